@@ -1,0 +1,146 @@
+/**
+ * @packageDocumentation
+ *
+ * The codec of every DeFS persistent and wire format: manifests, shard headers, location
+ * records, delete requests, audits, shard and index protocol messages, node config. Canonical
+ * CBOR (cborg), a version in every type, strict capped decoders that throw only DecodeError,
+ * signed envelopes with a domain per record type, and varint framing for streams.
+ *
+ * @example
+ * ```ts
+ * import { generateSigningKey, randomBytes } from '@defs/crypto'
+ * import { assertFreshTime, decodeEnvelope, encodeEnvelope, sign, verify } from '@defs/segment'
+ *
+ * const owner = await generateSigningKey()
+ * const req = { fileId: randomBytes(16), shards: [randomBytes(32)], nonce: randomBytes(16), time: Date.now() }
+ * const bytes = encodeEnvelope(await sign('delete', req, owner)) // what goes over the wire
+ *
+ * const received = await verify(decodeEnvelope(bytes), 'delete') // a DecodeError on anything wrong
+ * assertFreshTime(received.time) // a ClockSkewError beyond 5 minutes
+ * console.log(received.shards.length, bytes.length)
+ * ```
+ */
+
+export {
+  AUDIT_VERSION,
+  type AuditChallenge,
+  type AuditRange,
+  type AuditResponse,
+  auditDigest,
+  decodeAuditChallenge,
+  decodeAuditResponse,
+  encodeAuditChallenge,
+  encodeAuditResponse
+} from './audit.ts'
+export {
+  assertFreshTime,
+  DEFAULT_MAX_SKEW_MS,
+  DELETE_REQUEST_VERSION,
+  type DeleteRequest,
+  decodeDeleteRequest,
+  encodeDeleteRequest
+} from './delete-request.ts'
+export {
+  decodeEnvelope,
+  ENVELOPE_VERSION,
+  type Envelope,
+  encodeEnvelope,
+  maxEnvelopeBytes,
+  type RecordType,
+  recordTypes,
+  type SignedRecords,
+  sign,
+  signingDomain,
+  verify
+} from './envelope.ts'
+export {
+  AuditRangeError,
+  ClockSkewError,
+  ConfigError,
+  DecodeError,
+  EncodeError,
+  FrameTooLargeError,
+  InvalidValueError,
+  MalformedFrameError,
+  MissingFieldError,
+  OutOfRangeError,
+  OversizeError,
+  RollbackError,
+  ShardCorruptError,
+  SignatureError,
+  TrailingBytesError,
+  TruncatedFrameError,
+  UnknownFieldError,
+  UnknownVersionError,
+  WrongRecordTypeError,
+  WrongTypeError
+} from './errors.ts'
+export { publicKeyLength, SIGNATURE_BYTES } from './fields.ts'
+export {
+  encodeFrame,
+  type FrameChunk,
+  frameHeader,
+  MAX_FRAME_PREFIX_BYTES,
+  type ReadFramesOptions,
+  readFrames
+} from './framing.ts'
+export {
+  decodeIndexAnswer,
+  decodeIndexQuery,
+  encodeIndexAnswer,
+  encodeIndexQuery,
+  INDEX_MAX_FRAME,
+  INDEX_MESSAGE_VERSION,
+  INDEX_PROTOCOL,
+  type IndexAnswer,
+  type IndexQuery
+} from './index-protocol.ts'
+export { FILE_ID_BYTES, limits, NONCE_BYTES, SHARD_ID_BYTES } from './limits.ts'
+export {
+  decodeLocationRecord,
+  encodeLocationRecord,
+  isExpired,
+  LOCATION_RECORD_VERSION,
+  type LocationRecord
+} from './location-record.ts'
+export {
+  decodeManifest,
+  encodeManifest,
+  MANIFEST_VERSION,
+  type Manifest,
+  type ManifestSlice,
+  type SliceLayout,
+  type StorageMode,
+  sliceCount,
+  sliceLayout,
+  storageModes
+} from './manifest.ts'
+export {
+  CONFIG_SCHEMA_VERSION,
+  decodeNodeConfig,
+  encodeNodeConfig,
+  migrateConfig,
+  type NodeConfig
+} from './node-config.ts'
+export { assertNotRollback, ManifestSeqGuard } from './rollback.ts'
+export {
+  decodeShardHeader,
+  encodeShardHeader,
+  openShard,
+  SHARD_HEADER_VERSION,
+  type ShardHeader,
+  sealShard,
+  shardHeaderOf
+} from './shard-header.ts'
+export {
+  decodeShardRequest,
+  decodeShardResponse,
+  encodeShardRequest,
+  encodeShardResponse,
+  SHARD_MAX_FRAME,
+  SHARD_MESSAGE_VERSION,
+  SHARD_PROTOCOL,
+  type ShardRequest,
+  type ShardResponse,
+  ShardStatus
+} from './shard-protocol.ts'

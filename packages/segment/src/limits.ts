@@ -1,0 +1,63 @@
+// Every cap of the codec in one place. A decoder checks the input length against its type's
+// `maxBytes` before parsing, and each list, byte and text string against its own cap before
+// allocating it, so the memory a hostile input can cost is bounded by these numbers.
+
+const KiB = 1024
+const MiB = 1024 * KiB
+const GiB = 1024 * MiB
+
+/** Bytes of a SHA-256 shard id. */
+export const SHARD_ID_BYTES = 32
+/** Bytes of a file id (random 128-bit). */
+export const FILE_ID_BYTES = 16
+/** Bytes of an AES-GCM nonce. */
+export const NONCE_BYTES = 12
+
+export const limits = {
+  /** k + m of one slice: Reed-Solomon over GF(2^8). */
+  maxShardsPerSlice: 256,
+  /** Slices of one manifest: 1 TiB in 4 MiB slices. */
+  maxSlices: 262_144,
+  /** Plaintext bytes of one slice (the `file` mode stores a small file as one slice). */
+  maxSliceSize: 4 * GiB,
+  /** Ciphertext minus plaintext of a slice: room for the AEAD tag. */
+  maxSealOverhead: 64,
+  /** Encrypted name and metadata of a file. */
+  maxMetaBytes: 64 * KiB,
+  /** A libp2p peer id in its binary (multihash) form. */
+  maxPeerIdBytes: 128,
+  /** Shard ids one location record or delete request names; more are split over several. */
+  maxShardIdsPerRecord: 4096,
+  /** Shard ids one `has` request asks about. */
+  maxHasIds: 4096,
+  /** Byte ranges of one audit challenge, and the bytes of one range. */
+  maxAuditRanges: 16,
+  maxAuditRangeBytes: 1 * MiB,
+  /** Error text of a shard response. */
+  maxErrorTextBytes: 1024,
+  /** Signed location records one index answer carries. */
+  maxIndexLocations: 256,
+  /** Node config: bootstrap addresses, one multiaddr, one directory path. */
+  maxBootstrap: 256,
+  maxMultiaddrBytes: 1024,
+  maxPathBytes: 4096,
+
+  /** Encoded bytes per type: the input cap each decoder checks first. */
+  maxBytes: {
+    /** 1 TiB of 10+4 in 10 MiB slices is ~53 MB. */
+    manifest: 64 * MiB,
+    shardHeader: 128,
+    locationRecord: 192 * KiB,
+    deleteRequest: 192 * KiB,
+    auditChallenge: 1 * KiB,
+    auditResponse: 256,
+    /** An envelope is its payload's cap plus this much for type, key and signature. */
+    envelopeOverhead: 1 * KiB,
+    shardRequest: 256 * KiB,
+    shardResponse: 16 * KiB,
+    indexQuery: 1 * KiB,
+    /** One manifest envelope plus maxIndexLocations location envelopes. */
+    indexAnswer: 128 * MiB,
+    nodeConfig: 1 * MiB
+  }
+} as const

@@ -1,0 +1,127 @@
+// The node's persisted config: its options plus a schema version, with migrations from older
+// layouts. Ranges match @defs/node's option checks, so a config that decodes also starts a node.
+
+import { decodeWith, encodeWith } from './codec.ts'
+import { ConfigError, EncodeError, UnknownVersionError } from './errors.ts'
+import { limits } from './limits.ts'
+import { type StorageMode, storageModes } from './manifest.ts'
+import { list, oneOf, refine, text, uint } from './schema.ts'
+import { struct } from './struct.ts'
+
+export const CONFIG_SCHEMA_VERSION = 1
+
+export interface NodeConfig {
+  schemaVersion: number
+  storageMode: 'auto' | StorageMode
+  dataShards: number
+  parityShards: number
+  maxSliceSize: number
+  minSliceSize: number
+  shardSize: number
+  /** TCP port, 0 for any free one. */
+  port: number
+  /** Multiaddrs of nodes to join through. */
+  bootstrap: string[]
+  maxConnections: number
+  /** Milliseconds before a dial is given up. */
+  dialTimeout: number
+  dataDir: string
+  logDir: string
+  /** Concurrent tasks. */
+  workerNum: number
+  /** Bytes of file data a transfer may hold in memory. */
+  bufferSize: number
+  /** Bytes of shards this node stores for others. */
+  maxStorage: number
+}
+
+const MiB = 1024 * 1024
+const GiB = 1024 * MiB
+const path = refine(text(limits.maxPathBytes), (p) => (p.length > 0 ? undefined : 'must be a directory path'))
+const multiaddr = refine(text(limits.maxMultiaddrBytes), (a) =>
+  a.startsWith('/') ? undefined : 'must be a multiaddr'
+)
+
+const configSchema = struct<NodeConfig>(
+  [
+    { key: 1, name: 'storageMode', schema: oneOf(['auto', ...storageModes]) },
+    { key: 2, name: 'dataShards', schema: uint(1, 100) },
+    { key: 3, name: 'parityShards', schema: uint(1, 100) },
+    { key: 4, name: 'maxSliceSize', schema: uint(1, 4 * GiB) },
+    { key: 5, name: 'minSliceSize', schema: uint(1, 4 * GiB) },
+    { key: 6, name: 'shardSize', schema: uint(1, 4 * GiB) },
+    { key: 7, name: 'port', schema: uint(0, 65535) },
+    { key: 8, name: 'bootstrap', schema: list(multiaddr, 0, limits.maxBootstrap) },
+    { key: 9, name: 'maxConnections', schema: uint(1, 100_000) },
+    { key: 10, name: 'dialTimeout', schema: uint(100, 600_000) },
+    { key: 11, name: 'dataDir', schema: path },
+    { key: 12, name: 'logDir', schema: path },
+    { key: 13, name: 'workerNum', schema: uint(1, 64) },
+    { key: 14, name: 'bufferSize', schema: uint(1 * MiB, 16 * GiB) },
+    { key: 15, name: 'maxStorage', schema: uint() }
+  ],
+  {
+    version: CONFIG_SCHEMA_VERSION,
+    versionAs: 'schemaVersion',
+    check(c) {
+      if (c.dataShards + c.parityShards > 256) return `dataShards + parityShards must be <= 256`
+      if (c.minSliceSize > c.maxSliceSize) return `minSliceSize (${c.minSliceSize}) must be <= maxSliceSize`
+      if (c.shardSize > c.maxSliceSize) return `shardSize (${c.shardSize}) must be <= maxSliceSize`
+      return undefined
+    }
+  }
+)
+
+export function encodeNodeConfig(config: NodeConfig): Uint8Array {
+  return encodeWith(configSchema, config, limits.maxBytes.nodeConfig, 'nodeConfig')
+}
+
+export function decodeNodeConfig(bytes: Uint8Array): NodeConfig {
+  return decodeWith(configSchema, bytes, limits.maxBytes.nodeConfig, 'nodeConfig')
+}
+
+type Plain = Record<string, unknown>
+
+/** migrations[n] turns a schemaVersion n config into n + 1. */
+const migrations: ((old: Plain) => Plain)[] = [
+  // 0: the unversioned layout: no schemaVersion, bootstrap as one comma-separated string,
+  // dialTimeout in seconds.
+  (old) => ({
+    ...old,
+    schemaVersion: 1,
+    bootstrap:
+      typeof old.bootstrap === 'string'
+        ? old.bootstrap.split(',').filter((a) => a.trim() !== '')
+        : old.bootstrap,
+    dialTimeout: typeof old.dialTimeout === 'number' ? old.dialTimeout * 1000 : old.dialTimeout
+  })
+]
+
+/**
+ * A config object of any known schema version (parsed JSON, say) upgraded to the current one and
+ * checked option by option. Throws UnknownVersionError for a newer version, ConfigError naming
+ * the option for anything else.
+ */
+export function migrateConfig(input: unknown): NodeConfig {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ConfigError(`nodeConfig must be an object, got ${input === null ? 'null' : typeof input}`)
+  }
+  let config = { ...(input as Plain) }
+  let version = config.schemaVersion ?? 0
+  if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0) {
+    throw new ConfigError(`nodeConfig.schemaVersion must be a whole number, got ${String(version)}`)
+  }
+  if (version > CONFIG_SCHEMA_VERSION) {
+    throw new UnknownVersionError(
+      `nodeConfig.schemaVersion ${version} is newer than ${CONFIG_SCHEMA_VERSION}`
+    )
+  }
+  for (; version < CONFIG_SCHEMA_VERSION; version++) config = migrations[version]!(config)
+  try {
+    configSchema.write(config as unknown as NodeConfig, 'nodeConfig')
+  } catch (err) {
+    if (err instanceof EncodeError) throw new ConfigError(err.message)
+    throw err
+  }
+  return { ...config, bootstrap: [...(config.bootstrap as string[])] } as unknown as NodeConfig
+}
