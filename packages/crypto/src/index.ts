@@ -23,6 +23,7 @@
 
 export { type Aead, type AeadBackend, type AeadOptions, aeadBackends, createAead } from './aead.ts'
 export { type Blake3Backend, blake3, createBlake3 } from './blake3.ts'
+export { concatBytes, constantTimeEqual, fromHex, toHex } from './bytes.ts'
 export { crc32c, createCrc32c } from './crc32c.ts'
 export {
   AuthenticationError,
