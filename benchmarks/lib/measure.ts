@@ -20,7 +20,10 @@ export interface Measurement {
   samples: number
 }
 
-export async function measure(fn: () => unknown | Promise<unknown>, options: MeasureOptions): Promise<Measurement> {
+export async function measure(
+  fn: () => unknown | Promise<unknown>,
+  options: MeasureOptions
+): Promise<Measurement> {
   const { bytes, warmup = 3, samples = 7, minSampleMs = 150 } = options
   for (let i = 0; i < warmup; i++) await fn()
   const perCall: number[] = []

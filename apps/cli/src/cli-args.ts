@@ -1,0 +1,41 @@
+// Flags many commands share, declared once so every --help says the same thing.
+import { defaultApiPort, nodeFlagHelp } from '@defs/daemon'
+
+export const verboseArg = {
+  verbose: { type: 'boolean', description: 'on error, print the stack too' }
+} as const
+
+export const jsonArg = {
+  json: { type: 'boolean', description: 'print JSON instead of text' }
+} as const
+
+export const dirArg = {
+  dir: { type: 'string', description: 'node directory (or DEFS_DIR; default ~/.defs)', valueHint: 'DIR' }
+} as const
+
+/** How a client command finds its daemon: flags, then DEFS_API/DEFS_TOKEN, then the node directory. */
+export const connectionArgs = {
+  api: { type: 'string', description: 'daemon API URL (or DEFS_API)', valueHint: 'URL' },
+  token: { type: 'string', description: 'API token (or DEFS_TOKEN)', valueHint: 'HEX' },
+  ...dirArg
+} as const
+
+export const clientArgs = { ...connectionArgs, ...jsonArg, ...verboseArg } as const
+
+/** The node option flags of `defs init`, `defs start` and `defs devnet`, as citty declares them. */
+export const nodeArgs = Object.fromEntries(
+  Object.entries(nodeFlagHelp).map(([flag, description]) => [flag, { type: 'string' as const, description }])
+) as { [K in keyof typeof nodeFlagHelp]: { type: 'string'; description: string } }
+
+/** What `defs init` and `defs start` take: the node directory, the API port and the node flags. */
+export const daemonArgs = {
+  ...dirArg,
+  'api-port': {
+    type: 'string',
+    description: `API port on 127.0.0.1 (default: daemon.json's, else ${defaultApiPort})`,
+    valueHint: 'N'
+  },
+  ...nodeArgs,
+  ...jsonArg,
+  ...verboseArg
+} as const

@@ -1,0 +1,27 @@
+// defs status: the daemon's node at a glance.
+import { defineCommand } from 'citty'
+import { clientArgs } from '../cli-args.ts'
+import { connect } from '../connect.ts'
+import { formatBytes } from '../format.ts'
+import { printJson, printLine } from '../output.ts'
+
+export default defineCommand({
+  meta: { name: 'status', description: 'Show the node: peer id, addresses, peers, storage, tasks' },
+  args: { ...clientArgs },
+  async run({ args }) {
+    const client = await connect(args)
+    const s = await client.status()
+    if (args.json) return printJson({ api: client.url, ...s })
+    const tasks = Object.entries(s.tasks)
+      .filter(([, n]) => n > 0)
+      .map(([state, n]) => `${n} ${state}`)
+    printLine(`peer id    ${s.peerId}`)
+    printLine(`api        ${client.url}`)
+    for (const [i, a] of s.addresses.entries()) printLine(`${i === 0 ? 'addresses ' : '          '} ${a}`)
+    printLine(`peers      ${s.peers}`)
+    printLine(
+      `stored     ${formatBytes(s.storedBytes)} in ${s.storedShards} shards, quota ${formatBytes(s.maxStorage)}`
+    )
+    printLine(`tasks      ${tasks.length > 0 ? tasks.join(', ') : 'none'}`)
+  }
+})

@@ -1,0 +1,18 @@
+// Node options back into daemon flags, for the daemons a devnet spawns.
+import type { StoredNodeOptions } from '@defs/daemon'
+
+export function nodeFlags(o: StoredNodeOptions): string[] {
+  const flags: string[] = []
+  const add = (flag: string, value: string | number | undefined) => {
+    if (value !== undefined) flags.push(`--${flag}`, String(value))
+  }
+  add('port', o.port)
+  for (const b of o.bootstrap ?? []) add('bootstrap', b)
+  add('mode', o.storageMode)
+  add('data-shards', o.dataShards)
+  add('parity-shards', o.parityShards)
+  add('max-storage', o.maxStorage)
+  add('worker-num', o.workerNum)
+  add('log-dir', o.logDir)
+  return flags
+}

@@ -1,0 +1,106 @@
+// A one-line progress bar on stderr for long transfers: bytes done of total, current rate and
+// time left. Drawn only on a terminal; piped or redirected, the CLI prints nothing extra.
+import { formatBytes, formatDuration, formatRate } from './format.ts'
+
+export interface ProgressSink {
+  isTTY?: boolean
+  columns?: number
+  write(text: string): unknown
+}
+
+/** Frames at most this often, so a fast transfer does not spend its time drawing. */
+const frameMs = 100
+/** The rate is taken over this much recent time: the current speed, not the average since start. */
+const rateWindowMs = 3000
+
+export class ProgressBar {
+  readonly #out: ProgressSink | undefined
+  readonly #label: string
+  #total: number | undefined
+  readonly #now: () => number
+  readonly #started: number
+  readonly #samples: { t: number; bytes: number }[] = []
+  #bytes = 0
+  #lastFrame = 0
+  #finished = false
+
+  constructor(
+    label: string,
+    total: number | undefined,
+    out: ProgressSink | undefined,
+    now: () => number = Date.now
+  ) {
+    this.#out = out?.isTTY ? out : undefined
+    this.#label = label
+    this.#total = total
+    this.#now = now
+    this.#started = now()
+  }
+
+  get active(): boolean {
+    return this.#out !== undefined
+  }
+
+  /** For transfers whose size is known only once they start (downloads). */
+  setTotal(total: number): void {
+    this.#total = total
+  }
+
+  /** Bytes done so far; never moves backwards. */
+  update(bytes: number): void {
+    if (bytes <= this.#bytes || this.#finished) return
+    this.#bytes = bytes
+    const t = this.#now()
+    this.#samples.push({ t, bytes })
+    while (this.#samples.length > 2 && this.#samples[0]!.t < t - rateWindowMs) this.#samples.shift()
+    if (this.#out !== undefined && t - this.#lastFrame >= frameMs) {
+      this.#lastFrame = t
+      this.#out.write(`\r${this.line()}\x1b[K`)
+    }
+  }
+
+  /** Bytes per second over the last few seconds. */
+  rate(): number {
+    const first = this.#samples[0]
+    const last = this.#samples.at(-1)
+    if (first === undefined || last === undefined || last.t === first.t) {
+      const elapsed = (this.#now() - this.#started) / 1000
+      return elapsed > 0 ? this.#bytes / elapsed : 0
+    }
+    return ((last.bytes - first.bytes) * 1000) / (last.t - first.t)
+  }
+
+  line(): string {
+    const rate = this.rate()
+    const total = this.#total
+    const done =
+      total === undefined ? formatBytes(this.#bytes) : `${formatBytes(this.#bytes)} / ${formatBytes(total)}`
+    const parts = [this.#label]
+    if (total !== undefined && total > 0) {
+      const fraction = Math.min(1, this.#bytes / total)
+      const width = Math.max(10, Math.min(30, (this.#out?.columns ?? 80) - 60))
+      const filled = Math.round(fraction * width)
+      parts.push(
+        `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%`
+      )
+    }
+    parts.push(done, formatRate(rate))
+    if (total !== undefined && rate > 0 && this.#bytes < total)
+      parts.push(`ETA ${formatDuration(((total - this.#bytes) / rate) * 1000)}`)
+    return parts.join('  ')
+  }
+
+  /** Clears the bar; the caller prints its own summary line after. */
+  finish(): void {
+    if (this.#finished) return
+    this.#finished = true
+    this.#out?.write('\r\x1b[K')
+  }
+}
+
+/** A "doing X ..." line on a terminal while work without byte counts runs; returns its eraser. */
+export function pendingLine(text: string, out: ProgressSink | undefined): () => void {
+  if (!out?.isTTY) return () => {}
+  out.write(`${text} ...`)
+  return () => out.write('\r\x1b[K')
+}

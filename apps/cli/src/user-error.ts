@@ -1,0 +1,64 @@
+// Errors a user can cause and fix (missing file, daemon down, bad token, unknown id). main.ts
+// prints their message as one line; anything else is a bug, whose stack --verbose shows.
+import { stripVTControlCharacters } from 'node:util'
+
+/** A condition the user can fix; the message says what and, when useful, how. */
+export class UserError extends Error {
+  override name = 'UserError'
+}
+
+/** The daemon answered with a JSON error body: `name` is the node's error class. */
+export class ApiError extends Error {
+  override name: string
+  readonly status: number
+  constructor(name: string, message: string, status: number) {
+    super(message)
+    this.name = name
+    this.status = status
+  }
+}
+
+/** Nothing answers at the API address. */
+export class DaemonUnreachableError extends Error {
+  override name = 'DaemonUnreachableError'
+}
+
+/** Names of errors whose message is already the one line a user should read. */
+const userFacing = new Set([
+  'UserError',
+  'DaemonUnreachableError',
+  'CLIError',
+  'FlagError',
+  'TokenFileError',
+  'DaemonConfigError',
+  'ApiPortInUseError',
+  'DirectoryLockedError',
+  'InvalidOptionError'
+])
+
+/** True for an error the user caused; false for one that is a bug (stack worth reporting). */
+export function isUserError(err: unknown): boolean {
+  return err instanceof ApiError || userFacing.has((err as Error)?.name)
+}
+
+/** The one line the user reads, without the `defs: ` prefix. */
+export function describeError(err: unknown): string {
+  if (err instanceof ApiError) {
+    switch (err.name) {
+      case 'TooFewShardsError':
+        return `too many shards are lost to recover the file: ${err.message}`
+      case 'NotEnoughPeersError':
+        return `not enough peers: ${err.message}`
+      case 'QuotaFullError':
+        return `storage is full: ${err.message}`
+      default:
+        return err.message
+    }
+  }
+  const e = err as Error
+  if (typeof e?.message !== 'string') return String(err)
+  // citty colours the argument names in its messages; one plain line reads everywhere.
+  if (e.name === 'CLIError')
+    return `${stripVTControlCharacters(e.message)} (defs --help lists commands and options)`
+  return isUserError(err) ? e.message : `${e.name}: ${e.message}`
+}

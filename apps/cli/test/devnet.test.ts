@@ -1,0 +1,160 @@
+// The real thing: `defs` driving a devnet of real daemons (separate processes, real nodes over
+// TCP on 127.0.0.1). Put/get/ls/rm/tasks, auth, ranges, killed nodes, and too many lost shards.
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { FileHealth, PeerInfo, PutResult, TaskRecord } from '@defs/node'
+import { chooseVictims } from '../src/demo/victims.ts'
+import { type Devnet, startDevnet } from '../src/devnet/devnet.ts'
+import { apiEnv, runCli } from './run-cli.ts'
+
+describe('defs on a real devnet', () => {
+  let dir: string
+  let devnet: Devnet
+  let env: NodeJS.ProcessEnv
+  const data = randomBytes(3 * 2 ** 20 + 12_345)
+  let file: string
+  let put: PutResult
+
+  const json = async <T>(args: string[]): Promise<T> => {
+    const r = await runCli([...args, '--json'], { env })
+    assert.equal(r.code, 0, `defs ${args.join(' ')}: ${r.stderr}`)
+    return JSON.parse(r.stdout.toString()) as T
+  }
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'defs-devnet-test-'))
+    devnet = await startDevnet({ nodes: 6, dir: join(dir, 'net') })
+    const first = devnet.nodes[0]!
+    env = apiEnv(first.api, first.token)
+    file = join(dir, 'data.bin')
+    await writeFile(file, data)
+  })
+
+  after(async () => {
+    await devnet?.stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('writes devnet.json with every node API, token and peer id, owner-only', async () => {
+    const saved = JSON.parse(await readFile(devnet.file, 'utf8')) as {
+      nodes: { api: string; token: string; peerId: string }[]
+    }
+    assert.equal(saved.nodes.length, 6)
+    for (const [i, node] of saved.nodes.entries()) {
+      assert.equal(node.api, devnet.nodes[i]!.api)
+      assert.match(node.token, /^[0-9a-f]{64}$/)
+      assert.match(node.peerId, /^12D3KooW/)
+    }
+    const peers = await json<PeerInfo[]>(['peers'])
+    assert.equal(peers.length, 5)
+    for (const p of peers) assert.equal(typeof p.score, 'number')
+  })
+
+  it('puts a file with 4+2 and gets it back byte for byte', async () => {
+    put = await json<PutResult>(['put', file, '-k', '4', '-m', '2', '--mode', 'rs-proportion'])
+    assert.deepEqual([put.dataShards, put.parityShards, put.size], [4, 2, data.length])
+    for (const slice of put.placement) assert.equal(slice.shards.length, 6)
+    const out = join(dir, 'out.bin')
+    await json(['get', put.fileId, '-o', out])
+    assert.deepEqual(await readFile(out), data)
+  })
+
+  it('lists the file and its upload task', async () => {
+    const files = await json<{ fileId: string; size: number }[]>(['ls'])
+    assert.equal(files.find((f) => f.fileId === put.fileId)?.size, data.length)
+    const tasks = await json<TaskRecord[]>(['tasks'])
+    const upload = tasks.find((t) => t.id === put.taskId)
+    assert.equal(upload?.kind, 'upload')
+    assert.equal(upload?.state, 'done')
+    const one = await json<TaskRecord>(['tasks', put.taskId])
+    assert.equal(one.id, put.taskId)
+  })
+
+  it('answers 401 without the token, and serves Range requests with it', async () => {
+    const node = devnet.nodes[0]!
+    for (const path of ['/v1/status', `/v1/files/${put.fileId}`, '/metrics']) {
+      assert.equal((await fetch(`${node.api}${path}`)).status, 401, path)
+    }
+    const auth = { authorization: `Bearer ${node.token}` }
+    const ranged = await fetch(`${node.api}/v1/files/${put.fileId}`, {
+      headers: { ...auth, range: 'bytes=1048000-1049999' }
+    })
+    assert.equal(ranged.status, 206)
+    assert.equal(ranged.headers.get('content-range'), `bytes 1048000-1049999/${data.length}`)
+    assert.deepEqual(Buffer.from(await ranged.arrayBuffer()), data.subarray(1_048_000, 1_050_000))
+    const suffix = await fetch(`${node.api}/v1/files/${put.fileId}`, {
+      headers: { ...auth, range: 'bytes=-100' }
+    })
+    assert.deepEqual(Buffer.from(await suffix.arrayBuffer()), data.subarray(-100))
+    const past = await fetch(`${node.api}/v1/files/${put.fileId}`, {
+      headers: { ...auth, range: `bytes=${data.length}-` }
+    })
+    assert.equal(past.status, 416)
+    const cli = await runCli(['get', put.fileId, '--range', '3000000-3000099'], { env })
+    assert.deepEqual(cli.stdout, data.subarray(3_000_000, 3_000_100))
+  })
+
+  it('exposes metrics of the real node', async () => {
+    const node = devnet.nodes[0]!
+    const text = await (
+      await fetch(`${node.api}/metrics`, { headers: { authorization: `Bearer ${node.token}` } })
+    ).text()
+    assert.match(text, /^defs_peers 5$/m)
+    assert.match(text, /^defs_received_bytes_total \d+/m)
+    assert.ok(Number(/^defs_received_bytes_total (\d+)/m.exec(text)?.[1]) >= data.length)
+    assert.match(text, /^defs_tasks\{state="done"\} [1-9]/m)
+  })
+
+  it('removes a file; getting it then fails with one line', async () => {
+    const other = await json<PutResult>(['put', file, '--name', 'to-remove', '-k', '4', '-m', '2'])
+    const removed = await json<{ fileId: string; shardsDeleted: number }>(['rm', other.fileId])
+    assert.equal(removed.fileId, other.fileId)
+    assert.ok(removed.shardsDeleted >= 1)
+    const get = await runCli(['get', other.fileId, '-o', join(dir, 'removed.bin')], { env })
+    assert.equal(get.code, 1)
+    assert.equal(get.stderr.trimEnd().split('\n').length, 1, get.stderr)
+    assert.match(get.stderr, new RegExp(`^defs: file ${other.fileId} was deleted`))
+  })
+
+  it('still reads the file after two nodes are SIGKILLed', async () => {
+    const others = devnet.nodes.slice(1)
+    const choice = chooseVictims(
+      put.placement,
+      4,
+      2,
+      others.map((n) => n.name),
+      2,
+      (name) => devnet.nodes.find((n) => n.name === name)!.peerId
+    )
+    assert.equal(choice.recoverable, true)
+    for (const name of choice.victims) await devnet.kill(name)
+    const out = join(dir, 'after-kill.bin')
+    await json(['get', put.fileId, '-o', out])
+    assert.deepEqual(await readFile(out), data)
+    const health = await json<FileHealth>(['check', put.fileId])
+    assert.equal(health.readable, true)
+  })
+
+  it('fails with one clear line and exit 1 when a slice has fewer than k shards', async () => {
+    for (const node of devnet.nodes.slice(1)) if (devnet.alive(node.name)) await devnet.kill(node.name)
+    // Only node-1 is left: it holds at most m shards of any slice, fewer than k = 4.
+    const get = await runCli(['get', put.fileId, '-o', join(dir, 'lost.bin')], { env, timeoutMs: 90_000 })
+    assert.equal(get.code, 1, get.stderr)
+    const lines = get.stderr.trimEnd().split('\n')
+    assert.equal(lines.length, 1, get.stderr)
+    assert.match(
+      lines[0]!,
+      /^defs: too many shards are lost to recover the file: slice \d+: have \d shards?, need 4/
+    )
+    const check = await runCli(['check', put.fileId], { env, timeoutMs: 90_000 })
+    assert.equal(check.code, 1, check.stderr)
+    assert.match(
+      check.stderr,
+      /^defs: file [0-9a-f]+ cannot be read: slice \d+ has \d live shards, needs 4\n$/
+    )
+  })
+})

@@ -1,0 +1,145 @@
+// startDaemon: one node, its authenticated HTTP API on the loopback interface, its metrics and
+// its log, started together and stopped together at a consistent point.
+import { once } from 'node:events'
+import { mkdir } from 'node:fs/promises'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join, resolve } from 'node:path'
+import type { DefsNode, NodeOptions } from '@defs/node'
+import { ensureApiToken } from './api-token.ts'
+import {
+  type DaemonConfig,
+  DaemonConfigError,
+  defaultApiHost,
+  defaultApiPort,
+  readDaemonConfig,
+  type StoredNodeOptions,
+  writeDaemonConfig
+} from './daemon-config.ts'
+import { type DaemonLog, openDaemonLog } from './daemon-log.ts'
+import { createApiHandler } from './http/api-handler.ts'
+import { DaemonMetrics } from './metrics.ts'
+
+export interface DaemonOptions {
+  /** The node directory: identity, stores, api-token, daemon.json, logs. */
+  dir: string
+  /** API port; 0 picks a free one. Default: daemon.json's, else 7420. */
+  port?: number
+  /** API host; loopback only. Default 127.0.0.1. */
+  host?: string
+  /** Node options over those in daemon.json (p2p port, bootstrap, code, quota, ...). */
+  node?: StoredNodeOptions
+  /** The node factory; `createNode` of @defs/node unless a test hands in another. */
+  createNode?: (options: NodeOptions) => Promise<DefsNode>
+}
+
+export interface Daemon {
+  /** `http://127.0.0.1:PORT` */
+  readonly url: string
+  readonly token: string
+  readonly peerId: string
+  readonly dir: string
+  readonly node: DefsNode
+  addresses(): string[]
+  /** Stops taking requests, stops the node (tasks paused and persisted), closes the log. */
+  stop(): Promise<void>
+}
+
+/** The API port is taken, most often by a daemon already running on this directory. */
+export class ApiPortInUseError extends Error {
+  override name = 'ApiPortInUseError'
+}
+
+const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost'])
+
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const dir = resolve(options.dir)
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const stored = await readDaemonConfig(dir)
+  const host = options.host ?? stored?.api.host ?? defaultApiHost
+  if (!loopbackHosts.has(host)) {
+    throw new DaemonConfigError(
+      `API host must be a loopback address (127.0.0.1, ::1), got ${JSON.stringify(host)}`
+    )
+  }
+  const port = options.port ?? stored?.api.port ?? defaultApiPort
+  const token = await ensureApiToken(dir)
+  const nodeOptions: NodeOptions = { ...stored?.node, ...options.node, dataDir: dir }
+  const log = openDaemonLog(nodeOptions.logDir ?? join(dir, 'logs'))
+  let node: DefsNode
+  try {
+    // Loaded on demand: the HTTP layer and `defs --help` should not pay for libp2p.
+    const create = options.createNode ?? (await import('@defs/node')).createNode
+    node = await create(nodeOptions)
+  } catch (err) {
+    log.error('node_start_failed', err)
+    await log.close()
+    throw err
+  }
+  const metrics = new DaemonMetrics()
+  const server = createServer(createApiHandler({ node, token, metrics, log }))
+  // Uploads and downloads of large files take as long as they take; only idle headers time out.
+  server.requestTimeout = 0
+  server.headersTimeout = 60_000
+  try {
+    await listen(server, port, host)
+  } catch (err) {
+    await node.stop()
+    log.error('api_listen_failed', err)
+    await log.close()
+    throw err
+  }
+  const bound = (server.address() as AddressInfo).port
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`
+  if (stored === undefined || stored.api.port !== bound || stored.api.host !== host) {
+    const config: DaemonConfig = {
+      version: 1,
+      api: { host, port: bound },
+      node: stored?.node ?? options.node ?? {}
+    }
+    await writeDaemonConfig(dir, config)
+  }
+  log.info('daemon_started', { url, peerId: node.peerId, addresses: node.addresses(), pid: process.pid })
+  let stopping: Promise<void> | undefined
+  return {
+    url,
+    token,
+    peerId: node.peerId,
+    dir,
+    node,
+    addresses: () => node.addresses(),
+    stop: () => {
+      stopping ??= stopAll(server, node, log)
+      return stopping
+    }
+  }
+}
+
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  server.listen(port, host)
+  try {
+    await once(server, 'listening')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ApiPortInUseError(
+        `API port ${port} on ${host} is in use (another daemon?); choose another with --api-port`
+      )
+    }
+    throw err
+  }
+}
+
+async function stopAll(server: Server, node: DefsNode, log: DaemonLog): Promise<void> {
+  log.info('daemon_stopping')
+  const closed = new Promise<void>((done) => server.close(() => done()))
+  server.closeIdleConnections()
+  try {
+    // The node finishes the shard in flight and persists every task before this resolves.
+    await node.stop()
+  } finally {
+    server.closeAllConnections()
+    await closed
+    log.info('daemon_stopped')
+    await log.close()
+  }
+}

@@ -1,0 +1,148 @@
+// /v1/files: uploads stream the request body into node.put, downloads stream node.read into the
+// response, both with backpressure: the daemon holds one chunk at a time, whatever the file size.
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { TaskProgress } from '@defs/node'
+import { errorBody, HttpError } from './http-errors.ts'
+import { contentRange, parseRange } from './range.ts'
+import { sendJson } from './respond.ts'
+import type { RequestContext, Route } from './route.ts'
+import { parseUploadQuery } from './upload-query.ts'
+
+/** How often an NDJSON upload reports progress, at most. */
+const progressIntervalMs = 200
+
+async function upload(ctx: RequestContext): Promise<void> {
+  const { req, res, node, metrics } = ctx
+  const { options, progress } = parseUploadQuery(ctx.url.searchParams, req.headers['content-length'])
+  const body = countBytes(req, (n) => metrics.received(n))
+  let lastReport = 0
+  // Headers go out with the first progress line, so an error before any progress (bad code,
+  // too few peers) still answers with its own status code.
+  const onProgress = (p: TaskProgress) => {
+    const now = Date.now()
+    if (!progress || now - lastReport < progressIntervalMs) return
+    lastReport = now
+    if (!res.headersSent)
+      res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' })
+    res.write(`${JSON.stringify({ progress: p })}\n`)
+  }
+  try {
+    const result = await node.put(body, { ...options, onProgress })
+    if (res.headersSent) res.end(`${JSON.stringify({ result })}\n`)
+    else if (progress) sendNdjson(ctx, { result })
+    else sendJson(res, 201, result, { location: `/v1/files/${result.fileId}` })
+  } catch (err) {
+    if (!res.headersSent) {
+      // The body may be unread; closing the connection stops the client from sending the rest.
+      res.setHeader('connection', 'close')
+      throw err
+    }
+    ctx.metrics.error((err as Error)?.name ?? 'Error')
+    ctx.log.error('upload_failed', err)
+    res.end(`${JSON.stringify(errorBody(err))}\n`)
+  }
+}
+
+function sendNdjson(ctx: RequestContext, line: unknown): void {
+  ctx.res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' })
+  ctx.res.end(`${JSON.stringify(line)}\n`)
+}
+
+async function* countBytes(
+  source: AsyncIterable<Uint8Array>,
+  count: (n: number) => void
+): AsyncIterable<Uint8Array> {
+  for await (const chunk of source) {
+    count(chunk.length)
+    yield chunk
+  }
+}
+
+async function download(ctx: RequestContext): Promise<void> {
+  const { req, res, node, params } = ctx
+  const info = await node.stat(params.ref!)
+  const range = parseRange(req.headers.range, info.size)
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/octet-stream',
+    'accept-ranges': 'bytes',
+    'cache-control': 'no-store',
+    'x-defs-file-id': info.fileId
+  }
+  if (range.kind === 'unsatisfiable') {
+    throw new HttpError(
+      416,
+      'RangeNotSatisfiableError',
+      `range ${req.headers.range} is outside the file (${info.size} bytes)`,
+      {
+        'content-range': `bytes */${info.size}`
+      }
+    )
+  }
+  const offset = range.kind === 'partial' ? range.offset : 0
+  const length = range.kind === 'partial' ? range.length : info.size
+  if (range.kind === 'partial') headers['content-range'] = contentRange(offset, length, info.size)
+  headers['content-length'] = length
+  const status = range.kind === 'partial' ? 206 : 200
+  if (req.method === 'HEAD' || length === 0) {
+    res.writeHead(status, headers)
+    res.end()
+    return
+  }
+  const chunks = node.read(params.ref!, range.kind === 'partial' ? { range: { offset, length } } : {})
+  const iterator = chunks[Symbol.asyncIterator]()
+  // Read the first chunk before the status line: a file whose first slice cannot be recovered
+  // answers with a JSON error, not a 200 cut short. A later failure can only cut the stream;
+  // the client sees fewer bytes than Content-Length and may retry from there with a Range.
+  const first = await iterator.next()
+  res.writeHead(status, headers)
+  const metrics = ctx.metrics
+  async function* rest(): AsyncIterable<Uint8Array> {
+    try {
+      if (!first.done) {
+        metrics.served(first.value.length)
+        yield first.value
+      }
+      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+        metrics.served(next.value.length)
+        yield next.value
+      }
+    } finally {
+      await iterator.return?.()
+    }
+  }
+  try {
+    await pipeline(Readable.from(rest(), { objectMode: false }), res)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+      ctx.metrics.error((err as Error)?.name ?? 'Error')
+      ctx.log.error('download_cut', err, { fileId: info.fileId })
+    }
+  }
+}
+
+async function list(ctx: RequestContext): Promise<void> {
+  sendJson(ctx.res, 200, { files: await ctx.node.list() })
+}
+
+async function info(ctx: RequestContext): Promise<void> {
+  sendJson(ctx.res, 200, await ctx.node.stat(ctx.params.ref!))
+}
+
+async function health(ctx: RequestContext): Promise<void> {
+  sendJson(ctx.res, 200, await ctx.node.check(ctx.params.ref!))
+}
+
+async function remove(ctx: RequestContext): Promise<void> {
+  sendJson(ctx.res, 200, await ctx.node.rm(ctx.params.ref!))
+}
+
+export const fileRoutes: Route[] = [
+  { method: 'POST', pattern: '/v1/files', handler: upload },
+  { method: 'GET', pattern: '/v1/files', handler: list },
+  { method: 'GET', pattern: '/v1/files/:ref', handler: download },
+  { method: 'HEAD', pattern: '/v1/files/:ref', handler: download },
+  { method: 'DELETE', pattern: '/v1/files/:ref', handler: remove },
+  { method: 'GET', pattern: '/v1/files/:ref/info', handler: info },
+  { method: 'GET', pattern: '/v1/files/:ref/health', handler: health }
+]

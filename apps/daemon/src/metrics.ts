@@ -1,0 +1,124 @@
+// Prometheus metrics of one daemon. A Registry per daemon (not prom-client's global one), so two
+// daemons in one process (tests, embedding) never mix their numbers. Counters are fed as requests
+// and transfers happen; gauges are read from the node at scrape time, so they are never stale.
+import type { DefsNode, TaskRecord } from '@defs/node'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+
+const taskStates: TaskRecord['state'][] = ['queued', 'running', 'paused', 'done', 'failed', 'cancelled']
+const taskKinds: TaskRecord['kind'][] = ['upload', 'download', 'repair', 'migrate']
+
+export class DaemonMetrics {
+  readonly registry = new Registry()
+  readonly #storedBytes: Gauge
+  readonly #storedShards: Gauge
+  readonly #quotaBytes: Gauge
+  readonly #peers: Gauge
+  readonly #tasks: Gauge<'state'>
+  readonly #rate: Gauge<'kind'>
+  readonly #received: Counter
+  readonly #served: Counter
+  readonly #errors: Counter<'kind'>
+  readonly #requests: Counter<'method' | 'route' | 'status'>
+  readonly #duration: Histogram<'route'>
+  /** Failed tasks already counted, so each failure is one increment however often we scrape. */
+  readonly #failedSeen = new Set<string>()
+
+  constructor() {
+    const registers = [this.registry]
+    this.#storedBytes = new Gauge({
+      name: 'defs_stored_bytes',
+      help: 'Bytes of shards this node stores',
+      registers
+    })
+    this.#storedShards = new Gauge({ name: 'defs_stored_shards', help: 'Shards this node stores', registers })
+    this.#quotaBytes = new Gauge({
+      name: 'defs_quota_bytes',
+      help: 'Bytes of shards this node may store (maxStorage)',
+      registers
+    })
+    this.#peers = new Gauge({ name: 'defs_peers', help: 'Peers connected now', registers })
+    this.#tasks = new Gauge({ name: 'defs_tasks', help: 'Tasks by state', labelNames: ['state'], registers })
+    this.#rate = new Gauge({
+      name: 'defs_transfer_rate_bytes_per_second',
+      help: 'Current transfer rate of running tasks, by task kind',
+      labelNames: ['kind'],
+      registers
+    })
+    this.#received = new Counter({
+      name: 'defs_received_bytes_total',
+      help: 'File bytes received by uploads through the API',
+      registers
+    })
+    this.#served = new Counter({
+      name: 'defs_served_bytes_total',
+      help: 'File bytes served by downloads through the API',
+      registers
+    })
+    this.#errors = new Counter({
+      name: 'defs_errors_total',
+      help: 'Errors by kind (error name)',
+      labelNames: ['kind'],
+      registers
+    })
+    this.#requests = new Counter({
+      name: 'defs_http_requests_total',
+      help: 'API requests by method, route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers
+    })
+    this.#duration = new Histogram({
+      name: 'defs_http_request_duration_seconds',
+      help: 'API request duration by route',
+      labelNames: ['route'],
+      buckets: [0.005, 0.025, 0.1, 0.5, 2, 10, 60],
+      registers
+    })
+    for (const state of taskStates) this.#tasks.set({ state }, 0)
+    for (const kind of taskKinds) this.#rate.set({ kind }, 0)
+    collectDefaultMetrics({ register: this.registry })
+  }
+
+  received(bytes: number): void {
+    this.#received.inc(bytes)
+  }
+
+  served(bytes: number): void {
+    this.#served.inc(bytes)
+  }
+
+  error(kind: string): void {
+    this.#errors.inc({ kind })
+  }
+
+  request(method: string, route: string, status: number, seconds: number): void {
+    this.#requests.inc({ method, route, status: String(status) })
+    this.#duration.observe({ route }, seconds)
+  }
+
+  /** Reads the node's gauges; called right before each scrape. */
+  async refresh(node: DefsNode): Promise<void> {
+    const status = await node.status()
+    this.#storedBytes.set(status.storedBytes)
+    this.#storedShards.set(status.storedShards)
+    this.#quotaBytes.set(status.maxStorage)
+    this.#peers.set(status.peers)
+    for (const state of taskStates) this.#tasks.set({ state }, status.tasks[state] ?? 0)
+    const rates = new Map<string, number>(taskKinds.map((kind) => [kind, 0]))
+    for (const task of node.tasks()) {
+      if (task.state === 'running') rates.set(task.kind, (rates.get(task.kind) ?? 0) + task.progress.rate)
+      if (task.state === 'failed' && !this.#failedSeen.has(task.id)) {
+        this.#failedSeen.add(task.id)
+        this.error(`${task.kind}_task_failed`)
+      }
+    }
+    for (const [kind, rate] of rates) this.#rate.set({ kind }, rate)
+  }
+
+  get contentType(): string {
+    return this.registry.contentType
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics()
+  }
+}

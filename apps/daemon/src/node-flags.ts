@@ -1,0 +1,88 @@
+// Node options from command-line flags, shared by the daemon process (main.ts) and the CLI's
+// `defs init` / `defs start`, so both spell and check every flag the same way.
+import type { StorageMode } from '@defs/node'
+import type { StoredNodeOptions } from './daemon-config.ts'
+
+/** A flag the user got wrong; the message names it and the value. */
+export class FlagError extends Error {
+  override name = 'FlagError'
+}
+
+export interface NodeFlags {
+  port?: string
+  bootstrap?: string | string[]
+  mode?: string
+  'data-shards'?: string
+  'parity-shards'?: string
+  'max-storage'?: string
+  'worker-num'?: string
+  'log-dir'?: string
+}
+
+/** The flags' names and help, for parsers (node:util parseArgs, citty) to declare. */
+export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
+  port: 'p2p TCP port (0 = any free port)',
+  bootstrap: 'multiaddr of a node to join through (repeat or comma-separate)',
+  mode: 'default storage mode: auto, file, slice, rs-size, rs-proportion',
+  'data-shards': 'default k, data shards per slice',
+  'parity-shards': 'default m, parity shards per slice',
+  'max-storage': 'bytes of shards to store for others, e.g. 10GiB',
+  'worker-num': 'concurrent tasks',
+  'log-dir': 'where logs go (default <dir>/logs)'
+}
+
+export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
+  const o: StoredNodeOptions = {}
+  if (flags.port !== undefined) o.port = integerFlag('port', flags.port, 0, 65535)
+  const bootstrap = [flags.bootstrap ?? []]
+    .flat()
+    .flatMap((b) => b.split(','))
+    .map((b) => b.trim())
+    .filter(Boolean)
+  if (bootstrap.length > 0) o.bootstrap = bootstrap
+  if (flags.mode !== undefined) o.storageMode = flags.mode as StorageMode
+  if (flags['data-shards'] !== undefined)
+    o.dataShards = integerFlag('data-shards', flags['data-shards'], 1, 100)
+  if (flags['parity-shards'] !== undefined)
+    o.parityShards = integerFlag('parity-shards', flags['parity-shards'], 1, 100)
+  if (flags['max-storage'] !== undefined) o.maxStorage = parseByteSize(flags['max-storage'], '--max-storage')
+  if (flags['worker-num'] !== undefined) o.workerNum = integerFlag('worker-num', flags['worker-num'], 1, 64)
+  if (flags['log-dir'] !== undefined) o.logDir = flags['log-dir']
+  return o
+}
+
+export function integerFlag(name: string, value: string, min: number, max: number): number {
+  const n = /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new FlagError(`--${name} must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`)
+  }
+  return n
+}
+
+const units: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 2 ** 10,
+  m: 1e6,
+  mb: 1e6,
+  mib: 2 ** 20,
+  g: 1e9,
+  gb: 1e9,
+  gib: 2 ** 30,
+  t: 1e12,
+  tb: 1e12,
+  tib: 2 ** 40
+}
+
+/** "64MiB", "10 GB", "1.5g", "4096" -> bytes. */
+export function parseByteSize(text: string, what = 'size'): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
+  const factor = m ? units[m[2]!.toLowerCase()] : undefined
+  const bytes = m && factor !== undefined ? Math.round(Number(m[1]) * factor) : Number.NaN
+  if (!Number.isSafeInteger(bytes)) {
+    throw new FlagError(`${what} must be a size like 4096, 64MiB or 10GB, got ${JSON.stringify(text)}`)
+  }
+  return bytes
+}

@@ -1,0 +1,247 @@
+// An in-memory DefsNode for tests of the HTTP layer (routing, auth, ranges, error mapping) and
+// of the CLI against a daemon. It keeps whole files in memory and invents placements; it is not
+// a model of the network.
+import { readFile } from 'node:fs/promises'
+import { basename } from 'node:path'
+import type {
+  DefsNode,
+  FileHealth,
+  FileInfo,
+  FileSource,
+  GetOptions,
+  GetResult,
+  NodeStatus,
+  PeerInfo,
+  PutOptions,
+  PutResult,
+  TaskRecord
+} from '@defs/node'
+
+function named(name: string, message: string): Error {
+  const err = new Error(message)
+  err.name = name
+  return err
+}
+
+interface StoredFile {
+  info: FileInfo
+  bytes: Uint8Array
+  /** Live shards per slice; below k the file no longer reads. */
+  live: number
+}
+
+export class FakeNode implements DefsNode {
+  readonly peerId = '12D3KooWFakeNodeOne'
+  readonly dataDir: string
+  readonly files = new Map<string, StoredFile>()
+  readonly taskList: TaskRecord[] = []
+  readonly fakePeers: PeerInfo[] = [
+    { peerId: '12D3KooWPeerA', addresses: ['/ip4/127.0.0.1/tcp/4002'], score: 0.9, rttMs: 1 },
+    { peerId: '12D3KooWPeerB', addresses: ['/ip4/127.0.0.1/tcp/4003'], score: 0.5 }
+  ]
+  connected: string[] = []
+  stopped = false
+  #next = 1
+
+  constructor(dataDir = '/tmp/fake') {
+    this.dataDir = dataDir
+  }
+
+  addresses(): string[] {
+    return [`/ip4/127.0.0.1/tcp/4001/p2p/${this.peerId}`]
+  }
+
+  async put(source: FileSource, options: PutOptions = {}): Promise<PutResult> {
+    const k = options.dataShards ?? 4
+    const m = options.parityShards ?? 2
+    if (k + m > 8)
+      throw named('NotEnoughPeersError', `rs-proportion ${k}+${m} needs ${k + m} peers, the network has 8`)
+    const bytes = await collect(source)
+    options.onProgress?.({
+      bytesDone: bytes.length,
+      bytesTotal: bytes.length,
+      slicesDone: 1,
+      shardsDone: k + m,
+      rate: 1
+    })
+    const fileId = (this.#next++).toString(16).padStart(32, '0')
+    const taskId = `task-${fileId.slice(-4)}`
+    const sliceSize = 1 << 20
+    const slices = Math.max(1, Math.ceil(bytes.length / sliceSize))
+    const info: FileInfo = {
+      fileId,
+      name: options.name ?? (typeof source === 'string' ? basename(source) : 'upload'),
+      size: bytes.length,
+      mode: options.mode ?? 'rs-proportion',
+      dataShards: k,
+      parityShards: m,
+      slices,
+      seq: 1,
+      created: Date.now(),
+      readable: true
+    }
+    this.files.set(fileId, { info, bytes, live: k + m })
+    const now = Date.now()
+    this.taskList.push({
+      id: taskId,
+      kind: 'upload',
+      state: 'done',
+      priority: options.priority ?? 0,
+      created: now,
+      updated: now,
+      params: { name: info.name },
+      progress: {
+        bytesDone: bytes.length,
+        bytesTotal: bytes.length,
+        slicesDone: slices,
+        shardsDone: slices * (k + m),
+        rate: 0
+      }
+    })
+    const placement = Array.from({ length: slices }, (_, slice) => ({
+      slice,
+      shards: Array.from({ length: k + m }, (_, index) => ({ index, peerId: `12D3KooWPeer${index % 3}` }))
+    }))
+    return {
+      fileId,
+      capability: `defs:${fileId}:${'ab'.repeat(32)}`,
+      taskId,
+      size: bytes.length,
+      mode: info.mode,
+      dataShards: k,
+      parityShards: m,
+      sliceSize,
+      placement
+    }
+  }
+
+  #file(ref: string): StoredFile {
+    const id = ref.startsWith('defs:') ? (ref.split(':')[1] ?? '') : ref
+    const file = this.files.get(id)
+    if (file === undefined) throw named('FileNotFoundError', `file ${id} not found`)
+    return file
+  }
+
+  async get(ref: string, _destination: string, options: GetOptions = {}): Promise<GetResult> {
+    let bytes = 0
+    for await (const chunk of this.read(ref, options)) bytes += chunk.length
+    return {
+      fileId: this.#file(ref).info.fileId,
+      bytes,
+      slicesRead: 1,
+      shardsFetched: 4,
+      slicesReconstructed: 0,
+      badPeers: []
+    }
+  }
+
+  async *read(ref: string, options: GetOptions = {}): AsyncIterable<Uint8Array> {
+    const file = this.#file(ref)
+    if (file.live < file.info.dataShards) {
+      throw named('TooFewShardsError', `slice 0: have ${file.live} shards, need ${file.info.dataShards}`)
+    }
+    const offset = options.range?.offset ?? 0
+    const end = options.range ? offset + options.range.length : file.bytes.length
+    for (let at = offset; at < end; at += 1000) yield file.bytes.slice(at, Math.min(end, at + 1000))
+  }
+
+  async stat(ref: string): Promise<FileInfo> {
+    return this.#file(ref).info
+  }
+
+  async list(): Promise<FileInfo[]> {
+    return [...this.files.values()].map((f) => f.info)
+  }
+
+  async check(ref: string): Promise<FileHealth> {
+    const file = this.#file(ref)
+    const { dataShards, parityShards } = file.info
+    const slices = Array.from({ length: file.info.slices }, (_, slice) => ({
+      slice,
+      live: file.live,
+      dataShards,
+      totalShards: dataShards + parityShards,
+      holders: ['12D3KooWPeerA']
+    }))
+    return { fileId: file.info.fileId, slices, minLive: file.live, readable: file.live >= dataShards }
+  }
+
+  /** Test hook: lose shards of a file so that reads fail. */
+  lose(fileId: string, live: number): void {
+    this.#file(fileId).live = live
+  }
+
+  async rm(ref: string): Promise<{ fileId: string; shardsDeleted: number }> {
+    const file = this.#file(ref)
+    this.files.delete(file.info.fileId)
+    return {
+      fileId: file.info.fileId,
+      shardsDeleted: file.info.slices * (file.info.dataShards + file.info.parityShards)
+    }
+  }
+
+  tasks(): TaskRecord[] {
+    return this.taskList
+  }
+
+  task(id: string): TaskRecord {
+    const task = this.taskList.find((t) => t.id === id)
+    if (task === undefined) throw named('TaskNotFoundError', `no task ${id}`)
+    return task
+  }
+
+  async pauseTask(id: string): Promise<TaskRecord> {
+    return this.#move(id, ['queued', 'running'], 'paused')
+  }
+
+  async resumeTask(id: string): Promise<TaskRecord> {
+    return this.#move(id, ['paused'], 'queued')
+  }
+
+  async cancelTask(id: string): Promise<TaskRecord> {
+    return this.#move(id, ['queued', 'running', 'paused'], 'cancelled')
+  }
+
+  #move(id: string, from: TaskRecord['state'][], to: TaskRecord['state']): TaskRecord {
+    const task = this.task(id)
+    if (!from.includes(task.state))
+      throw named('TaskStateError', `task ${id} is ${task.state}, cannot become ${to}`)
+    task.state = to
+    return task
+  }
+
+  async status(): Promise<NodeStatus> {
+    const tasks = { queued: 0, running: 0, paused: 0, done: 0, failed: 0, cancelled: 0 }
+    for (const t of this.taskList) tasks[t.state]++
+    let storedBytes = 0
+    for (const f of this.files.values()) storedBytes += f.bytes.length
+    return {
+      peerId: this.peerId,
+      addresses: this.addresses(),
+      peers: this.fakePeers.length,
+      storedBytes,
+      storedShards: this.files.size * 6,
+      maxStorage: 10 * 2 ** 30,
+      tasks
+    }
+  }
+
+  async peers(): Promise<PeerInfo[]> {
+    return this.fakePeers
+  }
+
+  async connect(multiaddr: string): Promise<void> {
+    this.connected.push(multiaddr)
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+  }
+}
+
+async function collect(source: FileSource): Promise<Uint8Array> {
+  if (typeof source === 'string') return new Uint8Array(await readFile(source))
+  const chunks: Uint8Array[] = []
+  for await (const chunk of source as AsyncIterable<Uint8Array>) chunks.push(chunk)
+  return new Uint8Array(Buffer.concat(chunks))
+}

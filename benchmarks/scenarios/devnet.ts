@@ -1,0 +1,256 @@
+// `npm run bench -- devnet [--quick] [--size 256MiB,1GiB] [--json]`
+// DeFS on a 6-node devnet (separate daemon processes on 127.0.0.1): upload through one node's
+// HTTP API (encrypt, erasure-code, place on the other nodes, acknowledged durable) and download
+// back (fetch k shards per slice, verify, decode, decrypt), with time to first byte and the peak
+// RSS of every daemon. Beside it, the same bytes through Helia: two nodes over TCP loopback,
+// `add` on one, `cat` on the other (benchmarks/peers/helia-pair.ts, installed on first use).
+// Every download is hashed and compared with the input before its time is reported.
+import { spawn, spawnSync } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream, createWriteStream, existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { startDevnet } from '@defs/cli'
+import { Report } from '../lib/report.ts'
+import type { SuiteOptions } from '../run.ts'
+
+const MiB = 1024 * 1024
+const peersDir = fileURLToPath(new URL('../peers/', import.meta.url))
+
+export async function run({ json, args }: SuiteOptions): Promise<void> {
+  const report = new Report('devnet', json)
+  const sizes = sizesFrom(args)
+  const root = await mkdtemp(join(tmpdir(), 'defs-bench-devnet-'))
+  const heliaReady = ensureHelia(report)
+  try {
+    for (const size of sizes) {
+      const file = join(root, `input-${size}`)
+      const digest = await writeRandomFile(file, size)
+      await runDefs(report, file, size, digest, join(root, `defs-${size}`))
+      if (heliaReady) await runHelia(report, file, size)
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true })
+  }
+  report.printTable(['lib', 'op', 'size', 'MBps', 'ttfbMs', 'peakRssMiB', 'note'])
+  const defs = report.rows.filter((r) => r.lib === 'defs')
+  for (const r of defs) {
+    const peer = report.rows.find((h) => h.lib === 'helia' && h.op === r.op && h.size === r.size)
+    if (peer !== undefined)
+      report.note(`${r.op} ${r.size}: DeFS / Helia = ${(Number(r.MBps) / Number(peer.MBps)).toFixed(2)}x`)
+  }
+}
+
+function sizesFrom(args: string[]): number[] {
+  if (args.includes('--quick')) return [64 * MiB]
+  const at = args.indexOf('--size')
+  if (at >= 0 && args[at + 1] !== undefined) {
+    return args[at + 1]!.split(',').map((s) => {
+      const m = /^(\d+)(MiB|GiB)$/.exec(s)
+      if (m === null) throw new RangeError(`--size takes sizes like 256MiB,1GiB, got ${s}`)
+      return Number(m[1]) * (m[2] === 'GiB' ? 1024 * MiB : MiB)
+    })
+  }
+  return [256 * MiB, 1024 * MiB]
+}
+
+async function writeRandomFile(path: string, size: number): Promise<string> {
+  const hash = createHash('sha256')
+  const out = createWriteStream(path)
+  for (let done = 0; done < size; ) {
+    const chunk = randomBytes(Math.min(8 * MiB, size - done))
+    hash.update(chunk)
+    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r))
+    done += chunk.length
+  }
+  await new Promise<void>((resolve, reject) =>
+    out.end((err?: Error | null) => (err ? reject(err) : resolve()))
+  )
+  return hash.digest('hex')
+}
+
+async function runDefs(
+  report: Report,
+  file: string,
+  size: number,
+  digest: string,
+  dir: string
+): Promise<void> {
+  const devnet = await startDevnet({ nodes: 6, dir })
+  try {
+    const entry = devnet.nodes[0]!
+    const t0 = performance.now()
+    const put = await upload(entry.api, entry.token, file, size)
+    const uploadMs = performance.now() - t0
+    const got = await download(entry.api, entry.token, put.fileId)
+    if (got.digest !== digest || got.bytes !== size) {
+      throw new Error(
+        `DeFS read back ${got.bytes} bytes with sha256 ${got.digest}, expected ${size} bytes ${digest}`
+      )
+    }
+    const rss = await peakRss(devnet.nodes.map((n) => n.pid))
+    const code = `${put.mode} ${put.dataShards}+${put.parityShards}`
+    report.add({
+      lib: 'defs',
+      op: 'upload',
+      size: label(size),
+      MBps: size / 1e6 / (uploadMs / 1000),
+      ttfbMs: '',
+      peakRssMiB: rss,
+      note: code
+    })
+    report.add({
+      lib: 'defs',
+      op: 'download',
+      size: label(size),
+      MBps: size / 1e6 / (got.ms / 1000),
+      ttfbMs: got.ttfbMs,
+      peakRssMiB: rss,
+      note: 'max over 6 daemons'
+    })
+  } finally {
+    await devnet.stop()
+  }
+}
+
+interface PutAnswer {
+  fileId: string
+  mode: string
+  dataShards: number
+  parityShards: number
+}
+
+function upload(api: string, token: string, file: string, size: number): Promise<PutAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${api}/v1/files?name=bench`,
+      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-length': size } },
+      (res) => {
+        let body = ''
+        res.setEncoding('utf8')
+        res.on('data', (d) => {
+          body += d
+        })
+        res.on('end', () =>
+          res.statusCode === 200 || res.statusCode === 201
+            ? resolve(JSON.parse(body))
+            : reject(new Error(`upload: ${res.statusCode} ${body}`))
+        )
+      }
+    )
+    req.on('error', reject)
+    createReadStream(file, { highWaterMark: MiB }).pipe(req)
+  })
+}
+
+function download(
+  api: string,
+  token: string,
+  fileId: string
+): Promise<{ digest: string; bytes: number; ms: number; ttfbMs: number }> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256')
+    const t0 = performance.now()
+    let ttfbMs = -1
+    let bytes = 0
+    const req = request(
+      `${api}/v1/files/${fileId}`,
+      { headers: { authorization: `Bearer ${token}` } },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`download: ${res.statusCode}`))
+        res.on('data', (d: Buffer) => {
+          if (ttfbMs < 0) ttfbMs = performance.now() - t0
+          hash.update(d)
+          bytes += d.length
+        })
+        res.on('end', () =>
+          resolve({ digest: hash.digest('hex'), bytes, ms: performance.now() - t0, ttfbMs })
+        )
+        res.on('error', reject)
+      }
+    )
+    req.on('error', reject)
+    req.end()
+  })
+}
+
+/** The largest peak resident set (VmHWM) among the processes, in MiB. */
+async function peakRss(pids: number[]): Promise<number> {
+  let max = 0
+  for (const pid of pids) {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0)
+    max = Math.max(max, kb / 1024)
+  }
+  return Math.round(max)
+}
+
+function ensureHelia(report: Report): boolean {
+  if (existsSync(join(peersDir, 'node_modules', 'helia'))) return true
+  report.note('installing the Helia peer into benchmarks/peers (first run only, about a minute)')
+  const npm = spawnSync(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', peersDir],
+    {
+      stdio: 'inherit'
+    }
+  )
+  if (npm.status !== 0) {
+    report.note('Helia could not be installed: the Helia rows are left out')
+    return false
+  }
+  return true
+}
+
+function runHelia(report: Report, file: string, size: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(peersDir, 'helia-pair.ts'), file], {
+      stdio: ['ignore', 'pipe', 'inherit']
+    })
+    let out = ''
+    child.stdout.on('data', (d) => {
+      out += d
+    })
+    child.on('error', reject)
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`helia-pair exited with ${code}`))
+      const r = JSON.parse(out.trim().split('\n').pop()!) as {
+        ok: boolean
+        bytes: number
+        uploadMs: number
+        downloadMs: number
+        ttfbMs: number
+        rss: number
+      }
+      if (!r.ok || r.bytes !== size)
+        return reject(new Error(`Helia read back ${r.bytes} bytes that differ from the input`))
+      const rss = Math.round(r.rss / MiB)
+      report.add({
+        lib: 'helia',
+        op: 'upload',
+        size: label(size),
+        MBps: size / 1e6 / (r.uploadMs / 1000),
+        ttfbMs: '',
+        peakRssMiB: rss,
+        note: 'add (local)'
+      })
+      report.add({
+        lib: 'helia',
+        op: 'download',
+        size: label(size),
+        MBps: size / 1e6 / (r.downloadMs / 1000),
+        ttfbMs: r.ttfbMs,
+        peakRssMiB: rss,
+        note: 'cat over TCP; one process, 2 nodes'
+      })
+      resolve()
+    })
+  })
+}
+
+function label(size: number): string {
+  return size >= 1024 * MiB ? `${size / (1024 * MiB)}GiB` : `${size / MiB}MiB`
+}

@@ -1,0 +1,2 @@
+// Ids as they appear in paths, keys and logs.
+export { fromHex, toHex } from '@defs/crypto'

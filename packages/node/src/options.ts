@@ -1,0 +1,126 @@
+// createNode's options: defaults that are safe for a single user on one machine, and a check of
+// every option that names it, so a typo in a config file fails at start, not mid-upload.
+import { availableParallelism } from 'node:os'
+import { join } from 'node:path'
+
+export const storageModes = ['auto', 'file', 'slice', 'rs-size', 'rs-proportion'] as const
+export type StorageMode = (typeof storageModes)[number]
+
+export interface NodeOptions {
+  /** The node's own directory (identity, config, stores). Required. */
+  dataDir: string
+  /** How files are stored: whole-object replicas, replicated slices, or Reed-Solomon. */
+  storageMode?: StorageMode
+  /** k: data shards per slice (1-100). */
+  dataShards?: number
+  /** m: parity shards per slice (1-100); k + m <= 256. Any m shards of a slice may be lost. */
+  parityShards?: number
+  maxSliceSize?: number
+  minSliceSize?: number
+  /** Shard size for `rs-size` mode (k grows with the slice). */
+  shardSize?: number
+  /** Interface to listen on. Default 127.0.0.1 (this machine only); '0.0.0.0' serves other machines. */
+  host?: string
+  /** TCP port to listen on, 0 for any free one. */
+  port?: number
+  /** Multiaddrs of nodes to join through. */
+  bootstrap?: string[]
+  maxConnections?: number
+  /** Milliseconds before a dial is given up. */
+  dialTimeout?: number
+  logDir?: string
+  /** Concurrent tasks (uploads, downloads, repairs). */
+  workerNum?: number
+  /** Bytes of file data a transfer may hold in memory at once. */
+  bufferSize?: number
+  /** Bytes of shards this node stores for others. */
+  maxStorage?: number
+}
+
+export type ResolvedNodeOptions = Required<NodeOptions>
+
+const MiB = 1024 * 1024
+const GiB = 1024 * MiB
+
+export class InvalidOptionError extends RangeError {
+  override name = 'InvalidOptionError'
+  readonly option: string
+  constructor(option: string, message: string) {
+    super(`option ${option} ${message}`)
+    this.option = option
+  }
+}
+
+export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionError('options', `must be an object, got ${String(options)}`)
+  }
+  if (typeof options.dataDir !== 'string' || options.dataDir.length === 0) {
+    throw new InvalidOptionError(
+      'dataDir',
+      `must be a directory path, got ${JSON.stringify(options.dataDir)}`
+    )
+  }
+  const maxSliceSize = options.maxSliceSize ?? 64 * MiB
+  const o: ResolvedNodeOptions = {
+    dataDir: options.dataDir,
+    storageMode: options.storageMode ?? 'auto',
+    dataShards: options.dataShards ?? 10,
+    parityShards: options.parityShards ?? 4,
+    maxSliceSize,
+    minSliceSize: options.minSliceSize ?? 1 * MiB,
+    shardSize: options.shardSize ?? Math.min(1 * MiB, maxSliceSize),
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 0,
+    bootstrap: options.bootstrap ?? [],
+    maxConnections: options.maxConnections ?? 300,
+    dialTimeout: options.dialTimeout ?? 10_000,
+    logDir: options.logDir ?? join(options.dataDir, 'logs'),
+    workerNum: options.workerNum ?? Math.min(4, availableParallelism()),
+    bufferSize: options.bufferSize ?? 64 * MiB,
+    maxStorage: options.maxStorage ?? 10 * GiB
+  }
+  if (!(storageModes as readonly string[]).includes(o.storageMode)) {
+    throw new InvalidOptionError(
+      'storageMode',
+      `must be one of ${storageModes.join(', ')}, got ${JSON.stringify(o.storageMode)}`
+    )
+  }
+  integer('dataShards', o.dataShards, 1, 100)
+  // Each at most 100, so k + m <= 256 (the GF(2^8) limit) always holds.
+  integer('parityShards', o.parityShards, 1, 100)
+  integer('minSliceSize', o.minSliceSize, 1, 4 * GiB)
+  integer('maxSliceSize', o.maxSliceSize, 1, 4 * GiB)
+  if (o.minSliceSize > o.maxSliceSize) {
+    throw new InvalidOptionError(
+      'minSliceSize',
+      `must be <= maxSliceSize (${o.maxSliceSize}), got ${o.minSliceSize}`
+    )
+  }
+  integer('shardSize', o.shardSize, 1, o.maxSliceSize)
+  if (typeof o.host !== 'string' || !/^[0-9a-fA-F.:]+$/.test(o.host)) {
+    throw new InvalidOptionError('host', `must be an IP address to listen on, got ${JSON.stringify(o.host)}`)
+  }
+  integer('port', o.port, 0, 65535)
+  if (!Array.isArray(o.bootstrap) || o.bootstrap.some((a) => typeof a !== 'string' || !a.startsWith('/'))) {
+    throw new InvalidOptionError(
+      'bootstrap',
+      `must be a list of multiaddrs like /ip4/127.0.0.1/tcp/4001/p2p/12D3..., got ${JSON.stringify(o.bootstrap)}`
+    )
+  }
+  integer('maxConnections', o.maxConnections, 1, 100_000)
+  integer('dialTimeout', o.dialTimeout, 100, 600_000)
+  if (typeof o.logDir !== 'string' || o.logDir.length === 0) {
+    throw new InvalidOptionError('logDir', `must be a directory path, got ${JSON.stringify(o.logDir)}`)
+  }
+  integer('workerNum', o.workerNum, 1, 64)
+  integer('bufferSize', o.bufferSize, 1 * MiB, 16 * GiB)
+  integer('maxStorage', o.maxStorage, 0, Number.MAX_SAFE_INTEGER)
+  return o
+}
+
+function integer(name: string, value: unknown, min: number, max: number): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new InvalidOptionError(name, `must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`)
+  }
+}

@@ -1,0 +1,281 @@
+// Persisted tasks with priorities and a bounded worker pool. Every state change is written to
+// the meta store before it is announced, so after a crash `restore()` finds each task where it
+// was: running ones go back to the queue and resume from their last checkpoint; paused ones stay
+// paused. Pause and cancel take effect at the runner's next checkpoint (a consistent point).
+import { randomBytes } from 'node:crypto'
+import type { MetaStore } from '../disk/meta-store.ts'
+import { RateMeter } from './rate-meter.ts'
+import {
+  finalStates,
+  TaskCancelledSignal,
+  type TaskContext,
+  type TaskKind,
+  TaskNotFoundError,
+  TaskPausedSignal,
+  type TaskProgress,
+  type TaskRecord,
+  type TaskRunner,
+  TaskStateError
+} from './task-types.ts'
+
+export interface TaskQueueOptions {
+  store: MetaStore
+  /** Tasks that run at once. */
+  workerNum: number
+  // Each kind has its own params, checkpoint and result types; the queue only stores and passes them.
+  // biome-ignore lint/suspicious/noExplicitAny: runners of different kinds share one map
+  runners: Partial<Record<TaskKind, TaskRunner<any, any, any>>>
+  now?: () => number
+}
+
+interface Live {
+  record: TaskRecord
+  controller?: AbortController
+  pending?: 'pause' | 'cancel'
+  rate: RateMeter
+  waiters: { resolve: (r: TaskRecord) => void }[]
+}
+
+export class TaskQueue extends EventTarget {
+  readonly #store: MetaStore
+  readonly #workerNum: number
+  readonly #runners: TaskQueueOptions['runners']
+  readonly #now: () => number
+  readonly #tasks = new Map<string, Live>()
+  /** The error a failed task threw, while this process runs (the record keeps only its message). */
+  readonly #errors = new Map<string, Error>()
+  #running = 0
+  #closed = false
+
+  constructor(options: TaskQueueOptions) {
+    super()
+    this.#store = options.store
+    this.#workerNum = options.workerNum
+    this.#runners = options.runners
+    this.#now = options.now ?? Date.now
+  }
+
+  /** Loads persisted tasks: queued and running ones are queued again (resuming from checkpoint). */
+  async restore(): Promise<void> {
+    for await (const raw of this.#store.tasks()) {
+      const record = raw as TaskRecord
+      if (this.#tasks.has(record.id)) continue
+      if (record.state === 'running') record.state = 'queued'
+      this.#tasks.set(record.id, { record, rate: new RateMeter(this.#now), waiters: [] })
+    }
+    this.#pump()
+  }
+
+  async submit<P>(kind: TaskKind, params: P, options: { priority?: number } = {}): Promise<TaskRecord<P>> {
+    if (this.#closed) throw new TaskStateError('the task queue is stopped')
+    if (this.#runners[kind] === undefined) throw new TaskStateError(`no runner for ${kind} tasks`)
+    const now = this.#now()
+    const record: TaskRecord<P> = {
+      id: randomBytes(8).toString('hex'),
+      kind,
+      state: 'queued',
+      priority: options.priority ?? 0,
+      created: now,
+      updated: now,
+      params,
+      progress: { bytesDone: 0, slicesDone: 0, shardsDone: 0, rate: 0 }
+    }
+    await this.#store.putTask(record.id, record)
+    this.#tasks.set(record.id, { record, rate: new RateMeter(this.#now), waiters: [] })
+    this.#emit(record)
+    this.#pump()
+    return structuredClone(record)
+  }
+
+  get(id: string): TaskRecord {
+    return structuredClone(this.#live(id).record)
+  }
+
+  list(): TaskRecord[] {
+    return [...this.#tasks.values()].map((t) => structuredClone(t.record))
+  }
+
+  /** The error a task failed with in this process, typed as thrown (undefined after a restart). */
+  errorOf(id: string): Error | undefined {
+    return this.#errors.get(id)
+  }
+
+  /** Resolves when the task reaches done, failed, cancelled or paused. */
+  settled(id: string): Promise<TaskRecord> {
+    const live = this.#live(id)
+    if (finalStates.includes(live.record.state) || live.record.state === 'paused') {
+      return Promise.resolve(structuredClone(live.record))
+    }
+    return new Promise((resolve) => live.waiters.push({ resolve }))
+  }
+
+  /** Pauses a queued or running task (a running one stops at its next checkpoint). Idempotent. */
+  async pause(id: string): Promise<TaskRecord> {
+    const live = this.#live(id)
+    const { state } = live.record
+    if (state === 'paused') return this.get(id)
+    if (state === 'queued') {
+      await this.#setState(live, 'paused')
+      return this.get(id)
+    }
+    if (state !== 'running')
+      throw new TaskStateError(`task ${id} is ${state}; only queued or running tasks pause`)
+    live.pending = 'pause'
+    live.controller?.abort(new TaskPausedSignal(`task ${id} paused`))
+    return this.settled(id)
+  }
+
+  /** Queues a paused task again; it resumes from its last checkpoint. Idempotent. */
+  async resume(id: string): Promise<TaskRecord> {
+    const live = this.#live(id)
+    const { state } = live.record
+    if (state === 'queued' || state === 'running') return this.get(id)
+    if (state !== 'paused' && state !== 'failed') {
+      throw new TaskStateError(`task ${id} is ${state}; only paused or failed tasks resume`)
+    }
+    live.record.error = undefined
+    await this.#setState(live, 'queued')
+    this.#pump()
+    return this.get(id)
+  }
+
+  /** Cancels a task and cleans up after it (e.g. uploaded shards are deleted). Idempotent. */
+  async cancel(id: string): Promise<TaskRecord> {
+    const live = this.#live(id)
+    const { state } = live.record
+    if (state === 'cancelled') return this.get(id)
+    if (state === 'done') throw new TaskStateError(`task ${id} is done; delete the file instead`)
+    if (state === 'running') {
+      live.pending = 'cancel'
+      live.controller?.abort(new TaskCancelledSignal(`task ${id} cancelled`))
+      return this.settled(id)
+    }
+    await this.#cancelled(live)
+    return this.get(id)
+  }
+
+  /** Pauses every running task at its next checkpoint and refuses new ones; they resume after restore(). */
+  async stop(): Promise<void> {
+    this.#closed = true
+    const running = [...this.#tasks.values()].filter((t) => t.record.state === 'running')
+    await Promise.all(
+      running.map(async (t) => {
+        t.pending = 'pause'
+        t.controller?.abort(new TaskPausedSignal(`task ${t.record.id} paused: node stopping`))
+        await this.settled(t.record.id)
+        // Back to queued on disk, so the next start resumes it by itself.
+        t.record.state = 'queued'
+        await this.#store.putTask(t.record.id, t.record)
+      })
+    )
+  }
+
+  #live(id: string): Live {
+    const live = this.#tasks.get(id)
+    if (live === undefined) throw new TaskNotFoundError(`no task ${id}`)
+    return live
+  }
+
+  #pump(): void {
+    while (!this.#closed && this.#running < this.#workerNum) {
+      const next = this.#nextQueued()
+      if (next === undefined) return
+      this.#running++
+      void this.#run(next).finally(() => {
+        this.#running--
+        this.#pump()
+      })
+    }
+  }
+
+  #nextQueued(): Live | undefined {
+    let best: Live | undefined
+    for (const t of this.#tasks.values()) {
+      if (t.record.state !== 'queued') continue
+      if (best === undefined || t.record.priority > best.record.priority) best = t
+      else if (t.record.priority === best.record.priority && t.record.created < best.record.created) best = t
+    }
+    return best
+  }
+
+  async #run(live: Live): Promise<void> {
+    const record = live.record
+    const runner = this.#runners[record.kind]!
+    live.controller = new AbortController()
+    live.pending = undefined
+    record.state = 'running'
+    record.updated = this.#now()
+    await this.#store.putTask(record.id, record)
+    this.#emit(record)
+    const ctx = this.#context(live)
+    try {
+      record.result = await runner.run(ctx)
+      if (live.pending === 'cancel') throw new TaskCancelledSignal('cancelled')
+      await this.#setState(live, 'done')
+    } catch (err) {
+      const reason = live.controller.signal.aborted ? live.controller.signal.reason : err
+      if (live.pending === 'pause' || reason instanceof TaskPausedSignal) await this.#setState(live, 'paused')
+      else if (live.pending === 'cancel' || reason instanceof TaskCancelledSignal) await this.#cancelled(live)
+      else {
+        this.#errors.set(record.id, err as Error)
+        record.error = (err as Error).message
+        await this.#setState(live, 'failed')
+      }
+    } finally {
+      live.controller = undefined
+      live.pending = undefined
+    }
+  }
+
+  #context(live: Live): TaskContext<unknown, unknown> {
+    const record = live.record
+    const signal = live.controller!.signal
+    return {
+      id: record.id,
+      params: record.params,
+      checkpoint: record.checkpoint,
+      signal,
+      progress: (update) => {
+        Object.assign(record.progress, update)
+        if (update.bytesDone !== undefined) record.progress.rate = live.rate.sample(update.bytesDone)
+        record.updated = this.#now()
+        this.#emit(record)
+      },
+      save: async (checkpoint) => {
+        record.checkpoint = checkpoint
+        record.updated = this.#now()
+        await this.#store.putTask(record.id, record)
+        if (live.pending === 'pause') throw new TaskPausedSignal(`task ${record.id} paused`)
+        if (live.pending === 'cancel') throw new TaskCancelledSignal(`task ${record.id} cancelled`)
+      }
+    }
+  }
+
+  async #cancelled(live: Live): Promise<void> {
+    const runner = this.#runners[live.record.kind]
+    try {
+      await runner?.cleanup?.(live.record.params, live.record.checkpoint)
+    } catch (err) {
+      live.record.error = `cancelled; cleanup failed: ${(err as Error).message}`
+    }
+    await this.#setState(live, 'cancelled')
+  }
+
+  async #setState(live: Live, state: TaskRecord['state']): Promise<void> {
+    live.record.state = state
+    live.record.updated = this.#now()
+    if (state !== 'running') live.record.progress.rate = 0
+    await this.#store.putTask(live.record.id, live.record)
+    this.#emit(live.record)
+    if (finalStates.includes(state) || state === 'paused') {
+      const waiters = live.waiters.splice(0)
+      for (const w of waiters) w.resolve(structuredClone(live.record))
+    }
+  }
+
+  #emit(record: TaskRecord): void {
+    this.dispatchEvent(new CustomEvent('task', { detail: structuredClone(record) }))
+  }
+}
+
+export type { TaskProgress }

@@ -1,0 +1,72 @@
+// What a task is, as persisted in the meta store and shown by the API and CLI.
+export type TaskKind = 'upload' | 'download' | 'repair' | 'migrate'
+export type TaskState = 'queued' | 'running' | 'paused' | 'done' | 'failed' | 'cancelled'
+
+export interface TaskProgress {
+  bytesDone: number
+  bytesTotal?: number
+  slicesDone: number
+  slicesTotal?: number
+  shardsDone: number
+  /** Bytes per second over the last few seconds of running. */
+  rate: number
+}
+
+export interface TaskRecord<P = unknown, C = unknown, R = unknown> {
+  id: string
+  kind: TaskKind
+  state: TaskState
+  /** Higher runs first; ties run in submission order. */
+  priority: number
+  created: number
+  updated: number
+  /** What the task was asked to do (kind-specific, JSON). */
+  params: P
+  /** How far it got: enough to resume after a pause or a crash (kind-specific, JSON). */
+  checkpoint?: C
+  progress: TaskProgress
+  result?: R
+  error?: string
+}
+
+export const finalStates: readonly TaskState[] = ['done', 'failed', 'cancelled']
+
+export class TaskNotFoundError extends Error {
+  override name = 'TaskNotFoundError'
+}
+
+export class TaskStateError extends Error {
+  override name = 'TaskStateError'
+}
+
+/** Thrown inside a runner at its next checkpoint when the task was paused; the queue catches it. */
+export class TaskPausedSignal extends Error {
+  override name = 'TaskPausedSignal'
+}
+
+/** Thrown inside a runner at its next checkpoint when the task was cancelled; the queue catches it. */
+export class TaskCancelledSignal extends Error {
+  override name = 'TaskCancelledSignal'
+}
+
+export interface TaskContext<P, C> {
+  readonly id: string
+  readonly params: P
+  /** The last checkpoint saved (after a pause or a crash), undefined on a first run. */
+  readonly checkpoint: C | undefined
+  /** Aborted when the task is paused or cancelled: pass it to I/O that can stop early. */
+  readonly signal: AbortSignal
+  /** Report progress (merged into the record; persisted with the next checkpoint). */
+  progress(update: Partial<Omit<TaskProgress, 'rate'>>): void
+  /**
+   * A consistent point: persist `checkpoint`, then throw TaskPausedSignal or TaskCancelledSignal
+   * if a pause or cancel is pending. Call it after each unit of work (a shard, a slice).
+   */
+  save(checkpoint: C): Promise<void>
+}
+
+export interface TaskRunner<P = unknown, C = unknown, R = unknown> {
+  run(ctx: TaskContext<P, C>): Promise<R>
+  /** Undo what a cancelled task left behind (e.g. delete uploaded shards). */
+  cleanup?(params: P, checkpoint: C | undefined): Promise<void>
+}

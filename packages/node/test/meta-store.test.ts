@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { MetaStore } from '../src/disk/meta-store.ts'
+
+let root: string
+before(async () => {
+  root = await mkdtemp(join(tmpdir(), 'defs-meta-'))
+})
+after(async () => {
+  await rm(root, { recursive: true, force: true })
+})
+
+const collect = async <T>(it: AsyncIterable<T>): Promise<T[]> => {
+  const out: T[] = []
+  for await (const x of it) out.push(x)
+  return out
+}
+
+describe('MetaStore', () => {
+  it('keeps manifests across a reopen and refuses a rollback', async () => {
+    const path = join(root, 'a')
+    const first = await MetaStore.open(path)
+    await first.putManifest('aa', 2, Uint8Array.of(2))
+    await first.putManifest('bb', 1, Uint8Array.of(1))
+    await first.close()
+    const store = await MetaStore.open(path)
+    assert.deepEqual(await store.getManifest('aa'), Uint8Array.of(2))
+    await assert.rejects(store.putManifest('aa', 1, Uint8Array.of(1)), (err: Error) => {
+      assert.equal(err.name, 'RollbackError')
+      assert.match(err.message, /seq 1 is older than seq 2/)
+      return true
+    })
+    await store.putManifest('aa', 3, Uint8Array.of(3))
+    const all = await collect(store.manifests())
+    assert.deepEqual(all.map((m) => m.fileIdHex).sort(), ['aa', 'bb'])
+    await store.close()
+  })
+
+  it('tombstones a file: manifest, key and records go, the seen seq stays', async () => {
+    const store = await MetaStore.open(join(root, 'b'))
+    await store.putManifest('cc', 5, Uint8Array.of(5))
+    await store.putFileKey('cc', Uint8Array.of(9))
+    await store.putLocation('cc', 'peerA', Uint8Array.of(1))
+    await store.putLocation('cc', 'peerB', Uint8Array.of(2))
+    await store.putLocation('dd', 'peerA', Uint8Array.of(3))
+    assert.deepEqual((await collect(store.locations('cc'))).map((l) => l.peerId).sort(), ['peerA', 'peerB'])
+    await store.tombstone('cc')
+    assert.equal(await store.getManifest('cc'), undefined)
+    assert.equal(await store.getFileKey('cc'), undefined)
+    assert.equal(await store.isTombstoned('cc'), true)
+    assert.deepEqual(await collect(store.locations('cc')), [])
+    assert.equal((await collect(store.locations('dd'))).length, 1)
+    await assert.rejects(store.putManifest('cc', 4, Uint8Array.of(4)), { name: 'RollbackError' })
+    await store.close()
+  })
+
+  it('persists tasks', async () => {
+    const path = join(root, 'c')
+    const store = await MetaStore.open(path)
+    await store.putTask('t1', { id: 't1', kind: 'upload', done: 3 })
+    await store.putTask('t2', { id: 't2', kind: 'download', done: 0 })
+    await store.deleteTask('t2')
+    await store.close()
+    const again = await MetaStore.open(path)
+    assert.deepEqual(await collect(again.tasks()), [{ id: 't1', kind: 'upload', done: 3 }])
+    await again.close()
+  })
+})

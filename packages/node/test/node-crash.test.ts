@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { after, before, describe, it } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { createNode, type DefsNode, type TaskRecord } from '../src/index.ts'
+import { startNetwork, type TestNetwork, waitFor } from './network/devnet.ts'
+
+const child = fileURLToPath(new URL('./fixtures/upload-child.ts', import.meta.url))
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+
+describe('an uploading process killed with SIGKILL', () => {
+  let net: TestNetwork
+  before(async () => {
+    net = await startNetwork(3)
+  })
+  after(async () => {
+    await net?.stop()
+  })
+
+  it('resumes the upload after a restart and the file reads back identical', async () => {
+    const data = new Uint8Array(randomBytes(8 * 1024 * 1024))
+    const src = join(net.root, 'crash-src')
+    await writeFile(src, data)
+    const dir = join(net.root, 'uploader')
+    const bootstrap = JSON.stringify(net.nodes.map((n) => n.addresses()[0]))
+    const proc = spawn(process.execPath, ['--conditions=@defs/source', child, dir, src, bootstrap], {
+      stdio: ['ignore', 'pipe', 'inherit']
+    })
+    let killedAt = -1
+    const lines = createInterface({ input: proc.stdout! })
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      proc.on('exit', (_code, signal) => resolve(signal))
+    )
+    const deadline = setTimeout(() => proc.kill('SIGKILL'), 60_000)
+    for await (const line of lines) {
+      const event = JSON.parse(line) as { slicesDone?: number; done?: boolean }
+      if (event.done) break
+      if ((event.slicesDone ?? 0) >= 5) {
+        killedAt = event.slicesDone!
+        proc.kill('SIGKILL')
+        break
+      }
+    }
+    clearTimeout(deadline)
+    assert.equal(await exited, 'SIGKILL')
+    assert.ok(killedAt >= 5 && killedAt < 32, `killed after ${killedAt} of 32 slices`)
+
+    let node: DefsNode | undefined
+    try {
+      node = await createNode({
+        dataDir: dir,
+        bootstrap: net.nodes.map((n) => n.addresses()[0]!),
+        workerNum: 1
+      })
+      for (const n of net.nodes) await node.connect(n.addresses()[0]!)
+      let upload: TaskRecord | undefined
+      await waitFor(
+        () => {
+          upload = node!.tasks().find((t) => t.kind === 'upload')
+          return upload?.state === 'done' || upload?.state === 'failed'
+        },
+        'the resumed upload',
+        60_000
+      )
+      assert.equal(upload!.state, 'done', upload!.error)
+      assert.equal((upload!.checkpoint as { slices: unknown[] }).slices.length, 32)
+      // Resumed, not restarted: a restart would seal the first slices again under new nonces and
+      // store 3 more shards for each. Only the slice in flight at the kill may be stored twice.
+      let stored = (await node.status()).storedShards
+      for (const n of net.nodes) stored += (await n.status()).storedShards
+      assert.ok(stored >= 96 && stored <= 99, `${stored} shards stored for 32 slices of 3`)
+      const fileId = (upload!.params as { fileIdHex: string }).fileIdHex
+      const out = join(net.root, 'crash-out')
+      await node.get(fileId, out)
+      assert.equal(sha(await readFile(out)), sha(data))
+    } finally {
+      await node?.stop()
+    }
+  })
+})

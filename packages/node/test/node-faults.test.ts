@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { sealShard } from '@defs/segment'
+import { createNode } from '../src/index.ts'
+import { startNetwork, type TestNetwork } from './network/devnet.ts'
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+const MiB = 1024 * 1024
+
+describe('losing shards', () => {
+  let net: TestNetwork
+  before(async () => {
+    net = await startNetwork(6, { minSliceSize: 64 * 1024, maxSliceSize: 1 * MiB, bufferSize: 8 * MiB })
+  })
+  after(async () => {
+    await net?.stop()
+  })
+
+  it('reads with m holders of every slice gone, and fails clearly with m + 1 gone', async () => {
+    const [uploader] = net.nodes
+    const data = new Uint8Array(randomBytes(3 * MiB + 100))
+    const src = join(net.root, 'lossy')
+    await writeFile(src, data)
+    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    assert.ok(put.placement.length >= 3)
+    // Stop two nodes other than the uploader: every slice loses at most two shards (one per peer).
+    const others = net.nodes.slice(1)
+    const victims = others.slice(0, 2)
+    for (const v of victims) await v.stop()
+    const out = join(net.root, 'lossy-out')
+    const got = await uploader!.get(put.fileId, out)
+    assert.equal(sha(await readFile(out)), sha(data))
+    const lostSomewhere = put.placement.some((s) =>
+      s.shards.some((x) => victims.some((v) => v.peerId === x.peerId))
+    )
+    assert.ok(lostSomewhere)
+    assert.ok(got.slicesReconstructed >= 1, `reconstructed ${got.slicesReconstructed}`)
+    const health = await uploader!.check(put.fileId)
+    assert.equal(health.readable, true)
+    assert.ok(health.minLive >= 3 && health.minLive <= 4, `minLive ${health.minLive}`)
+
+    // A third holder gone: some slice is down to 2 of 5, below k = 3.
+    await others[2]!.stop()
+    const out2 = join(net.root, 'lossy-out-2')
+    await assert.rejects(uploader!.get(put.fileId, out2), (err: Error) => {
+      assert.equal(err.name, 'TooFewShardsError')
+      assert.match(err.message, /^slice \d+: have 2 shards, need 3$/)
+      return true
+    })
+    assert.ok(!(await readdir(net.root)).some((n) => n.includes('lossy-out-2')), 'no partial output')
+    assert.equal((await uploader!.check(put.fileId)).readable, false)
+  })
+})
+
+describe('a slice with exactly k - 1 shards left', () => {
+  let net: TestNetwork
+  before(async () => {
+    net = await startNetwork(5, { minSliceSize: 64 * 1024, maxSliceSize: 1 * MiB })
+  })
+  after(async () => {
+    await net?.stop()
+  })
+
+  it('fails with the count, each parity shard tried once', async () => {
+    const [uploader] = net.nodes
+    const src = join(net.root, 'k-1')
+    await writeFile(src, randomBytes(100_000))
+    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    assert.equal(put.placement.length, 1)
+    // Delete data shards 0 and 2 and parity shard 3 where they are stored: 1 data + 1 parity remain.
+    for (const { index, peerId } of put.placement[0]!.shards) {
+      if (![0, 2, 3].includes(index)) continue
+      const holder = net.nodes.find((n) => n.peerId === peerId)!
+      const dir = join(holder.dataDir, 'shards', put.fileId)
+      for (const name of await readdir(dir)) await rm(join(dir, name))
+    }
+    await assert.rejects(uploader!.get(put.fileId, join(net.root, 'k-1-out')), (err: Error) => {
+      assert.equal(err.name, 'TooFewShardsError')
+      assert.equal(err.message, 'slice 0: have 2 shards, need 3')
+      return true
+    })
+  })
+})
+
+describe('a lying holder', () => {
+  let net: TestNetwork
+  before(async () => {
+    net = await startNetwork(4, { minSliceSize: 64 * 1024, maxSliceSize: 1 * MiB })
+  })
+  after(async () => {
+    await net?.stop()
+  })
+
+  it('is detected, named and routed around', async () => {
+    const [uploader] = net.nodes
+    const data = new Uint8Array(randomBytes(200_000))
+    const src = join(net.root, 'lie')
+    await writeFile(src, data)
+    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 2, parityShards: 2 })
+    // Replace a data shard held by another node with other bytes under a valid header: the file
+    // is well formed on disk, but its bytes no longer hash to the shard id.
+    const victim =
+      put.placement[0]!.shards.find((s) => s.index === 0 && s.peerId !== uploader!.peerId) ??
+      put.placement[0]!.shards.find((s) => s.index === 1 && s.peerId !== uploader!.peerId)!
+    const liar = net.nodes.find((n) => n.peerId === victim.peerId)!
+    const fileDir = join(liar.dataDir, 'shards', put.fileId)
+    const [name] = await readdir(fileDir)
+    const fake = new Uint8Array(randomBytes((await readFile(join(fileDir, name!))).length - 40))
+    const fileId = Uint8Array.from(Buffer.from(put.fileId, 'hex'))
+    await writeFile(
+      join(fileDir, name!),
+      sealShard({ fileId, slice: 0, index: victim.index, dataShards: 2, parityShards: 2 }, fake)
+    )
+    const out = join(net.root, 'lie-out')
+    const got = await uploader!.get(put.fileId, out)
+    assert.equal(sha(await readFile(out)), sha(data))
+    assert.deepEqual(got.badPeers, [liar.peerId])
+  })
+})
+
+describe('the node directory', () => {
+  it('is refused to a second node while the first runs', async () => {
+    const net = await startNetwork(1)
+    try {
+      await assert.rejects(createNode({ dataDir: net.nodes[0]!.dataDir }), { name: 'DirectoryLockedError' })
+    } finally {
+      await net.stop()
+    }
+  })
+
+  it('keeps its identity across restarts', async () => {
+    const net = await startNetwork(1)
+    const dir = net.nodes[0]!.dataDir
+    const id = net.nodes[0]!.peerId
+    await net.nodes[0]!.stop()
+    const again = await createNode({ dataDir: dir })
+    try {
+      assert.equal(again.peerId, id)
+    } finally {
+      await again.stop()
+      await net.stop()
+    }
+  })
+})

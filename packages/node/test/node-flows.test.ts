@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { PutResult } from '../src/index.ts'
+import { startNetwork, type TestNetwork } from './network/devnet.ts'
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+const MiB = 1024 * 1024
+
+describe('a 5-node network on 127.0.0.1', () => {
+  let net: TestNetwork
+  before(async () => {
+    net = await startNetwork(5, { minSliceSize: 64 * 1024, maxSliceSize: 1 * MiB, bufferSize: 8 * MiB })
+  })
+  after(async () => {
+    await net?.stop()
+  })
+
+  async function roundTrip(
+    size: number,
+    options: Parameters<TestNetwork['nodes'][0]['put']>[1]
+  ): Promise<PutResult> {
+    const [uploader] = net.nodes
+    const data = new Uint8Array(randomBytes(size))
+    const src = join(net.root, `src-${size}-${options?.mode}`)
+    await writeFile(src, data)
+    const put = await uploader!.put(src, options)
+    assert.equal(put.size, size)
+    const out = join(net.root, `out-${size}-${options?.mode}`)
+    const got = await uploader!.get(put.fileId, out)
+    assert.equal(got.bytes, size)
+    assert.equal(sha(await readFile(out)), sha(data))
+    return put
+  }
+
+  for (const size of [0, 1, 64 * 1024 - 1, 64 * 1024, 64 * 1024 + 1, 3 * MiB + 17]) {
+    it(`rs-proportion 3+2 round-trips ${size} bytes`, async () => {
+      const put = await roundTrip(size, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+      assert.equal(put.dataShards, 3)
+      for (const slice of put.placement) {
+        assert.equal(slice.shards.length, 5)
+        assert.equal(new Set(slice.shards.map((s) => s.peerId)).size, 5, 'one shard per peer')
+      }
+    })
+  }
+
+  for (const mode of ['file', 'slice', 'rs-size', 'auto'] as const) {
+    it(`${mode} mode round-trips`, async () => {
+      const put = await roundTrip(mode === 'file' ? 50_000 : 2 * MiB + 3, {
+        mode,
+        parityShards: 2,
+        dataShards: 2
+      })
+      assert.ok(put.placement.length >= 1)
+    })
+  }
+
+  it('reads a byte range, fetching only the slices it needs', async () => {
+    const [uploader] = net.nodes
+    const data = new Uint8Array(randomBytes(4 * MiB))
+    const src = join(net.root, 'range-src')
+    await writeFile(src, data)
+    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    const out = join(net.root, 'range-out')
+    const got = await uploader!.get(put.fileId, out, { range: { offset: MiB + 5, length: 1000 } })
+    assert.deepEqual(new Uint8Array(await readFile(out)), data.subarray(MiB + 5, MiB + 1005))
+    assert.equal(got.slicesRead, 1)
+  })
+
+  it('streams with read(): chunks stay valid while the consumer holds them', async () => {
+    const [uploader] = net.nodes
+    const data = new Uint8Array(randomBytes(5 * MiB + 7))
+    const src = join(net.root, 'stream-src')
+    await writeFile(src, data)
+    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    // Keep every chunk (as http's write queue does) and look at them only at the end.
+    const chunks: Uint8Array[] = []
+    for await (const chunk of uploader!.read(put.fileId)) chunks.push(chunk)
+    assert.ok(chunks.length >= 5)
+    assert.equal(sha(Buffer.concat(chunks)), sha(data))
+  })
+
+  it('another node reads the file with only its capability, finding it by broadcast', async () => {
+    const [uploader, , , , reader] = net.nodes
+    const data = new Uint8Array(randomBytes(2 * MiB + 11))
+    const src = join(net.root, 'shared-src')
+    await writeFile(src, data)
+    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    await assert.rejects(reader!.get(put.fileId, join(net.root, 'shared-nokey')), {
+      name: 'FileKeyMissingError'
+    })
+    const out = join(net.root, 'shared-out')
+    const got = await reader!.get(put.capability, out)
+    assert.equal(got.bytes, data.length)
+    assert.equal(sha(await readFile(out)), sha(data))
+  })
+
+  it('rm deletes every shard from its holders, signed by the owner', async () => {
+    const [uploader] = net.nodes
+    const src = join(net.root, 'rm-src')
+    await writeFile(src, randomBytes(300_000))
+    const before = await Promise.all(net.nodes.map(async (n) => (await n.status()).storedShards))
+    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    const during = await Promise.all(net.nodes.map(async (n) => (await n.status()).storedShards))
+    assert.equal(during.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0), 5)
+    const removed = await uploader!.rm(put.fileId)
+    assert.equal(removed.shardsDeleted, 5)
+    const after = await Promise.all(net.nodes.map(async (n) => (await n.status()).storedShards))
+    assert.deepEqual(after, before)
+    await assert.rejects(uploader!.get(put.fileId, join(net.root, 'rm-out')), {
+      name: 'FileNotFoundError',
+      message: /was deleted/
+    })
+    assert.ok(!(await uploader!.list()).some((f) => f.fileId === put.fileId))
+  })
+
+  it('refuses a code wider than the network, naming both numbers', async () => {
+    const [uploader] = net.nodes
+    const src = join(net.root, 'wide')
+    await writeFile(src, randomBytes(100_000))
+    await assert.rejects(
+      uploader!.put(src, { mode: 'rs-proportion', dataShards: 10, parityShards: 4 }),
+      (err: Error) => {
+        assert.equal(err.name, 'NotEnoughPeersError')
+        assert.match(err.message, /10\+4 needs 14 peers, the network has 5/)
+        return true
+      }
+    )
+  })
+
+  it('leaves no partial file when a read fails', async () => {
+    const [uploader] = net.nodes
+    const out = join(net.root, 'missing-out')
+    await assert.rejects(uploader!.get('0'.repeat(32), out), { name: 'FileNotFoundError' })
+    assert.ok(!(await readdir(net.root)).some((n) => n.includes('missing-out')))
+  })
+})

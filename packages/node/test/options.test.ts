@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { InvalidOptionError, resolveNodeOptions } from '../src/options.ts'
+
+describe('resolveNodeOptions', () => {
+  it('fills safe defaults', () => {
+    const o = resolveNodeOptions({ dataDir: '/tmp/n1' })
+    assert.equal(o.storageMode, 'auto')
+    assert.equal(o.dataShards, 10)
+    assert.equal(o.parityShards, 4)
+    assert.equal(o.maxSliceSize, 64 * 1024 * 1024)
+    assert.equal(o.minSliceSize, 1024 * 1024)
+    assert.equal(o.logDir, '/tmp/n1/logs')
+    assert.ok(o.workerNum >= 1)
+  })
+
+  const bad: [string, Record<string, unknown>, RegExp][] = [
+    ['dataDir', {}, /option dataDir must be a directory path/],
+    ['storageMode', { storageMode: 'raid5' }, /option storageMode must be one of auto, file/],
+    ['dataShards', { dataShards: 0 }, /option dataShards must be an integer in 1..100, got 0/],
+    ['parityShards', { parityShards: 101 }, /option parityShards must be an integer in 1..100, got 101/],
+    ['dataShards', { dataShards: 2.5 }, /got 2.5/],
+    [
+      'minSliceSize',
+      { minSliceSize: 8 << 20, maxSliceSize: 4 << 20 },
+      /minSliceSize must be <= maxSliceSize/
+    ],
+    ['port', { port: 70000 }, /option port must be an integer in 0..65535/],
+    ['bootstrap', { bootstrap: ['localhost:4001'] }, /option bootstrap must be a list of multiaddrs/],
+    ['dialTimeout', { dialTimeout: '5s' }, /option dialTimeout must be an integer/],
+    ['maxStorage', { maxStorage: -1 }, /option maxStorage must be an integer/]
+  ]
+  for (const [name, extra, message] of bad) {
+    it(`names ${name} when it is wrong (${JSON.stringify(extra)})`, () => {
+      assert.throws(
+        () =>
+          resolveNodeOptions({
+            dataDir: name === 'dataDir' ? (undefined as unknown as string) : '/tmp/n',
+            ...extra
+          }),
+        (err: Error) => err instanceof InvalidOptionError && err.option === name && message.test(err.message)
+      )
+    })
+  }
+
+  it('accepts the largest code, 100 + 100', () => {
+    const o = resolveNodeOptions({ dataDir: '/d', dataShards: 100, parityShards: 100 })
+    assert.equal(o.dataShards + o.parityShards, 200)
+  })
+})
