@@ -50,6 +50,9 @@ export async function createNode(options: NodeOptions): Promise<DefsNode> {
       maxConnections: o.maxConnections,
       dialTimeout: o.dialTimeout,
       bootstrap: { peers: o.bootstrap },
+      // A node listening on loopback or a LAN address lives in a devnet or a private network:
+      // keep those addresses in the DHT and do not treat peers on one IP as a sybil swarm.
+      privateAddresses: !isPublicListen(o.host),
       index: { holdings: holdingsOf(meta, shards) },
       shards: {
         store: shards,
@@ -132,4 +135,8 @@ function configOf(o: ReturnType<typeof resolveNodeOptions>) {
     bufferSize: o.bufferSize,
     maxStorage: o.maxStorage
   }
+}
+
+function isPublicListen(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || !/^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|f[cd])/.test(host)
 }

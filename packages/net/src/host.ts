@@ -1,0 +1,145 @@
+import { noise } from '@chainsafe/libp2p-noise'
+import { quic } from '@chainsafe/libp2p-quic'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { autoNAT } from '@libp2p/autonat'
+import { bootstrap } from '@libp2p/bootstrap'
+import { type CircuitRelayService, circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
+import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
+import { type Identify, identify } from '@libp2p/identify'
+import type { Libp2p } from '@libp2p/interface'
+import { type KadDHT, kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
+import { memory } from '@libp2p/memory'
+import { type Ping, ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { MANIFEST_NAMESPACE, selectManifestRecord, validateManifestRecord } from './file-routing.ts'
+import {
+  type HostLimits,
+  type HostOptions,
+  listenAddresses,
+  resolveLimits,
+  type TransportName
+} from './host-options.ts'
+import { type IndexBroadcast, indexBroadcast } from './index-broadcast.ts'
+import { type ShardProtocol, shardProtocol } from './shard-protocol.ts'
+
+/** The DHT of DeFS peers, apart from the public IPFS DHT. */
+export const DHT_PROTOCOL = '/defs/kad/1.0.0'
+
+// a type alias (not an interface) so it satisfies libp2p's ServiceMap index signature
+export type HostServices = {
+  identify: Identify
+  ping: Ping
+  dht: KadDHT
+  pubsub: GossipSub
+  shards: ShardProtocol
+  index: IndexBroadcast
+  relay?: CircuitRelayService
+  dcutr?: unknown
+  autoNat?: unknown
+}
+
+/** A started libp2p node with the DeFS services. */
+export type Host = Libp2p<HostServices>
+
+/**
+ * Start a libp2p 3 node: TCP by default (QUIC and in-process memory as options), noise, yamux,
+ * identify, ping, Kademlia DHT and gossipsub, every connection and stream limit set.
+ */
+export async function createHost(options: HostOptions = {}): Promise<Host> {
+  const limits = resolveLimits(options)
+  const transports = options.transports ?? ['tcp']
+  if (transports.length === 0) throw new RangeError('transports must name at least one transport, got []')
+  const nat = options.nat ?? {}
+  const isBootstrapNode = options.bootstrap?.isBootstrapNode === true
+  const bootstrapPeers = options.bootstrap?.peers ?? []
+
+  const services = {
+    identify: identify({ maxInboundStreams: 4, maxOutboundStreams: 4 }),
+    ping: ping({ maxInboundStreams: 4, maxOutboundStreams: 4 }),
+    dht: kadDHT({
+      protocol: options.dhtProtocol ?? DHT_PROTOCOL,
+      kBucketSize: options.dhtReplication ?? 20,
+      clientMode: options.dhtMode === 'client',
+      peerInfoMapper: options.privateAddresses === true ? passthroughMapper : removePrivateAddressesMapper,
+      maxInboundStreams: 32,
+      maxOutboundStreams: 64,
+      validators: { [MANIFEST_NAMESPACE]: validateManifestRecord },
+      selectors: { [MANIFEST_NAMESPACE]: selectManifestRecord }
+    }),
+    pubsub: gossipsub({
+      doPX: isBootstrapNode,
+      allowPublishToZeroTopicPeers: true,
+      maxInboundStreams: 4,
+      maxOutboundStreams: 4,
+      maxInboundDataLength: 64 * 1024,
+      maxOutboundBufferSize: 4 * 1024 * 1024,
+      // many peers on one loopback address are local test nodes, not a sybil attack
+      ...(options.privateAddresses === true
+        ? { scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) } }
+        : {})
+    }),
+    shards: shardProtocol({ onPeerMisbehaved: options.onPeerMisbehaved, ...options.shards }),
+    index: indexBroadcast({
+      store: options.shards?.store,
+      onPeerMisbehaved: options.onPeerMisbehaved ?? options.shards?.onPeerMisbehaved,
+      ...options.index
+    }),
+    ...(nat.relayServer === true ? { relay: circuitRelayServer({ maxInboundHopStreams: 32 }) } : {}),
+    ...(nat.holePunching === true ? { dcutr: dcutr() } : {}),
+    ...(nat.autoNat === true ? { autoNat: autoNAT() } : {})
+  }
+
+  const init: Libp2pOptions<HostServices> = {
+    addresses: {
+      listen: listenAddresses(options, transports),
+      ...(options.announce !== undefined ? { announce: options.announce } : {})
+    },
+    transports: [
+      ...transports.map((t) => transportFactory(t, limits)),
+      ...(nat.relayClient === true ? [circuitRelayTransport({ maxInboundStopStreams: 64 })] : [])
+    ],
+    connectionEncrypters: [noise()],
+    streamMuxers: [
+      yamux({
+        maxInboundStreams: limits.maxStreamsPerConnection,
+        maxOutboundStreams: limits.maxStreamsPerConnection,
+        maxEarlyStreams: 64,
+        streamOptions: {
+          inactivityTimeout: limits.streamInactivityTimeout,
+          maxReadBufferLength: limits.maxStreamBufferBytes,
+          maxWriteBufferLength: limits.maxStreamBufferBytes
+        }
+      })
+    ],
+    connectionManager: {
+      maxConnections: limits.maxConnections,
+      dialTimeout: limits.dialTimeout,
+      maxIncomingPendingConnections: limits.maxIncomingPendingConnections,
+      inboundConnectionThreshold: limits.inboundConnectionsPerSecond,
+      allow: limits.allow
+    },
+    peerDiscovery: bootstrapPeers.length > 0 ? [bootstrap({ list: bootstrapPeers, timeout: 0 })] : [],
+    services
+  }
+  if (options.privateKey !== undefined) init.privateKey = options.privateKey
+  if (options.datastore !== undefined) init.datastore = options.datastore
+
+  const node = await createLibp2p<HostServices>(init)
+  if (options.dhtMode !== 'client') await node.services.dht.setMode('server')
+  return node
+}
+
+function transportFactory(name: TransportName, limits: HostLimits) {
+  if (name === 'tcp') {
+    return tcp({
+      maxConnections: limits.maxConnections,
+      inboundSocketInactivityTimeout: limits.streamInactivityTimeout * 2,
+      outboundSocketInactivityTimeout: limits.streamInactivityTimeout * 2
+    })
+  }
+  if (name === 'quic') return quic({ maxConcurrentStreamLimit: limits.maxStreamsPerConnection })
+  if (name === 'memory') return memory()
+  throw new RangeError(`transport must be tcp, quic or memory, got ${String(name)}`)
+}

@@ -1,0 +1,85 @@
+/**
+ * @packageDocumentation
+ *
+ * The DeFS network layer: a libp2p 3 host (TCP, QUIC, memory; noise, yamux, Kademlia DHT,
+ * gossipsub, optional relay / hole punching / AutoNAT), the shard protocol `/defs/shard/1.0.0`
+ * with hard caps, the index broadcast (one gossipsub query answered directly by holders with
+ * signed location records) and its DHT fallback.
+ *
+ * @example
+ * ```ts
+ * import { createHost, MemoryShardStore } from '@defs/net'
+ * import { shardHeaderOf } from '@defs/segment'
+ *
+ * const a = await createHost({ host: '127.0.0.1', shards: { store: new MemoryShardStore() } })
+ * const b = await createHost({ host: '127.0.0.1' })
+ * await b.dial(a.getMultiaddrs()[0]!)
+ * const body = new TextEncoder().encode('a shard of ciphertext')
+ * const fileId = crypto.getRandomValues(new Uint8Array(16))
+ * const header = shardHeaderOf({ fileId, slice: 0, index: 0, dataShards: 1, parityShards: 0 }, body)
+ * const id = await b.services.shards.put(a.peerId, header, body)
+ * console.log(new TextDecoder().decode(await b.services.shards.get(a.peerId, id))) // verified against id
+ * await Promise.all([a.stop(), b.stop()])
+ * ```
+ */
+
+export {
+  CorruptShardError,
+  InvalidLocationRecordError,
+  PeerError,
+  PeerLimitError,
+  QuotaExceededError,
+  ReplayError,
+  ShardNotFoundError,
+  ShardProtocolError,
+  ShardRefusedError
+} from './errors.ts'
+export {
+  FileRouting,
+  fileCid,
+  MANIFEST_NAMESPACE,
+  manifestKey,
+  type SignedManifest,
+  selectManifestRecord,
+  validateManifestRecord
+} from './file-routing.ts'
+export { createHost, DHT_PROTOCOL, type Host, type HostServices } from './host.ts'
+export {
+  type BootstrapOptions,
+  defaultHostLimits,
+  type HostLimits,
+  type HostOptions,
+  type NatOptions,
+  type TransportName
+} from './host-options.ts'
+export type { HoldingsLookup, IndexHoldings } from './index-answers.ts'
+export {
+  INDEX_QUERY_PROTOCOL,
+  INDEX_TOPIC,
+  IndexBroadcast,
+  type IndexBroadcastComponents,
+  type IndexBroadcastInit,
+  indexBroadcast,
+  type LookupOptions
+} from './index-broadcast.ts'
+export type { LookupResult } from './index-lookup.ts'
+export {
+  type LocationCheck,
+  signingKeyOf,
+  signLocations,
+  type VerifiedLocation,
+  verifyLocation
+} from './location-records.ts'
+export { MemoryShardStore } from './memory-shard-store.ts'
+export type { Misbehavior, MisbehaviorHook } from './misbehavior.ts'
+export type { GetOptions, PutOptions, ShardApi } from './shard-client.ts'
+export { defaultShardLimits, type ShardLimits } from './shard-limits.ts'
+export {
+  ShardProtocol,
+  type ShardProtocolComponents,
+  type ShardProtocolInit,
+  shardProtocol
+} from './shard-protocol.ts'
+export type { OwnerLookup, QuotaCheck } from './shard-server.ts'
+export type { ByteRange, ShardStore } from './shard-store.ts'
+export { drained, sendBytes } from './stream-io.ts'

@@ -1,0 +1,23 @@
+import type { PeerId } from '@libp2p/interface'
+
+/** What a peer did wrong; the node layer turns it into a score penalty (see @defs/kbucket). */
+export type Misbehavior =
+  /** A frame over the cap, or a malformed length prefix. */
+  | 'oversize-frame'
+  /** A message that does not decode, or a reply that does not fit the request. */
+  | 'malformed-message'
+  /** Shard bytes that do not hash to their id (or disagree with their header). */
+  | 'corrupt-shard'
+  /** More concurrent shard streams than allowed per peer. */
+  | 'too-many-streams'
+  /** More shard bytes in flight than allowed per peer. */
+  | 'too-many-bytes'
+  /** A signed request or record whose signature does not verify. */
+  | 'bad-signature'
+  /** A signed delete request seen before or outside the time window. */
+  | 'replay'
+  /** A location record that is forged, expired, or names another file or peer. */
+  | 'forged-record'
+
+/** Called when a peer breaks a cap or the protocol; net itself only resets the stream. */
+export type MisbehaviorHook = (peer: PeerId, reason: Misbehavior, detail: string) => void

@@ -1,0 +1,123 @@
+// `/defs/shard/1.0.0` as a libp2p service: `shardProtocol(init)` serves shards from `init.store`
+// (when given) and asks other peers through the same object (`host.services.shards.get(...)`).
+import type { AuditChallenge, Envelope, ShardHeader } from '@defs/segment'
+import { SHARD_PROTOCOL } from '@defs/segment'
+import type { AbortOptions, Logger, PeerId, Startable } from '@libp2p/interface'
+import type { ServiceComponents } from './components.ts'
+import type { MisbehaviorHook } from './misbehavior.ts'
+import { type GetOptions, type PutOptions, type ShardApi, ShardClient } from './shard-client.ts'
+import { resolveShardLimits, type ShardLimits } from './shard-limits.ts'
+import { type OwnerLookup, type QuotaCheck, ShardServer } from './shard-server.ts'
+import type { ShardStore } from './shard-store.ts'
+
+export interface ShardProtocolInit {
+  /** The shards this node serves. Without one the node only asks (it registers no handler). */
+  store?: ShardStore
+  limits?: Partial<ShardLimits>
+  /** Room for more bytes? Default: `limits.maxStoredBytes` over the store's size. */
+  quota?: QuotaCheck
+  /** Owner key of a file, from its manifest; deletes signed by anyone else are refused. */
+  ownerOf?: OwnerLookup
+  /** False while in maintenance: new puts are refused (503). */
+  accepting?: () => boolean
+  /** Told when a peer breaks a cap or the protocol, to lower its score. */
+  onPeerMisbehaved?: MisbehaviorHook
+  /** Serve and ask over relayed connections (their data cap is small). Default false. */
+  runOnLimitedConnection?: boolean
+}
+
+export type ShardProtocolComponents = Pick<ServiceComponents, 'registrar' | 'connectionManager' | 'logger'>
+
+export class ShardProtocol implements ShardApi, Startable {
+  readonly limits: ShardLimits
+  private readonly components: ShardProtocolComponents
+  private readonly init: ShardProtocolInit
+  private readonly client: ShardClient
+  private readonly server?: ShardServer
+  private readonly log: Logger
+  private started = false
+
+  constructor(components: ShardProtocolComponents, init: ShardProtocolInit = {}) {
+    this.components = components
+    this.init = init
+    this.limits = resolveShardLimits(init.limits)
+    this.log = components.logger.forComponent('defs:net:shard')
+    this.client = new ShardClient({
+      opener: components.connectionManager,
+      limits: this.limits,
+      onPeerMisbehaved: init.onPeerMisbehaved,
+      runOnLimitedConnection: init.runOnLimitedConnection
+    })
+    if (init.store !== undefined) {
+      this.server = new ShardServer({
+        store: init.store,
+        limits: this.limits,
+        quota: init.quota,
+        ownerOf: init.ownerOf,
+        accepting: init.accepting,
+        onPeerMisbehaved: init.onPeerMisbehaved,
+        log: this.log
+      })
+    }
+  }
+
+  readonly [Symbol.toStringTag] = '@defs/net/shard-protocol'
+
+  async start(): Promise<void> {
+    if (this.server !== undefined) {
+      await this.components.registrar.handle(SHARD_PROTOCOL, this.server.handle, {
+        // one more than our own cap so the excess stream reaches our handler and is counted there
+        maxInboundStreams: this.limits.maxStreamsPerPeer + 1,
+        maxOutboundStreams: this.limits.clientStreamsPerPeer,
+        runOnLimitedConnection: this.init.runOnLimitedConnection ?? false
+      })
+    }
+    this.started = true
+  }
+
+  async stop(): Promise<void> {
+    if (this.server !== undefined) await this.components.registrar.unhandle(SHARD_PROTOCOL)
+    this.started = false
+  }
+
+  isStarted(): boolean {
+    return this.started
+  }
+
+  /** Whether this node serves shards (it was given a store). */
+  get serving(): boolean {
+    return this.server !== undefined
+  }
+
+  /** Streams and bytes `peer` holds of our per-peer budget now (0 when not serving). */
+  inUse(peer: PeerId): { streams: number; bytes: number } {
+    return this.server?.inUse(peer) ?? { streams: 0, bytes: 0 }
+  }
+
+  put(peer: PeerId, header: ShardHeader, bytes: Uint8Array, options?: PutOptions): Promise<Uint8Array> {
+    return this.client.put(peer, header, bytes, options)
+  }
+
+  get(peer: PeerId, id: Uint8Array, options?: GetOptions): Promise<Uint8Array> {
+    return this.client.get(peer, id, options)
+  }
+
+  has(peer: PeerId, ids: Uint8Array[], options?: AbortOptions): Promise<boolean[]> {
+    return this.client.has(peer, ids, options)
+  }
+
+  delete(peer: PeerId, request: Envelope<'delete'>, options?: AbortOptions): Promise<void> {
+    return this.client.delete(peer, request, options)
+  }
+
+  audit(peer: PeerId, challenge: AuditChallenge, options?: AbortOptions): Promise<Uint8Array> {
+    return this.client.audit(peer, challenge, options)
+  }
+}
+
+/** The libp2p service factory: `services: { shards: shardProtocol({ store }) }`. */
+export function shardProtocol(
+  init: ShardProtocolInit = {}
+): (components: ShardProtocolComponents) => ShardProtocol {
+  return (components) => new ShardProtocol(components, init)
+}

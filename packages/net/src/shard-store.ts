@@ -1,0 +1,25 @@
+// The store the shard protocol serves from. net does not own it: @defs/node brings the disk one,
+// tests and small tools use MemoryShardStore.
+import type { ShardHeader } from '@defs/segment'
+
+/** Bytes `offset .. offset + length` of a shard. */
+export interface ByteRange {
+  offset: number
+  length: number
+}
+
+export interface ShardStore {
+  has(id: Uint8Array): Promise<boolean>
+  /** The header of a stored shard, or undefined when absent. */
+  stat(id: Uint8Array): Promise<ShardHeader | undefined>
+  /** The shard body, or `range` of it; undefined when absent. The range lies inside (checked by the caller). */
+  get(id: Uint8Array, range?: ByteRange): Promise<Uint8Array | undefined>
+  /** Store a verified shard; resolves once it is durable. Storing an id again is a no-op. */
+  put(id: Uint8Array, bytes: Uint8Array, header: ShardHeader): Promise<void>
+  /** True if the shard was there. */
+  delete(id: Uint8Array): Promise<boolean>
+  /** Ids of the shards of `fileId` held here (for index answers and whole-file deletes). */
+  shardsOf(fileId: Uint8Array): Promise<Uint8Array[]>
+  /** Bytes of shard bodies stored. */
+  size(): Promise<number>
+}

@@ -1,0 +1,88 @@
+// Writing frames on libp2p 3 streams (message-oriented, `send()` with backpressure) and reading
+// them one at a time with @defs/segment's capped frame reader.
+
+import { frameHeader, readFrames } from '@defs/segment'
+import type { AbortOptions, Stream } from '@libp2p/interface'
+
+/** Reads one frame at a time from a stream; each length is checked against the cap before allocation. */
+export class FrameReader {
+  private readonly frames: AsyncGenerator<Uint8Array, void, undefined>
+
+  constructor(stream: Stream, maxFrameSize: number) {
+    this.frames = readFrames(stream, { maxFrameSize })
+  }
+
+  /** Stop reading: later bytes go to the stream's bounded read buffer instead of an unbounded queue. */
+  async close(): Promise<void> {
+    await this.frames.return(undefined)
+  }
+
+  /** The next frame, or undefined when the stream ended cleanly between frames. */
+  async next(): Promise<Uint8Array | undefined> {
+    const next = await this.frames.next()
+    return next.done === true ? undefined : next.value
+  }
+}
+
+/** Read a single frame, then stop reading (one-message protocols). */
+export async function readOneFrame(stream: Stream, maxFrameSize: number): Promise<Uint8Array | undefined> {
+  const reader = new FrameReader(stream, maxFrameSize)
+  try {
+    return await reader.next()
+  } finally {
+    void reader.close().catch(() => {})
+  }
+}
+
+/** Send `data`, waiting for the stream to drain when the muxer asks. */
+export async function sendBytes(stream: Stream, data: Uint8Array, options?: AbortOptions): Promise<void> {
+  if (!stream.send(data)) await drained(stream, options)
+}
+
+/**
+ * Resolves on the stream's next 'drain', rejects on 'close' or abort. Not `stream.onDrain()`:
+ * in @libp2p/utils 7.4 its promise stays resolved after the first drain, so a sender that
+ * awaits it overruns the write buffer and the stream is reset.
+ */
+export function drained(stream: Stream, options?: AbortOptions): Promise<void> {
+  if (!stream.writableNeedsDrain) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const signal = options?.signal
+    const done = (err?: unknown): void => {
+      stream.removeEventListener('drain', onDrain)
+      stream.removeEventListener('close', onClose)
+      signal?.removeEventListener('abort', onAbort)
+      if (err === undefined) resolve()
+      else reject(err)
+    }
+    const onDrain = (): void => done()
+    const onClose = (event: Event): void =>
+      done(
+        (event as Event & { error?: Error }).error ??
+          new Error(`stream ${stream.id} closed before it drained`)
+      )
+    const onAbort = (): void => done(signal?.reason)
+    stream.addEventListener('drain', onDrain)
+    stream.addEventListener('close', onClose)
+    signal?.addEventListener('abort', onAbort)
+  })
+}
+
+/** Send one frame: its length prefix, then the body (not copied). */
+export async function sendFrame(stream: Stream, body: Uint8Array, options?: AbortOptions): Promise<void> {
+  await sendBytes(stream, frameHeader(body.byteLength), options)
+  await sendBytes(stream, body, options)
+}
+
+/** Send `body` as frames of at most `frameSize` bytes each (shard bytes after a put or data message). */
+export async function sendChunked(
+  stream: Stream,
+  body: Uint8Array,
+  frameSize: number,
+  options?: AbortOptions & { stop?: () => boolean }
+): Promise<void> {
+  for (let at = 0; at < body.byteLength; at += frameSize) {
+    if (options?.stop?.() === true) return
+    await sendFrame(stream, body.subarray(at, Math.min(body.byteLength, at + frameSize)), options)
+  }
+}
