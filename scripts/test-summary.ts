@@ -3,33 +3,39 @@
 import { readFileSync } from 'node:fs'
 
 const log = readFileSync(process.argv[2] ?? '/dev/stdin', 'utf8')
-let passed = 0
-let failed = 0
-let skipped = 0
+const totals = { passed: 0, failed: 0, skipped: 0 }
+const kinds: Record<string, keyof typeof totals> = {
+  pass: 'passed',
+  passed: 'passed',
+  fail: 'failed',
+  failed: 'failed',
+  skip: 'skipped',
+  skipped: 'skipped',
+  ignored: 'skipped'
+}
+
 for (const raw of log.split('\n')) {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: strip ANSI colours from runner output
   const line = raw.replace(/\x1b\[[0-9;]*m/g, '').replace(/^\S+:\S+: /, '')
-  let m: RegExpMatchArray | null
-  if ((m = line.match(/^ℹ (pass|fail|skipped) (\d+)$/))) {
-    const n = Number(m[2])
-    if (m[1] === 'pass') passed += n
-    else if (m[1] === 'fail') failed += n
-    else skipped += n
-  } else if ((m = line.match(/^\s*(\d+) (pass|fail|skip)$/))) {
-    const n = Number(m[1])
-    if (m[2] === 'pass') passed += n
-    else if (m[2] === 'fail') failed += n
-    else skipped += n
-  } else if ((m = line.match(/^(ok|FAILED) \| (.*)$/))) {
-    // deno: "ok | 2 passed (14 steps) | 0 failed (0 steps)": node:test's it() are deno steps.
-    for (const part of m[2]!.split('|')) {
-      const t = part.trim().match(/^(\d+) (passed|failed|ignored)(?: \((\d+) steps?\))?/)
-      if (!t) continue
-      const n = Number(t[3] ?? t[1])
-      if (t[2] === 'passed') passed += n
-      else if (t[2] === 'failed') failed += n
-      else skipped += n
-    }
+  // node:test: "ℹ pass 12"
+  const node = line.match(/^ℹ (pass|fail|skipped) (\d+)$/)
+  if (node !== null) {
+    totals[kinds[node[1]!]!] += Number(node[2])
+    continue
+  }
+  // bun test: " 12 pass"
+  const bun = line.match(/^\s*(\d+) (pass|fail|skip)$/)
+  if (bun !== null) {
+    totals[kinds[bun[2]!]!] += Number(bun[1])
+    continue
+  }
+  // deno: "ok | 2 passed (14 steps) | 0 failed (0 steps)": node:test's it() are deno steps.
+  const deno = line.match(/^(?:ok|FAILED) \| (.*)$/)
+  if (deno === null) continue
+  for (const part of deno[1]!.split('|')) {
+    const t = part.trim().match(/^(\d+) (passed|failed|ignored)(?: \((\d+) steps?\))?/)
+    if (t !== null) totals[kinds[t[2]!]!] += Number(t[3] ?? t[1])
   }
 }
+const { passed, failed, skipped } = totals
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`)

@@ -138,5 +138,9 @@ function configOf(o: ReturnType<typeof resolveNodeOptions>) {
 }
 
 function isPublicListen(host: string): boolean {
-  return host === '0.0.0.0' || host === '::' || !/^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|f[cd])/.test(host)
+  return (
+    host === '0.0.0.0' ||
+    host === '::' ||
+    !/^(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.|::1$|f[cd])/.test(host)
+  )
 }
