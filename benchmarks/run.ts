@@ -1,6 +1,6 @@
 // `npm run bench -- [suite ...] [--json]`: runs the named suites (all micro suites by default).
 // Each suite is a module in micro/ or scenarios/ exporting `run(options)`.
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
@@ -12,7 +12,17 @@ export interface SuiteOptions {
 const here = fileURLToPath(new URL('.', import.meta.url))
 const argv = process.argv.slice(2)
 const json = argv.includes('--json')
-const names = argv.filter((a) => !a.startsWith('-'))
+// Suite names come first; everything from the first flag on is the suites' own (e.g. --size 1GiB).
+const firstFlag = argv.findIndex((a) => a.startsWith('-'))
+const names = (firstFlag < 0 ? argv : argv.slice(0, firstFlag)).filter((a) => !a.startsWith('-'))
+
+function allSuites(): string[] {
+  return ['micro', 'scenarios'].flatMap((dir) =>
+    readdirSync(`${here}${dir}`)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.slice(0, -3))
+  )
+}
 
 function suitePath(name: string): string | undefined {
   for (const dir of ['micro', 'scenarios']) {
@@ -31,7 +41,7 @@ else console.log(`# ${machine}`)
 for (const name of chosen) {
   const path = suitePath(name)
   if (path === undefined) {
-    console.error(`unknown benchmark suite '${name}' (have: ${defaults.join(', ')})`)
+    console.error(`unknown benchmark suite '${name}' (have: ${allSuites().join(', ')})`)
     process.exit(1)
   }
   const suite = (await import(path)) as { run: (o: SuiteOptions) => Promise<void> }
