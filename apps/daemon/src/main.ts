@@ -46,6 +46,9 @@ async function main(): Promise<void> {
     ...(apiPort !== undefined ? { port: integerFlag('api-port', apiPort, 0, 65535) } : {}),
     node: nodeOptionsFromFlags(values as Record<string, string | undefined>)
   })
+  // Listen for the stop signals before announcing readiness: a parent may signal the moment it
+  // reads the ready line, and a signal that arrives before its handler kills the process outright.
+  const stopped = waitForStopSignal({ stdin: values['exit-with-stdin'] === true })
   readyPrinted = true
   const ready = {
     ready: true,
@@ -55,7 +58,7 @@ async function main(): Promise<void> {
     pid: process.pid
   }
   process.stdout.write(`${JSON.stringify(ready)}\n`)
-  const why = await waitForStopSignal({ stdin: values['exit-with-stdin'] === true })
+  const why = await stopped
   process.stderr.write(`defs-daemon: ${why}, stopping\n`)
   await stopWithin(daemon, stopTimeoutMs)
   process.exit(0)

@@ -14,6 +14,7 @@ import { loadOrCreateIdentity } from './disk/identity.ts'
 import { MetaStore } from './disk/meta-store.ts'
 import { nodeDir, prepareNodeDir } from './disk/node-dir.ts'
 import { DiskShardStore } from './disk/shard-store.ts'
+import { DownloadRunner } from './download-task.ts'
 import { fetchManifest, holdingsOf } from './network-index.ts'
 import type { NodeContext } from './node-context.ts'
 import type { DefsNode } from './node-types.ts'
@@ -83,7 +84,11 @@ export async function createNode(options: NodeOptions): Promise<DefsNode> {
       }
     }
     const uploads = new UploadRunner(ctx)
-    const tasks = new TaskQueue({ store: meta, workerNum: o.workerNum, runners: { upload: uploads } })
+    const tasks = new TaskQueue({
+      store: meta,
+      workerNum: o.workerNum,
+      runners: { upload: uploads, download: new DownloadRunner(ctx) }
+    })
     const node = new DefsNodeImpl(ctx, tasks, uploads, {
       setMaintenance: (on) => {
         maintenance = on

@@ -1,6 +1,6 @@
 // A running node: the DefsNode interface over the node's context, task queue and flows.
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { mkdir, stat } from 'node:fs/promises'
+import { basename, dirname, resolve } from 'node:path'
 import { generateFileKey, randomBytes, wrapKeyForRecipient } from '@defs/crypto'
 import { decodeEnvelope, type Manifest, verify } from '@defs/segment'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -8,6 +8,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { deleteShards } from './delete.ts'
 import { toHex } from './disk/hex.ts'
 import { newReadStats, readSlices } from './download.ts'
+import type { DownloadParams } from './download-task.ts'
 import { formatCapability, parseFileRef } from './file-ref.ts'
 import { openFileMeta } from './manifest-meta.ts'
 import type { NodeContext } from './node-context.ts'
@@ -140,40 +141,15 @@ export class DefsNodeImpl implements DefsNode {
   }
 
   async get(ref: FileRef, destination: string, options: GetOptions = {}): Promise<GetResult> {
-    const file = await resolveReadableFile(this.#ctx, ref)
-    const stats = newReadStats()
-    await mkdir(dirname(destination), { recursive: true })
-    // Written beside the destination and renamed at the end: no partial file under the real name.
-    const partial = join(dirname(destination), `.${basename(destination)}.${toHex(randomBytes(4))}.partial`)
-    let bytes = 0
-    const handle = await open(partial, 'w')
-    try {
-      for await (const chunk of readSlices(this.#ctx, file, options.range, stats, { reuse: true })) {
-        for (let at = 0; at < chunk.length; ) at += (await handle.write(chunk, at)).bytesWritten
-        bytes += chunk.length
-        options.onProgress?.({
-          bytesDone: bytes,
-          slicesDone: stats.slicesRead,
-          shardsDone: stats.shardsFetched,
-          rate: 0
-        })
-      }
-      await handle.sync()
-      await handle.close()
-      await rename(partial, destination)
-    } catch (err) {
-      await handle.close().catch(() => {})
-      await rm(partial, { force: true })
-      throw err
+    parseFileRef(ref)
+    await mkdir(dirname(resolve(destination)), { recursive: true })
+    const params: DownloadParams = {
+      ref,
+      destination: resolve(destination),
+      ...(options.range !== undefined ? { range: options.range } : {})
     }
-    return {
-      fileId: file.fileIdHex,
-      bytes,
-      slicesRead: stats.slicesRead,
-      shardsFetched: stats.shardsFetched,
-      slicesReconstructed: stats.slicesReconstructed,
-      badPeers: [...stats.badPeers]
-    }
+    const task = await this.#tasks.submit('download', params)
+    return (await this.#follow(task.id, options.onProgress)).result as GetResult
   }
 
   async *read(ref: FileRef, options: GetOptions = {}): AsyncIterable<Uint8Array> {

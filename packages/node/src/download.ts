@@ -48,10 +48,12 @@ export async function* readSlices(
   file: ReadableFile,
   range: ByteRange | undefined,
   stats: ReadStats,
-  options: { reuse: boolean; signal?: AbortSignal }
+  options: { reuse: boolean; signal?: AbortSignal; skipSlices?: number }
 ): AsyncGenerator<Uint8Array> {
   const { reuse, signal } = options
-  const { first, last, start, end } = slicesFor(file, range)
+  const { last, start, end, ...bounds } = slicesFor(file, range)
+  // A resumed download skips the slices it wrote before.
+  const first = bounds.first + (options.skipSlices ?? 0)
   if (last < first) return
   const m = file.manifest
   const opened = openSlices(fetchSlices(node, file, first, last, stats, signal), {

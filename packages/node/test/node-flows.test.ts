@@ -4,7 +4,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { PutResult } from '../src/index.ts'
-import { startNetwork, type TestNetwork } from './network/devnet.ts'
+import { startNetwork, type TestNetwork, waitFor } from './network/devnet.ts'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 const MiB = 1024 * 1024
@@ -114,6 +114,38 @@ describe('a 5-node network on 127.0.0.1', () => {
       message: /was deleted/
     })
     assert.ok(!(await uploader!.list()).some((f) => f.fileId === put.fileId))
+  })
+
+  it('a download pauses at a slice boundary and resumes into the same temp file', async () => {
+    const [uploader, , reader] = net.nodes
+    const data = new Uint8Array(randomBytes(8 * MiB + 3))
+    const src = join(net.root, 'pause-src')
+    await writeFile(src, data)
+    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    assert.ok(put.placement.length >= 8)
+    const out = join(net.root, 'pause-out')
+    let paused: Promise<unknown> | undefined
+    const getting = reader!.get(put.capability, out, {
+      onProgress: (p) => {
+        if (p.slicesDone >= 2 && paused === undefined) {
+          const task = reader!.tasks().find((t) => t.kind === 'download' && t.state === 'running')!
+          paused = reader!.pauseTask(task.id)
+        }
+      }
+    })
+    await assert.rejects(getting, { name: 'TaskPausedError' })
+    const task = reader!.tasks().find((t) => t.kind === 'download' && t.state === 'paused')!
+    const cp = task.checkpoint as { partial: string; slicesDone: number; bytesWritten: number }
+    assert.ok(
+      cp.slicesDone >= 2 && cp.slicesDone < put.placement.length,
+      `paused after ${cp.slicesDone} slices`
+    )
+    assert.equal((await readFile(cp.partial)).length, cp.bytesWritten)
+    await assert.rejects(readFile(out), { code: 'ENOENT' })
+    await reader!.resumeTask(task.id)
+    await waitFor(() => reader!.task(task.id).state === 'done', 'the resumed download', 30_000)
+    assert.equal(sha(await readFile(out)), sha(data))
+    await assert.rejects(readFile(cp.partial), { code: 'ENOENT' })
   })
 
   it('refuses a code wider than the network, naming both numbers', async () => {

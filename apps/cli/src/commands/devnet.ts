@@ -39,6 +39,8 @@ export default defineCommand({
       node: nodeOptionsFromFlags(args),
       onNodeExit: (name, code, signal) => note(`${name} exited (${signal ?? `code ${code}`})`)
     })
+    // Handlers before the output a parent may react to with a signal.
+    const stopped = waitForStopSignal()
     try {
       if (args.json) printJson({ dir: devnet.dir, file: devnet.file, nodes: devnet.nodes })
       else {
@@ -55,7 +57,7 @@ export default defineCommand({
         printLine(`try:  DEFS_API=${first.api} DEFS_TOKEN=${first.token} defs status`)
         note('Ctrl-C stops all nodes')
       }
-      const why = await waitForStopSignal()
+      const why = await stopped
       note(`${why}: stopping ${count} nodes ...`)
     } finally {
       await devnet.stop()

@@ -20,6 +20,8 @@ export default defineCommand({
         : { port: integerFlag('api-port', args['api-port'], 0, 65535) }),
       node: nodeOptionsFromFlags(args)
     })
+    // Handlers first: a signal that arrives before them would kill the process without a stop.
+    const stopped = waitForStopSignal()
     // One line, like the daemon process's ready line, so a parent can read it with readline.
     const ready = { ready: true, api: daemon.url, peerId: daemon.peerId, addresses: daemon.addresses(), dir }
     if (args.json) printLine(JSON.stringify(ready))
@@ -29,7 +31,7 @@ export default defineCommand({
       for (const a of daemon.addresses()) printLine(`  listening  ${a}`)
       note('Ctrl-C stops it')
     }
-    const why = await waitForStopSignal()
+    const why = await stopped
     note(`${why}: stopping (finishing the shard in flight, saving tasks)`)
     await stopWithin(daemon, stopTimeoutMs)
     note('stopped')
