@@ -40,6 +40,10 @@ export class TaskPausedError extends Error {
   override name = 'TaskPausedError'
 }
 
+export class TaskCancelledError extends Error {
+  override name = 'TaskCancelledError'
+}
+
 export class DefsNodeImpl implements DefsNode {
   readonly #ctx: NodeContext
   readonly #tasks: TaskQueue
@@ -132,9 +136,8 @@ export class DefsNodeImpl implements DefsNode {
       const done = await this.#tasks.settled(taskId)
       if (done.state === 'done') return done
       if (done.state === 'failed') throw this.#tasks.errorOf(taskId) ?? new Error(done.error)
-      throw new TaskPausedError(
-        `task ${taskId} is ${done.state}; resume it with: defs tasks resume ${taskId}`
-      )
+      if (done.state === 'cancelled') throw new TaskCancelledError(`task ${taskId} was cancelled`)
+      throw new TaskPausedError(`task ${taskId} is paused; resume it with: defs tasks resume ${taskId}`)
     } finally {
       this.#tasks.removeEventListener('task', listener)
     }

@@ -20,7 +20,7 @@
 
 export { TooFewShardsError } from '@defs/erasure'
 export { createNode } from './create-node.ts'
-export { TaskPausedError } from './defs-node.ts'
+export { TaskCancelledError, TaskPausedError } from './defs-node.ts'
 export { type AtomicWriteOptions, writeFileAtomic } from './disk/atomic-file.ts'
 export { DirectoryLockedError } from './disk/dir-lock.ts'
 export { IdentityError } from './disk/identity.ts'

@@ -6,6 +6,7 @@
 import { createReadStream } from 'node:fs'
 import { randomBytes, unwrapKeyWithSigningKey } from '@defs/crypto'
 import { encodeEnvelope, type Manifest, type ShardHeader, shardHeaderOf, sign } from '@defs/segment'
+import { deleteShards } from './delete.ts'
 import { fromHex, toHex } from './disk/hex.ts'
 import { sealFileMeta } from './manifest-meta.ts'
 import { announceFile } from './network-index.ts'
@@ -225,6 +226,20 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     fileKey: Uint8Array
   ): Promise<void> {
     const node = this.#node
+    const envelope = await this.#storeManifest(p, cp, fileId, fileKey)
+    // The file is durable and readable now; announcing it only helps others find it, so the
+    // put does not wait for the DHT (announceFile is bounded in time and never throws).
+    void announceFile(node, envelope, fileId)
+  }
+
+  /** Signs the manifest of the slices in `cp` and keeps it (with where the shards went) locally. */
+  async #storeManifest(
+    p: UploadParams,
+    cp: UploadCheckpoint,
+    fileId: Uint8Array,
+    fileKey: Uint8Array
+  ): Promise<Uint8Array> {
+    const node = this.#node
     const manifest: Manifest = {
       fileId,
       seq: p.version,
@@ -247,20 +262,28 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     const envelope = encodeEnvelope(await sign('manifest', manifest, node.userKey))
     await node.meta.putPlacement(p.fileIdHex, { slices: cp.slices.map((s) => s.holders) })
     await node.meta.putManifest(p.fileIdHex, p.version, envelope)
-    // The file is durable and readable now; announcing it only helps others find it, so the
-    // put does not wait for the DHT (announceFile is bounded in time and never throws).
-    void announceFile(node, envelope, fileId)
+    return envelope
   }
 
-  /** Cancelled: ask every holder to delete what this upload left (best effort, owner-signed). */
+  /**
+   * Cancelled: every holder deletes what this upload left. A holder honours a delete signed by
+   * the owner its manifest names, so the slices done so far get a manifest first (kept only here,
+   * found by the holders' lookup, never announced), then owner-signed deletes go out, then the
+   * file is tombstoned.
+   */
   async cleanup(p: UploadParams, cp: UploadCheckpoint | undefined): Promise<void> {
     if (cp === undefined || cp.slices.length === 0) return
-    const { deleteShards } = await import('./delete.ts')
-    await deleteShards(
-      this.#node,
-      fromHex(p.fileIdHex),
-      cp.slices.flatMap((s) => s.holders.map((h, i) => ({ id: s.shards[i]!, holders: h })))
-    )
+    const fileId = fromHex(p.fileIdHex)
+    await this.#storeManifest(p, cp, fileId, await this.#fileKey(p.fileIdHex))
+    try {
+      await deleteShards(
+        this.#node,
+        fileId,
+        cp.slices.flatMap((s) => s.holders.map((h, i) => ({ id: s.shards[i]!, holders: h })))
+      )
+    } finally {
+      await this.#node.meta.tombstone(p.fileIdHex)
+    }
   }
 }
 

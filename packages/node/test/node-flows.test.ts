@@ -148,6 +148,37 @@ describe('a 5-node network on 127.0.0.1', () => {
     await assert.rejects(readFile(cp.partial), { code: 'ENOENT' })
   })
 
+  it('a cancelled upload deletes the shards it placed from every holder', async () => {
+    const [uploader] = net.nodes
+    const src = join(net.root, 'cancel-src')
+    await writeFile(src, randomBytes(12 * MiB))
+    const count = async (): Promise<number> =>
+      (await Promise.all(net.nodes.map(async (n) => (await n.status()).storedShards))).reduce(
+        (a, b) => a + b,
+        0
+      )
+    const before = await count()
+    let cancelling: Promise<unknown> | undefined
+    const putting = uploader!.put(src, {
+      mode: 'rs-proportion',
+      dataShards: 3,
+      parityShards: 2,
+      onProgress: (p) => {
+        if (p.slicesDone >= 2 && cancelling === undefined) {
+          const task = uploader!.tasks().find((t) => t.kind === 'upload' && t.state === 'running')!
+          cancelling = uploader!.cancelTask(task.id)
+        }
+      }
+    })
+    await assert.rejects(putting, { name: 'TaskCancelledError', message: /was cancelled/ })
+    const task = (await cancelling) as { state: string; error?: string; checkpoint: { slices: unknown[] } }
+    assert.equal(task.state, 'cancelled')
+    assert.equal(task.error, undefined)
+    assert.ok(task.checkpoint.slices.length >= 2)
+    assert.equal(await count(), before, 'every placed shard is deleted again')
+    assert.ok(!(await uploader!.list()).some((f) => f.size === 12 * MiB))
+  })
+
   it('refuses a code wider than the network, naming both numbers', async () => {
     const [uploader] = net.nodes
     const src = join(net.root, 'wide')

@@ -30,6 +30,7 @@ const statusByName: Record<string, number> = {
   TaskStateError: 409,
   UploadNotResumableError: 409,
   TaskPausedError: 503,
+  TaskCancelledError: 409,
   UnderMaintenanceError: 503,
   NotEnoughPeersError: 503,
   PlacementError: 503,
