@@ -46,14 +46,23 @@ describe('a 5-node network on 127.0.0.1', () => {
     })
   }
 
+  // Every mode at the edges of a slice (maxSliceSize is 1 MiB here); `file` mode keeps a file in
+  // one slice, so it stops at maxSliceSize.
   for (const mode of ['file', 'slice', 'rs-size', 'auto'] as const) {
-    it(`${mode} mode round-trips`, async () => {
-      const put = await roundTrip(mode === 'file' ? 50_000 : 2 * MiB + 3, {
-        mode,
-        parityShards: 2,
-        dataShards: 2
+    for (const size of [0, 1, MiB - 1, MiB, MiB + 1]) {
+      if (mode === 'file' && size > MiB) continue
+      it(`${mode} mode round-trips ${size} bytes`, async () => {
+        const put = await roundTrip(size, { mode, parityShards: 2, dataShards: 2 })
+        if (mode !== 'auto') assert.equal(put.mode, mode)
+        assert.ok(put.placement.length >= 1)
       })
-      assert.ok(put.placement.length >= 1)
+    }
+  }
+
+  for (const mode of ['slice', 'rs-size', 'rs-proportion', 'auto'] as const) {
+    it(`${mode} mode round-trips 100 MiB`, async () => {
+      const put = await roundTrip(100 * MiB, { mode, parityShards: 2, dataShards: 3 })
+      assert.ok(put.placement.length >= 100)
     })
   }
 
