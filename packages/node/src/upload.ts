@@ -6,7 +6,7 @@
 import { createReadStream } from 'node:fs'
 import { randomBytes, unwrapKeyWithSigningKey } from '@defs/crypto'
 import { encodeEnvelope, type Manifest, type ShardHeader, shardHeaderOf, sign } from '@defs/segment'
-import { deleteShards } from './delete.ts'
+import { deleteShards, type HeldShard } from './delete.ts'
 import { fromHex, toHex } from './disk/hex.ts'
 import { sealFileMeta } from './manifest-meta.ts'
 import { announceFile } from './network-index.ts'
@@ -45,6 +45,11 @@ export interface UploadedSlice {
 export interface UploadCheckpoint {
   slices: UploadedSlice[]
   bytesDone: number
+  /**
+   * Shards stored for slices that were not committed (placed while the task stopped, or part of a
+   * slice that failed): deleted on cancel and after the manifest is signed, never left behind.
+   */
+  stray?: HeldShard[]
 }
 
 export interface UploadResult {
@@ -56,6 +61,25 @@ export interface UploadResult {
 
 export class UploadNotResumableError extends Error {
   override name = 'UploadNotResumableError'
+}
+
+function addHeld(list: HeldShard[], id: string, peer: string): void {
+  const held = list.find((h) => h.id === id)
+  if (held === undefined) list.push({ id, holders: [peer] })
+  else held.holders.push(peer)
+}
+
+/** Slices being placed at once. */
+const PLACE_WINDOW = 2
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown }
+
+/** A promise that never rejects, so one in a queue cannot go unhandled while an earlier one is awaited. */
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error })
+  )
 }
 
 /** Tries per shard before the slice (and the task) fails; each retry goes to another peer. */
@@ -93,19 +117,43 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
         signal: task.signal,
         firstSlice: cp.slices.length
       })
-      for await (const slice of sealed) {
-        try {
-          cp.slices.push(await this.#place(slice, fileId, replicasOf(p.layout), task.signal))
-        } finally {
-          slice.release()
-        }
-        cp.bytesDone += slice.plainLength
+      // Slices are placed PLACE_WINDOW at a time (the network of one overlaps the sealing and the
+      // sending of the next), but committed to the checkpoint strictly in order.
+      const inFlight: { placed: Promise<Settled<UploadedSlice>>; stored: HeldShard[] }[] = []
+      const commit = async (): Promise<void> => {
+        const next = inFlight[0]!
+        const done = await next.placed
+        if (!done.ok) throw done.error
+        inFlight.shift()
+        cp.slices.push(done.value)
+        cp.bytesDone += done.value.plainLength
         task.progress({
           bytesDone: cp.bytesDone,
           slicesDone: cp.slices.length,
           shardsDone: cp.slices.reduce((n, s) => n + s.holders.flat().length, 0)
         })
         await task.save(cp)
+      }
+      try {
+        for await (const slice of sealed) {
+          const stored: HeldShard[] = []
+          const placed = settle(
+            this.#place(slice, fileId, replicasOf(p.layout), task.signal, (id, peer) =>
+              addHeld(stored, id, peer)
+            )
+          ).finally(() => slice.release())
+          inFlight.push({ placed, stored })
+          if (inFlight.length >= PLACE_WINDOW) await commit()
+        }
+        while (inFlight.length > 0) await commit()
+      } finally {
+        // On a failure, pause or cancel: let the sends under way finish, and remember what they
+        // stored outside committed slices, so a cancel (or the final manifest) cleans it up.
+        if (inFlight.length > 0) {
+          await Promise.all(inFlight.map((f) => f.placed))
+          cp.stray = [...(cp.stray ?? []), ...inFlight.flatMap((f) => f.stored)]
+          await task.save(cp).catch(() => {})
+        }
       }
     } finally {
       this.#streams.delete(p.fileIdHex)
@@ -146,7 +194,8 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     slice: SealedSliceHandle,
     fileId: Uint8Array,
     replicas: number,
-    signal: AbortSignal
+    signal: AbortSignal,
+    onStored: (id: string, peer: string) => void
   ): Promise<UploadedSlice> {
     const node = this.#node
     const units: number[] = []
@@ -187,9 +236,12 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
         let peer = peers[j]!
         for (let attempt = 1; ; attempt++) {
           try {
-            await storeShard(node, peer, header, bytes, slice.ids[index]!, signal)
+            // Not aborted by a pause or cancel: the shard in flight finishes (DESIGN §4), so what a
+            // peer stored is always known here and can be cleaned up.
+            await storeShard(node, peer, header, bytes, slice.ids[index]!)
             node.scorer.observe(peer, { heartbeat: 'ok' })
             holders[index]!.push(peer)
+            onStored(toHex(slice.ids[index]!), peer)
             return
           } catch (err) {
             if (signal.aborted) throw err
@@ -227,6 +279,8 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
   ): Promise<void> {
     const node = this.#node
     const envelope = await this.#storeManifest(p, cp, fileId, fileKey)
+    // Shards a stopped run stored outside committed slices are not in the manifest: remove them.
+    if (cp.stray !== undefined && cp.stray.length > 0) await deleteShards(node, fileId, cp.stray)
     // The file is durable and readable now; announcing it only helps others find it, so the
     // put does not wait for the DHT (announceFile is bounded in time and never throws).
     void announceFile(node, envelope, fileId)
@@ -272,15 +326,14 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
    * file is tombstoned.
    */
   async cleanup(p: UploadParams, cp: UploadCheckpoint | undefined): Promise<void> {
-    if (cp === undefined || cp.slices.length === 0) return
+    if (cp === undefined || (cp.slices.length === 0 && (cp.stray ?? []).length === 0)) return
     const fileId = fromHex(p.fileIdHex)
     await this.#storeManifest(p, cp, fileId, await this.#fileKey(p.fileIdHex))
     try {
-      await deleteShards(
-        this.#node,
-        fileId,
-        cp.slices.flatMap((s) => s.holders.map((h, i) => ({ id: s.shards[i]!, holders: h })))
-      )
+      await deleteShards(this.#node, fileId, [
+        ...cp.slices.flatMap((s) => s.holders.map((h, i) => ({ id: s.shards[i]!, holders: h }))),
+        ...(cp.stray ?? [])
+      ])
     } finally {
       await this.#node.meta.tombstone(p.fileIdHex)
     }

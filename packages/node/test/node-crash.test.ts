@@ -69,10 +69,11 @@ describe('an uploading process killed with SIGKILL', () => {
       assert.equal(upload!.state, 'done', upload!.error)
       assert.equal((upload!.checkpoint as { slices: unknown[] }).slices.length, 32)
       // Resumed, not restarted: a restart would seal the first slices again under new nonces and
-      // store 3 more shards for each. Only the slice in flight at the kill may be stored twice.
+      // store 3 more shards for each (15 or more here). Only the slices in flight at the kill (two at
+      // most) may be stored twice.
       let stored = (await node.status()).storedShards
       for (const n of net.nodes) stored += (await n.status()).storedShards
-      assert.ok(stored >= 96 && stored <= 99, `${stored} shards stored for 32 slices of 3`)
+      assert.ok(stored >= 96 && stored <= 102, `${stored} shards stored for 32 slices of 3`)
       const fileId = (upload!.params as { fileIdHex: string }).fileIdHex
       const out = join(net.root, 'crash-out')
       await node.get(fileId, out)
