@@ -11,6 +11,7 @@ import { newReadStats, readSlices } from './download.ts'
 import type { DownloadParams } from './download-task.ts'
 import { formatCapability, parseFileRef } from './file-ref.ts'
 import { openFileMeta } from './manifest-meta.ts'
+import { fetchManifest } from './network-index.ts'
 import type { NodeContext } from './node-context.ts'
 import type {
   DefsNode,
@@ -26,7 +27,7 @@ import type {
   PutResult
 } from './node-types.ts'
 import { planLayout } from './pipeline/index.ts'
-import { resolveFile, resolveReadableFile } from './resolve-file.ts'
+import { FileNotFoundError, resolveFile, resolveReadableFile } from './resolve-file.ts'
 import type { TaskQueue } from './tasks/task-queue.ts'
 import { type TaskRecord, TaskStateError } from './tasks/task-types.ts'
 import type { UploadParams, UploadResult, UploadRunner } from './upload.ts'
@@ -161,10 +162,17 @@ export class DefsNodeImpl implements DefsNode {
   }
 
   async stat(ref: FileRef): Promise<FileInfo> {
-    const { fileIdHex } = parseFileRef(ref)
-    const bytes = await this.#ctx.meta.getManifest(fileIdHex)
-    if (bytes === undefined) return (await resolveFile(this.#ctx, ref)) as never
-    return this.#info(fileIdHex, bytes, parseFileRef(ref).fileKey)
+    const { fileIdHex, fileId, fileKey } = parseFileRef(ref)
+    if (await this.#ctx.meta.isTombstoned(fileIdHex))
+      throw new FileNotFoundError(`file ${fileIdHex} was deleted`)
+    // Not known here: fetchManifest asks the network and keeps what it finds (verified).
+    if (
+      (await this.#ctx.meta.getManifest(fileIdHex)) === undefined &&
+      (await fetchManifest(this.#ctx, fileId)) === undefined
+    ) {
+      throw new FileNotFoundError(`file ${fileIdHex} is not known to this node, and no peer answered for it`)
+    }
+    return this.#info(fileIdHex, (await this.#ctx.meta.getManifest(fileIdHex))!, fileKey)
   }
 
   async list(): Promise<FileInfo[]> {

@@ -2,7 +2,9 @@
 // (no decoding needed when they all arrive), parity only for what is missing, stopping at k; then
 // open (reconstruct, decrypt) on the worker pool, in order. A shard that does not match its id
 // names its peer, which loses score, and another shard is fetched in its place.
+import { toHex } from '@defs/crypto'
 import { TooFewShardsError } from '@defs/erasure'
+import { CorruptShardError } from '@defs/net'
 import { sliceLayout } from '@defs/segment'
 import type { NodeContext } from './node-context.ts'
 import { type FetchedSlice, type OpenedSliceHandle, openSlices } from './pipeline/index.ts'
@@ -120,13 +122,10 @@ export async function fetchSliceShards(
       try {
         const bytes = await fetchShard(node, peer, ids[j]!, signal)
         if (bytes.length !== layout.shardSize) {
-          throw Object.assign(
-            new Error(
-              `shard ${j} of slice ${i} from ${peer} is ${bytes.length} bytes, not ${layout.shardSize}`
-            ),
-            {
-              name: 'CorruptShardError'
-            }
+          throw new CorruptShardError(
+            peer,
+            toHex(ids[j]!),
+            `is ${bytes.length} bytes, not ${layout.shardSize}`
           )
         }
         shards[j] = bytes

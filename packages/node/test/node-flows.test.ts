@@ -104,6 +104,13 @@ describe('a 5-node network on 127.0.0.1', () => {
     const got = await reader!.get(put.capability, out)
     assert.equal(got.bytes, data.length)
     assert.equal(sha(await readFile(out)), sha(data))
+    // A third node that never saw the file: stat finds the manifest over the network too.
+    const info = await net.nodes[3]!.stat(put.capability)
+    assert.deepEqual(
+      [info.fileId, info.size, info.name, info.readable],
+      [put.fileId, data.length, 'shared-src', true]
+    )
+    await assert.rejects(net.nodes[3]!.stat('f'.repeat(32)), { name: 'FileNotFoundError' })
   })
 
   it('rm deletes every shard from its holders, signed by the owner', async () => {
