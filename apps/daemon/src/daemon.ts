@@ -67,16 +67,21 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const nodeOptions: NodeOptions = { ...stored?.node, ...options.node, dataDir: dir }
   const log = openDaemonLog(nodeOptions.logDir ?? join(dir, 'logs'))
   let node: DefsNode
+  const metrics = new DaemonMetrics()
   try {
     // Loaded on demand: the HTTP layer and `defs --help` should not pay for libp2p.
     const create = options.createNode ?? (await import('@defs/node')).createNode
-    node = await create(nodeOptions)
+    // libp2p's own metrics (connections, streams, bytes per protocol) land in the same registry.
+    const { prometheusMetrics } = await import('@libp2p/prometheus-metrics')
+    node = await create({
+      ...nodeOptions,
+      libp2pMetrics: prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false })
+    })
   } catch (err) {
     log.error('node_start_failed', err)
     await log.close()
     throw err
   }
-  const metrics = new DaemonMetrics()
   const server = createServer(createApiHandler({ node, token, metrics, log }))
   // Uploads and downloads of large files take as long as they take; only idle headers time out.
   server.requestTimeout = 0

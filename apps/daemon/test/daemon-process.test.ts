@@ -82,6 +82,12 @@ describe('daemon process', () => {
     })
     assert.equal(((await status.json()) as { peerId: string }).peerId, first.line.peerId)
     assert.equal((await fetch(`${first.line.api}/v1/status`)).status, 401)
+    // /metrics carries the daemon's own counters and libp2p's, in one Prometheus text page.
+    const metrics = await (
+      await fetch(`${first.line.api}/metrics`, { headers: { authorization: `Bearer ${token}` } })
+    ).text()
+    assert.match(metrics, /^# TYPE defs_\w+/m)
+    assert.match(metrics, /^# TYPE libp2p_data_transfer_bytes_total counter$/m)
 
     // One process per node directory: a second one is refused, with a JSON line and exit 1.
     const second = await startProcess(['--dir', dir])

@@ -92,6 +92,8 @@ export interface HostOptions {
   dhtReplication?: number
   /** `server` answers DHT queries (default); `client` only asks (a node behind NAT). */
   dhtMode?: 'server' | 'client'
+  /** libp2p's own metrics (connections, streams, bytes by protocol), e.g. `prometheusMetrics()`. */
+  metrics?: Libp2pInit['metrics']
   /** The shard protocol: the store to serve from, its caps and hooks (see ShardProtocolInit). */
   shards?: ShardProtocolInit
   /** The index broadcast: what this node holds and answers for (default: the shard store's files). */

@@ -124,6 +124,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
     services
   }
   if (options.privateKey !== undefined) init.privateKey = options.privateKey
+  if (options.metrics !== undefined) init.metrics = options.metrics
   if (options.datastore !== undefined) init.datastore = options.datastore
 
   const node = await createLibp2p<HostServices>(init)

@@ -50,6 +50,7 @@ export async function createNode(options: NodeOptions): Promise<DefsNode> {
       port: o.port,
       maxConnections: o.maxConnections,
       dialTimeout: o.dialTimeout,
+      ...(o.libp2pMetrics !== undefined ? { metrics: o.libp2pMetrics } : {}),
       bootstrap: { peers: o.bootstrap },
       // A node listening on loopback or a LAN address lives in a devnet or a private network:
       // keep those addresses in the DHT and do not treat peers on one IP as a sybil swarm.

@@ -2,6 +2,7 @@
 // every option that names it, so a typo in a config file fails at start, not mid-upload.
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
+import type { HostOptions } from '@defs/net'
 
 export const storageModes = ['auto', 'file', 'slice', 'rs-size', 'rs-proportion'] as const
 export type StorageMode = (typeof storageModes)[number]
@@ -35,9 +36,12 @@ export interface NodeOptions {
   bufferSize?: number
   /** Bytes of shards this node stores for others. */
   maxStorage?: number
+  /** libp2p's metrics implementation (the daemon passes a Prometheus one); not persisted. */
+  libp2pMetrics?: HostOptions['metrics']
 }
 
-export type ResolvedNodeOptions = Required<NodeOptions>
+export type ResolvedNodeOptions = Required<Omit<NodeOptions, 'libp2pMetrics'>> &
+  Pick<NodeOptions, 'libp2pMetrics'>
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
@@ -78,7 +82,8 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     logDir: options.logDir ?? join(options.dataDir, 'logs'),
     workerNum: options.workerNum ?? Math.min(4, availableParallelism()),
     bufferSize: options.bufferSize ?? 64 * MiB,
-    maxStorage: options.maxStorage ?? 10 * GiB
+    maxStorage: options.maxStorage ?? 10 * GiB,
+    libp2pMetrics: options.libp2pMetrics
   }
   if (!(storageModes as readonly string[]).includes(o.storageMode)) {
     throw new InvalidOptionError(
