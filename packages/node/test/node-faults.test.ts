@@ -27,8 +27,13 @@ describe('losing shards', () => {
     const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
     assert.ok(put.placement.length >= 3)
     // Stop two nodes other than the uploader: every slice loses at most two shards (one per peer).
+    // The victims hold data shards of slice 0 (so it must be rebuilt from parity), and the third
+    // one below holds another shard of it (so it drops under k for sure).
     const others = net.nodes.slice(1)
-    const victims = others.slice(0, 2)
+    const holderOf = (pred: (x: { index: number; peerId: string }) => boolean) =>
+      others.filter((n) => put.placement[0]!.shards.some((x) => x.peerId === n.peerId && pred(x)))
+    const victims = holderOf((x) => x.index < 3).slice(0, 2)
+    assert.equal(victims.length, 2)
     for (const v of victims) await v.stop()
     const out = join(net.root, 'lossy-out')
     const got = await uploader!.get(put.fileId, out)
@@ -42,8 +47,9 @@ describe('losing shards', () => {
     assert.equal(health.readable, true)
     assert.ok(health.minLive >= 3 && health.minLive <= 4, `minLive ${health.minLive}`)
 
-    // A third holder gone: some slice is down to 2 of 5, below k = 3.
-    await others[2]!.stop()
+    // A third holder of slice 0 gone: that slice is down to 2 of 5, below k = 3.
+    const third = holderOf(() => true).find((n) => !victims.includes(n))!
+    await third.stop()
     const out2 = join(net.root, 'lossy-out-2')
     await assert.rejects(uploader!.get(put.fileId, out2), (err: Error) => {
       assert.equal(err.name, 'TooFewShardsError')
