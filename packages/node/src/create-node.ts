@@ -2,7 +2,7 @@
 // its libp2p host serving shards from disk, and resume the tasks a previous run left.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { importSigningKey, type PublicKey } from '@defs/crypto'
+import type { PublicKey } from '@defs/crypto'
 import { PeerScorer } from '@defs/kbucket'
 import { createHost, type Host } from '@defs/net'
 import { CONFIG_SCHEMA_VERSION, decodeEnvelope, encodeNodeConfig, type Manifest, verify } from '@defs/segment'
@@ -34,7 +34,6 @@ export async function createNode(options: NodeOptions): Promise<DefsNode> {
     await prepareNodeDir(dir)
     const identity = await loadOrCreateIdentity(dir.identity)
     const userKey = await loadOrCreateUserKey(join(dir.root, 'user-key'))
-    const nodeKey = await importSigningKey('ed25519', identity.key.raw.subarray(0, 32))
     await writeFileAtomic(
       dir.config,
       encodeNodeConfig({ schemaVersion: CONFIG_SCHEMA_VERSION, ...configOf(o) })
@@ -77,7 +76,6 @@ export async function createNode(options: NodeOptions): Promise<DefsNode> {
       host,
       peerId: host.peerId.toString(),
       userKey,
-      nodeKey,
       scorer,
       get pool() {
         pool ??= new SlicePool({ workers: Math.min(o.workerNum, 4) })

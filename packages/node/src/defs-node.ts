@@ -214,7 +214,11 @@ export class DefsNodeImpl implements DefsNode {
     const asked = new Map<string, Uint8Array[]>()
     file.holders.forEach((slice, i) => {
       slice.forEach((peers, j) => {
-        for (const p of peers) asked.set(p, [...(asked.get(p) ?? []), file.manifest.slices[i]!.shards[j]!])
+        for (const p of peers) {
+          const ids = asked.get(p) ?? []
+          ids.push(file.manifest.slices[i]!.shards[j]!)
+          asked.set(p, ids)
+        }
       })
     })
     const present = new Set<string>()

@@ -6,7 +6,7 @@ import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from '@defs/crypto'
 import { toHex } from './disk/hex.ts'
-import { type ByteRange, newReadStats, readSlices } from './download.ts'
+import { type ByteRange, newReadStats, type ReadStats, readSlices } from './download.ts'
 import type { NodeContext } from './node-context.ts'
 import type { GetResult } from './node-types.ts'
 import { resolveReadableFile } from './resolve-file.ts'
@@ -73,12 +73,7 @@ export class DownloadRunner implements TaskRunner<DownloadParams, DownloadCheckp
           slicesDone: cp.slicesDone,
           shardsDone: cp.shardsFetched + stats.shardsFetched
         })
-        await task.save({
-          ...cp,
-          shardsFetched: cp.shardsFetched + stats.shardsFetched,
-          slicesReconstructed: cp.slicesReconstructed + stats.slicesReconstructed,
-          badPeers: [...new Set([...cp.badPeers, ...stats.badPeers])]
-        })
+        await task.save({ ...cp, ...totals(cp, stats) })
       }
       await handle.close()
       await rename(cp.partial, p.destination)
@@ -95,9 +90,7 @@ export class DownloadRunner implements TaskRunner<DownloadParams, DownloadCheckp
       fileId: file.fileIdHex,
       bytes: cp.bytesWritten,
       slicesRead: cp.slicesDone,
-      shardsFetched: cp.shardsFetched + stats.shardsFetched,
-      slicesReconstructed: cp.slicesReconstructed + stats.slicesReconstructed,
-      badPeers: [...new Set([...cp.badPeers, ...stats.badPeers])]
+      ...totals(cp, stats)
     }
   }
 
@@ -123,4 +116,13 @@ async function openPartial(cp: DownloadCheckpoint) {
     }
   }
   return open(cp.partial, 'w')
+}
+
+/** What earlier runs (the checkpoint) and this one fetched, rebuilt and caught, together. */
+function totals(cp: DownloadCheckpoint, stats: ReadStats) {
+  return {
+    shardsFetched: cp.shardsFetched + stats.shardsFetched,
+    slicesReconstructed: cp.slicesReconstructed + stats.slicesReconstructed,
+    badPeers: [...new Set([...cp.badPeers, ...stats.badPeers])]
+  }
 }

@@ -18,8 +18,6 @@ export interface NodeContext {
   readonly peerId: string
   /** Signs manifests and deletes; file keys are wrapped to it. */
   readonly userKey: SigningKey
-  /** The libp2p identity as a signing key: signs this node's location records. */
-  readonly nodeKey: SigningKey
   readonly scorer: PeerScorer
   readonly pool: SlicePool
 }

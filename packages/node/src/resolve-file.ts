@@ -52,11 +52,17 @@ export async function resolveReadableFile(node: NodeContext, ref: string): Promi
   const file = await resolveFile(node, ref)
   const { fileKey: fromRef } = parseFileRef(ref)
   if (fromRef !== undefined) return { ...file, fileKey: fromRef }
-  const wrapped = await node.meta.getFileKey(file.fileIdHex)
-  if (wrapped === undefined) {
+  const fileKey = await keystoreFileKey(node, file.fileIdHex)
+  if (fileKey === undefined) {
     throw new FileKeyMissingError(
       `no key for file ${file.fileIdHex} on this node: read it with its capability (defs:…)`
     )
   }
-  return { ...file, fileKey: await unwrapKeyWithSigningKey(wrapped, node.userKey) }
+  return { ...file, fileKey }
+}
+
+/** The file key this node keeps (wrapped to its user key) for a file it uploaded, if any. */
+export async function keystoreFileKey(node: NodeContext, fileIdHex: string): Promise<Uint8Array | undefined> {
+  const wrapped = await node.meta.getFileKey(fileIdHex)
+  return wrapped === undefined ? undefined : unwrapKeyWithSigningKey(wrapped, node.userKey)
 }

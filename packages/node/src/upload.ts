@@ -4,7 +4,6 @@
 // slice. The manifest is signed and stored only when every slice is done (DESIGN §4): until
 // then no one can read a half-uploaded file.
 import { createReadStream } from 'node:fs'
-import { randomBytes, unwrapKeyWithSigningKey } from '@defs/crypto'
 import { encodeEnvelope, type Manifest, type ShardHeader, shardHeaderOf, sign } from '@defs/segment'
 import { deleteShards, type HeldShard } from './delete.ts'
 import { fromHex, toHex } from './disk/hex.ts'
@@ -19,6 +18,7 @@ import {
   sealSlices
 } from './pipeline/index.ts'
 import { choosePeers, PlacementError } from './placement.ts'
+import { keystoreFileKey } from './resolve-file.ts'
 import { storeShard } from './shard-transfer.ts'
 import type { TaskContext, TaskRunner } from './tasks/task-types.ts'
 
@@ -168,9 +168,9 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
   }
 
   async #fileKey(fileIdHex: string): Promise<Uint8Array> {
-    const wrapped = await this.#node.meta.getFileKey(fileIdHex)
-    if (wrapped === undefined) throw new Error(`no key for file ${fileIdHex} in the keystore`)
-    return unwrapKeyWithSigningKey(wrapped, this.#node.userKey)
+    const key = await keystoreFileKey(this.#node, fileIdHex)
+    if (key === undefined) throw new Error(`no key for file ${fileIdHex} in the keystore`)
+    return key
   }
 
   #source(taskId: string, p: UploadParams, cp: UploadCheckpoint): SliceSource {
@@ -343,8 +343,4 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
 /** Copies of each shard: the replicated modes keep m + 1 copies of their one shard per slice. */
 function replicasOf(layout: Layout): number {
   return layout.mode === 'file' || layout.mode === 'slice' ? layout.parityShards + 1 : 1
-}
-
-export function newFileId(): Uint8Array {
-  return randomBytes(16)
 }
