@@ -6,7 +6,15 @@
 // query for their records). Every path is checked once before it is timed.
 import { deepStrictEqual, equal, ok } from 'node:assert/strict'
 import { randomBytes, sha256 } from '@defs/crypto'
-import { createHost, type Host, MemoryShardStore, type ShardStore, sendBytes } from '@defs/net'
+import {
+  createHost,
+  type Host,
+  joinShardBody,
+  MemoryShardStore,
+  type ShardBody,
+  type ShardStore,
+  sendBytes
+} from '@defs/net'
 import { type ShardHeader, shardHeaderOf } from '@defs/segment'
 import type { Stream } from '@libp2p/interface'
 import { measure, percentiles } from '../lib/measure.ts'
@@ -33,8 +41,8 @@ class SinkStore implements ShardStore {
   async get(): Promise<undefined> {
     return undefined
   }
-  async put(_id: Uint8Array, bytes: Uint8Array): Promise<void> {
-    this.stored += bytes.byteLength
+  async put(_id: Uint8Array, body: ShardBody): Promise<void> {
+    this.stored += joinShardBody(body).byteLength
   }
   async delete(): Promise<boolean> {
     return false

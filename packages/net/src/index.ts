@@ -81,5 +81,5 @@ export {
   shardProtocol
 } from './shard-protocol.ts'
 export type { OwnerLookup, QuotaCheck } from './shard-server.ts'
-export type { ByteRange, ShardStore } from './shard-store.ts'
+export { type ByteRange, joinShardBody, type ShardBody, type ShardStore } from './shard-store.ts'
 export { drained, sendBytes } from './stream-io.ts'

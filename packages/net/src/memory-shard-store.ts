@@ -1,6 +1,6 @@
 import type { ShardHeader } from '@defs/segment'
 import { hex } from './bytes.ts'
-import type { ByteRange, ShardStore } from './shard-store.ts'
+import { type ByteRange, joinShardBody, type ShardBody, type ShardStore } from './shard-store.ts'
 
 interface Entry {
   id: Uint8Array
@@ -29,9 +29,10 @@ export class MemoryShardStore implements ShardStore {
     return entry.bytes.subarray(range.offset, range.offset + range.length)
   }
 
-  async put(id: Uint8Array, bytes: Uint8Array, header: ShardHeader): Promise<void> {
+  async put(id: Uint8Array, body: ShardBody, header: ShardHeader): Promise<void> {
     const key = hex(id)
     if (this.shards.has(key)) return
+    const bytes = joinShardBody(body)
     this.shards.set(key, { id: id.slice(), bytes, header })
     this.bytes += bytes.byteLength
     const file = hex(header.fileId)

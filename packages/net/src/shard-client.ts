@@ -7,13 +7,16 @@ import {
   decodeShardResponse,
   type Envelope,
   encodeShardRequest,
+  FrameOverrunError,
+  FrameReader,
   FrameTooLargeError,
   MalformedFrameError,
   SHARD_PROTOCOL,
   type ShardHeader,
   type ShardRequest,
   type ShardResponse,
-  ShardStatus
+  ShardStatus,
+  TruncatedFrameError
 } from '@defs/segment'
 import type { AbortOptions, PeerId, Stream } from '@libp2p/interface'
 import { equalBytes, hex } from './bytes.ts'
@@ -31,7 +34,7 @@ import {
 import type { Misbehavior, MisbehaviorHook } from './misbehavior.ts'
 import type { ShardLimits } from './shard-limits.ts'
 import type { ByteRange } from './shard-store.ts'
-import { FrameReader, sendChunked, sendFrame } from './stream-io.ts'
+import { sendChunked, sendFrame } from './stream-io.ts'
 
 export interface ShardClientOptions {
   opener: StreamOpener
@@ -190,7 +193,7 @@ export class ShardClient implements ShardApi {
         signal,
         runOnLimitedConnection: this.options.runOnLimitedConnection ?? false
       })
-      frames = new FrameReader(stream, this.limits.maxFrameSize)
+      frames = new FrameReader(stream, { maxFrameSize: this.limits.maxFrameSize })
       await sendFrame(stream, encodeShardRequest(request), { signal })
       if (request.kind !== 'put') await stream.close({ signal })
       return await use(stream, frames)
@@ -254,7 +257,7 @@ function refusal(peer: string, status: ShardStatus, message: string): ShardRefus
   return new ShardRefusedError(peer, status, message)
 }
 
-/** `length` bytes from data frames, hashed on the way. */
+/** `length` bytes from data frames, hashed on the way, copied once into one buffer. */
 async function receive(
   frames: FrameReader,
   length: number,
@@ -263,17 +266,18 @@ async function receive(
   const bytes = new Uint8Array(length)
   const sha = createSha256()
   let filled = 0
-  while (filled < length) {
-    const frame = await frames.next()
-    if (frame === undefined) {
-      throw new ShardProtocolError(peer.toString(), `stream ended after ${filled} of ${length} shard bytes`)
+  try {
+    for await (const piece of frames.bodies(length)) {
+      bytes.set(piece, filled)
+      sha.update(piece)
+      filled += piece.byteLength
     }
-    if (filled + frame.byteLength > length) {
+  } catch (err) {
+    if (err instanceof FrameOverrunError)
       throw new ShardProtocolError(peer.toString(), `sent more than the ${length} bytes it announced`)
-    }
-    bytes.set(frame, filled)
-    sha.update(frame)
-    filled += frame.byteLength
+    if (err instanceof TruncatedFrameError)
+      throw new ShardProtocolError(peer.toString(), `stream ended after ${filled} of ${length} shard bytes`)
+    throw err
   }
   return { bytes, sha256: sha.digest() }
 }

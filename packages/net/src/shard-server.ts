@@ -9,6 +9,8 @@ import {
   decodeShardRequest,
   type Envelope,
   encodeShardResponse,
+  FrameOverrunError,
+  FrameReader,
   FrameTooLargeError,
   MalformedFrameError,
   type ShardHeader,
@@ -26,7 +28,7 @@ import { PeerBudget } from './peer-budget.ts'
 import { ReplayGuard } from './replay-guard.ts'
 import type { ShardLimits } from './shard-limits.ts'
 import type { ShardStore } from './shard-store.ts'
-import { FrameReader, sendFrame } from './stream-io.ts'
+import { sendFrame } from './stream-io.ts'
 
 /** May `bytes` more be stored? `pendingBytes` are reserved by puts still being received. */
 export type QuotaCheck = (request: {
@@ -93,7 +95,7 @@ export class ShardServer {
     const timer = setTimeout(() => {
       stream.abort(new ShardProtocolError(key, `request not done within ${this.limits.requestTimeout} ms`))
     }, this.limits.requestTimeout)
-    const frames = new FrameReader(stream, this.limits.maxFrameSize)
+    const frames = new FrameReader(stream, { maxFrameSize: this.limits.maxFrameSize })
     try {
       const first = await frames.next()
       if (first === undefined) throw new TruncatedFrameError('stream closed before a request')
@@ -194,7 +196,7 @@ export class ShardServer {
           this.misbehaved(peer, 'corrupt-shard', detail)
           throw new Refusal(ShardStatus.Corrupt, detail)
         }
-        await store.put(id, body.bytes, header)
+        await store.put(id, body.pieces, header)
         return { response: { kind: 'ok' }, bodyUnread: false }
       } finally {
         this.pendingBytes -= header.length
@@ -313,29 +315,30 @@ async function respond(stream: Stream, response: ShardResponse): Promise<void> {
   await stream.close()
 }
 
-/** Exactly `length` bytes from the frames after a put, hashed as they arrive. */
+/**
+ * Exactly `length` bytes from the frames after a put, hashed as they arrive and kept as the
+ * pieces they came in (the store writes them out without joining them).
+ */
 async function receiveBody(
   frames: FrameReader,
   length: number,
   peer: string
-): Promise<{ bytes: Uint8Array; sha256: Uint8Array; crc32c: number }> {
-  const bytes = new Uint8Array(length)
+): Promise<{ pieces: Uint8Array[]; sha256: Uint8Array; crc32c: number }> {
+  const pieces: Uint8Array[] = []
   const sha = createSha256()
   const crc = createCrc32c()
-  let filled = 0
-  while (filled < length) {
-    const frame = await frames.next()
-    if (frame === undefined)
-      throw new TruncatedFrameError(`stream ended after ${filled} of ${length} shard bytes`)
-    if (filled + frame.byteLength > length) {
-      throw new ShardProtocolError(peer, `sent more than the ${length} shard bytes its header announced`)
+  try {
+    for await (const piece of frames.bodies(length)) {
+      sha.update(piece)
+      crc.update(piece)
+      pieces.push(piece)
     }
-    bytes.set(frame, filled)
-    sha.update(frame)
-    crc.update(frame)
-    filled += frame.byteLength
+  } catch (err) {
+    if (err instanceof FrameOverrunError)
+      throw new ShardProtocolError(peer, `sent more than the ${length} shard bytes its header announced`)
+    throw err
   }
-  return { bytes, sha256: sha.digest(), crc32c: crc.value() }
+  return { pieces, sha256: sha.digest(), crc32c: crc.value() }
 }
 
 function samePublicKey(a: PublicKey, b: PublicKey): boolean {

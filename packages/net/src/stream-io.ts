@@ -1,32 +1,13 @@
 // Writing frames on libp2p 3 streams (message-oriented, `send()` with backpressure) and reading
 // them one at a time with @defs/segment's capped frame reader.
 
-import { frameHeader, readFrames } from '@defs/segment'
+import { FrameReader, frameHeader } from '@defs/segment'
 import type { AbortOptions, Stream } from '@libp2p/interface'
-
-/** Reads one frame at a time from a stream; each length is checked against the cap before allocation. */
-export class FrameReader {
-  private readonly frames: AsyncGenerator<Uint8Array, void, undefined>
-
-  constructor(stream: Stream, maxFrameSize: number) {
-    this.frames = readFrames(stream, { maxFrameSize })
-  }
-
-  /** Stop reading: later bytes go to the stream's bounded read buffer instead of an unbounded queue. */
-  async close(): Promise<void> {
-    await this.frames.return(undefined)
-  }
-
-  /** The next frame, or undefined when the stream ended cleanly between frames. */
-  async next(): Promise<Uint8Array | undefined> {
-    const next = await this.frames.next()
-    return next.done === true ? undefined : next.value
-  }
-}
+import { Uint8ArrayList } from 'uint8arraylist'
 
 /** Read a single frame, then stop reading (one-message protocols). */
 export async function readOneFrame(stream: Stream, maxFrameSize: number): Promise<Uint8Array | undefined> {
-  const reader = new FrameReader(stream, maxFrameSize)
+  const reader = new FrameReader(stream, { maxFrameSize })
   try {
     return await reader.next()
   } finally {
@@ -68,10 +49,12 @@ export function drained(stream: Stream, options?: AbortOptions): Promise<void> {
   })
 }
 
-/** Send one frame: its length prefix, then the body (not copied). */
+/**
+ * Send one frame: its length prefix and the body (not copied) in one message, so the prefix does
+ * not travel as a muxer frame (and a window update, and a noise message) of its own.
+ */
 export async function sendFrame(stream: Stream, body: Uint8Array, options?: AbortOptions): Promise<void> {
-  await sendBytes(stream, frameHeader(body.byteLength), options)
-  await sendBytes(stream, body, options)
+  if (!stream.send(new Uint8ArrayList(frameHeader(body.byteLength), body))) await drained(stream, options)
 }
 
 /** Send `body` as frames of at most `frameSize` bytes each (shard bytes after a put or data message). */

@@ -56,6 +56,11 @@ export class MalformedFrameError extends DecodeError {
   override name = 'MalformedFrameError'
 }
 
+/** A frame that runs past the end of the body it carries a piece of (the sender sent more than it announced). */
+export class FrameOverrunError extends MalformedFrameError {
+  override name = 'FrameOverrunError'
+}
+
 /** The stream ended inside a frame. */
 export class TruncatedFrameError extends DecodeError {
   override name = 'TruncatedFrameError'

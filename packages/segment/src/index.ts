@@ -59,6 +59,7 @@ export {
   ConfigError,
   DecodeError,
   EncodeError,
+  FrameOverrunError,
   FrameTooLargeError,
   InvalidValueError,
   MalformedFrameError,
@@ -79,6 +80,7 @@ export { publicKeyLength, SIGNATURE_BYTES } from './fields.ts'
 export {
   encodeFrame,
   type FrameChunk,
+  FrameReader,
   frameHeader,
   MAX_FRAME_PREFIX_BYTES,
   type ReadFramesOptions,

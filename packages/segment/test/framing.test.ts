@@ -4,6 +4,8 @@ import {
   DecodeError,
   encodeFrame,
   type FrameChunk,
+  FrameOverrunError,
+  FrameReader,
   FrameTooLargeError,
   frameHeader,
   MalformedFrameError,
@@ -119,5 +121,74 @@ describe('readFrames', () => {
         assert.ok(err instanceof DecodeError, `got ${(err as Error).name}: ${(err as Error).message}`)
       }
     }
+  })
+})
+
+/** `body` cut into frames of at most `frameSize` bytes, as a sender of a shard does. */
+function framed(body: Uint8Array, frameSize: number): Uint8Array {
+  const frames: Uint8Array[] = []
+  for (let at = 0; at < body.length; at += frameSize)
+    frames.push(encodeFrame(body.subarray(at, at + frameSize)))
+  return concat(...frames)
+}
+
+async function bodyOf(reader: FrameReader, length: number): Promise<Uint8Array[]> {
+  const pieces: Uint8Array[] = []
+  for await (const piece of reader.bodies(length)) pieces.push(piece)
+  return pieces
+}
+
+describe('FrameReader.bodies', () => {
+  it('gives the body over any framing and chunking, then the next frame intact (property)', async () => {
+    for (let run = 0; run < 150; run++) {
+      const body = r.bytes(r.pick([0, 1, r.int(2, 300), r.int(1000, 20_000)]))
+      const trailer = r.bytes(r.int(0, 50))
+      const wire = concat(encodeFrame(Uint8Array.of(9)), framed(body, r.int(1, 4000)), encodeFrame(trailer))
+      const reader = new FrameReader(split(r, wire), { maxFrameSize: 4000 })
+      assert.deepEqual(await reader.next(), Uint8Array.of(9))
+      assert.deepEqual(concat(...(await bodyOf(reader, body.length))), body)
+      assert.deepEqual(await reader.next(), trailer)
+      assert.equal(await reader.next(), undefined)
+    }
+  })
+
+  it('yields views of the chunks, not copies', async () => {
+    const wire = framed(r.bytes(3000), 1000)
+    const pieces = await bodyOf(new FrameReader([wire], { maxFrameSize: 1000 }), 3000)
+    assert.equal(pieces.length, 3)
+    for (const piece of pieces) assert.equal(piece.buffer, wire.buffer)
+  })
+
+  it('refuses a frame that runs past the body, and a stream that ends inside it', async () => {
+    const over = new FrameReader([framed(r.bytes(100), 60)], { maxFrameSize: 100 })
+    await assert.rejects(bodyOf(over, 90), FrameOverrunError)
+    const short = new FrameReader([framed(r.bytes(100), 60)], { maxFrameSize: 100 })
+    await assert.rejects(bodyOf(short, 101), TruncatedFrameError)
+    const cut = new FrameReader([framed(r.bytes(100), 60).subarray(0, 70)], { maxFrameSize: 100 })
+    await assert.rejects(bodyOf(cut, 100), TruncatedFrameError)
+  })
+
+  it('reads a Uint8ArrayList-like chunk buffer by buffer, without joining it', async () => {
+    const body = r.bytes(5000)
+    const wire = framed(body, 2000)
+    const buffers = [wire.subarray(0, 7), wire.subarray(7, 3000), wire.subarray(3000)]
+    const list = {
+      subarray: () => assert.fail('the list was joined'),
+      [Symbol.iterator]: () => buffers[Symbol.iterator]()
+    }
+    const first = Uint8Array.of(5, 6)
+    const reader = new FrameReader([encodeFrame(first), list], { maxFrameSize: 2000 })
+    assert.deepEqual(await reader.next(), first)
+    const pieces = await bodyOf(reader, body.length)
+    assert.deepEqual(concat(...pieces), body)
+    for (const piece of pieces) assert.equal(piece.buffer, wire.buffer)
+  })
+
+  it('is unusable after a caller leaves a body half read', async () => {
+    const reader = new FrameReader([framed(r.bytes(100), 60), encodeFrame(Uint8Array.of(1))], {
+      maxFrameSize: 100
+    })
+    for await (const _piece of reader.bodies(100)) break
+    await assert.rejects(reader.next(), MalformedFrameError)
   })
 })

@@ -14,7 +14,7 @@ export interface AtomicWriteOptions {
 
 export async function writeFileAtomic(
   path: string,
-  data: Uint8Array | string,
+  data: Uint8Array | string | readonly Uint8Array[],
   options: AtomicWriteOptions = {}
 ): Promise<void> {
   const dir = dirname(path)
@@ -23,7 +23,9 @@ export async function writeFileAtomic(
   const tmp = join(tmpDir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
   const handle = await open(tmp, 'wx', options.mode ?? 0o644)
   try {
-    await handle.writeFile(data)
+    // Pieces go out in one writev (libuv writes them all), not joined into one buffer first.
+    if (typeof data === 'string' || data instanceof Uint8Array) await handle.writeFile(data)
+    else await handle.writev(data)
     await handle.sync()
   } catch (err) {
     await handle.close()

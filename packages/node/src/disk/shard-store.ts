@@ -5,8 +5,8 @@
 // This is the disk implementation of @defs/net's ShardStore.
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ByteRange, ShardStore } from '@defs/net'
-import { openShard, type ShardHeader, sealShard } from '@defs/segment'
+import type { ByteRange, ShardBody, ShardStore } from '@defs/net'
+import { encodeShardHeader, openShard, type ShardHeader } from '@defs/segment'
 import { writeFileAtomic } from './atomic-file.ts'
 import { plainBytes } from './bytes.ts'
 import { fromHex, toHex } from './hex.ts'
@@ -71,23 +71,34 @@ export class DiskShardStore implements ShardStore {
     return (await this.read(id))?.header
   }
 
-  /** Stores a shard (idempotent). The caller has checked that `id` is the SHA-256 of `body`. */
-  async put(id: Uint8Array, body: Uint8Array, header: ShardHeader): Promise<void> {
+  /**
+   * Stores a shard (idempotent). The caller has checked that `id` is the SHA-256 of `body` and
+   * that the header's length and CRC32C are the body's; the pieces are written as they are.
+   */
+  async put(id: Uint8Array, body: ShardBody, header: ShardHeader): Promise<void> {
     const name = toHex(id)
     if (this.#entries.has(name)) return
-    const { length: _length, crc32c: _crc, ...identity } = header
-    const bytes = sealShard(identity, body)
-    if (this.#used + bytes.length > this.maxBytes) {
+    const pieces = body instanceof Uint8Array ? [body] : body
+    let length = 0
+    for (const piece of pieces) length += piece.byteLength
+    if (length !== header.length) {
+      throw new RangeError(`shard ${name} body is ${length} bytes, its header says ${header.length}`)
+    }
+    const encodedHeader = encodeShardHeader(header)
+    const size = encodedHeader.length + length
+    if (this.#used + size > this.maxBytes) {
       throw new QuotaFullError(
-        `storage quota full: ${this.#used} of ${this.maxBytes} bytes used, shard needs ${bytes.length}`
+        `storage quota full: ${this.#used} of ${this.maxBytes} bytes used, shard needs ${size}`
       )
     }
     // Reserve before the await so concurrent puts cannot overshoot the quota together.
-    const entry = { fileIdHex: toHex(header.fileId), size: bytes.length }
+    const entry = { fileIdHex: toHex(header.fileId), size }
     this.#used += entry.size
     this.#entries.set(name, entry)
     try {
-      await writeFileAtomic(join(this.dir, entry.fileIdHex, name), bytes, { tmpDir: this.tmpDir })
+      await writeFileAtomic(join(this.dir, entry.fileIdHex, name), [encodedHeader, ...pieces], {
+        tmpDir: this.tmpDir
+      })
     } catch (err) {
       this.#used -= entry.size
       this.#entries.delete(name)
