@@ -1,4 +1,4 @@
-// `npm run bench -- devnet [--quick] [--size 256MiB,1GiB] [--json]`
+// `npm run bench -- devnet [--quick] [--size 256MiB,1GiB] [--no-helia] [--json]`
 // DeFS on a 6-node devnet (separate daemon processes on 127.0.0.1): upload through one node's
 // HTTP API (encrypt, erasure-code, place on the other nodes, acknowledged durable) and download
 // back (fetch k shards per slice, verify, decode, decrypt), with time to first byte and the peak
@@ -24,7 +24,8 @@ export async function run({ json, args }: SuiteOptions): Promise<void> {
   const report = new Report('devnet', json)
   const sizes = sizesFrom(args)
   const root = await mkdtemp(join(tmpdir(), 'defs-bench-devnet-'))
-  const heliaReady = ensureHelia(report)
+  // --no-helia: DeFS rows only (e.g. while profiling the daemons).
+  const heliaReady = !args.includes('--no-helia') && ensureHelia(report)
   try {
     for (const size of sizes) {
       const file = join(root, `input-${size}`)
@@ -41,6 +42,11 @@ export async function run({ json, args }: SuiteOptions): Promise<void> {
     const peer = report.rows.find((h) => h.lib === 'helia' && h.op === r.op && h.size === r.size)
     if (peer !== undefined)
       report.note(`${r.op} ${r.size}: DeFS / Helia = ${(Number(r.MBps) / Number(peer.MBps)).toFixed(2)}x`)
+    const stored = report.rows.find((h) => h.lib === 'helia' && h.op === 'add+fetch' && h.size === r.size)
+    if (r.op === 'upload' && stored !== undefined) {
+      const ratio = (Number(r.MBps) / Number(stored.MBps)).toFixed(2)
+      report.note(`upload ${r.size}, bytes held by other nodes: DeFS / Helia add+fetch = ${ratio}x`)
+    }
   }
 }
 
@@ -245,6 +251,16 @@ function runHelia(report: Report, file: string, size: number): Promise<void> {
         ttfbMs: r.ttfbMs,
         peakRssMiB: rss,
         note: 'cat over TCP; one process, 2 nodes'
+      })
+      // What a DeFS upload gives (the bytes held by other nodes) costs Helia its add plus the fetch.
+      report.add({
+        lib: 'helia',
+        op: 'add+fetch',
+        size: label(size),
+        MBps: size / 1e6 / ((r.uploadMs + r.downloadMs) / 1000),
+        ttfbMs: '',
+        peakRssMiB: rss,
+        note: 'add, then cat on the 2nd node'
       })
       resolve()
     })

@@ -83,6 +83,9 @@ export async function* readSlices(
   }
 }
 
+/** Slices fetched ahead of the one being opened: the next slice's shards travel while this one decodes. */
+const FETCH_WINDOW = 2
+
 async function* fetchSlices(
   node: NodeContext,
   file: ReadableFile,
@@ -91,17 +94,31 @@ async function* fetchSlices(
   stats: ReadStats,
   signal?: AbortSignal
 ): AsyncGenerator<FetchedSlice> {
-  for (let i = first; i <= last; i++) {
+  const ahead: Promise<FetchedSlice>[] = []
+  let next = first
+  const fetchNext = (): void => {
+    const i = next++
     const entry = file.manifest.slices[i]!
-    const shards = await fetchSliceShards(node, file, i, stats, signal)
-    yield {
+    const fetched = fetchSliceShards(node, file, i, stats, signal).then((shards) => ({
       sliceIndex: i,
       nonce: entry.nonce,
       cipherLength: entry.cipherLength,
       plainLength: entry.plainLength,
       ids: entry.shards,
       shards
+    }))
+    // Awaited in order below; a later slice failing while an earlier one is read is not unhandled.
+    fetched.catch(() => {})
+    ahead.push(fetched)
+  }
+  try {
+    while (next <= last || ahead.length > 0) {
+      while (next <= last && ahead.length < FETCH_WINDOW) fetchNext()
+      yield await ahead.shift()!
     }
+  } finally {
+    // A reader that stops early (error, cancel) leaves at most FETCH_WINDOW - 1 fetches to finish.
+    await Promise.allSettled(ahead)
   }
 }
 
