@@ -90,6 +90,15 @@ export class ApiClient {
     return this.json('POST', `/v1/tasks/${encodeURIComponent(id)}/${action}`)
   }
 
+  /** The value of a counter or gauge without labels on the daemon's /metrics page (0 if absent). */
+  async metric(name: string): Promise<number> {
+    const res = await this.#fetch('/metrics', { method: 'GET' })
+    const text = await res.text()
+    if (!res.ok) throw errorFromResponse(res.status, text, this.url)
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `))
+    return line === undefined ? 0 : Number(line.slice(name.length + 1))
+  }
+
   async json<T>(method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.#fetch(path, {
       method,

@@ -73,6 +73,7 @@ describe('defs demo', () => {
       killed: { name: string }[]
       code: { dataShards: number; parityShards: number }
       slicesRebuilt: number[]
+      slicesRebuiltByNode: number
       dir: string
       kept: boolean
     }
@@ -82,6 +83,8 @@ describe('defs demo', () => {
     assert.ok(!summary.killed.some((k) => k.name === 'node-1'), 'the node it talks to stays up')
     assert.deepEqual([summary.code.dataShards, summary.code.parityShards], [4, 2])
     assert.ok(summary.slicesRebuilt.length >= 1, 'some slice had to be rebuilt from parity')
+    // The node's own count (its /metrics) agrees with what the placement and the kills predict.
+    assert.equal(summary.slicesRebuiltByNode, summary.slicesRebuilt.length)
     assert.equal(summary.kept, false)
     assert.equal(await exists(summary.dir), false, 'temporary directory removed')
   })

@@ -1,7 +1,7 @@
 // Prometheus metrics of one daemon. A Registry per daemon (not prom-client's global one), so two
 // daemons in one process (tests, embedding) never mix their numbers. Counters are fed as requests
 // and transfers happen; gauges are read from the node at scrape time, so they are never stale.
-import type { DefsNode, TaskRecord } from '@defs/node'
+import type { DefsNode, GetResult, TaskRecord } from '@defs/node'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 
 const taskStates: TaskRecord['state'][] = ['queued', 'running', 'paused', 'done', 'failed', 'cancelled']
@@ -18,6 +18,8 @@ export class DaemonMetrics {
   readonly #received: Counter
   readonly #served: Counter
   readonly #errors: Counter<'kind'>
+  readonly #slicesRead: Counter
+  readonly #slicesReconstructed: Counter
   readonly #requests: Counter<'method' | 'route' | 'status'>
   readonly #duration: Histogram<'route'>
   /** Failed tasks already counted, so each failure is one increment however often we scrape. */
@@ -54,6 +56,16 @@ export class DaemonMetrics {
       help: 'File bytes served by downloads through the API',
       registers
     })
+    this.#slicesRead = new Counter({
+      name: 'defs_slices_read_total',
+      help: 'Slices read by downloads through the API',
+      registers
+    })
+    this.#slicesReconstructed = new Counter({
+      name: 'defs_slices_reconstructed_total',
+      help: 'Slices of those that needed parity shards (a data shard was lost or bad)',
+      registers
+    })
     this.#errors = new Counter({
       name: 'defs_errors_total',
       help: 'Errors by kind (error name)',
@@ -84,6 +96,12 @@ export class DaemonMetrics {
 
   served(bytes: number): void {
     this.#served.inc(bytes)
+  }
+
+  /** A download through the API finished: what it read and what it had to rebuild. */
+  read(result: GetResult): void {
+    this.#slicesRead.inc(result.slicesRead)
+    this.#slicesReconstructed.inc(result.slicesReconstructed)
   }
 
   error(kind: string): void {

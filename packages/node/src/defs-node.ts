@@ -24,7 +24,8 @@ import type {
   NodeStatus,
   PeerInfo,
   PutOptions,
-  PutResult
+  PutResult,
+  ReadOptions
 } from './node-types.ts'
 import { planLayout } from './pipeline/index.ts'
 import { FileNotFoundError, resolveFile, resolveReadableFile } from './resolve-file.ts'
@@ -156,9 +157,22 @@ export class DefsNodeImpl implements DefsNode {
     return (await this.#follow(task.id, options.onProgress)).result as GetResult
   }
 
-  async *read(ref: FileRef, options: GetOptions = {}): AsyncIterable<Uint8Array> {
+  async *read(ref: FileRef, options: ReadOptions = {}): AsyncIterable<Uint8Array> {
     const file = await resolveReadableFile(this.#ctx, ref)
-    yield* readSlices(this.#ctx, file, options.range, newReadStats(), { reuse: false })
+    const stats = newReadStats()
+    let bytes = 0
+    for await (const chunk of readSlices(this.#ctx, file, options.range, stats, { reuse: false })) {
+      bytes += chunk.length
+      yield chunk
+    }
+    options.onResult?.({
+      fileId: toHex(file.manifest.fileId),
+      bytes,
+      slicesRead: stats.slicesRead,
+      shardsFetched: stats.shardsFetched,
+      slicesReconstructed: stats.slicesReconstructed,
+      badPeers: [...stats.badPeers]
+    })
   }
 
   async stat(ref: FileRef): Promise<FileInfo> {

@@ -51,6 +51,12 @@ export interface GetOptions {
   onProgress?: (progress: TaskProgress) => void
 }
 
+export interface ReadOptions {
+  range?: ByteRange
+  /** Called once, after the last byte was read, with what the read took (e.g. slices rebuilt). */
+  onResult?: (result: GetResult) => void
+}
+
 export interface GetResult {
   fileId: string
   bytes: number
@@ -118,7 +124,7 @@ export interface DefsNode {
   /** Writes the file (or a range) to `destination` (a path: temp file, renamed at the end). */
   get(ref: FileRef, destination: string, options?: GetOptions): Promise<GetResult>
   /** Streams the file (or a range) in order, for HTTP responses and pipes. */
-  read(ref: FileRef, options?: GetOptions): AsyncIterable<Uint8Array>
+  read(ref: FileRef, options?: ReadOptions): AsyncIterable<Uint8Array>
   stat(ref: FileRef): Promise<FileInfo>
   list(): Promise<FileInfo[]>
   check(ref: FileRef): Promise<FileHealth>

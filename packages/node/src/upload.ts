@@ -4,7 +4,7 @@
 // slice. The manifest is signed and stored only when every slice is done (DESIGN §4): until
 // then no one can read a half-uploaded file.
 import { createReadStream } from 'node:fs'
-import { encodeEnvelope, type Manifest, type ShardHeader, shardHeaderOf, sign } from '@defs/segment'
+import { encodeEnvelope, type Manifest, type ShardHeader, sign } from '@defs/segment'
 import { deleteShards, type HeldShard } from './delete.ts'
 import { fromHex, toHex } from './disk/hex.ts'
 import { sealFileMeta } from './manifest-meta.ts'
@@ -223,16 +223,15 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     await Promise.all(
       units.map(async (index, j) => {
         const bytes = slice.shards[index]!
-        const header: ShardHeader = shardHeaderOf(
-          {
-            fileId,
-            slice: slice.sliceIndex,
-            index,
-            dataShards: slice.dataShards,
-            parityShards: slice.parityShards
-          },
-          bytes
-        )
+        const header: ShardHeader = {
+          fileId,
+          slice: slice.sliceIndex,
+          index,
+          dataShards: slice.dataShards,
+          parityShards: slice.parityShards,
+          length: bytes.length,
+          crc32c: slice.crcs[index]!
+        }
         let peer = peers[j]!
         for (let attempt = 1; ; attempt++) {
           try {

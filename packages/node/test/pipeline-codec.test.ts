@@ -1,7 +1,7 @@
 // sealSlice / openSlice on the calling thread: the per-slice contract the workers run.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { AuthenticationError, createAead, deriveSliceKey, sha256Sync, sliceAad } from '@defs/crypto'
+import { AuthenticationError, crc32c, createAead, deriveSliceKey, sha256Sync, sliceAad } from '@defs/crypto'
 import { TooFewShardsError } from '@defs/erasure'
 import {
   type OpenParams,
@@ -93,12 +93,14 @@ describe('sealSlice / openSlice', () => {
     )
   })
 
-  it('names each shard by the SHA-256 of its bytes, and lays the shards back to back', async () => {
+  it('names each shard by the SHA-256 of its bytes, gives its CRC32C, and lays the shards back to back', async () => {
     const params: SealParams = { ...fileContext(), sliceIndex: 3, dataShards: 6, parityShards: 3 }
     const sealed = await sealSlice(randomBytes(random(9), 50_000), params)
     assert.equal(sealed.ids.length, 9)
+    assert.equal(sealed.crcs.length, 9)
     sealed.shards.forEach((s, i) => {
       assert.deepEqual(sealed.ids[i], sha256Sync(s))
+      assert.equal(sealed.crcs[i], crc32c(s))
       assert.equal(s.buffer, sealed.shards[0]!.buffer)
       assert.equal(s.byteOffset, i * sealed.shardSize)
     })

@@ -129,6 +129,7 @@ export {
   decodeShardHeader,
   encodeShardHeader,
   openShard,
+  peekShardHeader,
   SHARD_HEADER_VERSION,
   type ShardHeader,
   sealShard,

@@ -64,6 +64,15 @@ export function sealShard(shard: Omit<ShardHeader, 'length' | 'crc32c'>, body: U
 }
 
 /**
+ * The header at the start of shard file bytes, without reading or checking the body: for a stat
+ * that should not read a whole shard. `bytes` may hold the whole file or only its first
+ * `limits.maxBytes.shardHeader` bytes.
+ */
+export function peekShardHeader(bytes: Uint8Array): ShardHeader {
+  return decodePrefixWith(shardHeaderSchema, bytes, limits.maxBytes.shardHeader, 'shardHeader').value
+}
+
+/**
  * Splits shard file bytes into header and body (a view, no copy), checking the body's length and
  * CRC32C: ShardCorruptError if either disagrees, another DecodeError if the header is bad.
  */

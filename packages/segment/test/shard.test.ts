@@ -9,6 +9,7 @@ import {
   encodeShardHeader,
   limits,
   openShard,
+  peekShardHeader,
   ShardCorruptError,
   sealShard,
   shardHeaderOf
@@ -41,6 +42,19 @@ describe('shard files', () => {
     const longer = new Uint8Array(file.length + 1)
     longer.set(file)
     assert.throws(() => openShard(longer), ShardCorruptError)
+  })
+
+  it('peeks at the header from the first bytes alone, without checking the body', () => {
+    const body = r.bytes(50_000)
+    const file = sealShard(shard, body)
+    const expected = { ...shard, length: body.length, crc32c: crc32c(body) }
+    assert.deepEqual(peekShardHeader(file), expected)
+    assert.deepEqual(peekShardHeader(file.subarray(0, limits.maxBytes.shardHeader)), expected)
+    const rotten = file.slice()
+    rotten[file.length - 1]! ^= 1
+    assert.deepEqual(peekShardHeader(rotten), expected)
+    assert.throws(() => openShard(rotten), ShardCorruptError)
+    assert.throws(() => peekShardHeader(file.subarray(0, 5)), DecodeError)
   })
 
   it('refuses a damaged header with a DecodeError', () => {

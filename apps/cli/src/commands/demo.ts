@@ -133,6 +133,7 @@ export default defineCommand({
         say('             (no choice of nodes leaves k shards of every slice: the read will fail)')
 
       const recovered = join(dir, 'recovered.bin')
+      const rebuiltBefore = await step(client.metric('defs_slices_reconstructed_total'))
       const getBar = new ProgressBar(' 5. get     ', size, args.json ? undefined : process.stderr)
       t = performance.now()
       let gotSha: string
@@ -143,23 +144,27 @@ export default defineCommand({
       }
       const getMs = performance.now() - t
       const match = gotSha === sha256
+      // What the placement says had to be rebuilt, and what the node counted while it read.
       const rebuilt = choice.losses.filter((l) => l.lost.some((i) => i < result.dataShards))
+      const rebuiltByNode = (await step(client.metric('defs_slices_reconstructed_total'))) - rebuiltBefore
       say(
         ` 5. get      via ${uploader!.name}: ${formatBytes(size)} in ${formatDuration(getMs)} (${formatRate((size * 1000) / getMs)}); sha256 ${match ? 'matches' : 'DIFFERS'}`
       )
+      const which = rebuilt
+        .slice(0, 4)
+        .map(
+          (l) =>
+            `slice ${l.slice} without ${shardLabels(
+              l.lost.filter((i) => i < result.dataShards),
+              result.dataShards
+            )}`
+        )
+        .join(', ')
+      const predicted = rebuiltByNode === rebuilt.length ? '' : `; the placement predicted ${rebuilt.length}`
       say(
-        rebuilt.length === 0
+        rebuilt.length === 0 && rebuiltByNode === 0
           ? '             no data shard was lost: read straight from data shards'
-          : `             rebuilt from parity: ${rebuilt.length} of ${result.placement.length} slice(s) (${rebuilt
-              .slice(0, 4)
-              .map(
-                (l) =>
-                  `slice ${l.slice} without ${shardLabels(
-                    l.lost.filter((i) => i < result.dataShards),
-                    result.dataShards
-                  )}`
-              )
-              .join(', ')}${rebuilt.length > 4 ? ', ...' : ''})`
+          : `             rebuilt from parity: ${rebuiltByNode} of ${result.placement.length} slice(s), counted by ${uploader!.name}${predicted} (${which}${rebuilt.length > 4 ? ', ...' : ''})`
       )
       if (!match) throw new UserError(`the file read back differs: sha256 ${gotSha} != ${sha256}`)
 
@@ -191,6 +196,7 @@ export default defineCommand({
           })),
           losses: choice.losses,
           slicesRebuilt: rebuilt.map((l) => l.slice),
+          slicesRebuiltByNode: rebuiltByNode,
           sha256,
           sha256Match: match,
           seconds: { start: startMs / 1000, put: putMs / 1000, get: getMs / 1000, total: totalMs / 1000 },

@@ -89,7 +89,20 @@ async function download(ctx: RequestContext): Promise<void> {
     res.end()
     return
   }
-  const chunks = node.read(params.ref!, range.kind === 'partial' ? { range: { offset, length } } : {})
+  const chunks = node.read(params.ref!, {
+    ...(range.kind === 'partial' ? { range: { offset, length } } : {}),
+    onResult: (result) => {
+      ctx.metrics.read(result)
+      if (result.slicesReconstructed > 0 || result.badPeers.length > 0) {
+        ctx.log.info('read_rebuilt', {
+          fileId: result.fileId,
+          slicesRead: result.slicesRead,
+          slicesReconstructed: result.slicesReconstructed,
+          badPeers: result.badPeers
+        })
+      }
+    }
+  })
   const iterator = chunks[Symbol.asyncIterator]()
   // Read the first chunk before the status line: a file whose first slice cannot be recovered
   // answers with a JSON error, not a 200 cut short. A later failure can only cut the stream;

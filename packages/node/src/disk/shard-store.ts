@@ -3,10 +3,10 @@
 // write is temp (in tmp/, same filesystem) + fsync + rename, so a crash leaves either the whole
 // shard or nothing. Stored bytes are counted against a quota: a put past it is refused.
 // This is the disk implementation of @defs/net's ShardStore.
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises'
+import { type FileHandle, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ByteRange, ShardBody, ShardStore } from '@defs/net'
-import { encodeShardHeader, openShard, type ShardHeader } from '@defs/segment'
+import { encodeShardHeader, limits, openShard, peekShardHeader, type ShardHeader } from '@defs/segment'
 import { writeFileAtomic } from './atomic-file.ts'
 import { plainBytes } from './bytes.ts'
 import { fromHex, toHex } from './hex.ts'
@@ -67,8 +67,24 @@ export class DiskShardStore implements ShardStore {
     return this.#entries.has(toHex(id))
   }
 
+  /** The header alone: reads the first bytes of the file, not the whole shard (get checks the body). */
   async stat(id: Uint8Array): Promise<ShardHeader | undefined> {
-    return (await this.read(id))?.header
+    const path = this.#pathOf(toHex(id))
+    if (path === undefined) return undefined
+    let handle: FileHandle
+    try {
+      handle = await open(path, 'r')
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw err
+    }
+    try {
+      const head = new Uint8Array(limits.maxBytes.shardHeader)
+      const { bytesRead } = await handle.read(head, 0, head.length, 0)
+      return peekShardHeader(head.subarray(0, bytesRead))
+    } finally {
+      await handle.close()
+    }
   }
 
   /**

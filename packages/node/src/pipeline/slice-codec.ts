@@ -4,7 +4,15 @@
 // data-shard region (the split costs nothing), parity is coded beside it, and the whole slice
 // crosses a thread boundary as one transfer.
 import { timingSafeEqual } from 'node:crypto'
-import { createSha256, deriveSliceKey, generateNonce, type Hasher, sha256Sync, sliceAad } from '@defs/crypto'
+import {
+  createCrc32c,
+  createSha256,
+  deriveSliceKey,
+  generateNonce,
+  type Hasher,
+  sha256Sync,
+  sliceAad
+} from '@defs/crypto'
 import { type Shard, TooFewShardsError } from '@defs/erasure'
 import { codeFor } from './codes.ts'
 import { ShardIdMismatchError } from './errors.ts'
@@ -31,6 +39,8 @@ export interface SealedSlice extends ShardShape {
   shards: Uint8Array[]
   /** SHA-256 of each shard: its id. */
   ids: Uint8Array[]
+  /** CRC32C of each shard (its header's checksum), computed in the same pass as the ids. */
+  crcs: number[]
 }
 
 export interface OpenParams extends SliceContext, SliceCoding {
@@ -69,7 +79,20 @@ export async function sealSlice(
   const total = (k + m) * shardSize
   const memory = out !== undefined && out.byteLength >= total ? out : new ArrayBuffer(total)
   const shards = Array.from({ length: k + m }, (_, i) => new Uint8Array(memory, i * shardSize, shardSize))
-  const hashers = shards.map(() => createSha256())
+  // Each shard's SHA-256 (its id) and CRC32C (its header's checksum) over the bytes while they are in cache.
+  const shas = shards.map(() => createSha256())
+  const crcs = shards.map(() => createCrc32c())
+  const hashers = shards.map((_, i): Hasher => {
+    const both: Hasher = {
+      update: (data) => {
+        shas[i]!.update(data)
+        crcs[i]!.update(data)
+        return both
+      },
+      digest: () => shas[i]!.digest()
+    }
+    return both
+  })
   const nonce = generateNonce()
   const flat = new Uint8Array(memory, 0, k * shardSize)
   encryptInto(await cipherKey(params, nonce), plain, flat, (start, end) =>
@@ -85,7 +108,7 @@ export async function sealSlice(
       for (let p = k; p < k + m; p++) hashers[p]!.update(shards[p]!.subarray(at, end))
     }
   }
-  const ids = hashers.map((h) => h.digest())
+  const ids = shas.map((h) => h.digest())
   return {
     sliceIndex: params.sliceIndex,
     nonce,
@@ -93,7 +116,8 @@ export async function sealSlice(
     cipherLength,
     ...shape,
     shards,
-    ids
+    ids,
+    crcs: crcs.map((c) => c.value())
   }
 }
 
