@@ -3,7 +3,6 @@ import { mkdir, stat } from 'node:fs/promises'
 import { basename, dirname, resolve } from 'node:path'
 import { generateFileKey, randomBytes, wrapKeyForRecipient } from '@defs/crypto'
 import { decodeEnvelope, type Manifest, verify } from '@defs/segment'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { deleteShards } from './delete.ts'
 import { toHex } from './disk/hex.ts'
@@ -11,7 +10,7 @@ import { newReadStats, readSlices } from './download.ts'
 import type { DownloadParams } from './download-task.ts'
 import { formatCapability, parseFileRef } from './file-ref.ts'
 import { openFileMeta } from './manifest-meta.ts'
-import { fetchManifest } from './network-index.ts'
+import { fetchManifest, peerHas } from './network-index.ts'
 import type { NodeContext } from './node-context.ts'
 import type {
   DefsNode,
@@ -239,12 +238,7 @@ export class DefsNodeImpl implements DefsNode {
     await Promise.all(
       [...asked].map(async ([peer, ids]) => {
         try {
-          const have =
-            peer === ctx.peerId
-              ? await Promise.all(ids.map((id) => ctx.shards.has(id)))
-              : await ctx.host.services.shards.has(peerIdFromString(peer), ids, {
-                  signal: AbortSignal.timeout(5000)
-                })
+          const have = await peerHas(ctx, peer, ids, AbortSignal.timeout(5000))
           ids.forEach((id, n) => {
             if (have[n]) present.add(`${peer}/${toHex(id)}`)
           })

@@ -2,7 +2,8 @@
 // finds a file's manifest and holders it does not know, and how it announces a new file.
 
 import type { IndexHoldings } from '@defs/net'
-import { decodeEnvelope, type Envelope, encodeEnvelope, type Manifest, verify } from '@defs/segment'
+import { decodeEnvelope, type Envelope, encodeEnvelope, limits, type Manifest, verify } from '@defs/segment'
+import { peerIdFromString } from '@libp2p/peer-id'
 import { toHex } from './disk/hex.ts'
 import type { MetaStore } from './disk/meta-store.ts'
 import type { DiskShardStore } from './disk/shard-store.ts'
@@ -37,20 +38,53 @@ export async function fetchManifest(node: NodeContext, fileId: Uint8Array): Prom
   return manifest
 }
 
-/** Who holds which shard of a file, from the holders' signed location records. */
+/**
+ * Who holds which shard of a file, from the holders' signed location records. A shard no record
+ * names (a holder outside the gossip mesh yet, just after a restart, say) is asked for directly:
+ * this node's own store and every connected peer are asked whether they have it.
+ */
 export async function lookupHolders(node: NodeContext, manifest: Manifest): Promise<string[][][]> {
   const found = await node.host.services.index.lookup(manifest.fileId, {
     want: 'shards',
     timeoutMs: LOOKUP_TIMEOUT_MS
   })
   const byShard = new Map<string, string[]>()
-  for (const { peer, record } of found.locations) {
-    for (const id of record.shards) {
-      const key = toHex(id)
-      byShard.set(key, [...(byShard.get(key) ?? []), peer.toString()])
-    }
+  const add = (id: Uint8Array, peer: string): void => {
+    const key = toHex(id)
+    const holders = byShard.get(key) ?? []
+    if (!holders.includes(peer)) byShard.set(key, [...holders, peer])
+  }
+  for (const { peer, record } of found.locations) for (const id of record.shards) add(id, peer.toString())
+  const unplaced = manifest.slices.flatMap((s) => s.shards).filter((id) => !byShard.has(toHex(id)))
+  if (unplaced.length > 0) {
+    const peers = [node.peerId, ...node.host.getPeers().map(String)]
+    const signal = AbortSignal.timeout(LOOKUP_TIMEOUT_MS)
+    await Promise.all(
+      peers.map(async (peer) => {
+        const have = await peerHas(node, peer, unplaced, signal).catch(() => [])
+        unplaced.forEach((id, n) => {
+          if (have[n] === true) add(id, peer)
+        })
+      })
+    )
   }
   return manifest.slices.map((s) => s.shards.map((id) => byShard.get(toHex(id)) ?? []))
+}
+
+/** Which of `ids` `peer` holds (this node: its own store), asked in batches the protocol accepts. */
+export async function peerHas(
+  node: NodeContext,
+  peer: string,
+  ids: Uint8Array[],
+  signal: AbortSignal
+): Promise<boolean[]> {
+  if (peer === node.peerId) return Promise.all(ids.map((id) => node.shards.has(id)))
+  const have: boolean[] = []
+  for (let at = 0; at < ids.length; at += limits.maxHasIds) {
+    const batch = ids.slice(at, at + limits.maxHasIds)
+    have.push(...(await node.host.services.shards.has(peerIdFromString(peer), batch, { signal })))
+  }
+  return have
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { readFile, writeFile } from 'node:fs/promises'
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
@@ -10,6 +10,7 @@ import { createNode, type DefsNode, type TaskRecord } from '../src/index.ts'
 import { startNetwork, type TestNetwork, waitFor } from './network/devnet.ts'
 
 const child = fileURLToPath(new URL('./fixtures/upload-child.ts', import.meta.url))
+const downloadChild = fileURLToPath(new URL('./fixtures/download-child.ts', import.meta.url))
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
 describe('an uploading process killed with SIGKILL', () => {
@@ -78,6 +79,93 @@ describe('an uploading process killed with SIGKILL', () => {
       const out = join(net.root, 'crash-out')
       await node.get(fileId, out)
       assert.equal(sha(await readFile(out)), sha(data))
+    } finally {
+      await node?.stop()
+    }
+  })
+})
+
+describe('a downloading process killed with SIGKILL', () => {
+  let net: TestNetwork
+  before(async () => {
+    // Small slices, so the kill lands with many of them still to go.
+    net = await startNetwork(3, {
+      minSliceSize: 256 * 1024,
+      maxSliceSize: 256 * 1024,
+      bufferSize: 2 * 1024 * 1024
+    })
+  })
+  after(async () => {
+    await net?.stop()
+  })
+
+  it('leaves no output under the real name, then resumes from its checkpoint and writes the file', async () => {
+    const data = new Uint8Array(randomBytes(8 * 1024 * 1024))
+    const src = join(net.root, 'download-src')
+    await writeFile(src, data)
+    const put = await net.nodes[0]!.put(src, { mode: 'rs-proportion', dataShards: 2, parityShards: 1 })
+    assert.equal(put.placement.length, 32)
+    const dir = join(net.root, 'downloader')
+    const outDir = join(net.root, 'download-out')
+    const out = join(outDir, 'file.bin')
+    const bootstrap = JSON.stringify(net.nodes.map((n) => n.addresses()[0]))
+    const proc = spawn(
+      process.execPath,
+      ['--conditions=@defs/source', downloadChild, dir, put.capability, out, bootstrap],
+      { stdio: ['ignore', 'pipe', 'inherit'] }
+    )
+    let killedAt = -1
+    const lines = createInterface({ input: proc.stdout! })
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      proc.on('exit', (_code, signal) => resolve(signal))
+    )
+    const deadline = setTimeout(() => proc.kill('SIGKILL'), 60_000)
+    for await (const line of lines) {
+      const event = JSON.parse(line) as { slicesDone?: number; done?: boolean }
+      if (event.done) break
+      if ((event.slicesDone ?? 0) >= 5) {
+        killedAt = event.slicesDone!
+        proc.kill('SIGKILL')
+        break
+      }
+    }
+    clearTimeout(deadline)
+    assert.equal(await exited, 'SIGKILL')
+    assert.ok(killedAt >= 5 && killedAt < 32, `killed after ${killedAt} of 32 slices`)
+    // Nothing under the real name; the work so far is in one hidden temp file beside it.
+    await assert.rejects(stat(out), { code: 'ENOENT' })
+    const partials = (await readdir(outDir)).filter((f) => f.endsWith('.partial'))
+    assert.equal(partials.length, 1, `temp files: ${partials.join(', ')}`)
+
+    let node: DefsNode | undefined
+    try {
+      node = await createNode({
+        dataDir: dir,
+        bootstrap: net.nodes.map((n) => n.addresses()[0]!),
+        workerNum: 1
+      })
+      for (const n of net.nodes) await node.connect(n.addresses()[0]!)
+      let download: TaskRecord | undefined
+      // Resumed, not restarted: the persisted checkpoint holds the slices written before the kill
+      // (progress is reported just before each checkpoint is saved, so one may be missing).
+      download = node.tasks().find((t) => t.kind === 'download')
+      const resumedFrom = (download?.checkpoint as { slicesDone: number } | undefined)?.slicesDone ?? 0
+      assert.ok(resumedFrom >= killedAt - 1, `checkpoint at ${resumedFrom} slices, killed after ${killedAt}`)
+      await waitFor(
+        () => {
+          download = node!.tasks().find((t) => t.kind === 'download')
+          return download?.state === 'done' || download?.state === 'failed'
+        },
+        'the resumed download',
+        60_000
+      )
+      assert.equal(download!.state, 'done', download!.error)
+      assert.equal(sha(await readFile(out)), sha(data))
+      assert.deepEqual(
+        (await readdir(outDir)).filter((f) => f.endsWith('.partial')),
+        [],
+        'temp file renamed'
+      )
     } finally {
       await node?.stop()
     }
