@@ -18,7 +18,8 @@ describe('PeerScorer.score', () => {
   })
 
   it('blends each factor with the prior: one failed audit gives 0.25, one pass 0.75', () => {
-    const scorer = new PeerScorer()
+    // A fixed clock: with Date.now a millisecond between observe and read decays the value a little.
+    const scorer = new PeerScorer({ now: clock().now })
     scorer.observe('bad', { audit: 'fail' })
     scorer.observe('ok', { audit: 'pass' })
     assert.equal(scorer.factors('bad').audit, 0.25)
@@ -41,7 +42,8 @@ describe('PeerScorer.score', () => {
 
   it('is the weighted mean of the factors, with weights as options', () => {
     const scorer = new PeerScorer({
-      weights: { latency: 1, bandwidth: 0, capacity: 0, stability: 0, audit: 0, diversity: 0 }
+      weights: { latency: 1, bandwidth: 0, capacity: 0, stability: 0, audit: 0, diversity: 0 },
+      now: clock().now
     })
     scorer.observe('x', { rttMs: 300, audit: 'fail' })
     assert.equal(scorer.score('x'), scorer.factors('x').latency)
