@@ -113,7 +113,8 @@ export async function run(options: SuiteOptions): Promise<void> {
     dataShards: 10,
     parityShards: 4,
     length: MiB,
-    crc32c: 0xdeadbeef
+    crc32c: 0xdeadbeef,
+    owner: key.publicKey
   }
   const headerBytes = encodeShardHeader(header)
   deepStrictEqual(decodeShardHeader(headerBytes), header)

@@ -5,7 +5,7 @@
 // beside kad-dht findProviders (first provider) and the full DHT path (providers, then a direct
 // query for their records). Every path is checked once before it is timed.
 import { deepStrictEqual, equal, ok } from 'node:assert/strict'
-import { randomBytes, sha256 } from '@defs/crypto'
+import { generateSigningKey, randomBytes, sha256 } from '@defs/crypto'
 import {
   createHost,
   type Host,
@@ -61,10 +61,19 @@ interface Shard {
   bytes: Uint8Array
 }
 
+const benchOwner = await generateSigningKey()
+
 async function shardOf(size: number): Promise<Shard> {
   const bytes = randomBytes(size)
   const header = shardHeaderOf(
-    { fileId: randomBytes(16), slice: 0, index: 0, dataShards: 10, parityShards: 4 },
+    {
+      fileId: randomBytes(16),
+      slice: 0,
+      index: 0,
+      dataShards: 10,
+      parityShards: 4,
+      owner: benchOwner.publicKey
+    },
     bytes
   )
   return { id: await sha256(bytes), header, bytes }

@@ -1,7 +1,7 @@
 // Three nodes on 127.0.0.1: one stores a shard on another, a third finds the holder with one index
 // broadcast and fetches the shard from it, verified against its id.
 // Run: node --conditions=@defs/source packages/net/examples/three-nodes.ts
-import { randomBytes } from '@defs/crypto'
+import { generateSigningKey, randomBytes } from '@defs/crypto'
 import { createHost, type HostOptions, MemoryShardStore } from '@defs/net'
 import { shardHeaderOf } from '@defs/segment'
 
@@ -19,7 +19,11 @@ try {
 
   const fileId = randomBytes(16)
   const body = randomBytes(256 * 1024) // a shard of ciphertext
-  const header = shardHeaderOf({ fileId, slice: 0, index: 0, dataShards: 10, parityShards: 4 }, body)
+  const owner = await generateSigningKey() // only its signature may delete the shard
+  const header = shardHeaderOf(
+    { fileId, slice: 0, index: 0, dataShards: 10, parityShards: 4, owner: owner.publicKey },
+    body
+  )
   const id = await uploader.services.shards.put(holder.peerId, header, body)
 
   // gossipsub needs a mesh before a broadcast reaches anyone

@@ -8,6 +8,7 @@
  *
  * @example
  * ```ts
+ * import { generateSigningKey } from '@defs/crypto'
  * import { createHost, MemoryShardStore } from '@defs/net'
  * import { shardHeaderOf } from '@defs/segment'
  *
@@ -16,7 +17,8 @@
  * await b.dial(a.getMultiaddrs()[0]!)
  * const body = new TextEncoder().encode('a shard of ciphertext')
  * const fileId = crypto.getRandomValues(new Uint8Array(16))
- * const header = shardHeaderOf({ fileId, slice: 0, index: 0, dataShards: 1, parityShards: 0 }, body)
+ * const owner = await generateSigningKey() // the file owner's key: only it may delete the shard
+ * const header = shardHeaderOf({ fileId, slice: 0, index: 0, dataShards: 1, parityShards: 0, owner: owner.publicKey }, body)
  * const id = await b.services.shards.put(a.peerId, header, body)
  * console.log(new TextDecoder().decode(await b.services.shards.get(a.peerId, id))) // verified against id
  * await Promise.all([a.stop(), b.stop()])
@@ -80,6 +82,6 @@ export {
   type ShardProtocolInit,
   shardProtocol
 } from './shard-protocol.ts'
-export type { OwnerLookup, QuotaCheck } from './shard-server.ts'
+export type { QuotaCheck } from './shard-server.ts'
 export { type ByteRange, joinShardBody, type ShardBody, type ShardStore } from './shard-store.ts'
 export { drained, sendBytes } from './stream-io.ts'

@@ -7,7 +7,7 @@ import type { ServiceComponents } from './components.ts'
 import type { MisbehaviorHook } from './misbehavior.ts'
 import { type GetOptions, type PutOptions, type ShardApi, ShardClient } from './shard-client.ts'
 import { resolveShardLimits, type ShardLimits } from './shard-limits.ts'
-import { type OwnerLookup, type QuotaCheck, ShardServer } from './shard-server.ts'
+import { type QuotaCheck, ShardServer } from './shard-server.ts'
 import type { ShardStore } from './shard-store.ts'
 
 export interface ShardProtocolInit {
@@ -16,8 +16,6 @@ export interface ShardProtocolInit {
   limits?: Partial<ShardLimits>
   /** Room for more bytes? Default: `limits.maxStoredBytes` over the store's size. */
   quota?: QuotaCheck
-  /** Owner key of a file, from its manifest; deletes signed by anyone else are refused. */
-  ownerOf?: OwnerLookup
   /** False while in maintenance: new puts are refused (503). */
   accepting?: () => boolean
   /** Told when a peer breaks a cap or the protocol, to lower its score. */
@@ -53,7 +51,6 @@ export class ShardProtocol implements ShardApi, Startable {
         store: init.store,
         limits: this.limits,
         quota: init.quota,
-        ownerOf: init.ownerOf,
         accepting: init.accepting,
         onPeerMisbehaved: init.onPeerMisbehaved,
         log: this.log

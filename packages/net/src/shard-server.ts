@@ -37,16 +37,11 @@ export type QuotaCheck = (request: {
   pendingBytes: number
 }) => boolean | Promise<boolean>
 
-/** The owner key of a file (from its manifest): only its signature deletes the file's shards. */
-export type OwnerLookup = (fileId: Uint8Array) => PublicKey | undefined | Promise<PublicKey | undefined>
-
 export interface ShardServerOptions {
   store: ShardStore
   limits: ShardLimits
   /** Default: stored + pending + new bytes within `limits.maxStoredBytes`. */
   quota?: QuotaCheck
-  /** Without it every delete is refused (401): net cannot tell who owns a file. */
-  ownerOf?: OwnerLookup
   /** False while the node is in maintenance: puts are refused with 503. */
   accepting?: () => boolean
   onPeerMisbehaved?: MisbehaviorHook
@@ -256,8 +251,20 @@ export class ShardServer {
       this.misbehaved(peer, 'bad-signature', detail)
       throw new Refusal(ShardStatus.Unauthorized, detail)
     }
-    const owner = await this.options.ownerOf?.(request.fileId)
-    if (owner === undefined || !samePublicKey(owner, envelope.publicKey)) {
+    // Who may delete a shard is in its header (bound when it was stored): a delete removes the
+    // shards of the file that its signer owns, and is refused when it would remove none of many.
+    const { store } = this.options
+    const ids = request.shards.length === 0 ? await store.shardsOf(request.fileId) : request.shards
+    const owned: Uint8Array[] = []
+    let held = 0
+    for (const id of ids) {
+      const header = await store.stat(id)
+      // a signature over one file must not delete another file's shards
+      if (header === undefined || !equalBytes(header.fileId, request.fileId)) continue
+      held++
+      if (samePublicKey(header.owner, envelope.publicKey)) owned.push(id)
+    }
+    if (held > 0 && owned.length === 0) {
       throw new Refusal(
         ShardStatus.Unauthorized,
         `delete of file ${hex(request.fileId)} not signed by its owner`
@@ -272,13 +279,7 @@ export class ShardServer {
       throw new Refusal(ShardStatus.Replay, `delete time ${request.time} outside the accepted window`)
     }
     if (verdict === 'full') throw new Refusal(ShardStatus.Busy, 'too many recent deletes')
-    const { store } = this.options
-    const ids = request.shards.length === 0 ? await store.shardsOf(request.fileId) : request.shards
-    for (const id of ids) {
-      // a signature over one file must not delete another file's shards
-      const header = await store.stat(id)
-      if (header !== undefined && equalBytes(header.fileId, request.fileId)) await store.delete(id)
-    }
+    for (const id of owned) await store.delete(id)
   }
 
   private async audit(request: Extract<ShardRequest, { kind: 'audit' }>): Promise<ShardResponse> {

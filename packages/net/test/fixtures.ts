@@ -1,5 +1,5 @@
 // Shards and signed requests for tests: random bytes with a real header and id.
-import { randomBytes, type SigningKey, sha256 } from '@defs/crypto'
+import { generateSigningKey, type PublicKey, randomBytes, type SigningKey, sha256 } from '@defs/crypto'
 import { type Envelope, type Manifest, type ShardHeader, shardHeaderOf, sign } from '@defs/segment'
 
 export interface TestShard {
@@ -8,13 +8,17 @@ export interface TestShard {
   bytes: Uint8Array
 }
 
+/** The owner the shards of makeShard belong to unless told otherwise. */
+export const testOwner: SigningKey = await generateSigningKey()
+
 export async function makeShard(
   size: number,
   fileId: Uint8Array = randomBytes(16),
-  index = 0
+  index = 0,
+  owner: PublicKey = testOwner.publicKey
 ): Promise<TestShard> {
   const bytes = randomBytes(size)
-  const header = shardHeaderOf({ fileId, slice: 0, index, dataShards: 200, parityShards: 50 }, bytes)
+  const header = shardHeaderOf({ fileId, slice: 0, index, dataShards: 200, parityShards: 50, owner }, bytes)
   return { id: await sha256(bytes), header, bytes }
 }
 

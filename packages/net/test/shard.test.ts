@@ -13,7 +13,7 @@ import {
 import type { Host } from '../src/host.ts'
 import { MemoryShardStore } from '../src/memory-shard-store.ts'
 import type { Misbehavior } from '../src/misbehavior.ts'
-import { makeShard, signedDelete } from './fixtures.ts'
+import { makeShard, signedDelete, testOwner } from './fixtures.ts'
 import { startNetwork, stopAll, waitFor } from './network.ts'
 
 interface Report {
@@ -27,11 +27,10 @@ for (const transport of ['memory', 'tcp'] as const) {
     let hosts: Host[] = []
     const stores: MemoryShardStore[] = []
     const reports: Report[] = []
-    const owners = new Map<string, SigningKey>()
     let owner: SigningKey
 
     before(async () => {
-      owner = await generateSigningKey()
+      owner = testOwner
       hosts = await startNetwork(3, transport, (i) => {
         const store = new MemoryShardStore()
         stores.push(store)
@@ -39,7 +38,6 @@ for (const transport of ['memory', 'tcp'] as const) {
           shards: {
             store,
             limits: { maxStoredBytes: 64 * 1024 * 1024, requestTimeout: 20_000 },
-            ownerOf: (fileId) => owners.get(Buffer.from(fileId).toString('hex'))?.publicKey,
             onPeerMisbehaved: (peer, reason) => reports.push({ by: `h${i}`, peer: peer.toString(), reason })
           }
         }
@@ -84,7 +82,6 @@ for (const transport of ['memory', 'tcp'] as const) {
 
     it('deletes with the owner signature and refuses replays, strangers and stale times', async () => {
       const shard = await makeShard(1000)
-      owners.set(Buffer.from(shard.header.fileId).toString('hex'), owner)
       await client().services.shards.put(server().peerId, shard.header, shard.bytes)
       const stranger = await generateSigningKey()
       await assert.rejects(
@@ -111,7 +108,6 @@ for (const transport of ['memory', 'tcp'] as const) {
     it('deletes only shards of the signed file', async () => {
       const mine = await makeShard(500)
       const theirs = await makeShard(500)
-      owners.set(Buffer.from(mine.header.fileId).toString('hex'), owner)
       await client().services.shards.put(server().peerId, mine.header, mine.bytes)
       await client().services.shards.put(server().peerId, theirs.header, theirs.bytes)
       await client().services.shards.delete(
@@ -120,6 +116,26 @@ for (const transport of ['memory', 'tcp'] as const) {
       )
       assert.equal(await stores[0]!.has(mine.id), false)
       assert.equal(await stores[0]!.has(theirs.id), true)
+    })
+
+    it('deletes only the shards its signer owns, as their headers say, whatever manifest exists', async () => {
+      // Someone who learned a file id (it travels in index queries) stores a shard under it with
+      // their own key: their delete removes that shard and none of the owner's.
+      const fileId = randomBytes(16)
+      const stranger = await generateSigningKey()
+      const real = await makeShard(700, fileId, 0)
+      const planted = await makeShard(700, fileId, 1, stranger.publicKey)
+      await client().services.shards.put(server().peerId, real.header, real.bytes)
+      await client().services.shards.put(server().peerId, planted.header, planted.bytes)
+      await client().services.shards.delete(server().peerId, await signedDelete(stranger, fileId, []))
+      assert.equal(await stores[0]!.has(planted.id), false)
+      assert.equal(await stores[0]!.has(real.id), true, "the owner's shard stays")
+      await assert.rejects(
+        client().services.shards.delete(server().peerId, await signedDelete(stranger, fileId, [real.id])),
+        (err: Error) => err instanceof ShardRefusedError && err.status === ShardStatus.Unauthorized
+      )
+      await client().services.shards.delete(server().peerId, await signedDelete(owner, fileId, []))
+      assert.equal(await stores[0]!.has(real.id), false)
     })
 
     it('refuses a shard that does not hash to its id and names the sender', async () => {

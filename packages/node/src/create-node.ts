@@ -2,20 +2,18 @@
 // its libp2p host serving shards from disk, and resume the tasks a previous run left.
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { PublicKey } from '@defs/crypto'
 import { PeerScorer } from '@defs/kbucket'
 import { createHost, type Host } from '@defs/net'
-import { CONFIG_SCHEMA_VERSION, decodeEnvelope, encodeNodeConfig, type Manifest, verify } from '@defs/segment'
+import { CONFIG_SCHEMA_VERSION, encodeNodeConfig } from '@defs/segment'
 import { DefsNodeImpl } from './defs-node.ts'
 import { writeFileAtomic } from './disk/atomic-file.ts'
 import { lockDirectory } from './disk/dir-lock.ts'
-import { toHex } from './disk/hex.ts'
 import { loadOrCreateIdentity } from './disk/identity.ts'
 import { MetaStore } from './disk/meta-store.ts'
 import { nodeDir, prepareNodeDir } from './disk/node-dir.ts'
 import { DiskShardStore } from './disk/shard-store.ts'
 import { DownloadRunner } from './download-task.ts'
-import { fetchManifest, holdingsOf } from './network-index.ts'
+import { holdingsOf } from './network-index.ts'
 import type { NodeContext } from './node-context.ts'
 import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, resolveNodeOptions } from './options.ts'
@@ -58,7 +56,6 @@ export async function createNode(options: NodeOptions): Promise<DefsNode> {
       shards: {
         store: shards,
         limits: { maxStoredBytes: o.maxStorage },
-        ownerOf: (fileId) => ownerOf(meta, fileId, () => ctx),
         accepting: () => !maintenance,
         onPeerMisbehaved: (peer) => scorer.observe(peer.toString(), { audit: 'fail' })
       }
@@ -104,21 +101,6 @@ export async function createNode(options: NodeOptions): Promise<DefsNode> {
     await lock.release()
     throw err
   }
-}
-
-/**
- * Whose signature a delete of a file's shards needs: the owner in its manifest, from the local
- * store or else asked of the network (the uploader and the DHT keep it). A holder that cannot
- * find the manifest refuses the delete.
- */
-async function ownerOf(
-  meta: MetaStore,
-  fileId: Uint8Array,
-  node: () => NodeContext
-): Promise<PublicKey | undefined> {
-  const bytes = await meta.getManifest(toHex(fileId))
-  if (bytes !== undefined) return ((await verify(decodeEnvelope(bytes), 'manifest')) as Manifest).owner
-  return (await fetchManifest(node(), fileId).catch(() => undefined))?.owner
 }
 
 function configOf(o: ReturnType<typeof resolveNodeOptions>) {

@@ -230,7 +230,8 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
           dataShards: slice.dataShards,
           parityShards: slice.parityShards,
           length: bytes.length,
-          crc32c: slice.crcs[index]!
+          crc32c: slice.crcs[index]!,
+          owner: node.userKey.publicKey
         }
         let peer = peers[j]!
         for (let attempt = 1; ; attempt++) {

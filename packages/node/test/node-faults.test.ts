@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { sealShard } from '@defs/segment'
+import { peekShardHeader, sealShard } from '@defs/segment'
 import { createNode } from '../src/index.ts'
 import { startNetwork, type TestNetwork } from './network/devnet.ts'
 
@@ -114,12 +114,8 @@ describe('a lying holder', () => {
     const liar = net.nodes.find((n) => n.peerId === victim.peerId)!
     const fileDir = join(liar.dataDir, 'shards', put.fileId)
     const [name] = await readdir(fileDir)
-    const fake = new Uint8Array(randomBytes((await readFile(join(fileDir, name!))).length - 40))
-    const fileId = Uint8Array.from(Buffer.from(put.fileId, 'hex'))
-    await writeFile(
-      join(fileDir, name!),
-      sealShard({ fileId, slice: 0, index: victim.index, dataShards: 2, parityShards: 2 }, fake)
-    )
+    const { length, crc32c: _crc, ...identity } = peekShardHeader(await readFile(join(fileDir, name!)))
+    await writeFile(join(fileDir, name!), sealShard(identity, new Uint8Array(randomBytes(length))))
     const out = join(net.root, 'lie-out')
     const got = await uploader!.get(put.fileId, out)
     assert.equal(sha(await readFile(out)), sha(data))

@@ -17,10 +17,14 @@ after(async () => {
 })
 
 const fileId = new Uint8Array(16).fill(7)
+const owner = { algorithm: 'ed25519' as const, bytes: new Uint8Array(32).fill(3) }
 function shard(size: number, index = 0, file = fileId) {
   const body = new Uint8Array(randomBytes(size))
   const id = new Uint8Array(createHash('sha256').update(body).digest())
-  const header = shardHeaderOf({ fileId: file, slice: 0, index, dataShards: 10, parityShards: 4 }, body)
+  const header = shardHeaderOf(
+    { fileId: file, slice: 0, index, dataShards: 10, parityShards: 4, owner },
+    body
+  )
   return { id, body, header }
 }
 

@@ -1,15 +1,17 @@
 // The small CBOR header in front of a shard's bytes on disk. CBOR delimits itself, so the body
-// starts where the header ends; the CRC32C catches bit rot without hashing the whole shard.
-import { crc32c } from '@defs/crypto'
+// starts where the header ends; the CRC32C catches bit rot without hashing the whole shard; the
+// owner's key says who may delete it.
+import { crc32c, type PublicKey } from '@defs/crypto'
 import { concatBytes } from './bytes.ts'
 import { decodePrefixWith, decodeWith, encodeWith } from './codec.ts'
 import { ShardCorruptError } from './errors.ts'
-import { fileIdField } from './fields.ts'
+import { fileIdField, publicKeyField } from './fields.ts'
 import { limits } from './limits.ts'
 import { uint } from './schema.ts'
 import { struct } from './struct.ts'
 
-export const SHARD_HEADER_VERSION = 1
+/** 2: the owner's public key is part of the header. */
+export const SHARD_HEADER_VERSION = 2
 
 export interface ShardHeader {
   fileId: Uint8Array
@@ -23,6 +25,12 @@ export interface ShardHeader {
   length: number
   /** CRC32C of the shard body. */
   crc32c: number
+  /**
+   * The public key of the file's owner: a holder deletes this shard only on a request signed by
+   * it. Bound when the shard is stored, so a holder needs no manifest, and no lookup anyone could
+   * answer, to tell who may delete it.
+   */
+  owner: PublicKey
 }
 
 export const shardHeaderSchema = struct<ShardHeader>(
@@ -33,7 +41,8 @@ export const shardHeaderSchema = struct<ShardHeader>(
     { key: 4, name: 'dataShards', schema: uint(1, limits.maxShardsPerSlice) },
     { key: 5, name: 'parityShards', schema: uint(0, limits.maxShardsPerSlice - 1) },
     { key: 6, name: 'length', schema: uint(0, limits.maxSliceSize + limits.maxSealOverhead) },
-    { key: 7, name: 'crc32c', schema: uint(0, 0xffffffff) }
+    { key: 7, name: 'crc32c', schema: uint(0, 0xffffffff) },
+    { key: 8, name: 'owner', schema: publicKeyField }
   ],
   {
     version: SHARD_HEADER_VERSION,

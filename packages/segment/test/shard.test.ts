@@ -17,7 +17,15 @@ import {
 import { seeded } from './helpers/random.ts'
 
 const r = seeded('shard')
-const shard = { fileId: new Uint8Array(16).fill(1), slice: 102, index: 13, dataShards: 10, parityShards: 4 }
+const owner = { algorithm: 'ed25519' as const, bytes: new Uint8Array(32).fill(5) }
+const shard = {
+  fileId: new Uint8Array(16).fill(1),
+  slice: 102,
+  index: 13,
+  dataShards: 10,
+  parityShards: 4,
+  owner
+}
 
 describe('shard files', () => {
   it('seal then open gives the header and the body back, the body as a view', () => {
@@ -76,7 +84,19 @@ describe('shard files', () => {
     assert.equal(header.length, 3)
     const bytes = encodeShardHeader(header)
     assert.deepEqual(decodeShardHeader(bytes), header)
-    assert.ok(bytes.length < 48, `header is ${bytes.length} bytes`)
+    assert.ok(bytes.length < 96, `header is ${bytes.length} bytes`)
+    // The largest header (a 33-byte key under the longest algorithm name, every number at its cap) fits the cap.
+    const largest = encodeShardHeader({
+      fileId: new Uint8Array(16),
+      slice: limits.maxSlices - 1,
+      index: limits.maxShardsPerSlice - 1,
+      dataShards: 1,
+      parityShards: limits.maxShardsPerSlice - 1,
+      length: limits.maxSliceSize + limits.maxSealOverhead,
+      crc32c: 0xffffffff,
+      owner: { algorithm: 'secp256k1', bytes: new Uint8Array(33).fill(2) }
+    })
+    assert.ok(largest.length <= limits.maxBytes.shardHeader, `largest header is ${largest.length} bytes`)
   })
 })
 

@@ -124,14 +124,21 @@ describe('strict decoding', () => {
     const fields = (over: Record<string, unknown>) => {
       const v = { ...h, ...over }
       return [
-        [0, 1],
+        [0, 2],
         [1, v.fileId],
         [2, v.slice],
         [3, v.index],
         [4, v.dataShards],
         [5, v.parityShards],
         [6, v.length],
-        [7, v.crc32c]
+        [7, v.crc32c],
+        [
+          8,
+          new Map<number, unknown>([
+            [1, v.owner.algorithm],
+            [2, v.owner.bytes]
+          ])
+        ]
       ] as [number, unknown][]
     }
     rejects(() => decodeShardHeader(response(...fields({ crc32c: 2 ** 32 }))), OutOfRangeError, /crc32c/)

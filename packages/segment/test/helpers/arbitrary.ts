@@ -82,7 +82,8 @@ export function shardHeader(r: Random): ShardHeader {
     dataShards,
     parityShards,
     length: r.int(0, 2 ** 32),
-    crc32c: r.int(0, 0xffffffff)
+    crc32c: r.int(0, 0xffffffff),
+    owner: publicKey(r)
   }
 }
 
