@@ -104,7 +104,7 @@ async function* fetchSlices(
       nonce: entry.nonce,
       cipherLength: entry.cipherLength,
       plainLength: entry.plainLength,
-      ids: entry.shards,
+      // No ids: every shard was checked against its id as it was fetched (fetchShard).
       shards
     }))
     // Awaited in order below; a later slice failing while an earlier one is read is not unhandled.

@@ -1,5 +1,7 @@
 // Moving one shard to or from a peer, this node included (its own store is a placement target
 // like any other peer, reached without the network).
+import { constantTimeEqual, sha256, toHex } from '@defs/crypto'
+import { CorruptShardError } from '@defs/net'
 import type { ShardHeader } from '@defs/segment'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { NodeContext } from './node-context.ts'
@@ -19,7 +21,10 @@ export async function storeShard(
   await ctx.host.services.shards.put(peerIdFromString(peer), header, bytes, { id, signal })
 }
 
-/** The shard, verified against its id (a remote peer's answer is checked by the shard client). */
+/**
+ * The shard, verified against its id: a remote peer's answer by the shard client, this node's
+ * own copy here (the store's CRC32C catches rot, not a wrong shard under the name).
+ */
 export async function fetchShard(
   ctx: NodeContext,
   peer: string,
@@ -29,6 +34,9 @@ export async function fetchShard(
   if (peer === ctx.peerId) {
     const local = await ctx.shards.get(id)
     if (local === undefined) throw new Error(`shard not held locally`)
+    if (!constantTimeEqual(await sha256(local), id)) {
+      throw new CorruptShardError(peer, toHex(id), 'the copy stored here does not hash to its id')
+    }
     return local
   }
   return ctx.host.services.shards.get(peerIdFromString(peer), id, { signal })

@@ -4,7 +4,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { peekShardHeader, sealShard } from '@defs/segment'
-import { createNode } from '../src/index.ts'
+import { createNode, type DefsNode } from '../src/index.ts'
 import { startNetwork, type TestNetwork } from './network/devnet.ts'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
@@ -120,6 +120,39 @@ describe('a lying holder', () => {
     const got = await uploader!.get(put.fileId, out)
     assert.equal(sha(await readFile(out)), sha(data))
     assert.deepEqual(got.badPeers, [liar.peerId])
+  })
+
+  it("is caught in the reader's own store too, and read around", async () => {
+    const [uploader] = net.nodes
+    const data = new Uint8Array(randomBytes(4 * MiB))
+    const src = join(net.root, 'self-lie')
+    await writeFile(src, data)
+    // A slice where the reader itself holds a data shard (each of the 4 nodes holds one shard of
+    // each slice, so almost every upload has one; a few more tries make it certain in practice).
+    let found: { put: Awaited<ReturnType<DefsNode['put']>>; slice: number; index: number } | undefined
+    for (let attempt = 0; attempt < 5 && found === undefined; attempt++) {
+      const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 2, parityShards: 2 })
+      for (const p of put.placement) {
+        const own = p.shards.find((s) => s.peerId === uploader!.peerId && s.index < 2)
+        if (own !== undefined) found = { put, slice: p.slice, index: own.index }
+      }
+    }
+    assert.ok(found !== undefined, 'no upload put a data shard on the reader itself')
+    const { put, slice } = found
+    const fileDir = join(uploader!.dataDir, 'shards', put.fileId)
+    for (const name of await readdir(fileDir)) {
+      const path = join(fileDir, name)
+      const { length, crc32c: _crc, ...identity } = peekShardHeader(await readFile(path))
+      if (identity.slice !== slice) continue
+      await writeFile(path, sealShard(identity, new Uint8Array(randomBytes(length))))
+    }
+    const offset = slice * put.sliceSize
+    const length = Math.min(put.sliceSize, data.length - offset)
+    const out = join(net.root, 'self-lie-out')
+    const got = await uploader!.get(put.fileId, out, { range: { offset, length } })
+    assert.equal(sha(await readFile(out)), sha(data.subarray(offset, offset + length)))
+    assert.deepEqual(got.badPeers, [uploader!.peerId])
+    assert.equal(got.slicesReconstructed, 1)
   })
 })
 
