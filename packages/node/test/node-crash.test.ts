@@ -13,6 +13,33 @@ const child = fileURLToPath(new URL('./fixtures/upload-child.ts', import.meta.ur
 const downloadChild = fileURLToPath(new URL('./fixtures/download-child.ts', import.meta.url))
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
+/**
+ * Runs a fixture that prints one JSON line per slice done, SIGKILLs it once `slices` are done, and
+ * resolves with the count it had reported; fails if the fixture finished first (it is killed after 60 s anyway).
+ */
+async function killAfterSlices(script: string, args: string[], slices: number): Promise<number> {
+  const proc = spawn(process.execPath, ['--conditions=@defs/source', script, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit']
+  })
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    proc.on('exit', (_code, signal) => resolve(signal))
+  )
+  const deadline = setTimeout(() => proc.kill('SIGKILL'), 60_000)
+  let killedAt = -1
+  for await (const line of createInterface({ input: proc.stdout! })) {
+    const event = JSON.parse(line) as { slicesDone?: number; done?: boolean }
+    if (event.done) break
+    if ((event.slicesDone ?? 0) >= slices) {
+      killedAt = event.slicesDone!
+      proc.kill('SIGKILL')
+      break
+    }
+  }
+  clearTimeout(deadline)
+  assert.equal(await exited, 'SIGKILL', 'the fixture was killed, not finished')
+  return killedAt
+}
+
 describe('an uploading process killed with SIGKILL', () => {
   let net: TestNetwork
   before(async () => {
@@ -28,26 +55,7 @@ describe('an uploading process killed with SIGKILL', () => {
     await writeFile(src, data)
     const dir = join(net.root, 'uploader')
     const bootstrap = JSON.stringify(net.nodes.map((n) => n.addresses()[0]))
-    const proc = spawn(process.execPath, ['--conditions=@defs/source', child, dir, src, bootstrap], {
-      stdio: ['ignore', 'pipe', 'inherit']
-    })
-    let killedAt = -1
-    const lines = createInterface({ input: proc.stdout! })
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      proc.on('exit', (_code, signal) => resolve(signal))
-    )
-    const deadline = setTimeout(() => proc.kill('SIGKILL'), 60_000)
-    for await (const line of lines) {
-      const event = JSON.parse(line) as { slicesDone?: number; done?: boolean }
-      if (event.done) break
-      if ((event.slicesDone ?? 0) >= 5) {
-        killedAt = event.slicesDone!
-        proc.kill('SIGKILL')
-        break
-      }
-    }
-    clearTimeout(deadline)
-    assert.equal(await exited, 'SIGKILL')
+    const killedAt = await killAfterSlices(child, [dir, src, bootstrap], 5)
     assert.ok(killedAt >= 5 && killedAt < 32, `killed after ${killedAt} of 32 slices`)
 
     let node: DefsNode | undefined
@@ -109,28 +117,7 @@ describe('a downloading process killed with SIGKILL', () => {
     const outDir = join(net.root, 'download-out')
     const out = join(outDir, 'file.bin')
     const bootstrap = JSON.stringify(net.nodes.map((n) => n.addresses()[0]))
-    const proc = spawn(
-      process.execPath,
-      ['--conditions=@defs/source', downloadChild, dir, put.capability, out, bootstrap],
-      { stdio: ['ignore', 'pipe', 'inherit'] }
-    )
-    let killedAt = -1
-    const lines = createInterface({ input: proc.stdout! })
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      proc.on('exit', (_code, signal) => resolve(signal))
-    )
-    const deadline = setTimeout(() => proc.kill('SIGKILL'), 60_000)
-    for await (const line of lines) {
-      const event = JSON.parse(line) as { slicesDone?: number; done?: boolean }
-      if (event.done) break
-      if ((event.slicesDone ?? 0) >= 5) {
-        killedAt = event.slicesDone!
-        proc.kill('SIGKILL')
-        break
-      }
-    }
-    clearTimeout(deadline)
-    assert.equal(await exited, 'SIGKILL')
+    const killedAt = await killAfterSlices(downloadChild, [dir, put.capability, out, bootstrap], 5)
     assert.ok(killedAt >= 5 && killedAt < 32, `killed after ${killedAt} of 32 slices`)
     // Nothing under the real name; the work so far is in one hidden temp file beside it.
     await assert.rejects(stat(out), { code: 'ENOENT' })
