@@ -203,8 +203,11 @@ export class ShardClient implements ShardApi {
       throw this.wrap(peer, err)
     } finally {
       signal.removeEventListener('abort', onAbort)
-      release()
       void frames?.close().catch(() => {})
+      // The slot is free only once the stream is: a peer counts a stream until both sides closed
+      // it, and a client that opened the next one sooner could run past the peer's stream limit.
+      if (stream !== undefined) await closed(stream, CLOSE_WAIT_MS)
+      release()
     }
   }
 
@@ -248,6 +251,24 @@ function expectKind<K extends ShardResponse['kind']>(
   if (response.kind === 'error') throw refusal(id, response.status, response.message)
   client.misbehaved(peer, 'malformed-message', `answered ${response.kind} where ${kind} belongs`)
   throw new ShardProtocolError(id, `answered ${response.kind} where ${kind} belongs`)
+}
+
+/** How long a finished request waits for its stream to close before giving up its slot anyway. */
+const CLOSE_WAIT_MS = 2000
+
+/** Resolves when `stream` is closed (or reset), or after `ms`. */
+function closed(stream: Stream, ms: number): Promise<void> {
+  if (stream.status === 'closed' || stream.status === 'reset' || stream.status === 'aborted')
+    return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      stream.removeEventListener('close', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    stream.addEventListener('close', done)
+  })
 }
 
 function refusal(peer: string, status: ShardStatus, message: string): ShardRefusedError {
