@@ -320,17 +320,13 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
   }
 
   /**
-   * Cancelled: every holder deletes what this upload left. A holder honours a delete signed by
-   * the owner its manifest names, so the slices done so far get a manifest first (kept only here,
-   * found by the holders' lookup, never announced), then owner-signed deletes go out, then the
-   * file is tombstoned.
+   * Cancelled: every holder deletes what this upload left (owner-signed deletes; a holder checks
+   * the signer against the owner in each shard's header), then the file is tombstoned.
    */
   async cleanup(p: UploadParams, cp: UploadCheckpoint | undefined): Promise<void> {
     if (cp === undefined || (cp.slices.length === 0 && (cp.stray ?? []).length === 0)) return
-    const fileId = fromHex(p.fileIdHex)
-    await this.#storeManifest(p, cp, fileId, await this.#fileKey(p.fileIdHex))
     try {
-      await deleteShards(this.#node, fileId, [
+      await deleteShards(this.#node, fromHex(p.fileIdHex), [
         ...cp.slices.flatMap((s) => s.holders.map((h, i) => ({ id: s.shards[i]!, holders: h }))),
         ...(cp.stray ?? [])
       ])
