@@ -34,7 +34,7 @@ import {
 import type { Misbehavior, MisbehaviorHook } from './misbehavior.ts'
 import type { ShardLimits } from './shard-limits.ts'
 import type { ByteRange } from './shard-store.ts'
-import { sendChunked, sendFrame } from './stream-io.ts'
+import { closed, sendChunked, sendFrame } from './stream-io.ts'
 
 export interface ShardClientOptions {
   opener: StreamOpener
@@ -255,21 +255,6 @@ function expectKind<K extends ShardResponse['kind']>(
 
 /** How long a finished request waits for its stream to close before giving up its slot anyway. */
 const CLOSE_WAIT_MS = 2000
-
-/** Resolves when `stream` is closed (or reset), or after `ms`. */
-function closed(stream: Stream, ms: number): Promise<void> {
-  if (stream.status === 'closed' || stream.status === 'reset' || stream.status === 'aborted')
-    return Promise.resolve()
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer)
-      stream.removeEventListener('close', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    stream.addEventListener('close', done)
-  })
-}
 
 function refusal(peer: string, status: ShardStatus, message: string): ShardRefusedError {
   if (status === ShardStatus.NotFound) return new ShardNotFoundError(peer, status, message)

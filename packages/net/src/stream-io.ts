@@ -16,7 +16,11 @@ export async function readOneFrame(stream: Stream, maxFrameSize: number): Promis
 }
 
 /** Send `data`, waiting for the stream to drain when the muxer asks. */
-export async function sendBytes(stream: Stream, data: Uint8Array, options?: AbortOptions): Promise<void> {
+export async function sendBytes(
+  stream: Stream,
+  data: Uint8Array | Uint8ArrayList,
+  options?: AbortOptions
+): Promise<void> {
   if (!stream.send(data)) await drained(stream, options)
 }
 
@@ -54,7 +58,7 @@ export function drained(stream: Stream, options?: AbortOptions): Promise<void> {
  * not travel as a muxer frame (and a window update, and a noise message) of its own.
  */
 export async function sendFrame(stream: Stream, body: Uint8Array, options?: AbortOptions): Promise<void> {
-  if (!stream.send(new Uint8ArrayList(frameHeader(body.byteLength), body))) await drained(stream, options)
+  await sendBytes(stream, new Uint8ArrayList(frameHeader(body.byteLength), body), options)
 }
 
 /** Send `body` as frames of at most `frameSize` bytes each (shard bytes after a put or data message). */
@@ -68,4 +72,19 @@ export async function sendChunked(
     if (options?.stop?.() === true) return
     await sendFrame(stream, body.subarray(at, Math.min(body.byteLength, at + frameSize)), options)
   }
+}
+
+/** Resolves when `stream` has closed (or was reset), or after `ms`, whichever comes first. */
+export function closed(stream: Stream, ms: number): Promise<void> {
+  if (stream.status === 'closed' || stream.status === 'reset' || stream.status === 'aborted')
+    return Promise.resolve()
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer)
+      stream.removeEventListener('close', done)
+      resolve()
+    }
+    const timer = setTimeout(done, ms)
+    stream.addEventListener('close', done)
+  })
 }
