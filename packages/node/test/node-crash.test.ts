@@ -13,6 +13,31 @@ const child = fileURLToPath(new URL('./fixtures/upload-child.ts', import.meta.ur
 const downloadChild = fileURLToPath(new URL('./fixtures/download-child.ts', import.meta.url))
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 
+/** The node in `dir` started again and connected to the network. */
+async function reopen(net: TestNetwork, dir: string): Promise<DefsNode> {
+  const node = await createNode({
+    dataDir: dir,
+    bootstrap: net.nodes.map((n) => n.addresses()[0]!),
+    workerNum: 1
+  })
+  for (const n of net.nodes) await node.connect(n.addresses()[0]!)
+  return node
+}
+
+/** The node's task of `kind` once it is done or failed (60 s at most). */
+async function taskEnded(node: DefsNode, kind: TaskRecord['kind']): Promise<TaskRecord> {
+  let task: TaskRecord | undefined
+  await waitFor(
+    () => {
+      task = node.tasks().find((t) => t.kind === kind)
+      return task?.state === 'done' || task?.state === 'failed'
+    },
+    `the resumed ${kind}`,
+    60_000
+  )
+  return task!
+}
+
 /**
  * Runs a fixture that prints one JSON line per slice done, SIGKILLs it once `slices` are done, and
  * resolves with the count it had reported; fails if the fixture finished first (it is killed after 60 s anyway).
@@ -60,30 +85,17 @@ describe('an uploading process killed with SIGKILL', () => {
 
     let node: DefsNode | undefined
     try {
-      node = await createNode({
-        dataDir: dir,
-        bootstrap: net.nodes.map((n) => n.addresses()[0]!),
-        workerNum: 1
-      })
-      for (const n of net.nodes) await node.connect(n.addresses()[0]!)
-      let upload: TaskRecord | undefined
-      await waitFor(
-        () => {
-          upload = node!.tasks().find((t) => t.kind === 'upload')
-          return upload?.state === 'done' || upload?.state === 'failed'
-        },
-        'the resumed upload',
-        60_000
-      )
-      assert.equal(upload!.state, 'done', upload!.error)
-      assert.equal((upload!.checkpoint as { slices: unknown[] }).slices.length, 32)
+      node = await reopen(net, dir)
+      const upload = await taskEnded(node, 'upload')
+      assert.equal(upload.state, 'done', upload.error)
+      assert.equal((upload.checkpoint as { slices: unknown[] }).slices.length, 32)
       // Resumed, not restarted: a restart would seal the first slices again under new nonces and
       // store 3 more shards for each (15 or more here). Only the slices in flight at the kill (two at
       // most) may be stored twice.
       let stored = (await node.status()).storedShards
       for (const n of net.nodes) stored += (await n.status()).storedShards
       assert.ok(stored >= 96 && stored <= 102, `${stored} shards stored for 32 slices of 3`)
-      const fileId = (upload!.params as { fileIdHex: string }).fileIdHex
+      const fileId = (upload.params as { fileIdHex: string }).fileIdHex
       const out = join(net.root, 'crash-out')
       await node.get(fileId, out)
       assert.equal(sha(await readFile(out)), sha(data))
@@ -126,27 +138,14 @@ describe('a downloading process killed with SIGKILL', () => {
 
     let node: DefsNode | undefined
     try {
-      node = await createNode({
-        dataDir: dir,
-        bootstrap: net.nodes.map((n) => n.addresses()[0]!),
-        workerNum: 1
-      })
-      for (const n of net.nodes) await node.connect(n.addresses()[0]!)
-      let download: TaskRecord | undefined
+      node = await reopen(net, dir)
       // Resumed, not restarted: the persisted checkpoint holds the slices written before the kill
       // (progress is reported just before each checkpoint is saved, so one may be missing).
-      download = node.tasks().find((t) => t.kind === 'download')
-      const resumedFrom = (download?.checkpoint as { slicesDone: number } | undefined)?.slicesDone ?? 0
+      const checkpoint = node.tasks().find((t) => t.kind === 'download')?.checkpoint
+      const resumedFrom = (checkpoint as { slicesDone: number } | undefined)?.slicesDone ?? 0
       assert.ok(resumedFrom >= killedAt - 1, `checkpoint at ${resumedFrom} slices, killed after ${killedAt}`)
-      await waitFor(
-        () => {
-          download = node!.tasks().find((t) => t.kind === 'download')
-          return download?.state === 'done' || download?.state === 'failed'
-        },
-        'the resumed download',
-        60_000
-      )
-      assert.equal(download!.state, 'done', download!.error)
+      const download = await taskEnded(node, 'download')
+      assert.equal(download.state, 'done', download.error)
       assert.equal(sha(await readFile(out)), sha(data))
       assert.deepEqual(
         (await readdir(outDir)).filter((f) => f.endsWith('.partial')),
