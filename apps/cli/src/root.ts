@@ -17,6 +17,7 @@ export const root = defineCommand({
     status: () => import('./commands/status.ts').then((m) => m.default),
     peers: () => import('./commands/peers.ts').then((m) => m.default),
     tasks: () => import('./commands/tasks.ts').then((m) => m.default),
+    maintenance: () => import('./commands/maintenance.ts').then((m) => m.default),
     devnet: () => import('./commands/devnet.ts').then((m) => m.default),
     demo: () => import('./commands/demo.ts').then((m) => m.default)
   }

@@ -11,6 +11,7 @@ import type {
   FileSource,
   GetOptions,
   GetResult,
+  MaintenanceApi,
   NodeEvents,
   NodeStatus,
   OpenFile,
@@ -62,6 +63,11 @@ export class FakeNode implements DefsNode {
     resume: async (id) => this.#move(id, ['paused'], 'queued'),
     cancel: async (id) => this.#move(id, ['queued', 'running', 'paused'], 'cancelled'),
     settled: async (id) => this.#task(id)
+  }
+  readonly maintenance: MaintenanceApi = {
+    on: async () => ({ state: 'on', since: 0, paused: [] }),
+    off: async () => ({ state: 'off', since: 0, paused: [] }),
+    status: async () => ({ state: 'off', since: 0, paused: [] })
   }
   readonly peers: PeerApi = {
     list: async () => this.fakePeers,

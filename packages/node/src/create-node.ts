@@ -18,6 +18,7 @@ import { createNodeEvents } from './events.ts'
 import { Files } from './files/files.ts'
 import { createKeystore } from './keystore.ts'
 import { Lifecycle } from './lifecycle.ts'
+import { Maintenance } from './maintenance/maintenance.ts'
 import { Node } from './node.ts'
 import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
@@ -66,7 +67,14 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
     // shards for others never pays their memory.
     let pool: SlicePool | undefined
     opened.push({ close: async () => await pool?.close() })
-    const tasks = new TaskQueue({ store: meta, workerNum: o.workerNum, admit: (k) => lifecycle.admitTask(k) })
+    const tasks = new TaskQueue({
+      store: meta,
+      workerNum: o.workerNum,
+      admit: (k) => lifecycle.admitTask(k),
+      mayStart: (k) => lifecycle.mayStart(k)
+    })
+    // Leaving maintenance releases the tasks it held.
+    events.addEventListener('lifecycle', () => tasks.poke())
     tasks.addEventListener('task', (e) =>
       events.dispatchEvent(new CustomEvent('task', { detail: (e as CustomEvent).detail }))
     )
@@ -93,9 +101,17 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
     const uploads = new UploadRunner(components)
     tasks.register('upload', uploads)
     tasks.register('download', new DownloadRunner(components))
+    // A node stopped in maintenance comes back in it, before anything could start work.
+    const maintenance = new Maintenance(components)
+    await maintenance.restore()
     const started = await startServices((factories ?? {}) as ServiceFactories<S>, components)
     opened.push({ close: started.stop })
-    const node = new Node(components, new Files(components, uploads), started.services, closeAll)
+    const node = new Node(components, {
+      files: new Files(components, uploads),
+      maintenance,
+      services: started.services,
+      close: closeAll
+    })
     await tasks.restore()
     return node
   } catch (err) {

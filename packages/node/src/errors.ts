@@ -118,11 +118,16 @@ export class UploadNotResumableError extends Error {
 export class UnderMaintenanceError extends Error {
   static override name = 'UnderMaintenanceError'
   override name = 'UnderMaintenanceError'
+  /** What refuses: the node is in maintenance mode (the HTTP body names it). */
+  readonly mode = 'maintenance'
   /** Seconds after which a retry may succeed (the HTTP API's Retry-After). */
   readonly retryAfter: number
-  constructor(message: string, retryAfter = 60) {
+  /** When maintenance was switched on, ms since the epoch. */
+  readonly since: number | undefined
+  constructor(message: string, options: { retryAfter?: number; since?: number } = {}) {
     super(message)
-    this.retryAfter = retryAfter
+    this.retryAfter = options.retryAfter ?? 60
+    this.since = options.since
   }
 }
 

@@ -2,6 +2,7 @@
 // one typed EventTarget per node, so nobody polls and every event has one shape.
 import { TypedEventEmitter } from 'main-event'
 import type { LifecycleChange } from './lifecycle.ts'
+import type { MaintenanceProgress } from './maintenance/record.ts'
 import type { TaskRecord } from './tasks/task-types.ts'
 
 export interface PeerEvent {
@@ -13,6 +14,8 @@ export interface NodeEventMap {
   task: CustomEvent<TaskRecord>
   /** The node's lifecycle state changed (running, maintenance, draining, stopped). */
   lifecycle: CustomEvent<LifecycleChange>
+  /** Maintenance mode's progress while it switches on or off, and when it is done. */
+  maintenance: CustomEvent<MaintenanceProgress>
   'peer:connect': CustomEvent<PeerEvent>
   'peer:disconnect': CustomEvent<PeerEvent>
 }

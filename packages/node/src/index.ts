@@ -31,7 +31,14 @@ export * from './errors.ts'
 export type { NodeEventMap, NodeEvents, PeerEvent } from './events.ts'
 export type * from './files/types.ts'
 export type { Keystore } from './keystore.ts'
-export type { Lifecycle, LifecycleChange, LifecycleState } from './lifecycle.ts'
+export { heldInMaintenance, type Lifecycle, type LifecycleChange, type LifecycleState } from './lifecycle.ts'
+export type { MaintenanceOptions } from './maintenance/maintenance.ts'
+export type {
+  MaintenanceProgress,
+  MaintenanceRecord,
+  MaintenanceState,
+  PausedTask
+} from './maintenance/record.ts'
 export type * from './node-types.ts'
 export { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
 export type { RebuildParams, RebuiltShard, RebuiltSlice, SliceWorkers } from './pipeline/index.ts'

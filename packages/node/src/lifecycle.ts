@@ -25,8 +25,8 @@ const allowed: Record<LifecycleState, readonly LifecycleState[]> = {
   stopped: []
 }
 
-/** Tasks a user starts and waits for; the rest (repair, migrate) are the node's own background work. */
-const readOnlyKinds: readonly TaskKind[] = ['download']
+/** Work that changes what the network holds: refused and held in maintenance (reads go on). */
+export const heldInMaintenance: readonly TaskKind[] = ['upload', 'repair', 'migrate']
 
 export class Lifecycle {
   #state: LifecycleState = 'running'
@@ -70,8 +70,13 @@ export class Lifecycle {
 
   /** Throws when a new task of `kind` may not start now. */
   admitTask(kind: TaskKind): void {
-    if (readOnlyKinds.includes(kind)) this.#admitWork(`${kind} tasks`)
-    else this.admitChange(`${kind} tasks`)
+    if (heldInMaintenance.includes(kind)) this.admitChange(`${kind} tasks`)
+    else this.#admitWork(`${kind} tasks`)
+  }
+
+  /** Whether a queued task of `kind` may start now: maintenance holds what it refuses. */
+  mayStart(kind: TaskKind): boolean {
+    return this.#state === 'running' || (this.#state === 'maintenance' && !heldInMaintenance.includes(kind))
   }
 
   /** Throws when a change (`what`: "uploads", "deletes") may not be made now: in maintenance or stopping. */
@@ -79,7 +84,8 @@ export class Lifecycle {
     this.#admitWork(what)
     if (this.#state === 'maintenance') {
       throw new UnderMaintenanceError(
-        `the node is in maintenance since ${new Date(this.#since).toISOString()}; ${what} are refused until it is switched off (reads keep working)`
+        `the node is in maintenance since ${new Date(this.#since).toISOString()}; ${what} are refused until it is switched off (reads keep working)`,
+        { since: this.#since }
       )
     }
   }

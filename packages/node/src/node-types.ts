@@ -3,6 +3,8 @@
 import type { NodeEvents } from './events.ts'
 import type { FileApi } from './files/types.ts'
 import type { LifecycleState } from './lifecycle.ts'
+import type { MaintenanceOptions } from './maintenance/maintenance.ts'
+import type { MaintenanceRecord } from './maintenance/record.ts'
 import type { TaskProgress, TaskRecord } from './tasks/task-types.ts'
 
 export interface PeerInfo {
@@ -31,6 +33,14 @@ export interface TaskApi {
   settled(id: string): Promise<TaskRecord>
 }
 
+export interface MaintenanceApi {
+  /** Pauses all background work at consistent points and records it; idempotent. */
+  on(options?: MaintenanceOptions): Promise<MaintenanceRecord>
+  /** Resumes exactly what `on` paused, then leaves maintenance; idempotent. */
+  off(options?: MaintenanceOptions): Promise<MaintenanceRecord>
+  status(): Promise<MaintenanceRecord>
+}
+
 export interface NodeStatus {
   peerId: string
   addresses: string[]
@@ -50,6 +60,8 @@ export interface DefsNode<S extends object = object> {
   readonly files: FileApi
   readonly tasks: TaskApi
   readonly peers: PeerApi
+  /** Maintenance mode: stop background work for an upgrade, get exactly it back afterwards. */
+  readonly maintenance: MaintenanceApi
   readonly events: NodeEvents
   /** The services createNode was given (pairing, repair, ...), by name, started. */
   readonly services: S

@@ -2,7 +2,7 @@
 // work, tasks paused at a consistent point, services stopped, then the host and the stores).
 import type { NodeComponents } from './components.ts'
 import type { FileApi } from './files/types.ts'
-import type { DefsNode, NodeStatus, PeerApi, TaskApi } from './node-types.ts'
+import type { DefsNode, MaintenanceApi, NodeStatus, PeerApi, TaskApi } from './node-types.ts'
 import { createPeerApi } from './peers/peers.ts'
 import { createTaskApi } from './tasks/task-api.ts'
 
@@ -10,18 +10,23 @@ export class Node<S extends object> implements DefsNode<S> {
   readonly files: FileApi
   readonly tasks: TaskApi
   readonly peers: PeerApi
+  readonly maintenance: MaintenanceApi
   readonly services: S
   readonly #c: NodeComponents
   readonly #close: () => Promise<void>
   #stopped: Promise<void> | undefined
 
-  constructor(c: NodeComponents, files: FileApi, services: S, close: () => Promise<void>) {
+  constructor(
+    c: NodeComponents,
+    parts: { files: FileApi; maintenance: MaintenanceApi; services: S; close: () => Promise<void> }
+  ) {
     this.#c = c
-    this.files = files
-    this.tasks = createTaskApi(c.tasks)
+    this.files = parts.files
+    this.maintenance = parts.maintenance
+    this.tasks = createTaskApi(c.tasks, c.lifecycle)
     this.peers = createPeerApi(c)
-    this.services = services
-    this.#close = close
+    this.services = parts.services
+    this.#close = parts.close
   }
 
   get peerId(): string {

@@ -2,7 +2,7 @@
 import { defineCommand } from 'citty'
 import { clientArgs } from '../cli-args.ts'
 import { connect } from '../connect.ts'
-import { formatBytes } from '../format.ts'
+import { formatBytes, formatDuration } from '../format.ts'
 import { printJson, printLine } from '../output.ts'
 
 export default defineCommand({
@@ -16,6 +16,8 @@ export default defineCommand({
       .filter(([, n]) => n > 0)
       .map(([state, n]) => `${n} ${state}`)
     printLine(`peer id    ${s.peerId}`)
+    const since = s.stateSince > 0 ? ` for ${formatDuration(Date.now() - s.stateSince)}` : ''
+    printLine(`state      ${s.state}${s.state === 'running' ? '' : since}`)
     printLine(`api        ${client.url}`)
     for (const [i, a] of s.addresses.entries()) printLine(`${i === 0 ? 'addresses ' : '          '} ${a}`)
     printLine(`peers      ${s.peers}`)

@@ -9,6 +9,7 @@ import type { DaemonMetrics } from '../metrics.ts'
 import { downloadRoutes } from './download-routes.ts'
 import { fileRoutes } from './file-routes.ts'
 import { errorStatus, HttpError } from './http-errors.ts'
+import { maintenanceRoutes } from './maintenance-routes.ts'
 import { nodeRoutes } from './node-routes.ts'
 import { sendError, sendJson } from './respond.ts'
 import { type CompiledRoute, compileRoute, matchRoute } from './route.ts'
@@ -21,9 +22,13 @@ export interface ApiHandlerOptions {
   log: DaemonLog
 }
 
-const routes: CompiledRoute[] = [...fileRoutes, ...downloadRoutes, ...taskRoutes, ...nodeRoutes].map(
-  compileRoute
-)
+const routes: CompiledRoute[] = [
+  ...fileRoutes,
+  ...downloadRoutes,
+  ...maintenanceRoutes,
+  ...taskRoutes,
+  ...nodeRoutes
+].map(compileRoute)
 
 const unauthorizedBody = {
   error: { name: 'UnauthorizedError', message: 'missing or wrong API token', status: 401 }

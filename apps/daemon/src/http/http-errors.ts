@@ -55,7 +55,7 @@ export const statusByName: Readonly<Record<string, number>> = {
 
 /** What the JSON error body says: `{ "error": { "name", "message", "status", ...fields } }`. */
 export interface ErrorBody {
-  error: { name: string; message: string; status: number; option?: string }
+  error: { name: string; message: string; status: number; option?: string; mode?: string; since?: number }
 }
 
 export function errorStatus(err: unknown): number {
@@ -70,5 +70,9 @@ export function errorBody(err: unknown): ErrorBody {
   const message = typeof e?.message === 'string' && e.message.length > 0 ? e.message : String(err)
   const body: ErrorBody = { error: { name, message, status } }
   if (typeof e?.option === 'string') body.error.option = e.option
+  // A refusal by a node mode (maintenance) names the mode and since when.
+  const { mode, since } = e as { mode?: unknown; since?: unknown }
+  if (typeof mode === 'string') body.error.mode = mode
+  if (typeof since === 'number') body.error.since = since
   return body
 }

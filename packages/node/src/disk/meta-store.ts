@@ -7,6 +7,7 @@
 //   /placements/<fileId>         where our upload put each shard (hints; records are the proof)
 //   /tasks/<taskId>              a persisted task (JSON): uploads, downloads, repairs
 //   /changes/<seq>               what changed, in order (file records only, not tasks)
+//   /state/<name>                one record of the node's own (JSON): maintenance, scores, ...
 // Writes that belong together go in one LevelDB batch, which lands whole or not at all; LevelDB
 // appends every write to its log before it returns, so a SIGKILL loses nothing written. Writes are
 // serialised, so change seqs are committed in order and a reader of changesSince never skips one.
@@ -161,6 +162,19 @@ export class MetaStore {
   async *tasks(): AsyncGenerator<TaskRecord> {
     for await (const { value } of this.#db.query({ prefix: '/tasks/' }))
       yield JSON.parse(fromUtf8.decode(value)) as TaskRecord
+  }
+
+  /** The node's own record `name` (maintenance, say), or undefined. */
+  async getState<T>(name: string): Promise<T | undefined> {
+    const v = await this.#get(`/state/${name}`)
+    return v === undefined ? undefined : (JSON.parse(fromUtf8.decode(v)) as T)
+  }
+
+  async putState(name: string, value: unknown): Promise<void> {
+    await this.#write(async (batch) => {
+      batch.put(new Key(`/state/${name}`), json(value))
+      return []
+    })
   }
 
   /** File records changed after change `since` (0: from the first kept), for pair and mirror sync. */

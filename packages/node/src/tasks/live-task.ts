@@ -1,15 +1,17 @@
 // A task while this process knows it: its record, the controller that pauses or cancels its run,
 // and the context its runner gets, through which it reports progress and reaches consistent points.
 import { randomBytes } from 'node:crypto'
-import { TaskCancelledSignal, TaskPausedSignal } from '../errors.ts'
+import { TaskCancelledSignal, TaskPausedSignal, TaskStateError } from '../errors.ts'
 import type { RateMeter } from './rate-meter.ts'
-import type { TaskContext, TaskKind, TaskRecord } from './task-types.ts'
+import { finalStates, type TaskContext, type TaskKind, type TaskRecord } from './task-types.ts'
 
 export interface LiveTask {
   record: TaskRecord
   controller?: AbortController
   pending?: 'pause' | 'cancel'
   rate: RateMeter
+  /** Steps under way that must not be cut (TaskContext.critical). */
+  critical?: number
   waiters: { resolve: (r: TaskRecord) => void }[]
 }
 
@@ -31,6 +33,14 @@ export function runnerContext(live: LiveTask, hooks: ContextHooks): TaskContext<
       if (update.bytesDone !== undefined) record.progress.rate = live.rate.sample(update.bytesDone)
       record.updated = hooks.now()
       hooks.emit(record)
+    },
+    critical: async (work) => {
+      live.critical = (live.critical ?? 0) + 1
+      try {
+        return await work()
+      } finally {
+        live.critical = (live.critical ?? 1) - 1
+      }
     },
     save: async (checkpoint) => {
       record.checkpoint = checkpoint
@@ -67,4 +77,42 @@ export function nextQueued(
     else if (t.record.priority === best.record.priority && t.record.created < best.record.created) best = t
   }
   return best
+}
+
+/** Ids of tasks being paused or cancelled, or inside a critical step. */
+export function busyTasks(tasks: Iterable<LiveTask>): string[] {
+  const out: string[] = []
+  for (const t of tasks) if (t.pending !== undefined || (t.critical ?? 0) > 0) out.push(t.record.id)
+  return out
+}
+
+/** Resolves once `busy()` is empty; rejects naming what is still busy after `timeoutMs`. */
+export async function untilQuiet(
+  busy: () => string[],
+  timeoutMs: number,
+  signal?: AbortSignal
+): Promise<void> {
+  for (const until = Date.now() + timeoutMs; ; ) {
+    const ids = busy()
+    if (ids.length === 0) return
+    if (Date.now() >= until) {
+      throw new TaskStateError(`tasks ${ids.join(', ')} did not reach a consistent point in ${timeoutMs} ms`)
+    }
+    signal?.throwIfAborted()
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
+
+const settledStates: readonly TaskRecord['state'][] = [...finalStates, 'paused']
+
+/** Resolves with the record once the task is done, failed, cancelled or paused. */
+export function whenSettled(live: LiveTask): Promise<TaskRecord> {
+  if (settledStates.includes(live.record.state)) return Promise.resolve(structuredClone(live.record))
+  return new Promise((resolve) => live.waiters.push({ resolve }))
+}
+
+/** Called after each state change: wakes whoever waits for the task to settle, once it has. */
+export function wakeWaiters(live: LiveTask): void {
+  if (!settledStates.includes(live.record.state)) return
+  for (const w of live.waiters.splice(0)) w.resolve(structuredClone(live.record))
 }

@@ -2,37 +2,30 @@
 // the meta store before it is announced, so after a crash `restore()` finds each task where it
 // was: running ones go back to the queue and resume from their last checkpoint; paused ones stay
 // paused. Pause and cancel take effect at the runner's next checkpoint (a consistent point).
-import { type LiveTask as Live, newRecord, nextQueued, runnerContext } from './live-task.ts'
+import {
+  busyTasks,
+  type LiveTask as Live,
+  newRecord,
+  nextQueued,
+  runnerContext,
+  untilQuiet,
+  wakeWaiters,
+  whenSettled
+} from './live-task.ts'
 import { RateMeter } from './rate-meter.ts'
 import {
-  finalStates,
   TaskCancelledSignal,
   type TaskKind,
   TaskNotFoundError,
   TaskPausedSignal,
-  type TaskProgress,
+  type TaskQueueOptions,
   type TaskRecord,
   type TaskRunner,
-  TaskStateError
+  TaskStateError,
+  type TaskStore
 } from './task-types.ts'
 
-export interface TaskQueueOptions {
-  store: TaskStore
-  /** Tasks that run at once. */
-  workerNum: number
-  // Each kind has its own params, checkpoint and result types; the queue only stores and passes them.
-  // biome-ignore lint/suspicious/noExplicitAny: runners of different kinds share one map
-  runners?: Partial<Record<TaskKind, TaskRunner<any, any, any>>>
-  /** Throws when a new task of `kind` may not start now (the node's lifecycle: maintenance, draining). */
-  admit?: (kind: TaskKind) => void
-  now?: () => number
-}
-
-/** Where tasks persist: the meta store, or any store a test hands in. */
-export interface TaskStore {
-  putTask(taskId: string, task: TaskRecord): Promise<void>
-  tasks(): AsyncIterable<TaskRecord>
-}
+export type { TaskQueueOptions, TaskStore }
 
 export class TaskQueue extends EventTarget {
   readonly #store: TaskStore
@@ -40,7 +33,13 @@ export class TaskQueue extends EventTarget {
   // biome-ignore lint/suspicious/noExplicitAny: runners of different kinds share one map
   readonly #runners: Partial<Record<TaskKind, TaskRunner<any, any, any>>>
   readonly #admit: (kind: TaskKind) => void
+  readonly #mayStart: (kind: TaskKind) => boolean
   readonly #now: () => number
+  readonly #hooks = {
+    now: () => this.#now(),
+    persist: (r: TaskRecord) => this.#store.putTask(r.id, r),
+    emit: (r: TaskRecord) => this.#emit(r)
+  }
   readonly #tasks = new Map<string, Live>()
   /** The error a failed task threw, while this process runs (the record keeps only its message). */
   readonly #errors = new Map<string, Error>()
@@ -53,6 +52,7 @@ export class TaskQueue extends EventTarget {
     this.#workerNum = options.workerNum
     this.#runners = { ...options.runners }
     this.#admit = options.admit ?? (() => {})
+    this.#mayStart = options.mayStart ?? (() => true)
     this.#now = options.now ?? Date.now
   }
 
@@ -62,6 +62,16 @@ export class TaskQueue extends EventTarget {
       throw new TaskStateError(`a runner for ${kind} tasks is registered already`)
     this.#runners[kind] = runner
     this.#pump()
+  }
+
+  /** Starts what may start now: after the node leaves maintenance, say. */
+  poke(): void {
+    this.#pump()
+  }
+
+  /** Resolves once no task is being paused, cancelled or inside a critical step; rejects naming them after `timeoutMs`. */
+  quiet(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return untilQuiet(() => busyTasks(this.#tasks.values()), timeoutMs, signal)
   }
 
   /** Loads persisted tasks: queued and running ones are queued again (resuming from checkpoint). */
@@ -101,11 +111,7 @@ export class TaskQueue extends EventTarget {
 
   /** Resolves when the task reaches done, failed, cancelled or paused. */
   settled(id: string): Promise<TaskRecord> {
-    const live = this.#live(id)
-    if (finalStates.includes(live.record.state) || live.record.state === 'paused') {
-      return Promise.resolve(structuredClone(live.record))
-    }
-    return new Promise((resolve) => live.waiters.push({ resolve }))
+    return whenSettled(this.#live(id))
   }
 
   /** Pauses a queued or running task (a running one stops at its next checkpoint). Idempotent. */
@@ -177,7 +183,10 @@ export class TaskQueue extends EventTarget {
 
   #pump(): void {
     while (!this.#closed && this.#running < this.#workerNum) {
-      const next = nextQueued(this.#tasks.values(), (kind) => this.#runners[kind] !== undefined)
+      const next = nextQueued(
+        this.#tasks.values(),
+        (kind) => this.#runners[kind] !== undefined && this.#mayStart(kind)
+      )
       if (next === undefined) return
       this.#running++
       void this.#run(next).finally(() => {
@@ -196,13 +205,8 @@ export class TaskQueue extends EventTarget {
     record.updated = this.#now()
     await this.#store.putTask(record.id, record)
     this.#emit(record)
-    const ctx = runnerContext(live, {
-      now: this.#now,
-      persist: (r) => this.#store.putTask(r.id, r),
-      emit: (r) => this.#emit(r)
-    })
     try {
-      record.result = await runner.run(ctx)
+      record.result = await runner.run(runnerContext(live, this.#hooks))
       if (live.pending === 'cancel') throw new TaskCancelledSignal('cancelled')
       await this.#setState(live, 'done')
     } catch (err) {
@@ -236,15 +240,10 @@ export class TaskQueue extends EventTarget {
     if (state !== 'running') live.record.progress.rate = 0
     await this.#store.putTask(live.record.id, live.record)
     this.#emit(live.record)
-    if (finalStates.includes(state) || state === 'paused') {
-      const waiters = live.waiters.splice(0)
-      for (const w of waiters) w.resolve(structuredClone(live.record))
-    }
+    wakeWaiters(live)
   }
 
   #emit(record: TaskRecord): void {
     this.dispatchEvent(new CustomEvent('task', { detail: structuredClone(record) }))
   }
 }
-
-export type { TaskProgress }

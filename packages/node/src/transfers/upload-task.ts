@@ -62,6 +62,32 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     const fileId = fromHex(p.fileIdHex)
     const fileKey = await c.keystore.get(p.fileIdHex)
     if (fileKey === undefined) throw new Error(`no key for file ${p.fileIdHex} in the keystore`)
+    // Paused (or killed) after its last slice was committed: only the manifest is left to do. Reading
+    // on from the end would give one more, empty, slice.
+    const sealedAll = p.layout.slices !== undefined && cp.slices.length >= p.layout.slices
+    if (!sealedAll) await this.#sealAndPlace(task, cp, fileId, fileKey)
+    await publishManifest(c, await manifestOf(c, p, cp, fileId, fileKey), {
+      slices: cp.slices.map((s) => s.holders)
+    })
+    // Shards a stopped run stored outside committed slices are not in the manifest: remove them.
+    if (cp.stray !== undefined && cp.stray.length > 0) await deleteShards(c, fileId, cp.stray)
+    return {
+      fileIdHex: p.fileIdHex,
+      size: cp.bytesDone,
+      slices: cp.slices.length,
+      holders: cp.slices.map((s) => s.holders)
+    }
+  }
+
+  /** Seals the slices after the checkpoint and places them, committing each in order. */
+  async #sealAndPlace(
+    task: TaskContext<UploadParams, UploadCheckpoint>,
+    cp: UploadCheckpoint,
+    fileId: Uint8Array,
+    fileKey: Uint8Array
+  ): Promise<void> {
+    const c = this.#c
+    const p = task.params
     const source = this.#source(task.id, p, cp)
     try {
       const sealed = sealSlices(source, {
@@ -111,17 +137,6 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
       }
     } finally {
       this.#streams.delete(p.fileIdHex)
-    }
-    await publishManifest(c, await manifestOf(c, p, cp, fileId, fileKey), {
-      slices: cp.slices.map((s) => s.holders)
-    })
-    // Shards a stopped run stored outside committed slices are not in the manifest: remove them.
-    if (cp.stray !== undefined && cp.stray.length > 0) await deleteShards(c, fileId, cp.stray)
-    return {
-      fileIdHex: p.fileIdHex,
-      size: cp.bytesDone,
-      slices: cp.slices.length,
-      holders: cp.slices.map((s) => s.holders)
     }
   }
 
