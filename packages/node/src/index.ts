@@ -27,7 +27,13 @@ export { IdentityError } from './disk/identity.ts'
 export { QuotaFullError } from './disk/shard-store.ts'
 export { InvalidFileRefError } from './file-ref.ts'
 export type * from './node-types.ts'
-export { InvalidOptionError, type NodeOptions, type StorageMode, storageModes } from './options.ts'
+export {
+  InvalidOptionError,
+  type NodeOptions,
+  resolveNodeOptions,
+  type StorageMode,
+  storageModes
+} from './options.ts'
 export { NotEnoughPeersError } from './pipeline/index.ts'
 export { PlacementError } from './placement.ts'
 export { FileKeyMissingError, FileNotFoundError } from './resolve-file.ts'
