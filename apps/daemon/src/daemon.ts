@@ -65,7 +65,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const port = options.port ?? stored?.api.port ?? defaultApiPort
   const token = await ensureApiToken(dir)
   const nodeOptions: NodeOptions = { ...stored?.node, ...options.node, dataDir: dir }
-  const log = openDaemonLog(nodeOptions.logDir ?? join(dir, 'logs'))
+  const log = await openDaemonLog(nodeOptions.logDir ?? join(dir, 'logs'))
   let node: DefsNode
   const metrics = new DaemonMetrics()
   try {
