@@ -30,6 +30,7 @@ export {
   type StoredNodeOptions,
   writeDaemonConfig
 } from './daemon-config.ts'
+export { daemonLogPath } from './daemon-log.ts'
 export { daemonEntryPoint } from './entry-point.ts'
 export type { ErrorBody } from './http/http-errors.ts'
 export {
@@ -40,4 +41,5 @@ export {
   nodeOptionsFromFlags,
   parseByteSize
 } from './node-flags.ts'
+export { checkNodeOptions, optionFlags } from './node-flags-check.ts'
 export { StopTimeoutError, stopWithin, waitForStopSignal } from './stop-signal.ts'
