@@ -33,6 +33,7 @@ export {
 export { daemonLogPath } from './daemon-log.ts'
 export { daemonEntryPoint } from './entry-point.ts'
 export type { ErrorBody } from './http/http-errors.ts'
+export { daemonVersion } from './http/local-routes.ts'
 export {
   FlagError,
   integerFlag,

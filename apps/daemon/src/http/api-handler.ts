@@ -8,6 +8,7 @@ import type { DaemonLog } from '../daemon-log.ts'
 import type { DaemonMetrics } from '../metrics.ts'
 import { fileRoutes } from './file-routes.ts'
 import { errorStatus, HttpError } from './http-errors.ts'
+import { localRoutes } from './local-routes.ts'
 import { nodeRoutes } from './node-routes.ts'
 import { sendError, sendJson } from './respond.ts'
 import { type CompiledRoute, compileRoute, matchRoute } from './route.ts'
@@ -20,7 +21,9 @@ export interface ApiHandlerOptions {
   log: DaemonLog
 }
 
-const routes: CompiledRoute[] = [...fileRoutes, ...taskRoutes, ...nodeRoutes].map(compileRoute)
+const routes: CompiledRoute[] = [...fileRoutes, ...taskRoutes, ...nodeRoutes, ...localRoutes].map(
+  compileRoute
+)
 
 const unauthorizedBody = {
   error: { name: 'UnauthorizedError', message: 'missing or wrong API token', status: 401 }
