@@ -38,6 +38,12 @@ export interface DownloadOptions {
 
 export type TaskAction = 'pause' | 'resume' | 'cancel'
 
+export interface DaemonVersion {
+  version: string
+  node: string
+  pid: number
+}
+
 /** How many times a cut download is resumed before it is given up. */
 const resumeAttempts = 2
 
@@ -52,6 +58,16 @@ export class ApiClient {
 
   status(): Promise<NodeStatus & { quota: { usedBytes: number; maxBytes: number } }> {
     return this.json('GET', '/v1/status')
+  }
+
+  /** The daemon's version and pid (older daemons have no such route: undefined). */
+  async version(): Promise<DaemonVersion | undefined> {
+    try {
+      return await this.json<DaemonVersion>('GET', '/v1/version')
+    } catch (err) {
+      if ((err as ApiError).status === 404) return undefined
+      throw err
+    }
   }
 
   async peers(): Promise<PeerInfo[]> {
@@ -137,10 +153,33 @@ export class ApiClient {
       pipeline(counted(), req).catch((err: NodeJS.ErrnoException) => {
         // The daemon may answer (401, 400, 503) and close before reading the whole body; its
         // answer is the error worth showing, so wait for it a moment before reporting the socket's.
+        // Not unref'd: with nothing else pending the process would exit before it rejects.
         setTimeout(() => {
           if (!answered) reject(connectionError(err, this.url))
-        }, 1000).unref()
+        }, 1000)
       })
+    })
+  }
+
+  /**
+   * Asks the daemon to read `path` itself (`POST /v1/uploads`; it must be on this machine), so
+   * the upload task can pause and resume; the answer is the same NDJSON as upload()'s.
+   */
+  uploadPath(path: string, options: Omit<UploadOptions, 'size' | 'onSent'> = {}): Promise<PutResult> {
+    const body: Record<string, string | number> = { path }
+    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) body[key] = value
+    const text = JSON.stringify(body)
+    const headers = {
+      authorization: `Bearer ${this.#token}`,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text)
+    }
+    return new Promise<PutResult>((resolve, reject) => {
+      const req = request(`${this.url}/v1/uploads`, { method: 'POST', headers }, (res) => {
+        readUploadAnswer(res, this.url, options.onProgress).then(resolve, reject)
+      })
+      req.on('error', (err: NodeJS.ErrnoException) => reject(connectionError(err, this.url)))
+      req.end(text)
     })
   }
 

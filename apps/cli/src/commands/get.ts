@@ -1,18 +1,16 @@
-// defs get ID|CAPABILITY [-o OUT]: stream a file back from the network. To a file it is written
-// beside OUT and renamed at the end, so OUT is never a torn half; to stdout when piped.
-import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
-import { Writable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+// defs get REF [-o OUT]: a file back from the network, to OUT or (without -o) to the name it was
+// stored under, in the current directory; `-o -` (or `defs cat`) writes it to stdout.
+import { access } from 'node:fs/promises'
+import { basename, resolve } from 'node:path'
 import { defineCommand } from 'citty'
 import { clientArgs } from '../cli-args.ts'
 import { connect } from '../connect.ts'
+import { download, parseRangeFlag, rangeArg } from '../download.ts'
 import { formatBytes, formatDuration, formatRate } from '../format.ts'
-import { note, printJson, printLine } from '../output.ts'
-import { ProgressBar } from '../progress-bar.ts'
+import { printJson, printLine } from '../output.ts'
 import { UserError } from '../user-error.ts'
+
+export { parseRangeFlag }
 
 export default defineCommand({
   meta: { name: 'get', description: 'Read a file back by id or capability' },
@@ -26,94 +24,54 @@ export default defineCommand({
     output: {
       type: 'string',
       alias: 'o',
-      description: 'write to this file (default: stdout, when piped)',
+      description: 'write to this file, - for stdout (default: the stored name, here)',
       valueHint: 'OUT'
     },
-    range: {
-      type: 'string',
-      description: 'only bytes START-END (inclusive) or START-',
-      valueHint: 'START-END'
-    },
+    force: { type: 'boolean', alias: 'f', description: 'replace OUT if it exists' },
+    ...rangeArg,
     ...clientArgs
   },
   async run({ args }) {
-    const toStdout = args.output === undefined || args.output === '-'
+    const toStdout = args.output === '-'
     if (toStdout && process.stdout.isTTY)
-      throw new UserError('refusing to write file bytes to a terminal; use -o FILE or a pipe')
-    if (toStdout && args.json) throw new UserError('--json needs -o FILE (stdout carries the file)')
+      throw new UserError('refusing to write file bytes to a terminal; use -o FILE, a pipe, or defs cat')
+    if (toStdout && args.json) throw new UserError('--json needs a file to write (stdout carries the file)')
     const range = args.range === undefined ? undefined : parseRangeFlag(args.range)
     const client = await connect(args)
-    const bar = new ProgressBar(
-      `get ${basename(args.output ?? args.ref).slice(0, 40)}`,
-      undefined,
-      process.stderr
-    )
-    let total: number | undefined
-    const hash = createHash('sha256')
-    let bytes = 0
-    const started = performance.now()
-    async function* counted(): AsyncIterable<Uint8Array> {
-      const chunks = client.download(args.ref, {
-        ...(range ? { range } : {}),
-        onStart: (length) => {
-          total = length
-          bar.setTotal(length)
-        }
-      })
-      for await (const chunk of chunks) {
-        bytes += chunk.length
-        hash.update(chunk)
-        bar.update(bytes)
-        yield chunk
-      }
+    let target: string | undefined
+    if (!toStdout) {
+      target = resolve(args.output ?? storedName((await client.info(args.ref)).name, args.ref))
+      if (!args.force && (await exists(target)))
+        throw new UserError(`${target} exists; pass --force to replace it, or -o another name`)
     }
-    const target = toStdout ? undefined : args.output!
-    const temp =
-      target === undefined
-        ? undefined
-        : join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.part`)
-    try {
-      await pipeline(counted(), temp === undefined ? stdoutSink() : createWriteStream(temp, { mode: 0o644 }))
-      if (temp !== undefined) await rename(temp, target!)
-    } catch (err) {
-      if (temp !== undefined) await rm(temp, { force: true })
-      throw err
-    } finally {
-      bar.finish()
-    }
-    const ms = performance.now() - started
-    const sha256 = hash.digest('hex')
-    if (target === undefined) {
-      if (process.stderr.isTTY) note(`read ${formatBytes(bytes)} in ${formatDuration(ms)}`)
-      return
-    }
+    const got = await download(client, args.ref, target, range, !args.json)
+    if (target === undefined) return
     if (args.json)
-      return printJson({ ref: args.ref, path: target, bytes, sha256, seconds: ms / 1000, expected: total })
+      return printJson({
+        ref: args.ref,
+        path: target,
+        bytes: got.bytes,
+        sha256: got.sha256,
+        seconds: got.ms / 1000,
+        expected: got.expected
+      })
     printLine(
-      `wrote ${formatBytes(bytes)} to ${target} in ${formatDuration(ms)}, ${formatRate((bytes * 1000) / ms)}`
+      `wrote ${formatBytes(got.bytes)} to ${target} in ${formatDuration(got.ms)}, ${formatRate((got.bytes * 1000) / got.ms)}`
     )
-    printLine(`  sha256  ${sha256}`)
+    printLine(`  sha256  ${got.sha256}`)
   }
 })
 
-/** "100-199" -> offset 100, length 100; "100-" -> from 100 to the end. */
-export function parseRangeFlag(text: string): { offset: number; length?: number } {
-  const m = /^(\d+)-(\d*)$/.exec(text.trim())
-  if (m === null)
-    throw new UserError(`--range must be START-END or START- (bytes, inclusive), got ${JSON.stringify(text)}`)
-  const offset = Number(m[1])
-  if (m[2] === '') return { offset }
-  const end = Number(m[2])
-  if (end < offset) throw new UserError(`--range end ${end} is before its start ${offset}`)
-  return { offset, length: end - offset + 1 }
+/** The last part of the stored name (never a path out of here), else the file id. */
+function storedName(name: string, ref: string): string {
+  const base = basename(name.replaceAll('\\', '/'))
+  if (base !== '' && base !== '.' && base !== '..') return base
+  return ref.startsWith('defs:') ? ref.split(':')[1]! : ref
 }
 
-/** stdout as a pipeline target that is never closed (other output may follow). */
-function stdoutSink(): Writable {
-  return new Writable({
-    write(chunk, _encoding, done) {
-      if (process.stdout.write(chunk)) done()
-      else process.stdout.once('drain', () => done())
-    }
-  })
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false
+  )
 }
