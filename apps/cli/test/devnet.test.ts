@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test'
 import type { FileHealth, PeerInfo, PutResult, TaskRecord } from '@defs/node'
 import { chooseVictims } from '../src/demo/victims.ts'
 import { type Devnet, startDevnet } from '../src/devnet/devnet.ts'
-import { apiEnv, runCli } from './run-cli.ts'
+import { apiEnv, assertOneLineError, runCli, runCliPiped, waitUntil } from './run-cli.ts'
 
 describe('defs on a real devnet', () => {
   let dir: string
@@ -94,12 +94,15 @@ describe('defs on a real devnet', () => {
       headers: { ...auth, range: `bytes=${data.length}-` }
     })
     assert.equal(past.status, 416)
-    const cli = await runCli(['get', put.fileId, '--range', '3000000-3000099'], { env })
+    const cli = await runCli(['cat', put.fileId, '--range', '3000000-3000099'], { env })
     assert.deepEqual(cli.stdout, data.subarray(3_000_000, 3_000_100))
   })
 
   it('exposes metrics of the real node', async () => {
     const node = devnet.nodes[0]!
+    // Streamed (stdin), so the bytes cross the HTTP API and are counted there.
+    const piped = await runCli(['put', '-', '--name', 'piped', '-k', '4', '-m', '2'], { env, input: data })
+    assert.equal(piped.code, 0, piped.stderr)
     const text = await (
       await fetch(`${node.api}/metrics`, { headers: { authorization: `Bearer ${node.token}` } })
     ).text()
@@ -118,6 +121,68 @@ describe('defs on a real devnet', () => {
     assert.equal(get.code, 1)
     assert.equal(get.stderr.trimEnd().split('\n').length, 1, get.stderr)
     assert.match(get.stderr, new RegExp(`^defs: file ${other.fileId} was deleted`))
+  })
+
+  it('refuses an explicit code the network cannot hold, unless --allow-narrower, then warns', async () => {
+    const refused = await runCli(['put', file, '-k', '10', '-m', '5'], { env })
+    assertOneLineError(
+      refused,
+      /not enough peers: rs-proportion 10\+5 needs 15 peers, the network has 6; lower -k\/-m, or pass --allow-narrower/
+    )
+    const narrower = await runCli(['put', file, '-k', '10', '-m', '5', '--allow-narrower', '--json'], { env })
+    assert.equal(narrower.code, 0, narrower.stderr)
+    const result = JSON.parse(narrower.stdout.toString()) as PutResult
+    assert.ok(result.dataShards + result.parityShards <= 6)
+    assert.match(
+      narrower.stderr,
+      /^defs: data\.bin: warning: stored as rs-proportion \d\+\d: it survives the loss of \d nodes, not the 5 asked \(-m 5\)\n$/
+    )
+  })
+
+  it('pauses a put of a local file and resumes it to the end (the daemon reads the file itself)', async () => {
+    const large = join(dir, 'large.bin')
+    const bytes = randomBytes(48 * 2 ** 20)
+    await writeFile(large, bytes)
+    const put = runCli(['put', large, '-k', '4', '-m', '2'], { env, timeoutMs: 120_000 })
+    let ended: string | undefined
+    put.then((r) => {
+      ended = `defs put ended first (${r.code}): ${r.stderr}${r.stdout}`
+    })
+    // Polled through the API, not by spawning defs, to catch the upload while it runs.
+    const client = devnet.client('node-1')
+    let task: TaskRecord | undefined
+    await waitUntil(
+      'the upload to make progress',
+      async () => {
+        assert.equal(ended, undefined)
+        task = (await client.tasks()).find((t) => t.kind === 'upload' && t.state === 'running')
+        return task !== undefined
+      },
+      60_000
+    )
+    await client.taskAction(task!.id, 'pause')
+    const stopped = await put
+    assertOneLineError(
+      stopped,
+      new RegExp(`task ${task!.id} is paused; resume it with: defs tasks resume ${task!.id}`)
+    )
+    assert.equal((await runCli(['tasks', 'resume', task!.id], { env })).code, 0)
+    let done: TaskRecord | undefined
+    await waitUntil(
+      'the resumed upload to finish',
+      async () => {
+        done = await json<TaskRecord>(['tasks', task!.id])
+        assert.notEqual(done.state, 'failed', done.error)
+        return done.state === 'done'
+      },
+      90_000
+    )
+    const fileId = (done!.result as { fileIdHex: string }).fileIdHex
+    const back = await runCliPiped(['cat', fileId], { env, delayMs: 1, timeoutMs: 120_000 })
+    assert.equal(back.code, 0, back.stderr)
+    assert.ok(back.stdout.equals(bytes), 'the resumed file reads back byte for byte')
+    const head = await runCliPiped(['cat', fileId], { env, closeAfter: 1000 })
+    assert.deepEqual([head.code, head.stderr], [141, ''])
   })
 
   it('still reads the file after two nodes are SIGKILLed', async () => {
@@ -156,5 +221,26 @@ describe('defs on a real devnet', () => {
       check.stderr,
       /^defs: file [0-9a-f]+ cannot be read: slice \d+ has \d live shards, needs 4\n$/
     )
+  })
+})
+
+describe('defs on a lone node', () => {
+  it('stores with one copy and says on stderr that there is no redundancy', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'defs-lone-'))
+    const devnet = await startDevnet({ nodes: 1, dir: join(dir, 'net') }).catch(async (err) => {
+      await rm(dir, { recursive: true, force: true })
+      throw err
+    })
+    try {
+      const node = devnet.nodes[0]!
+      await writeFile(join(dir, 'one.txt'), 'only here')
+      const r = await runCli(['put', join(dir, 'one.txt')], { env: apiEnv(node.api, node.token) })
+      assert.equal(r.code, 0, r.stderr)
+      assert.match(r.stdout.toString(), /^stored one\.txt \(9 B, file mode, 1 copy\)/)
+      assert.match(r.stderr, /warning: stored with no redundancy \(one copy, on one node\)/)
+    } finally {
+      await devnet.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })
