@@ -9,6 +9,16 @@ export const verboseArg = {
   }
 } as const
 
+/** The file a reading command takes: an id (this node) or a capability (any node). */
+export const refArg = {
+  ref: {
+    type: 'positional',
+    required: true,
+    description: 'file id, or capability defs:<id>:<key>',
+    valueHint: 'ID|CAPABILITY'
+  }
+} as const
+
 export const jsonArg = {
   json: { type: 'boolean', description: 'print JSON instead of text' }
 } as const

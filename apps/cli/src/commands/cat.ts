@@ -1,18 +1,13 @@
 // defs cat REF: a file (or a range of it) to stdout, like cat(1): for pipes (`defs cat ID | tar x`).
 import { defineCommand } from 'citty'
-import { connectionArgs, verboseArg } from '../cli-args.ts'
+import { connectionArgs, refArg, verboseArg } from '../cli-args.ts'
 import { connect } from '../connect.ts'
 import { download, parseRangeFlag, rangeArg } from '../download.ts'
 
 export default defineCommand({
   meta: { name: 'cat', description: 'Write a file to stdout' },
   args: {
-    ref: {
-      type: 'positional',
-      required: true,
-      description: 'file id, or capability defs:<id>:<key>',
-      valueHint: 'ID|CAPABILITY'
-    },
+    ...refArg,
     ...rangeArg,
     ...connectionArgs,
     ...verboseArg

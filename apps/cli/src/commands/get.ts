@@ -3,24 +3,17 @@
 import { access } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { defineCommand } from 'citty'
-import { clientArgs } from '../cli-args.ts'
+import { clientArgs, refArg } from '../cli-args.ts'
 import { connect } from '../connect.ts'
 import { download, parseRangeFlag, rangeArg } from '../download.ts'
 import { formatBytes, formatDuration, formatRate } from '../format.ts'
 import { printJson, printLine } from '../output.ts'
 import { UserError } from '../user-error.ts'
 
-export { parseRangeFlag }
-
 export default defineCommand({
   meta: { name: 'get', description: 'Read a file back by id or capability' },
   args: {
-    ref: {
-      type: 'positional',
-      required: true,
-      description: 'file id, or capability defs:<id>:<key>',
-      valueHint: 'ID|CAPABILITY'
-    },
+    ...refArg,
     output: {
       type: 'string',
       alias: 'o',
