@@ -154,6 +154,28 @@ describe('defs conventions', () => {
     assert.equal(usageText('\x1b[1mUSAGE\x1b[22m', false), 'USAGE')
   })
 
+  it('draws the progress bar on a narrow terminal without ever wrapping (a real pty, 30 columns)', async () => {
+    const out = join(dir, 'pty-copy.bin')
+    // script(1) gives defs a pseudo-terminal for stdout and stderr; stty makes it 30 columns wide.
+    const command = `stty cols 30 rows 10; ${JSON.stringify(process.execPath)} ${JSON.stringify(defsBin)} get ${bigId} -o ${JSON.stringify(out)}`
+    const child = spawn('script', ['-qec', command, '/dev/null'], {
+      env: { ...process.env, ...env, DEFS_DIR: '' },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    let typed = ''
+    child.stdout.on('data', (d: Buffer) => {
+      typed += d.toString()
+    })
+    const [code] = (await once(child, 'exit')) as [number | null]
+    assert.equal(code, 0, typed)
+    assert.deepEqual(await readFile(out), big)
+    const frames = typed.split(/\r|\n/).map((f) => stripVTControlCharacters(f))
+    const bars = frames.filter((f) => /\d B|KiB|MiB/.test(f) && !f.startsWith('wrote'))
+    assert.ok(bars.length > 0, `a bar was drawn: ${JSON.stringify(typed)}`)
+    for (const bar of bars)
+      assert.ok(bar.length < 30, `a bar of ${bar.length} columns: ${JSON.stringify(bar)}`)
+  })
+
   it('gets to the stored name without -o, refuses to replace a file unless --force', async () => {
     const here = join(dir, 'here')
     await mkdir(here)
