@@ -225,7 +225,7 @@ describe('defs conventions', () => {
       await runCli(['tasks', 'pause', 'streamed'], { env }),
       /upload streamed reads from a stream \(stdin\), which cannot be read again once paused/
     )
-    assert.equal(node.task('streamed').state, 'running')
+    assert.equal(node.taskList.find((t) => t.id === 'streamed')?.state, 'running')
   })
 
   it('shows, gets and sets the config, checked as a start would check it', async () => {

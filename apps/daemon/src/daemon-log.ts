@@ -2,11 +2,12 @@
 // by pino-roll into <logDir>/daemon.N.log, a new file past 10 MB, the 5 newest kept besides the
 // current one; <logDir>/current.log links to the one being written. A failing disk loses lines,
 // not the daemon.
+
+import type { EventEmitter } from 'node:events'
 import { mkdir } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { pino } from 'pino'
-import type { SonicBoom } from 'sonic-boom'
 
 interface RollOptions {
   file: string
@@ -17,8 +18,14 @@ interface RollOptions {
   limit: { count: number }
 }
 
+/** What pino-roll returns (a sonic-boom stream), as far as the log uses it. */
+interface RollStream extends EventEmitter {
+  write(line: string): boolean
+  end(): void
+}
+
 // pino-roll ships no types; this is the one function of it the log calls.
-const roll = createRequire(import.meta.url)('pino-roll') as (options: RollOptions) => Promise<SonicBoom>
+const roll = createRequire(import.meta.url)('pino-roll') as (options: RollOptions) => Promise<RollStream>
 
 export interface DaemonLog {
   /** The file being written (a link that follows the rotation), or undefined when silent. */

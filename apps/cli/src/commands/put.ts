@@ -5,6 +5,7 @@ import { readdir, stat } from 'node:fs/promises'
 import { basename, join, relative, resolve } from 'node:path'
 import { integerFlag } from '@defs/daemon'
 import type { PutResult } from '@defs/node'
+import { storageModeChoices } from '@defs/segment'
 import { defineCommand } from 'citty'
 import { clientArgs } from '../cli-args.ts'
 import { connect } from '../connect.ts'
@@ -13,8 +14,6 @@ import { note, printJson, printLine } from '../output.ts'
 import { type CodeAsk, code, modeToSend, putWarnings } from '../put/code-ask.ts'
 import { type FileToStore, storeFile } from '../put/store-file.ts'
 import { ApiError, UserError } from '../user-error.ts'
-
-export const storageModeOptions = ['auto', 'file', 'slice', 'rs-size', 'rs-proportion']
 
 export default defineCommand({
   meta: { name: 'put', description: 'Store a file (or a directory with -r, or stdin with -)' },
@@ -28,7 +27,7 @@ export default defineCommand({
     recursive: { type: 'boolean', alias: 'r', description: 'store every file under a directory' },
     mode: {
       type: 'enum',
-      options: storageModeOptions,
+      options: [...storageModeChoices],
       description: "storage mode (default: the node's, auto)"
     },
     'data-shards': { type: 'string', alias: 'k', description: 'k: data shards per slice', valueHint: 'N' },

@@ -45,7 +45,7 @@ async function uploadPath(ctx: RequestContext): Promise<void> {
   const put: PutOptions = { ...options, onProgress }
   delete put.size
   try {
-    const result = await node.put(path, put)
+    const result = await node.files.put(path, put)
     if (!res.headersSent)
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' })
     res.end(`${JSON.stringify({ result })}\n`)
