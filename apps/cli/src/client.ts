@@ -106,6 +106,14 @@ export class ApiClient {
     return this.json('POST', `/v1/tasks/${encodeURIComponent(id)}/${action}`)
   }
 
+  /**
+   * Starts a download task (`POST /v1/downloads`): the daemon writes the file (or a range) to
+   * `path` on its machine, persisted and resumable; follow it with task().
+   */
+  startDownload(ref: string, path: string, range?: { offset: number; length: number }): Promise<TaskRecord> {
+    return this.json('POST', '/v1/downloads', { ref, path, ...(range === undefined ? {} : { range }) })
+  }
+
   /** The value of a counter or gauge without labels on the daemon's /metrics page (0 if absent). */
   async metric(name: string): Promise<number> {
     const res = await this.#fetch('/metrics', { method: 'GET' })

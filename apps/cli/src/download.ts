@@ -1,13 +1,9 @@
-// A file (or a range) from the daemon into a writable: counted, hashed, with a progress bar.
-// To a path it goes to a temp file beside it, renamed at the end, so the path never holds half.
-import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+// A file (or a range) streamed from the daemon to stdout (`defs cat`, `defs get -o -`): counted
+// and hashed. Into a file, the daemon writes it itself as a download task (get.ts).
+import { createHash } from 'node:crypto'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { ApiClient } from './client.ts'
-import { ProgressBar } from './progress-bar.ts'
 import { UserError } from './user-error.ts'
 
 export interface Downloaded {
@@ -20,19 +16,12 @@ export interface Downloaded {
 
 export type ByteRangeFlag = { offset: number; length?: number }
 
-/** Downloads `ref` to `target` (a path), or to stdout when target is undefined. */
+/** Streams `ref` (or a range of it) to stdout. */
 export async function download(
   client: ApiClient,
   ref: string,
-  target: string | undefined,
-  range: ByteRangeFlag | undefined,
-  progress: boolean
+  range: ByteRangeFlag | undefined
 ): Promise<Downloaded> {
-  const bar = new ProgressBar(
-    `get ${basename(target ?? ref).slice(0, 40)}`,
-    undefined,
-    progress ? process.stderr : undefined
-  )
   let expected: number | undefined
   const hash = createHash('sha256')
   let bytes = 0
@@ -42,29 +31,15 @@ export async function download(
       ...(range ? { range } : {}),
       onStart: (length) => {
         expected = length
-        bar.setTotal(length)
       }
     })
     for await (const chunk of chunks) {
       bytes += chunk.length
       hash.update(chunk)
-      bar.update(bytes)
       yield chunk
     }
   }
-  const temp =
-    target === undefined
-      ? undefined
-      : join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.part`)
-  try {
-    await pipeline(counted(), temp === undefined ? stdoutSink() : createWriteStream(temp, { mode: 0o644 }))
-    if (temp !== undefined) await rename(temp, target!)
-  } catch (err) {
-    if (temp !== undefined) await rm(temp, { force: true })
-    throw err
-  } finally {
-    bar.finish()
-  }
+  await pipeline(counted(), stdoutSink())
   return {
     bytes,
     sha256: hash.digest('hex'),

@@ -1,8 +1,8 @@
 // The real thing: `defs` driving a devnet of real daemons (separate processes, real nodes over
 // TCP on 127.0.0.1). Put/get/ls/rm/tasks, auth, ranges, killed nodes, and too many lost shards.
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -61,6 +61,30 @@ describe('defs on a real devnet', () => {
     const out = join(dir, 'out.bin')
     await json(['get', put.fileId, '-o', out])
     assert.deepEqual(await readFile(out), data)
+  })
+
+  it('gets to the stored name as a download task, with progress from the task and --force to replace', async () => {
+    const here = join(dir, 'here')
+    await mkdir(here)
+    const r = await runCli(['get', put.fileId, '--json'], { env, cwd: here })
+    assert.equal(r.code, 0, r.stderr)
+    assert.deepEqual(await readFile(join(here, 'data.bin')), data)
+    const summary = JSON.parse(r.stdout.toString()) as { taskId: string; bytes: number; sha256: string }
+    assert.equal(summary.bytes, data.length)
+    assert.equal(summary.sha256, createHash('sha256').update(data).digest('hex'))
+    const task = await json<TaskRecord>(['tasks', summary.taskId])
+    assert.deepEqual([task.kind, task.state], ['download', 'done'])
+    assertOneLineError(
+      await runCli(['get', put.fileId], { env, cwd: here }),
+      /data\.bin exists; pass --force/
+    )
+    const ranged = await runCli(['get', put.fileId, '--range', '1000-1999', '-o', 'part.bin', '--force'], {
+      env,
+      cwd: here
+    })
+    assert.equal(ranged.code, 0, ranged.stderr)
+    assert.deepEqual(await readFile(join(here, 'part.bin')), data.subarray(1000, 2000))
+    assert.deepEqual((await readdir(here)).sort(), ['data.bin', 'part.bin'], 'no temp file left')
   })
 
   it('lists the file and its upload task', async () => {
@@ -181,6 +205,30 @@ describe('defs on a real devnet', () => {
     const back = await runCliPiped(['cat', fileId], { env, delayMs: 1, timeoutMs: 120_000 })
     assert.equal(back.code, 0, back.stderr)
     assert.ok(back.stdout.equals(bytes), 'the resumed file reads back byte for byte')
+    // The same through a download task: paused while it runs, resumed by defs tasks, read whole.
+    const copy = join(dir, 'large-copy.bin')
+    const get = runCli(['get', fileId, '-o', copy], { env, timeoutMs: 120_000 })
+    let download: TaskRecord | undefined
+    await waitUntil(
+      'the download to run',
+      async () => {
+        download = (await client.tasks()).find((t) => t.kind === 'download' && t.state === 'running')
+        return download !== undefined
+      },
+      60_000
+    )
+    await client.taskAction(download!.id, 'pause')
+    assertOneLineError(
+      await get,
+      new RegExp(`download ${download!.id} is paused; defs tasks resume ${download!.id}`)
+    )
+    assert.equal((await runCli(['tasks', 'resume', download!.id], { env })).code, 0)
+    await waitUntil(
+      'the resumed download to finish',
+      async () => (await client.task(download!.id)).state === 'done',
+      90_000
+    )
+    assert.ok((await readFile(copy)).equals(bytes), 'the resumed download is the file')
     const head = await runCliPiped(['cat', fileId], { env, closeAfter: 1000 })
     assert.deepEqual([head.code, head.stderr], [141, ''])
   })
@@ -208,13 +256,11 @@ describe('defs on a real devnet', () => {
     for (const node of devnet.nodes.slice(1)) if (devnet.alive(node.name)) await devnet.kill(node.name)
     // Only node-1 is left: it holds at most m shards of any slice, fewer than k = 4.
     const get = await runCli(['get', put.fileId, '-o', join(dir, 'lost.bin')], { env, timeoutMs: 90_000 })
+    await assert.rejects(stat(join(dir, 'lost.bin')), 'no output file')
     assert.equal(get.code, 1, get.stderr)
     const lines = get.stderr.trimEnd().split('\n')
     assert.equal(lines.length, 1, get.stderr)
-    assert.match(
-      lines[0]!,
-      /^defs: too many shards are lost to recover the file: slice \d+: have \d shards?, need 4/
-    )
+    assert.match(lines[0]!, /^defs: download [0-9a-f]+ failed: slice \d+: have \d shards?, need 4/)
     const check = await runCli(['check', put.fileId], { env, timeoutMs: 90_000 })
     assert.equal(check.code, 1, check.stderr)
     assert.match(

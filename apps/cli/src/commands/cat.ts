@@ -14,6 +14,6 @@ export default defineCommand({
   },
   async run({ args }) {
     const range = args.range === undefined ? undefined : parseRangeFlag(args.range)
-    await download(await connect(args), args.ref, undefined, range, false)
+    await download(await connect(args), args.ref, range)
   }
 })
