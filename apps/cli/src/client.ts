@@ -86,6 +86,11 @@ export class ApiClient {
     return this.json('GET', `/v1/files/${encodeURIComponent(ref)}/info`)
   }
 
+  /** The read capability of a file whose key the daemon's node keeps. */
+  capability(ref: string): Promise<{ fileId: string; capability: string }> {
+    return this.json('GET', `/v1/files/${encodeURIComponent(ref)}/capability`)
+  }
+
   health(ref: string): Promise<FileHealth> {
     return this.json('GET', `/v1/files/${encodeURIComponent(ref)}/health`)
   }

@@ -19,6 +19,7 @@ export const root = defineCommand({
     put: () => import('./commands/put.ts').then((m) => m.default),
     get: () => import('./commands/get.ts').then((m) => m.default),
     cat: () => import('./commands/cat.ts').then((m) => m.default),
+    share: () => import('./commands/share.ts').then((m) => m.default),
     ls: () => import('./commands/ls.ts').then((m) => m.default),
     rm: () => import('./commands/rm.ts').then((m) => m.default),
     check: () => import('./commands/check.ts').then((m) => m.default),

@@ -87,6 +87,18 @@ describe('defs on a real devnet', () => {
     assert.deepEqual((await readdir(here)).sort(), ['data.bin', 'part.bin'], 'no temp file left')
   })
 
+  it('prints the capability again with defs share; another node reads the file with it, not with the id', async () => {
+    const share = await runCli(['share', put.fileId], { env })
+    assert.equal(share.code, 0, share.stderr)
+    assert.equal(share.stdout.toString(), `${put.capability}\n`)
+    const other = devnet.nodes[1]!
+    const otherEnv = apiEnv(other.api, other.token)
+    const byCapability = await runCli(['cat', put.capability], { env: otherEnv })
+    assert.equal(byCapability.code, 0, byCapability.stderr)
+    assert.ok(byCapability.stdout.equals(data))
+    assertOneLineError(await runCli(['cat', put.fileId], { env: otherEnv }), /no key for file/)
+  })
+
   it('lists the file and its upload task', async () => {
     const files = await json<{ fileId: string; size: number }[]>(['ls'])
     assert.equal(files.find((f) => f.fileId === put.fileId)?.size, data.length)

@@ -69,4 +69,13 @@ describe('local routes', () => {
       assert.match(((await res.json()) as { error: { message: string } }).error.message, message)
     }
   })
+
+  it("answers a capability only through the node's shares service, and 404 for an unknown file", async () => {
+    // The fake node has no services (the real one is in the CLI's devnet test).
+    const [stored] = await node.files.list()
+    const res = await call('GET', `/v1/files/${stored!.fileId}/capability`)
+    assert.equal(res.status, 501)
+    const unknown = await call('GET', `/v1/files/${'e'.repeat(32)}/capability`)
+    assert.equal(unknown.status, 404)
+  })
 })

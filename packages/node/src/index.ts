@@ -25,6 +25,7 @@ export { type StorageMode, type StorageModeChoice, storageModeChoices } from '@d
 export type { NodeComponents, NodeShardStore } from './components.ts'
 export { type CreateNodeOptions, createNode } from './create-node.ts'
 export { type AtomicWriteOptions, writeFileAtomic } from './disk/atomic-file.ts'
+export { formatCapability } from './files/file-ref.ts'
 export type { MetaChange, MetaChanges } from './disk/meta-changes.ts'
 export type { MetaStore, Placement } from './disk/meta-store.ts'
 export * from './errors.ts'
