@@ -17,6 +17,7 @@ export interface NodeFlags {
   'max-storage'?: string
   'worker-num'?: string
   'log-dir'?: string
+  host?: string
 }
 
 /** The flags' names and help, for parsers (node:util parseArgs, citty) to declare. */
@@ -28,7 +29,8 @@ export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
   'parity-shards': 'default m, parity shards per slice',
   'max-storage': 'bytes of shards to store for others, e.g. 10GiB',
   'worker-num': 'concurrent tasks',
-  'log-dir': 'where logs go (default <dir>/logs)'
+  'log-dir': 'where logs go (default <dir>/logs)',
+  host: 'p2p interface to listen on (default 127.0.0.1; 0.0.0.0 serves other machines)'
 }
 
 export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
@@ -48,6 +50,7 @@ export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
   if (flags['max-storage'] !== undefined) o.maxStorage = parseByteSize(flags['max-storage'], '--max-storage')
   if (flags['worker-num'] !== undefined) o.workerNum = integerFlag('worker-num', flags['worker-num'], 1, 64)
   if (flags['log-dir'] !== undefined) o.logDir = flags['log-dir']
+  if (flags.host !== undefined) o.host = flags.host
   return o
 }
 

@@ -10,8 +10,8 @@ export default defineCommand({
   args: { ...clientArgs },
   async run({ args }) {
     const client = await connect(args)
-    const s = await client.status()
-    if (args.json) return printJson({ api: client.url, ...s })
+    const [s, daemon] = await Promise.all([client.status(), client.version()])
+    if (args.json) return printJson({ api: client.url, daemon: daemon ?? null, ...s })
     const tasks = Object.entries(s.tasks)
       .filter(([, n]) => n > 0)
       .map(([state, n]) => `${n} ${state}`)
@@ -19,6 +19,9 @@ export default defineCommand({
     const since = s.stateSince > 0 ? ` for ${formatDuration(Date.now() - s.stateSince)}` : ''
     printLine(`state      ${s.state}${s.state === 'running' ? '' : since}`)
     printLine(`api        ${client.url}`)
+    printLine(
+      `daemon     ${daemon ? `${daemon.version} (pid ${daemon.pid}, Node ${daemon.node})` : 'older than 0.1.0'}`
+    )
     for (const [i, a] of s.addresses.entries()) printLine(`${i === 0 ? 'addresses ' : '          '} ${a}`)
     printLine(`peers      ${s.peers}`)
     printLine(

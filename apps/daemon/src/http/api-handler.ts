@@ -9,6 +9,7 @@ import type { DaemonMetrics } from '../metrics.ts'
 import { downloadRoutes } from './download-routes.ts'
 import { fileRoutes } from './file-routes.ts'
 import { errorStatus, HttpError } from './http-errors.ts'
+import { localRoutes } from './local-routes.ts'
 import { maintenanceRoutes } from './maintenance-routes.ts'
 import { nodeRoutes } from './node-routes.ts'
 import { sendError, sendJson } from './respond.ts'
@@ -27,7 +28,8 @@ const routes: CompiledRoute[] = [
   ...downloadRoutes,
   ...maintenanceRoutes,
   ...taskRoutes,
-  ...nodeRoutes
+  ...nodeRoutes,
+  ...localRoutes
 ].map(compileRoute)
 
 const unauthorizedBody = {
