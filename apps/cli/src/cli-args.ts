@@ -40,7 +40,11 @@ export const clientArgs = { ...connectionArgs, ...jsonArg, ...verboseArg } as co
 export const nodeArgs = Object.fromEntries(
   Object.entries(nodeFlagHelp).map(([flag, description]) => [
     flag,
-    { type: 'string' as const, description, ...(flag === 'bootstrap' ? { multiple: true } : {}) }
+    {
+      type: 'string' as const,
+      description,
+      ...(flag === 'bootstrap' || flag === 'announce' ? { multiple: true } : {})
+    }
   ])
 ) as { [K in keyof typeof nodeFlagHelp]: { type: 'string'; description: string; multiple?: boolean } }
 

@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test'
 import { stripVTControlCharacters } from 'node:util'
 import { type Daemon, startDaemon } from '@defs/daemon'
 import type { TaskRecord } from '@defs/node'
+import { readNodeConfig } from '@defs/node/config'
 import { FakeNode } from '../../daemon/test/fake-node.ts'
 import { acceptedFlags, type FlagDefs, parseFlags } from '../src/parse-flags.ts'
 import { root } from '../src/root.ts'
@@ -234,8 +235,10 @@ describe('defs conventions', () => {
       (await runCli(['config', 'get', 'max-storage', '--dir', nodeDir])).stdout.toString(),
       `${2 ** 31}\n`
     )
-    const config = JSON.parse(await readFile(join(nodeDir, 'daemon.json'), 'utf8'))
-    assert.equal(config.node.maxStorage, 2 ** 31)
+    // Node options live in the node's config; daemon.json keeps the API address.
+    const config = await readNodeConfig(nodeDir)
+    assert.equal(config?.maxStorage, 2 ** 31)
+    const mode = config?.storageMode
     assertOneLineError(
       await runCli(['config', 'set', 'mode', 'bogus', '--dir', nodeDir]),
       /--mode must be one of/
@@ -248,7 +251,7 @@ describe('defs conventions', () => {
       await runCli(['config', 'get', 'colour', '--dir', nodeDir]),
       /needs a KEY, one of api-port/
     )
-    assert.equal(JSON.parse(await readFile(join(nodeDir, 'daemon.json'), 'utf8')).node.storageMode, undefined)
+    assert.equal((await readNodeConfig(nodeDir))?.storageMode, mode)
   })
 
   it('prints its version, the daemon version in status, and a completion script', async () => {
@@ -280,8 +283,7 @@ describe('defs init refuses what a start would refuse', () => {
       const b = '/ip4/127.0.0.2/tcp/7421/p2p/12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
       const r = await runCli(['init', '--dir', join(dir, 'ok'), '--bootstrap', a, '--bootstrap', b, '--json'])
       assert.equal(r.code, 0, r.stderr)
-      const config = JSON.parse(await readFile(join(dir, 'ok', 'daemon.json'), 'utf8'))
-      assert.deepEqual(config.node.bootstrap, [a, b])
+      assert.deepEqual((await readNodeConfig(join(dir, 'ok')))?.bootstrap, [a, b])
       for (const [args, pattern] of [
         [['--mode', 'bogus'], /--mode must be one of auto/],
         [['--bootstrap', '/ip4/1.2.3/tcp/1'], /--bootstrap "\/ip4\/1\.2\.3\/tcp\/1" is not a multiaddr/],

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type Daemon, startDaemon } from '@defs/daemon'
+import { readNodeConfig } from '@defs/node/config'
 import { FakeNode } from '../../daemon/test/fake-node.ts'
 import { apiEnv, assertOneLineError, closedPort, runCli } from './run-cli.ts'
 
@@ -198,11 +199,9 @@ describe('defs init', () => {
     try {
       const r = await runCli(['init', '--dir', dir, '--json', '--api-port', '7999', '--max-storage', '1GiB'])
       assert.equal(r.code, 0, r.stderr)
-      const config = JSON.parse(await readFile(join(dir, 'daemon.json'), 'utf8')) as {
-        api: { port: number }
-        node: { port: number; maxStorage: number }
-      }
-      assert.deepEqual([config.api.port, config.node.port, config.node.maxStorage], [7999, 7421, 2 ** 30])
+      const config = JSON.parse(await readFile(join(dir, 'daemon.json'), 'utf8')) as { api: { port: number } }
+      const node = await readNodeConfig(dir)
+      assert.deepEqual([config.api.port, node?.port, node?.maxStorage], [7999, 7421, 2 ** 30])
       assert.equal((await stat(join(dir, 'api-token'))).mode & 0o777, 0o600)
       assertOneLineError(await runCli(['init', '--dir', dir]), /already initialized/)
       assertOneLineError(

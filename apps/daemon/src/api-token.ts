@@ -3,7 +3,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { writeFileAtomic } from '@defs/node'
+import { writeFileAtomic } from '@defs/node/config'
 
 export const apiTokenFile = 'api-token'
 

@@ -1,22 +1,24 @@
-// `<dir>/daemon.json`: where the daemon's API listens and the node options it starts with.
-// `defs init` writes it; the daemon rewrites the port it actually bound (port 0 picks a free one)
-// so that a client given only `--dir` finds the running daemon.
+// `<dir>/daemon.json`: where the daemon's API listens. `defs init` writes it; the daemon rewrites
+// the port it actually bound (port 0 picks a free one) so that a client given only `--dir` finds
+// the running daemon. The node's own options live in the node's config (`<dir>/config`, see
+// @defs/node/config); a daemon.json of before kept them here under `node`: the daemon hands those
+// to the node once, which keeps them, and writes daemon.json again without them.
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { NodeOptions } from '@defs/node'
-import { writeFileAtomic } from '@defs/node'
+import { type NodeOptions, writeFileAtomic } from '@defs/node/config'
 
 export const daemonConfigFile = 'daemon.json'
 export const defaultApiPort = 7420
 export const defaultApiHost = '127.0.0.1'
 
-/** Node options as kept in daemon.json: everything but the directory, which is where the file is. */
-export type StoredNodeOptions = Omit<NodeOptions, 'dataDir'>
+/** Node options by name, as flags and daemon.json give them: all but the directory (where the file is). */
+export type StoredNodeOptions = Omit<NodeOptions, 'dataDir' | 'libp2pMetrics'>
 
 export interface DaemonConfig {
   version: 1
   api: { host: string; port: number }
-  node: StoredNodeOptions
+  /** Node options as daemon.json kept them before the node's config did: read once, then dropped. */
+  node?: StoredNodeOptions
 }
 
 export class DaemonConfigError extends Error {
@@ -57,9 +59,13 @@ function checkDaemonConfig(value: unknown, path: string): DaemonConfig {
   if (typeof api?.host !== 'string' || !isPort(api.port)) {
     throw new DaemonConfigError(`${path}: api must be { "host": "127.0.0.1", "port": 0..65535 }`)
   }
-  if (typeof c.node !== 'object' || c.node === null)
+  if (c.node !== undefined && (typeof c.node !== 'object' || c.node === null))
     throw new DaemonConfigError(`${path}: node must be an object`)
-  return { version: 1, api: { host: api.host, port: api.port }, node: c.node }
+  return {
+    version: 1,
+    api: { host: api.host, port: api.port },
+    ...(c.node !== undefined ? { node: c.node } : {})
+  }
 }
 
 function isPort(value: unknown): value is number {

@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { DefsNode, NodeOptions } from '@defs/node'
+import { readNodeConfig } from '@defs/node/config'
 import { ensureApiToken } from './api-token.ts'
 import {
   type DaemonConfig,
@@ -65,8 +66,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
   const port = options.port ?? stored?.api.port ?? defaultApiPort
   const token = await ensureApiToken(dir)
+  // Options daemon.json kept before the node's config did go to the node, which keeps them.
   const nodeOptions: NodeOptions = { ...stored?.node, ...options.node, dataDir: dir }
-  const log = await openDaemonLog(nodeOptions.logDir ?? join(dir, 'logs'))
+  const logDir = nodeOptions.logDir ?? (await readNodeConfig(dir))?.logDir ?? join(dir, 'logs')
+  const log = await openDaemonLog(logDir)
   let node: DefsNode
   const metrics = new DaemonMetrics()
   try {
@@ -99,12 +102,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   }
   const bound = (server.address() as AddressInfo).port
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`
-  if (stored === undefined || stored.api.port !== bound || stored.api.host !== host) {
-    const config: DaemonConfig = {
-      version: 1,
-      api: { host, port: bound },
-      node: stored?.node ?? options.node ?? {}
-    }
+  if (
+    stored === undefined ||
+    stored.api.port !== bound ||
+    stored.api.host !== host ||
+    stored.node !== undefined
+  ) {
+    const config: DaemonConfig = { version: 1, api: { host, port: bound } }
     await writeDaemonConfig(dir, config)
   }
   log.info('daemon_started', { url, peerId: node.peerId, addresses: node.addresses(), pid: process.pid })

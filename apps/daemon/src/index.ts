@@ -17,7 +17,7 @@
  * ready line and stops gracefully on SIGTERM/SIGINT.
  */
 
-export { writeFileAtomic } from '@defs/node'
+export { writeFileAtomic } from '@defs/node/config'
 export { apiTokenPath, bearerMatches, ensureApiToken, readApiToken, TokenFileError } from './api-token.ts'
 export { ApiPortInUseError, type Daemon, type DaemonOptions, startDaemon } from './daemon.ts'
 export {

@@ -1,7 +1,7 @@
 // Node options checked as the node will check them at start (resolveNodeOptions), plus what only
 // libp2p would find later (a bootstrap address that does not parse, or names no peer), reported
 // as the flag the user typed rather than the option's name in the node.
-import { InvalidOptionError, resolveNodeOptions } from '@defs/node'
+import { InvalidOptionError, resolveNodeOptions } from '@defs/node/config'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { StoredNodeOptions } from './daemon-config.ts'
 import { FlagError } from './node-flags.ts'
@@ -16,7 +16,9 @@ export const optionFlags: Record<string, string> = {
   logDir: '--log-dir',
   host: '--host',
   port: '--port',
-  bootstrap: '--bootstrap'
+  bootstrap: '--bootstrap',
+  announce: '--announce',
+  minFreeDisk: '--min-free-disk'
 }
 
 /** Throws FlagError naming the flag when `options` would not start a node in `dataDir`. */

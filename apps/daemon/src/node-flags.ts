@@ -18,6 +18,8 @@ export interface NodeFlags {
   'worker-num'?: string
   'log-dir'?: string
   host?: string
+  announce?: string | string[]
+  'min-free-disk'?: string
 }
 
 /** The flags' names and help, for parsers (node:util parseArgs, citty) to declare. */
@@ -30,18 +32,19 @@ export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
   'max-storage': 'bytes of shards to store for others, e.g. 10GiB',
   'worker-num': 'concurrent tasks',
   'log-dir': 'where logs go (default <dir>/logs)',
-  host: 'p2p interface to listen on (default 127.0.0.1; 0.0.0.0 serves other machines)'
+  host: 'p2p interface to listen on (default 127.0.0.1; 0.0.0.0 serves other machines)',
+  announce:
+    'multiaddr to tell peers instead of the listen addresses, behind a NAT or port forward (repeat or comma-separate)',
+  'min-free-disk': 'free disk to keep: stores are refused below it, e.g. 1GiB (default 256MiB)'
 }
 
 export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
   const o: StoredNodeOptions = {}
   if (flags.port !== undefined) o.port = integerFlag('port', flags.port, 0, 65535)
-  const bootstrap = [flags.bootstrap ?? []]
-    .flat()
-    .flatMap((b) => b.split(','))
-    .map((b) => b.trim())
-    .filter(Boolean)
+  const bootstrap = listFlag(flags.bootstrap)
   if (bootstrap.length > 0) o.bootstrap = bootstrap
+  const announce = listFlag(flags.announce)
+  if (announce.length > 0) o.announce = announce
   if (flags.mode !== undefined) o.storageMode = flags.mode as StorageModeChoice
   if (flags['data-shards'] !== undefined)
     o.dataShards = integerFlag('data-shards', flags['data-shards'], 1, 100)
@@ -51,7 +54,18 @@ export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
   if (flags['worker-num'] !== undefined) o.workerNum = integerFlag('worker-num', flags['worker-num'], 1, 64)
   if (flags['log-dir'] !== undefined) o.logDir = flags['log-dir']
   if (flags.host !== undefined) o.host = flags.host
+  if (flags['min-free-disk'] !== undefined)
+    o.minFreeDisk = parseByteSize(flags['min-free-disk'], '--min-free-disk')
   return o
+}
+
+/** A flag given several times or as a comma-separated list: every value, trimmed. */
+function listFlag(value: string | string[] | undefined): string[] {
+  return [value ?? []]
+    .flat()
+    .flatMap((b) => b.split(','))
+    .map((b) => b.trim())
+    .filter(Boolean)
 }
 
 export function integerFlag(name: string, value: string, min: number, max: number): number {

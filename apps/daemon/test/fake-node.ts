@@ -245,9 +245,21 @@ export class FakeNode implements DefsNode {
       storedShards: this.stored.size * 6,
       maxStorage: 10 * 2 ** 30,
       tasks,
+      disk: {
+        shardBytes: storedBytes,
+        metaBytes: 0,
+        logBytes: 0,
+        freeBytes: 50 * 2 ** 30,
+        maxStorage: 10 * 2 ** 30,
+        minFreeDisk: 2 ** 28
+      },
       state: 'running',
       stateSince: 0
     }
+  }
+
+  async retire(): Promise<{ peerId: string; retired: number }> {
+    throw named('TaskStateError', 'the fake node cannot retire')
   }
 
   async stop(): Promise<void> {

@@ -5,6 +5,7 @@ import type { SigningKey } from '@defs/crypto'
 import type { PeerScorer } from '@defs/kbucket'
 import type { Host, ShardStore } from '@defs/net'
 import type { ComponentLogger } from '@libp2p/interface'
+import type { DiskBudget } from './disk/disk-budget.ts'
 import type { MetaStore } from './disk/meta-store.ts'
 import type { NodeDir } from './disk/node-dir.ts'
 import type { NodeEvents } from './events.ts'
@@ -12,6 +13,7 @@ import type { Keystore } from './keystore.ts'
 import type { Lifecycle } from './lifecycle.ts'
 import type { ResolvedNodeOptions } from './options.ts'
 import type { SliceWorkers } from './pipeline/index.ts'
+import type { RetiredPeers } from './retirement.ts'
 import type { TaskQueue } from './tasks/task-queue.ts'
 
 /** The node's own shard store: the protocol's contract plus what status and GC read. */
@@ -31,6 +33,8 @@ export interface NodeComponents {
   readonly logger: ComponentLogger
   readonly meta: MetaStore
   readonly shards: NodeShardStore
+  /** What the node may still write: maxStorage over shards, metadata and logs; minFreeDisk kept. */
+  readonly disk: DiskBudget
   readonly keystore: Keystore
   /** Signs manifests and deletes; file keys are wrapped to it. */
   readonly userKey: SigningKey
@@ -41,4 +45,6 @@ export interface NodeComponents {
   readonly tasks: TaskQueue
   readonly lifecycle: Lifecycle
   readonly events: NodeEvents
+  /** Peers retired by their operators: never taken back, never placed on. */
+  readonly retired: RetiredPeers
 }

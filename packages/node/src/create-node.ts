@@ -5,12 +5,14 @@
 import { join } from 'node:path'
 import { PeerScorer } from '@defs/kbucket'
 import { createHost, type Host } from '@defs/net'
-import { CONFIG_SCHEMA_VERSION, encodeNodeConfig } from '@defs/segment'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import type { NodeComponents } from './components.ts'
-import { writeFileAtomic } from './disk/atomic-file.ts'
+import { checkDirectory, claimDirectory } from './disk/data-status.ts'
 import { lockDirectory } from './disk/dir-lock.ts'
+import { DiskBudget } from './disk/disk-budget.ts'
 import { loadOrCreateIdentity } from './disk/identity.ts'
 import { MetaStore } from './disk/meta-store.ts'
+import { mergeNodeConfig, writeNodeConfig } from './disk/node-config.ts'
 import { ensureNodeRoot, nodeDir, prepareNodeDir } from './disk/node-dir.ts'
 import { DiskShardStore } from './disk/shard-store.ts'
 import { loadOrCreateUserKey } from './disk/user-key.ts'
@@ -23,6 +25,7 @@ import { Node } from './node.ts'
 import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
 import { SlicePool } from './pipeline/index.ts'
+import { Retirement } from './retirement.ts'
 import { type ServiceFactories, startServices } from './services.ts'
 import { holdingsOf } from './steps/network-index.ts'
 import { TaskQueue } from './tasks/task-queue.ts'
@@ -37,8 +40,8 @@ export interface CreateNodeOptions<S extends object> extends NodeOptions {
 // biome-ignore lint/complexity/noBannedTypes: a node without services has none
 export async function createNode<S extends object = {}>(options: CreateNodeOptions<S>): Promise<DefsNode<S>> {
   const { services: factories, ...nodeOptions } = options
-  const o = resolveNodeOptions(nodeOptions)
-  const dir = nodeDir(o.dataDir)
+  // Checked before anything is touched, then again over the stored config once the directory is ours.
+  const dir = nodeDir(resolveNodeOptions(nodeOptions).dataDir)
   await ensureNodeRoot(dir)
   const lock = await lockDirectory(dir.root, dir.lock)
   // Closed in reverse order on stop, or on a failed start.
@@ -49,19 +52,30 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
   }
   try {
     await prepareNodeDir(dir)
+    const o = await mergeNodeConfig({ ...nodeOptions, dataDir: dir.root })
+    await writeNodeConfig(o)
+    const directory = await checkDirectory(dir)
     const identity = await loadOrCreateIdentity(dir.identity)
+    await claimDirectory(dir, peerIdFromPrivateKey(identity.key).toString(), directory)
     const userKey = await loadOrCreateUserKey(join(dir.root, 'user-key'))
-    await writeFileAtomic(
-      dir.config,
-      encodeNodeConfig({ schemaVersion: CONFIG_SCHEMA_VERSION, ...configOf(o) })
-    )
     const meta = await MetaStore.open(dir.meta)
     opened.push(meta)
     const shards = await DiskShardStore.open(dir.shards, dir.tmp, o.maxStorage)
+    const disk = new DiskBudget({
+      root: dir.root,
+      metaDir: dir.meta,
+      logDir: o.logDir,
+      maxStorage: o.maxStorage,
+      minFreeDisk: o.minFreeDisk,
+      shardBytes: () => shards.usedBytes
+    })
+    await disk.start()
+    opened.push({ close: async () => disk.stop() })
+    shards.room = (bytes) => disk.refusal(bytes)
     const events = createNodeEvents()
     const lifecycle = new Lifecycle(events)
     const scorer = new PeerScorer()
-    const host = await startHost(o, identity.key, meta, shards, lifecycle, scorer)
+    const host = await startHost(o, identity.key, { meta, shards, disk, lifecycle, scorer })
     opened.push({ close: async () => await host.stop() })
     // Worker threads start on the first upload, download or rebuild: a node that only stores
     // shards for others never pays their memory.
@@ -86,6 +100,7 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
       logger: host.logger,
       meta,
       shards,
+      disk,
       keystore: createKeystore(meta, userKey),
       userKey,
       scorer,
@@ -95,8 +110,14 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
       },
       tasks,
       lifecycle,
-      events
+      events,
+      get retired() {
+        return retirement
+      }
     }
+    const retirement: Retirement = new Retirement(components, identity.key)
+    await retirement.start()
+    opened.push({ close: () => retirement.stop() })
     forwardPeerEvents(host, components)
     const uploads = new UploadRunner(components)
     tasks.register('upload', uploads)
@@ -109,6 +130,7 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
     const node = new Node(components, {
       files: new Files(components, uploads),
       maintenance,
+      retirement,
       services: started.services,
       close: closeAll
     })
@@ -123,15 +145,20 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
 async function startHost(
   o: ResolvedNodeOptions,
   privateKey: Awaited<ReturnType<typeof loadOrCreateIdentity>>['key'],
-  meta: MetaStore,
-  shards: DiskShardStore,
-  lifecycle: Lifecycle,
-  scorer: PeerScorer
+  parts: {
+    meta: MetaStore
+    shards: DiskShardStore
+    disk: DiskBudget
+    lifecycle: Lifecycle
+    scorer: PeerScorer
+  }
 ): Promise<Host> {
+  const { meta, shards, disk, lifecycle, scorer } = parts
   return createHost({
     privateKey,
     host: o.host,
     port: o.port,
+    ...(o.announce.length > 0 ? { announce: o.announce } : {}),
     maxConnections: o.maxConnections,
     dialTimeout: o.dialTimeout,
     ...(o.libp2pMetrics !== undefined ? { metrics: o.libp2pMetrics } : {}),
@@ -143,6 +170,8 @@ async function startHost(
     shards: {
       store: shards,
       limits: { maxStoredBytes: o.maxStorage },
+      // Shards, metadata and logs together within maxStorage, and minFreeDisk kept free.
+      quota: ({ bytes, pendingBytes }) => disk.refusal(bytes + pendingBytes) === undefined,
       accepting: () => lifecycle.putRefusal() === undefined,
       onPeerMisbehaved: (peer) => scorer.observe(peer.toString(), { audit: 'fail' })
     }
@@ -156,26 +185,6 @@ function forwardPeerEvents(host: Host, c: NodeComponents): void {
   host.addEventListener('peer:disconnect', (e) =>
     c.events.safeDispatchEvent('peer:disconnect', { detail: { peerId: e.detail.toString() } })
   )
-}
-
-function configOf(o: ResolvedNodeOptions) {
-  return {
-    storageMode: o.storageMode,
-    dataShards: o.dataShards,
-    parityShards: o.parityShards,
-    maxSliceSize: o.maxSliceSize,
-    minSliceSize: o.minSliceSize,
-    shardSize: o.shardSize,
-    port: o.port,
-    bootstrap: o.bootstrap,
-    maxConnections: o.maxConnections,
-    dialTimeout: o.dialTimeout,
-    dataDir: o.dataDir,
-    logDir: o.logDir,
-    workerNum: o.workerNum,
-    bufferSize: o.bufferSize,
-    maxStorage: o.maxStorage
-  }
 }
 
 function isPublicListen(host: string): boolean {

@@ -154,6 +154,24 @@ export class DirectoryLockedError extends Error {
   }
 }
 
+/** The node's config file cannot be used: written by a newer DeFS, or not a config. */
+export class ConfigFileError extends Error {
+  static override name = 'ConfigFileError'
+  override name = 'ConfigFileError'
+}
+
+/** The directory is another node's (its identity file is not the node-id's), or a copy of a running one. */
+export class DirectoryOwnerError extends Error {
+  static override name = 'DirectoryOwnerError'
+  override name = 'DirectoryOwnerError'
+}
+
+/** The directory holds data of a newer (or an unreadable) format: never guessed at. */
+export class IncompatibleDataError extends Error {
+  static override name = 'IncompatibleDataError'
+  override name = 'IncompatibleDataError'
+}
+
 /** The node's identity (or user key) file is unreadable: never replaced silently. */
 export class IdentityError extends Error {
   static override name = 'IdentityError'

@@ -1,5 +1,6 @@
 // A running node, as helia's is: a few subsystems as properties (files, tasks, peers), a typed
 // event target, its lifecycle, and the services it was composed with.
+import type { DiskUsage } from './disk/disk-budget.ts'
 import type { NodeEvents } from './events.ts'
 import type { FileApi } from './files/types.ts'
 import type { LifecycleState } from './lifecycle.ts'
@@ -49,6 +50,8 @@ export interface NodeStatus {
   storedShards: number
   maxStorage: number
   tasks: Record<TaskRecord['state'], number>
+  /** Disk use: shards, metadata and logs against maxStorage, free disk against minFreeDisk. */
+  disk: DiskUsage
   /** The lifecycle state, and since when (ms since the epoch). */
   state: LifecycleState
   stateSince: number
@@ -68,6 +71,11 @@ export interface DefsNode<S extends object = object> {
   /** This node's listen addresses, with its peer id. */
   addresses(): string[]
   status(): Promise<NodeStatus>
+  /**
+   * Retires this node's identity for good: a signed record tells the network, which never takes
+   * the id back; the node stops, and its directory starts next time as a new node under a new id.
+   */
+  retire(): Promise<{ peerId: string; retired: number }>
   /** Stops at a consistent point: tasks paused and persisted, services stopped, stores closed. */
   stop(): Promise<void>
 }

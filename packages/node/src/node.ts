@@ -1,9 +1,11 @@
 // The running node: its subsystems as properties, and one stop that drains it in order (no new
 // work, tasks paused at a consistent point, services stopped, then the host and the stores).
+
 import type { NodeComponents } from './components.ts'
 import type { FileApi } from './files/types.ts'
 import type { DefsNode, MaintenanceApi, NodeStatus, PeerApi, TaskApi } from './node-types.ts'
 import { createPeerApi } from './peers/peers.ts'
+import type { Retirement } from './retirement.ts'
 import { createTaskApi } from './tasks/task-api.ts'
 
 export class Node<S extends object> implements DefsNode<S> {
@@ -14,12 +16,20 @@ export class Node<S extends object> implements DefsNode<S> {
   readonly services: S
   readonly #c: NodeComponents
   readonly #close: () => Promise<void>
+  readonly #retirement: Retirement
   #stopped: Promise<void> | undefined
 
   constructor(
     c: NodeComponents,
-    parts: { files: FileApi; maintenance: MaintenanceApi; services: S; close: () => Promise<void> }
+    parts: {
+      files: FileApi
+      maintenance: MaintenanceApi
+      retirement: Retirement
+      services: S
+      close: () => Promise<void>
+    }
   ) {
+    this.#retirement = parts.retirement
     this.#c = c
     this.files = parts.files
     this.maintenance = parts.maintenance
@@ -57,9 +67,16 @@ export class Node<S extends object> implements DefsNode<S> {
       storedShards: c.shards.count,
       maxStorage: c.options.maxStorage,
       tasks,
+      disk: c.disk.usage(),
       state: c.lifecycle.state,
       stateSince: c.lifecycle.since
     }
+  }
+
+  async retire(): Promise<{ peerId: string; retired: number }> {
+    const { time } = await this.#retirement.retire()
+    await this.stop()
+    return { peerId: this.peerId, retired: time }
   }
 
   stop(): Promise<void> {

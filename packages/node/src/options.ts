@@ -25,6 +25,8 @@ export interface NodeOptions {
   port?: number
   /** Multiaddrs of nodes to join through. */
   bootstrap?: string[]
+  /** Multiaddrs to tell peers instead of the listen addresses (behind a NAT, a proxy, a port forward). */
+  announce?: string[]
   maxConnections?: number
   /** Milliseconds before a dial is given up. */
   dialTimeout?: number
@@ -33,8 +35,12 @@ export interface NodeOptions {
   workerNum?: number
   /** Bytes of file data a transfer may hold in memory at once. */
   bufferSize?: number
-  /** Bytes of shards this node stores for others. */
+  /** Bytes this node may use on disk: stored shards, metadata and logs together. */
   maxStorage?: number
+  /** Bytes of free disk the node keeps: stores are refused (not the disk filled) below it. */
+  minFreeDisk?: number
+  /** Milliseconds a finished (done, failed, cancelled) task is kept before it is pruned. */
+  taskRetention?: number
   /** libp2p's metrics implementation (the daemon passes a Prometheus one); not persisted. */
   libp2pMetrics?: HostOptions['metrics']
 }
@@ -44,10 +50,50 @@ export type ResolvedNodeOptions = Required<Omit<NodeOptions, 'libp2pMetrics'>> &
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
+const DAY = 24 * 3600_000
+
+/**
+ * In file mode a slice is sealed into one shard, and a peer takes shards of at most 64 MiB (net's
+ * maxShardSize; a test checks the two agree): so no slice may be larger.
+ */
+export const MAX_SLICE_SIZE = 64 * MiB
+
+/** Every option createNode takes; anything else (a typo such as `dataShard`) is refused. */
+export const optionNames = [
+  'dataDir',
+  'storageMode',
+  'dataShards',
+  'parityShards',
+  'maxSliceSize',
+  'minSliceSize',
+  'shardSize',
+  'host',
+  'port',
+  'bootstrap',
+  'announce',
+  'maxConnections',
+  'dialTimeout',
+  'logDir',
+  'workerNum',
+  'bufferSize',
+  'maxStorage',
+  'minFreeDisk',
+  'taskRetention',
+  'libp2pMetrics'
+] as const satisfies readonly (keyof NodeOptions)[]
 
 export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionError('options', `must be an object, got ${String(options)}`)
+  }
+  for (const key of Object.keys(options)) {
+    if (!(optionNames as readonly string[]).includes(key)) {
+      const near = optionNames.find((n) => n.toLowerCase().startsWith(key.toLowerCase().slice(0, 6)))
+      throw new InvalidOptionError(
+        key,
+        `is not an option${near === undefined ? '' : `; did you mean ${near}?`} (options: ${optionNames.join(', ')})`
+      )
+    }
   }
   if (typeof options.dataDir !== 'string' || options.dataDir.length === 0) {
     throw new InvalidOptionError(
@@ -67,12 +113,15 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     bootstrap: options.bootstrap ?? [],
+    announce: options.announce ?? [],
     maxConnections: options.maxConnections ?? 300,
     dialTimeout: options.dialTimeout ?? 10_000,
     logDir: options.logDir ?? join(options.dataDir, 'logs'),
     workerNum: options.workerNum ?? Math.min(4, availableParallelism()),
     bufferSize: options.bufferSize ?? 64 * MiB,
     maxStorage: options.maxStorage ?? 10 * GiB,
+    minFreeDisk: options.minFreeDisk ?? 256 * MiB,
+    taskRetention: options.taskRetention ?? 7 * DAY,
     libp2pMetrics: options.libp2pMetrics
   }
   if (!(storageModeChoices as readonly string[]).includes(o.storageMode)) {
@@ -84,8 +133,9 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
   integer('dataShards', o.dataShards, 1, 100)
   // Each at most 100, so k + m <= 256 (the GF(2^8) limit) always holds.
   integer('parityShards', o.parityShards, 1, 100)
-  integer('minSliceSize', o.minSliceSize, 1, 4 * GiB)
-  integer('maxSliceSize', o.maxSliceSize, 1, 4 * GiB)
+  integer('minSliceSize', o.minSliceSize, 1, MAX_SLICE_SIZE)
+  // A peer takes shards of at most 64 MiB, and in file mode a slice is one shard.
+  integer('maxSliceSize', o.maxSliceSize, 1, MAX_SLICE_SIZE)
   if (o.minSliceSize > o.maxSliceSize) {
     throw new InvalidOptionError(
       'minSliceSize',
@@ -97,12 +147,8 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     throw new InvalidOptionError('host', `must be an IP address to listen on, got ${JSON.stringify(o.host)}`)
   }
   integer('port', o.port, 0, 65535)
-  if (!Array.isArray(o.bootstrap) || o.bootstrap.some((a) => typeof a !== 'string' || !a.startsWith('/'))) {
-    throw new InvalidOptionError(
-      'bootstrap',
-      `must be a list of multiaddrs like /ip4/127.0.0.1/tcp/4001/p2p/12D3..., got ${JSON.stringify(o.bootstrap)}`
-    )
-  }
+  multiaddrs('bootstrap', o.bootstrap)
+  multiaddrs('announce', o.announce)
   integer('maxConnections', o.maxConnections, 1, 100_000)
   integer('dialTimeout', o.dialTimeout, 100, 600_000)
   if (typeof o.logDir !== 'string' || o.logDir.length === 0) {
@@ -111,7 +157,24 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
   integer('workerNum', o.workerNum, 1, 64)
   integer('bufferSize', o.bufferSize, 1 * MiB, 16 * GiB)
   integer('maxStorage', o.maxStorage, 0, Number.MAX_SAFE_INTEGER)
+  integer('minFreeDisk', o.minFreeDisk, 0, Number.MAX_SAFE_INTEGER)
+  integer('taskRetention', o.taskRetention, 0, Number.MAX_SAFE_INTEGER)
   return o
+}
+
+/** The code of one put, checked as the node options are: k and m each 1..100. */
+export function checkCode(dataShards: number | undefined, parityShards: number | undefined): void {
+  if (dataShards !== undefined) integer('dataShards', dataShards, 1, 100)
+  if (parityShards !== undefined) integer('parityShards', parityShards, 1, 100)
+}
+
+function multiaddrs(name: string, value: unknown): void {
+  if (!Array.isArray(value) || value.some((a) => typeof a !== 'string' || !a.startsWith('/'))) {
+    throw new InvalidOptionError(
+      name,
+      `must be a list of multiaddrs like /ip4/127.0.0.1/tcp/4001/p2p/12D3..., got ${JSON.stringify(value)}`
+    )
+  }
 }
 
 function integer(name: string, value: unknown, min: number, max: number): void {

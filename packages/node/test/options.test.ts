@@ -49,3 +49,25 @@ describe('resolveNodeOptions', () => {
     assert.equal(o.dataShards + o.parityShards, 200)
   })
 })
+
+describe('options against the protocol', () => {
+  it('caps slices so that a file-mode slice (one shard, plus its tag) fits a peer', async () => {
+    const { defaultShardLimits } = await import('@defs/net')
+    const { MAX_SLICE_SIZE } = await import('../src/options.ts')
+    assert.ok(MAX_SLICE_SIZE + 16 <= defaultShardLimits.maxShardSize)
+    assert.throws(
+      () => resolveNodeOptions({ dataDir: '/d', maxSliceSize: MAX_SLICE_SIZE + 1 }),
+      (err: Error) => err instanceof InvalidOptionError && err.option === 'maxSliceSize'
+    )
+  })
+
+  it('refuses a key that is not an option, and suggests the one meant', () => {
+    assert.throws(
+      () => resolveNodeOptions({ dataDir: '/d', dataShard: 4 } as never),
+      (err: Error) =>
+        err instanceof InvalidOptionError &&
+        err.option === 'dataShard' &&
+        /option dataShard is not an option; did you mean dataShards\?/.test(err.message)
+    )
+  })
+})

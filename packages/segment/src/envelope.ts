@@ -10,12 +10,13 @@ import { publicKeyField, samePublicKey, signatureField } from './fields.ts'
 import { limits } from './limits.ts'
 import { decodeLocationRecord, encodeLocationRecord, type LocationRecord } from './location-record.ts'
 import { decodeManifest, encodeManifest, type Manifest } from './manifest.ts'
+import { decodeRetireRecord, encodeRetireRecord, type RetireRecord } from './retire-record.ts'
 import { bytes, oneOf, type Schema } from './schema.ts'
 import { struct } from './struct.ts'
 
 export const ENVELOPE_VERSION = 1
 
-export const recordTypes = ['manifest', 'location', 'delete'] as const
+export const recordTypes = ['manifest', 'location', 'delete', 'retire'] as const
 export type RecordType = (typeof recordTypes)[number]
 
 /** The record each envelope type carries. */
@@ -23,6 +24,7 @@ export interface SignedRecords {
   manifest: Manifest
   location: LocationRecord
   delete: DeleteRequest
+  retire: RetireRecord
 }
 
 export interface Envelope<T extends RecordType = RecordType> {
@@ -50,7 +52,8 @@ const codecs: { [T in RecordType]: RecordCodec<SignedRecords[T]> } = {
     encode: encodeDeleteRequest,
     decode: decodeDeleteRequest,
     maxBytes: limits.maxBytes.deleteRequest
-  }
+  },
+  retire: { encode: encodeRetireRecord, decode: decodeRetireRecord, maxBytes: limits.maxBytes.retireRecord }
 }
 
 const domains = Object.fromEntries(recordTypes.map((t) => [t, domainOf(t, ENVELOPE_VERSION)])) as Record<

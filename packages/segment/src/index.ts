@@ -128,6 +128,12 @@ export {
   migrateConfig,
   type NodeConfig
 } from './node-config.ts'
+export {
+  decodeRetireRecord,
+  encodeRetireRecord,
+  RETIRE_RECORD_VERSION,
+  type RetireRecord
+} from './retire-record.ts'
 export { assertNotRollback, ManifestSeqGuard } from './rollback.ts'
 export {
   decodeShardHeader,

@@ -33,6 +33,14 @@ export interface NodeConfig {
   bufferSize: number
   /** Bytes of shards this node stores for others. */
   maxStorage: number
+  /** Interface libp2p listens on (an IP address). */
+  host?: string
+  /** Multiaddrs to announce instead of the listen addresses (a node behind a NAT or a proxy). */
+  announce?: string[]
+  /** Bytes of free disk the node keeps: stores are refused below it. */
+  minFreeDisk?: number
+  /** Milliseconds a finished task is kept before it is pruned. */
+  taskRetention?: number
 }
 
 const MiB = 1024 * 1024
@@ -58,7 +66,11 @@ const configSchema = struct<NodeConfig>(
     { key: 12, name: 'logDir', schema: path },
     { key: 13, name: 'workerNum', schema: uint(1, 64) },
     { key: 14, name: 'bufferSize', schema: uint(1 * MiB, 16 * GiB) },
-    { key: 15, name: 'maxStorage', schema: uint() }
+    { key: 15, name: 'maxStorage', schema: uint() },
+    { key: 16, name: 'host', schema: text(64), optional: true },
+    { key: 17, name: 'announce', schema: list(multiaddr, 0, limits.maxBootstrap), optional: true },
+    { key: 18, name: 'minFreeDisk', schema: uint(), optional: true },
+    { key: 19, name: 'taskRetention', schema: uint(), optional: true }
   ],
   {
     version: CONFIG_SCHEMA_VERSION,
@@ -123,5 +135,7 @@ export function migrateConfig(input: unknown): NodeConfig {
     if (err instanceof EncodeError) throw new ConfigError(err.message)
     throw err
   }
-  return { ...config, bootstrap: [...(config.bootstrap as string[])] } as unknown as NodeConfig
+  const out = { ...config, bootstrap: [...(config.bootstrap as string[])] } as unknown as NodeConfig
+  if (out.announce !== undefined) out.announce = [...out.announce]
+  return out
 }

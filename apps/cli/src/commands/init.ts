@@ -1,5 +1,6 @@
-// defs init: make a node directory ready to start: daemon.json (API port, node options) and
-// the API token (mode 0600). The node's identity is created by its first start.
+// defs init: make a node directory ready to start: daemon.json (the API port), the node's config
+// (its options, checked as a start checks them) and the API token (mode 0600). The node's
+// identity is created by its first start.
 import { mkdir } from 'node:fs/promises'
 import {
   apiTokenPath,
@@ -12,6 +13,7 @@ import {
   readDaemonConfig,
   writeDaemonConfig
 } from '@defs/daemon'
+import { writeNodeConfig } from '@defs/node/config'
 import { defineCommand } from 'citty'
 import { daemonArgs } from '../cli-args.ts'
 import { nodeDirectory } from '../connect.ts'
@@ -34,10 +36,11 @@ export default defineCommand({
     const node = nodeOptionsFromFlags({ ...args, port: args.port ?? defaultP2pPort })
     checkNodeOptions(node, dir)
     await mkdir(dir, { recursive: true, mode: 0o700 })
-    const config = { version: 1 as const, api: { host: defaultApiHost, port: apiPort }, node }
+    const config = { version: 1 as const, api: { host: defaultApiHost, port: apiPort } }
+    await writeNodeConfig({ ...node, dataDir: dir })
     await writeDaemonConfig(dir, config)
     await ensureApiToken(dir)
-    if (args.json) return printJson({ dir, tokenFile: apiTokenPath(dir), ...config })
+    if (args.json) return printJson({ dir, tokenFile: apiTokenPath(dir), ...config, node })
     printLine(`initialized ${dir}`)
     printLine(`  api    http://${defaultApiHost}:${apiPort} (token in ${apiTokenPath(dir)}, owner-only)`)
     printLine(

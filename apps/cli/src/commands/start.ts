@@ -12,6 +12,7 @@ import {
   stopWithin,
   waitForStopSignal
 } from '@defs/daemon'
+import { readNodeConfig } from '@defs/node/config'
 import { defineCommand } from 'citty'
 import { daemonArgs } from '../cli-args.ts'
 import { nodeDirectory } from '../connect.ts'
@@ -33,7 +34,9 @@ export default defineCommand({
     const port =
       args['api-port'] === undefined ? undefined : integerFlag('api-port', args['api-port'], 0, 65535)
     const node = nodeOptionsFromFlags(args)
-    const merged = { ...(await readDaemonConfig(dir))?.node, ...node }
+    // The node's config, under what daemon.json kept before it (read once), under the flags.
+    const { dataDir: _, ...stored } = (await readNodeConfig(dir)) ?? {}
+    const merged = { ...stored, ...(await readDaemonConfig(dir))?.node, ...node }
     checkNodeOptions(merged, dir)
     const logPath = daemonLogPath(merged.logDir ?? join(dir, 'logs'))
     if (args.background) {

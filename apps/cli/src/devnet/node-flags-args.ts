@@ -15,5 +15,7 @@ export function nodeFlags(o: StoredNodeOptions): string[] {
   add('worker-num', o.workerNum)
   add('log-dir', o.logDir)
   add('host', o.host)
+  for (const a of o.announce ?? []) add('announce', a)
+  add('min-free-disk', o.minFreeDisk)
   return flags
 }

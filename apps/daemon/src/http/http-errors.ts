@@ -49,6 +49,9 @@ export const statusByName: Readonly<Record<string, number>> = {
   PoolClosedError: 500,
   DirectoryLockedError: 500,
   IdentityError: 500,
+  DirectoryOwnerError: 500,
+  IncompatibleDataError: 500,
+  ConfigFileError: 500,
   TaskPausedSignal: 500,
   TaskCancelledSignal: 500
 }

@@ -23,6 +23,8 @@ export class DiskShardStore implements NodeShardStore {
   readonly dir: string
   readonly tmpDir: string
   readonly maxBytes: number
+  /** The node's disk budget (shards, metadata and logs; free disk): why `bytes` more are refused. */
+  room: ((bytes: number) => string | undefined) | undefined
   #used = 0
   readonly #entries = new Map<string, Entry>()
 
@@ -100,11 +102,12 @@ export class DiskShardStore implements NodeShardStore {
     }
     const encodedHeader = encodeShardHeader(header)
     const size = encodedHeader.length + length
-    if (this.#used + size > this.maxBytes) {
-      throw new QuotaFullError(
-        `storage quota full: ${this.#used} of ${this.maxBytes} bytes used, shard needs ${size}`
-      )
-    }
+    const refused =
+      this.room?.(size) ??
+      (this.#used + size > this.maxBytes
+        ? `storage quota full: ${this.#used} of ${this.maxBytes} bytes used, shard needs ${size}`
+        : undefined)
+    if (refused !== undefined) throw new QuotaFullError(refused)
     // Reserve before the await so concurrent puts cannot overshoot the quota together.
     const entry = { fileIdHex: toHex(header.fileId), size }
     this.#used += entry.size

@@ -5,6 +5,7 @@ import { basename } from 'node:path'
 import { generateFileKey, randomBytes } from '@defs/crypto'
 import type { NodeComponents } from '../components.ts'
 import { toHex } from '../disk/hex.ts'
+import { checkCode } from '../options.ts'
 import { placementCandidates } from '../peers/placement.ts'
 import { planLayout } from '../pipeline/index.ts'
 import { followTask } from '../tasks/follow-task.ts'
@@ -20,6 +21,7 @@ export async function putFile(
   options: PutOptions = {}
 ): Promise<PutResult> {
   const o = c.options
+  checkCode(options.dataShards, options.parityShards)
   // Asked again by the queue; asked first here so a refused put leaves no key in the keystore.
   c.lifecycle.admitTask('upload')
   let size = options.size

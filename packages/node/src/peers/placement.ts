@@ -13,8 +13,13 @@ export interface PlacementContext {
 }
 
 /** This node (when it stores now) and every connected peer. */
-export function placementCandidates(c: Pick<NodeComponents, 'peerId' | 'host' | 'lifecycle'>): string[] {
-  const peers = c.host.getPeers().map(String)
+export function placementCandidates(
+  c: Pick<NodeComponents, 'peerId' | 'host' | 'lifecycle' | 'retired'>
+): string[] {
+  const peers = c.host
+    .getPeers()
+    .map(String)
+    .filter((p) => !c.retired.has(p))
   return c.lifecycle.storing ? [c.peerId, ...peers] : peers
 }
 
