@@ -22,6 +22,7 @@ import {
   type TransportName
 } from './host-options.ts'
 import { type IndexBroadcast, indexBroadcast } from './index-broadcast.ts'
+import { noiseCrypto } from './noise-crypto.ts'
 import { type ShardProtocol, shardProtocol } from './shard-protocol.ts'
 
 /** The DHT of DeFS peers, apart from the public IPFS DHT. */
@@ -100,7 +101,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
       ...transports.map((t) => transportFactory(t, limits)),
       ...(nat.relayClient === true ? [circuitRelayTransport({ maxInboundStopStreams: 64 })] : [])
     ],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise({ crypto: noiseCrypto })],
     streamMuxers: [
       yamux({
         maxInboundStreams: limits.maxStreamsPerConnection,
