@@ -87,7 +87,8 @@ export const beforeEach = (hook: Hook): void => void current.beforeEach.push(hoo
 export const afterEach = (hook: Hook): void => void current.afterEach.push(hook)
 
 function describeError(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}${err.stack ? `\n${err.stack}` : ''}`
+  // V8's stack starts with "Name: message".
+  if (err instanceof Error) return err.stack ?? `${err.name}: ${err.message}`
   return String(err)
 }
 
@@ -163,3 +164,5 @@ export async function run(): Promise<TestResult[]> {
   await runSuite(root, [], [], out)
   return out
 }
+// The runner page finds run() here once a test bundle's module has been evaluated.
+;(globalThis as { __defsTests?: unknown }).__defsTests = { run }
