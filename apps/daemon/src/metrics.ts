@@ -122,7 +122,7 @@ export class DaemonMetrics {
     this.#peers.set(status.peers)
     for (const state of taskStates) this.#tasks.set({ state }, status.tasks[state] ?? 0)
     const rates = new Map<string, number>(taskKinds.map((kind) => [kind, 0]))
-    for (const task of node.tasks()) {
+    for (const task of node.tasks.list()) {
       if (task.state === 'running') rates.set(task.kind, (rates.get(task.kind) ?? 0) + task.progress.rate)
       if (task.state === 'failed' && !this.#failedSeen.has(task.id)) {
         this.#failedSeen.add(task.id)

@@ -1,6 +1,6 @@
 // Node options from command-line flags, shared by the daemon process (main.ts) and the CLI's
 // `defs init` / `defs start`, so both spell and check every flag the same way.
-import type { StorageMode } from '@defs/node'
+import type { StorageModeChoice } from '@defs/node'
 import type { StoredNodeOptions } from './daemon-config.ts'
 
 /** A flag the user got wrong; the message names it and the value. */
@@ -40,7 +40,7 @@ export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
     .map((b) => b.trim())
     .filter(Boolean)
   if (bootstrap.length > 0) o.bootstrap = bootstrap
-  if (flags.mode !== undefined) o.storageMode = flags.mode as StorageMode
+  if (flags.mode !== undefined) o.storageMode = flags.mode as StorageModeChoice
   if (flags['data-shards'] !== undefined)
     o.dataShards = integerFlag('data-shards', flags['data-shards'], 1, 100)
   if (flags['parity-shards'] !== undefined)

@@ -52,10 +52,10 @@ describe('HTTP API', () => {
   })
 
   it('refuses an upload without the token before storing anything', async () => {
-    const before = node.files.size
+    const before = node.stored.size
     const res = await fetch(`${daemon.url}/v1/files`, { method: 'POST', body: file })
     assert.equal(res.status, 401)
-    assert.equal(node.files.size, before)
+    assert.equal(node.stored.size, before)
   })
 
   it('uploads a stream and downloads it back byte for byte', async () => {

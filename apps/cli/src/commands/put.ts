@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { PutResult } from '@defs/node'
+import { storageModeChoices } from '@defs/segment'
 import { defineCommand } from 'citty'
 import { clientArgs } from '../cli-args.ts'
 import { connect } from '../connect.ts'
@@ -23,7 +24,7 @@ export default defineCommand({
     },
     mode: {
       type: 'enum',
-      options: ['auto', 'file', 'slice', 'rs-size', 'rs-proportion'],
+      options: [...storageModeChoices],
       description: 'storage mode'
     },
     'data-shards': { type: 'string', alias: 'k', description: 'k: data shards per slice', valueHint: 'N' },

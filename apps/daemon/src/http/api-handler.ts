@@ -6,6 +6,7 @@ import type { DefsNode } from '@defs/node'
 import { bearerMatches } from '../api-token.ts'
 import type { DaemonLog } from '../daemon-log.ts'
 import type { DaemonMetrics } from '../metrics.ts'
+import { downloadRoutes } from './download-routes.ts'
 import { fileRoutes } from './file-routes.ts'
 import { errorStatus, HttpError } from './http-errors.ts'
 import { nodeRoutes } from './node-routes.ts'
@@ -20,7 +21,9 @@ export interface ApiHandlerOptions {
   log: DaemonLog
 }
 
-const routes: CompiledRoute[] = [...fileRoutes, ...taskRoutes, ...nodeRoutes].map(compileRoute)
+const routes: CompiledRoute[] = [...fileRoutes, ...downloadRoutes, ...taskRoutes, ...nodeRoutes].map(
+  compileRoute
+)
 
 const unauthorizedBody = {
   error: { name: 'UnauthorizedError', message: 'missing or wrong API token', status: 401 }

@@ -31,23 +31,12 @@ export interface TaskRecord<P = unknown, C = unknown, R = unknown> {
 
 export const finalStates: readonly TaskState[] = ['done', 'failed', 'cancelled']
 
-export class TaskNotFoundError extends Error {
-  override name = 'TaskNotFoundError'
-}
-
-export class TaskStateError extends Error {
-  override name = 'TaskStateError'
-}
-
-/** Thrown inside a runner at its next checkpoint when the task was paused; the queue catches it. */
-export class TaskPausedSignal extends Error {
-  override name = 'TaskPausedSignal'
-}
-
-/** Thrown inside a runner at its next checkpoint when the task was cancelled; the queue catches it. */
-export class TaskCancelledSignal extends Error {
-  override name = 'TaskCancelledSignal'
-}
+export {
+  TaskCancelledSignal,
+  TaskNotFoundError,
+  TaskPausedSignal,
+  TaskStateError
+} from '../errors.ts'
 
 export interface TaskContext<P, C> {
   readonly id: string

@@ -2,9 +2,9 @@
 // keystore. Kept in <dir>/user-key (mode 0600) as "<algorithm>:<hex private key>", created once.
 import { readFile } from 'node:fs/promises'
 import { generateSigningKey, importSigningKey, type SignatureAlgorithm, type SigningKey } from '@defs/crypto'
-import { writeFileAtomic } from './disk/atomic-file.ts'
-import { fromHex, toHex } from './disk/hex.ts'
-import { IdentityError } from './disk/identity.ts'
+import { IdentityError } from '../errors.ts'
+import { writeFileAtomic } from './atomic-file.ts'
+import { fromHex, toHex } from './hex.ts'
 
 const algorithms: readonly SignatureAlgorithm[] = ['ed25519', 'secp256k1', 'p256']
 

@@ -5,20 +5,17 @@
 import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { randomBytes } from '@defs/crypto'
-import { toHex } from './disk/hex.ts'
-import { type ByteRange, newReadStats, type ReadStats, readSlices } from './download.ts'
-import type { NodeContext } from './node-context.ts'
-import type { GetResult } from './node-types.ts'
-import { resolveReadableFile } from './resolve-file.ts'
-import {
-  TaskCancelledSignal,
-  type TaskContext,
-  TaskPausedSignal,
-  type TaskRunner
-} from './tasks/task-types.ts'
+import type { ByteRange } from '@defs/net'
+import type { NodeComponents } from '../components.ts'
+import { toHex } from '../disk/hex.ts'
+import { TaskCancelledSignal, TaskPausedSignal } from '../errors.ts'
+import { resolveReadableFile } from '../files/resolve-file.ts'
+import type { GetResult } from '../files/types.ts'
+import { newReadStats, type ReadStats, readFileSlices } from '../steps/read-slices.ts'
+import type { TaskContext, TaskRunner } from '../tasks/task-types.ts'
 
 export interface DownloadParams {
-  /** A file id or a capability (kept in this node's own task store, like its keystore). */
+  /** A file id: a capability's key goes to the keystore (wrapped), never into a task record. */
   ref: string
   destination: string
   range?: ByteRange
@@ -34,9 +31,9 @@ export interface DownloadCheckpoint {
 }
 
 export class DownloadRunner implements TaskRunner<DownloadParams, DownloadCheckpoint, GetResult> {
-  readonly #node: NodeContext
+  readonly #node: NodeComponents
 
-  constructor(node: NodeContext) {
+  constructor(node: NodeComponents) {
     this.#node = node
   }
 
@@ -56,7 +53,7 @@ export class DownloadRunner implements TaskRunner<DownloadParams, DownloadCheckp
     try {
       // Whatever a crash left past the last checkpoint is written again.
       await handle.truncate(cp.bytesWritten)
-      const slices = readSlices(this.#node, file, p.range, stats, {
+      const slices = readFileSlices(this.#node, file, p.range, stats, {
         reuse: true,
         signal: task.signal,
         skipSlices: cp.slicesDone

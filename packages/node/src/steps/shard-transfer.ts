@@ -4,10 +4,10 @@ import { constantTimeEqual, sha256, toHex } from '@defs/crypto'
 import { CorruptShardError } from '@defs/net'
 import type { ShardHeader } from '@defs/segment'
 import { peerIdFromString } from '@libp2p/peer-id'
-import type { NodeContext } from './node-context.ts'
+import type { NodeComponents } from '../components.ts'
 
 export async function storeShard(
-  ctx: NodeContext,
+  ctx: NodeComponents,
   peer: string,
   header: ShardHeader,
   bytes: Uint8Array,
@@ -26,7 +26,7 @@ export async function storeShard(
  * own copy here (the store's CRC32C catches rot, not a wrong shard under the name).
  */
 export async function fetchShard(
-  ctx: NodeContext,
+  ctx: NodeComponents,
   peer: string,
   id: Uint8Array,
   signal?: AbortSignal

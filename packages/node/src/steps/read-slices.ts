@@ -4,17 +4,12 @@
 // names its peer, which loses score, and another shard is fetched in its place.
 import { toHex } from '@defs/crypto'
 import { TooFewShardsError } from '@defs/erasure'
-import { CorruptShardError } from '@defs/net'
+import { type ByteRange, CorruptShardError } from '@defs/net'
 import { sliceLayout } from '@defs/segment'
-import type { NodeContext } from './node-context.ts'
-import { type FetchedSlice, type OpenedSliceHandle, openSlices } from './pipeline/index.ts'
-import type { ReadableFile } from './resolve-file.ts'
+import type { NodeComponents } from '../components.ts'
+import type { LocatedFile, ReadableFile, ResolvedFile } from '../files/resolve-file.ts'
+import { type FetchedSlice, type OpenedSliceHandle, openSlices } from '../pipeline/index.ts'
 import { fetchShard } from './shard-transfer.ts'
-
-export interface ByteRange {
-  offset: number
-  length: number
-}
 
 export interface ReadStats {
   slicesRead: number
@@ -29,7 +24,7 @@ export function newReadStats(): ReadStats {
 
 /** The slices a byte range touches, and the range clamped to the file. */
 export function slicesFor(
-  file: ReadableFile,
+  file: ResolvedFile,
   range?: ByteRange
 ): { first: number; last: number; start: number; end: number } {
   const { size, sliceSize } = file.manifest
@@ -45,8 +40,8 @@ export function slicesFor(
  * are done with a chunk by then (an awaited file write). A stream may still hold the chunk
  * (http's write queues it), so without `reuse` the memory is left to the garbage collector.
  */
-export async function* readSlices(
-  node: NodeContext,
+export async function* readFileSlices(
+  node: NodeComponents,
   file: ReadableFile,
   range: ByteRange | undefined,
   stats: ReadStats,
@@ -87,7 +82,7 @@ export async function* readSlices(
 const FETCH_WINDOW = 2
 
 async function* fetchSlices(
-  node: NodeContext,
+  node: NodeComponents,
   file: ReadableFile,
   first: number,
   last: number,
@@ -124,8 +119,8 @@ async function* fetchSlices(
 
 /** k shards of slice `i` (the rest null), or TooFewShardsError naming the slice and the counts. */
 export async function fetchSliceShards(
-  node: NodeContext,
-  file: ReadableFile,
+  node: NodeComponents,
+  file: LocatedFile,
   i: number,
   stats: ReadStats,
   signal?: AbortSignal
@@ -179,7 +174,7 @@ export async function fetchSliceShards(
 }
 
 /** Holders this node is connected to (or itself) first: a dial to a dead peer costs a timeout. */
-function connectedFirst(node: NodeContext, holders: string[]): string[] {
+function connectedFirst(node: NodeComponents, holders: string[]): string[] {
   const connected = new Set(node.host.getPeers().map(String))
   connected.add(node.peerId)
   return [...holders.filter((p) => connected.has(p)), ...holders.filter((p) => !connected.has(p))]

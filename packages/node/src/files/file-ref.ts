@@ -1,11 +1,8 @@
 // How users name files: a file id (32 hex chars) names a file this node knows the key of; a
 // capability `defs:<fileId>:<key>` carries the key too, so it lets anyone holding it read the file
 // (Tahoe-style). Capabilities are secrets: they never go into logs.
-import { fromHex, toHex } from './disk/hex.ts'
-
-export class InvalidFileRefError extends Error {
-  override name = 'InvalidFileRefError'
-}
+import { fromHex, toHex } from '../disk/hex.ts'
+import { InvalidFileRefError } from '../errors.ts'
 
 export interface ParsedRef {
   fileId: Uint8Array

@@ -1,10 +1,10 @@
-// Owner-signed deletes (DESIGN §5): each holder gets one envelope naming the shards it holds,
+// Owner-signed deletes (doc/architecture.md, security): each holder gets one envelope naming the shards it holds,
 // signed by the file's owner with a fresh nonce and the current time, so it cannot be replayed.
 import { randomBytes } from '@defs/crypto'
 import { sign } from '@defs/segment'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { fromHex } from './disk/hex.ts'
-import type { NodeContext } from './node-context.ts'
+import type { NodeComponents } from '../components.ts'
+import { fromHex } from '../disk/hex.ts'
 
 export interface HeldShard {
   /** Shard id, hex. */
@@ -19,7 +19,7 @@ export interface DeleteOutcome {
 }
 
 export async function deleteShards(
-  node: NodeContext,
+  node: NodeComponents,
   fileId: Uint8Array,
   shards: HeldShard[]
 ): Promise<DeleteOutcome> {

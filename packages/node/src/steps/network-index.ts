@@ -4,15 +4,14 @@
 import type { IndexHoldings } from '@defs/net'
 import { decodeEnvelope, type Envelope, encodeEnvelope, limits, type Manifest, verify } from '@defs/segment'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { toHex } from './disk/hex.ts'
-import type { MetaStore } from './disk/meta-store.ts'
-import type { DiskShardStore } from './disk/shard-store.ts'
-import type { NodeContext } from './node-context.ts'
+import type { NodeComponents, NodeShardStore } from '../components.ts'
+import { toHex } from '../disk/hex.ts'
+import type { MetaStore } from '../disk/meta-store.ts'
 
 /** How long a reader waits for holders to answer a broadcast before it falls back or gives up. */
 const LOOKUP_TIMEOUT_MS = 3000
 
-export function holdingsOf(meta: MetaStore, shards: DiskShardStore) {
+export function holdingsOf(meta: MetaStore, shards: NodeShardStore) {
   return async (fileId: Uint8Array, want: 'manifest' | 'shards'): Promise<IndexHoldings | undefined> => {
     const held = await shards.shardsOf(fileId)
     const bytes = want === 'manifest' ? await meta.getManifest(toHex(fileId)) : undefined
@@ -25,7 +24,7 @@ export function holdingsOf(meta: MetaStore, shards: DiskShardStore) {
 }
 
 /** The manifest of a file from the network (verified, not older than one seen here), kept locally. */
-export async function fetchManifest(node: NodeContext, fileId: Uint8Array): Promise<Manifest | undefined> {
+export async function fetchManifest(node: NodeComponents, fileId: Uint8Array): Promise<Manifest | undefined> {
   const found = await node.host.services.index.lookup(fileId, {
     want: 'manifest',
     timeoutMs: LOOKUP_TIMEOUT_MS
@@ -43,7 +42,7 @@ export async function fetchManifest(node: NodeContext, fileId: Uint8Array): Prom
  * names (a holder outside the gossip mesh yet, just after a restart, say) is asked for directly:
  * this node's own store and every connected peer are asked whether they have it.
  */
-export async function lookupHolders(node: NodeContext, manifest: Manifest): Promise<string[][][]> {
+export async function lookupHolders(node: NodeComponents, manifest: Manifest): Promise<string[][][]> {
   const found = await node.host.services.index.lookup(manifest.fileId, {
     want: 'shards',
     timeoutMs: LOOKUP_TIMEOUT_MS
@@ -73,7 +72,7 @@ export async function lookupHolders(node: NodeContext, manifest: Manifest): Prom
 
 /** Which of `ids` `peer` holds (this node: its own store), asked in batches the protocol accepts. */
 export async function peerHas(
-  node: NodeContext,
+  node: NodeComponents,
   peer: string,
   ids: Uint8Array[],
   signal: AbortSignal
@@ -93,7 +92,7 @@ export async function peerHas(
  * Best effort and bounded: the file is durable already; the index only helps others find it.
  */
 export async function announceFile(
-  node: NodeContext,
+  node: NodeComponents,
   envelope: Uint8Array,
   fileId: Uint8Array
 ): Promise<void> {
