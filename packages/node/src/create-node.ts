@@ -116,6 +116,9 @@ async function startHost(
     privateKey,
     host: o.host,
     port: o.port,
+    // WebSockets too, on the same interface, so a browser can read straight from this node.
+    transports: ['tcp', 'websockets'],
+    wsPort: o.wsPort,
     maxConnections: o.maxConnections,
     dialTimeout: o.dialTimeout,
     ...(o.libp2pMetrics !== undefined ? { metrics: o.libp2pMetrics } : {}),

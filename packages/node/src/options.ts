@@ -23,6 +23,8 @@ export interface NodeOptions {
   host?: string
   /** TCP port to listen on, 0 for any free one. */
   port?: number
+  /** WebSocket port (on `host`) for browsers and other WebSocket peers, 0 for any free one. */
+  wsPort?: number
   /** Multiaddrs of nodes to join through. */
   bootstrap?: string[]
   maxConnections?: number
@@ -66,6 +68,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     shardSize: options.shardSize ?? Math.min(1 * MiB, maxSliceSize),
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
+    wsPort: options.wsPort ?? 0,
     bootstrap: options.bootstrap ?? [],
     maxConnections: options.maxConnections ?? 300,
     dialTimeout: options.dialTimeout ?? 10_000,
@@ -97,6 +100,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     throw new InvalidOptionError('host', `must be an IP address to listen on, got ${JSON.stringify(o.host)}`)
   }
   integer('port', o.port, 0, 65535)
+  integer('wsPort', o.wsPort, 0, 65535)
   if (!Array.isArray(o.bootstrap) || o.bootstrap.some((a) => typeof a !== 'string' || !a.startsWith('/'))) {
     throw new InvalidOptionError(
       'bootstrap',
