@@ -19,7 +19,7 @@ import {
   type TransportName
 } from './host-options.ts'
 import { type IndexBroadcast, indexBroadcast } from './index-broadcast.ts'
-import { noiseCrypto } from './noise-crypto.ts'
+import { noiseInit } from './noise-crypto.ts'
 import { type ShardProtocol, shardProtocol } from './shard-protocol.ts'
 
 /** The DHT of DeFS peers, apart from the public IPFS DHT. */
@@ -98,7 +98,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
       ...(await Promise.all(transports.map((t) => transportFactory(t, limits)))),
       ...(nat.relayClient === true ? [circuitRelayTransport({ maxInboundStopStreams: 64 })] : [])
     ],
-    connectionEncrypters: [noise({ crypto: noiseCrypto })],
+    connectionEncrypters: [noise(noiseInit)],
     streamMuxers: [
       yamux({
         maxInboundStreams: limits.maxStreamsPerConnection,
@@ -119,6 +119,9 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
       allow: limits.allow
     },
     peerDiscovery: bootstrapPeers.length > 0 ? [bootstrap({ list: bootstrapPeers, timeout: 0 })] : [],
+    // In browsers libp2p refuses to dial private addresses and plain ws:// unless told: a devnet
+    // on loopback has nothing else. On Node this is already the default.
+    ...(options.privateAddresses === true ? { connectionGater: { denyDialMultiaddr: () => false } } : {}),
     services
   }
   if (options.privateKey !== undefined) init.privateKey = options.privateKey

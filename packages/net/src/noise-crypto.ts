@@ -1,15 +1,9 @@
 // Noise's default crypto calls node:crypto's chacha20-poly1305 on Node-like runtimes; Bun's
-// node:crypto (BoringSSL) has no such cipher and throws on the first handshake, so on Bun the AEAD
-// is noise's own pure-JS one and the rest (SHA-256, X25519) stays native.
-import type { ICryptoInterface } from '@chainsafe/libp2p-noise'
-import { defaultCrypto, pureJsCrypto } from '@chainsafe/libp2p-noise/crypto'
+// node:crypto (BoringSSL) has no such cipher and throws on the first handshake, so on Bun noise
+// runs on its pure-JS crypto. Elsewhere noise picks its own (node:crypto on Node, JS in browsers:
+// imported from noise's main entry, whose browser mapping bundlers follow).
+import { type ICryptoInterface, pureJsCrypto } from '@chainsafe/libp2p-noise'
 
 const isBun = (globalThis as { Bun?: unknown }).Bun !== undefined
 
-export const noiseCrypto: ICryptoInterface = isBun
-  ? {
-      ...defaultCrypto,
-      chaCha20Poly1305Encrypt: pureJsCrypto.chaCha20Poly1305Encrypt,
-      chaCha20Poly1305Decrypt: pureJsCrypto.chaCha20Poly1305Decrypt
-    }
-  : defaultCrypto
+export const noiseInit: { crypto?: ICryptoInterface } = isBun ? { crypto: pureJsCrypto } : {}
