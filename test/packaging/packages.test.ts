@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -39,7 +39,13 @@ before(async () => {
   mkdirSync(app)
   const { stdout } = await sh(
     'npm',
-    ['pack', '--workspace', 'packages', '--workspace', 'apps', '--pack-destination', tarballs, '--json'],
+    [
+      'pack',
+      ...readmeExamples.flatMap((e) => ['--workspace', e.dir]),
+      '--pack-destination',
+      tarballs,
+      '--json'
+    ],
     root,
     300_000
   )
@@ -56,7 +62,13 @@ before(async () => {
 after(() => rmSync(work, { recursive: true, force: true }))
 
 describe('npm pack of every package', () => {
-  it('packs each package of packages/ and apps/', () => {
+  it('packs each public package of packages/ and apps/ (each has a README example here)', () => {
+    const publicPackages = ['packages', 'apps']
+      .flatMap((d) => readdirSync(join(root, d)).map((p) => join(root, d, p, 'package.json')))
+      .map((f) => JSON.parse(readFileSync(f, 'utf8')) as { name: string; private?: boolean })
+      .filter((pkg) => pkg.private !== true)
+      .map((pkg) => pkg.name)
+    assert.deepEqual(publicPackages.sort(), readmeExamples.map((e) => e.name).sort())
     assert.deepEqual(packed.map((p) => p.name).sort(), readmeExamples.map((e) => e.name).sort())
   })
 
