@@ -27,11 +27,12 @@ form.addEventListener('submit', async (event) => {
     })
     const seconds = (performance.now() - started) / 1000
     const mbps = result.bytes.length / 1e6 / seconds
-    status.textContent = `${result.name}: ${result.bytes.length} bytes from ${result.holders} nodes in ${seconds.toFixed(2)} s (${mbps.toFixed(1)} MB/s), ${result.rebuilt} of ${result.slices} slices rebuilt from parity`
+    status.textContent = `${result.name}: ${result.bytes.length} bytes from ${result.holders} nodes in ${seconds.toFixed(2)} s (${mbps.toFixed(1)} MB/s; holders found in ${(result.findMs / 1000).toFixed(2)} s, then fetched, rebuilt and decrypted in ${(result.fetchMs / 1000).toFixed(2)} s), ${result.rebuilt} of ${result.slices} slices rebuilt from parity`
     Object.assign(status.dataset, {
       state: 'done',
       bytes: result.bytes.length,
       seconds,
+      fetchSeconds: result.fetchMs / 1000,
       rebuilt: result.rebuilt
     })
     save(result)

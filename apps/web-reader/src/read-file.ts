@@ -29,6 +29,9 @@ export interface ReadResult {
   rebuilt: number
   /** Peers shards came from. */
   holders: number
+  /** Milliseconds to join, get the manifest and find the holders; then to fetch, rebuild and decrypt. */
+  findMs: number
+  fetchMs: number
 }
 
 export class ReadFileError extends Error {
@@ -48,6 +51,7 @@ export async function readFile(
   const entry = multiaddr(address)
   // Loopback and LAN addresses are what a devnet announces; libp2p refuses them in browsers
   // unless asked (privateAddresses).
+  const started = performance.now()
   const host = await createHost({
     transports: ['websockets'],
     listen: [],
@@ -57,9 +61,10 @@ export async function readFile(
   try {
     await host.dial(entry, { signal: AbortSignal.timeout(FIND_MS) })
     await joinIndex(host)
-    const manifest = await manifestOf(host, cap)
-    await dialHolders(host, cap.fileId)
+    // The manifest from the index while the DHT walk finds and dials the other nodes.
+    const [manifest] = await Promise.all([manifestOf(host, cap), dialHolders(host, cap.fileId)])
     const holders = await holdersOf(host, manifest)
+    const found = performance.now()
     const out = new Uint8Array(manifest.size)
     const aead = await createAead()
     let rebuilt = 0
@@ -95,7 +100,9 @@ export async function readFile(
       bytes: out,
       slices: manifest.slices.length,
       rebuilt,
-      holders: used.size
+      holders: used.size,
+      findMs: found - started,
+      fetchMs: performance.now() - found
     }
   } finally {
     await host.stop()
