@@ -1,4 +1,4 @@
-// Reads a CI log that interleaves node:test, bun test and deno test output (behind turbo's
+// Reads a CI log that interleaves node:test (spec or TAP), bun test and deno test output (behind turbo's
 // "pkg:task: " prefixes) and prints one plain closing line: "N passed, N failed".
 import { readFileSync } from 'node:fs'
 
@@ -17,8 +17,8 @@ const kinds: Record<string, keyof typeof totals> = {
 for (const raw of log.split('\n')) {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: strip ANSI colours from runner output
   const line = raw.replace(/\x1b\[[0-9;]*m/g, '').replace(/^\S+:\S+: /, '')
-  // node:test: "ℹ pass 12"
-  const node = line.match(/^ℹ (pass|fail|skipped) (\d+)$/)
+  // node:test: "ℹ pass 12" (spec reporter), "# pass 12" (TAP, its default when stdout is no terminal)
+  const node = line.match(/^(?:ℹ|#) (pass|fail|skipped) (\d+)$/)
   if (node !== null) {
     totals[kinds[node[1]!]!] += Number(node[2])
     continue

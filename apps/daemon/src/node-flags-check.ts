@@ -18,6 +18,7 @@ export const optionFlags: Record<string, string> = {
   port: '--port',
   bootstrap: '--bootstrap',
   announce: '--announce',
+  wsPort: '--ws-port',
   minFreeDisk: '--min-free-disk'
 }
 

@@ -10,6 +10,7 @@ export class FlagError extends Error {
 
 export interface NodeFlags {
   port?: string
+  'ws-port'?: string
   bootstrap?: string | string[]
   mode?: string
   'data-shards'?: string
@@ -25,6 +26,7 @@ export interface NodeFlags {
 /** The flags' names and help, for parsers (node:util parseArgs, citty) to declare. */
 export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
   port: 'p2p TCP port (0 = any free port)',
+  'ws-port': 'p2p WebSocket port, for browsers (0 = any free port)',
   bootstrap: 'multiaddr of a node to join through (repeat or comma-separate)',
   mode: 'default storage mode: auto, file, slice, rs-size, rs-proportion',
   'data-shards': 'default k, data shards per slice',
@@ -41,6 +43,7 @@ export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
 export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
   const o: StoredNodeOptions = {}
   if (flags.port !== undefined) o.port = integerFlag('port', flags.port, 0, 65535)
+  if (flags['ws-port'] !== undefined) o.wsPort = integerFlag('ws-port', flags['ws-port'], 0, 65535)
   const bootstrap = listFlag(flags.bootstrap)
   if (bootstrap.length > 0) o.bootstrap = bootstrap
   const announce = listFlag(flags.announce)

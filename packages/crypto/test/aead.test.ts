@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { fromHex, toHex } from '../src/bytes.ts'
 import { type Aead, aeadBackends, BackendUnavailableError, createAead, randomBytes } from '../src/index.ts'
+import { nodeLike } from './runtime.ts'
 
 // AES-256 cases 13-16 of the GCM specification (McGrew and Viega), as used by NIST's GCM validation.
 const k15 = 'feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308'
@@ -143,11 +144,11 @@ describe('AES-256-GCM across backends', () => {
     }
   })
 
-  it('takes node:crypto on Node and Bun, WebCrypto on Deno, by default', async () => {
-    const isDeno = 'Deno' in globalThis
+  it('takes node:crypto on Node and Bun, WebCrypto on Deno and in browsers, by default', async () => {
+    const webOnly = !nodeLike
     const auto = await createAead()
-    assert.equal(auto.backend, isDeno ? 'webcrypto' : 'node')
-    assert.deepEqual(aeadBackends(), isDeno ? ['webcrypto', 'noble'] : ['node', 'webcrypto', 'noble'])
-    if (isDeno) await assert.rejects(createAead({ backend: 'node' }), BackendUnavailableError)
+    assert.equal(auto.backend, webOnly ? 'webcrypto' : 'node')
+    assert.deepEqual(aeadBackends(), webOnly ? ['webcrypto', 'noble'] : ['node', 'webcrypto', 'noble'])
+    if (webOnly) await assert.rejects(createAead({ backend: 'node' }), BackendUnavailableError)
   })
 })

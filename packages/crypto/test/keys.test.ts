@@ -9,6 +9,7 @@ import {
   randomBytes,
   sliceAad
 } from '../src/index.ts'
+import { nodeLike } from './runtime.ts'
 
 const range = (from: number, to: number): Uint8Array =>
   Uint8Array.from({ length: to - from + 1 }, (_, i) => from + i)
@@ -38,7 +39,7 @@ const hkdfVectors = [
   }
 ]
 
-const backends = [!('Deno' in globalThis) ? 'node' : undefined, 'webcrypto', 'noble'].filter(
+const backends = [nodeLike ? 'node' : undefined, 'webcrypto', 'noble'].filter(
   (b): b is 'node' | 'webcrypto' | 'noble' => b !== undefined
 )
 

@@ -18,6 +18,7 @@ import {
   signatureBackends,
   verifySignature
 } from '../src/index.ts'
+import { nodeLike } from './runtime.ts'
 
 // RFC 8032 section 7.1, tests 1-3.
 const ed25519Vectors = [
@@ -55,7 +56,7 @@ describe('Ed25519', () => {
   const backends = ed25519Backends
 
   it('has node:crypto on Node and Bun, WebCrypto everywhere, noble as fallback', () => {
-    assert.deepEqual(backends, 'Deno' in globalThis ? ['webcrypto', 'noble'] : ['node', 'webcrypto', 'noble'])
+    assert.deepEqual(backends, nodeLike ? ['node', 'webcrypto', 'noble'] : ['webcrypto', 'noble'])
   })
 
   for (const backend of backends) {

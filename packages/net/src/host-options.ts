@@ -5,7 +5,8 @@ import type { MisbehaviorHook } from './misbehavior.ts'
 import type { ShardProtocolInit } from './shard-protocol.ts'
 
 /** Transports a host can listen and dial on. `memory` is in-process only (tests). */
-export type TransportName = 'tcp' | 'quic' | 'memory'
+/** `websockets` is the one a browser can dial (and the only one that loads there). */
+export type TransportName = 'tcp' | 'quic' | 'memory' | 'websockets'
 
 export interface BootstrapOptions {
   /** Multiaddrs (ending in `/p2p/<peer id>`) dialled on start to join the network. */
@@ -64,6 +65,8 @@ export interface HostOptions {
   host?: string
   /** TCP (and QUIC UDP) port. Default 0: the OS picks one; read it from `getMultiaddrs()`. */
   port?: number
+  /** WebSocket port (on `host`) when `transports` has `websockets`. Default 0: the OS picks one. */
+  wsPort?: number
   /** Name of the in-process memory address (`/memory/<name>`) when `transports` has `memory`. */
   memoryAddress?: string
   /** Listen multiaddrs; when set they replace those derived from host, port and memoryAddress. */
@@ -133,7 +136,16 @@ function defaultListen(options: HostOptions, transports: TransportName[]): strin
   for (const transport of transports) {
     if (transport === 'tcp') addrs.push(`/${family}/${host}/tcp/${port}`)
     else if (transport === 'quic') addrs.push(`/${family}/${host}/udp/${port}/quic-v1`)
+    else if (transport === 'websockets') addrs.push(`/${family}/${host}/tcp/${wsPortOf(options)}/ws`)
     else if (options.memoryAddress !== undefined) addrs.push(`/memory/${options.memoryAddress}`)
   }
   return addrs
+}
+
+function wsPortOf(options: HostOptions): number {
+  const port = options.wsPort ?? 0
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new RangeError(`wsPort must be an integer 0..65535, got ${port}`)
+  }
+  return port
 }

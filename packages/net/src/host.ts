@@ -1,5 +1,4 @@
 import { noise } from '@chainsafe/libp2p-noise'
-import { quic } from '@chainsafe/libp2p-quic'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { autoNAT } from '@libp2p/autonat'
 import { bootstrap } from '@libp2p/bootstrap'
@@ -9,9 +8,7 @@ import { type GossipSub, gossipsub } from '@libp2p/gossipsub'
 import { type Identify, identify } from '@libp2p/identify'
 import type { Libp2p } from '@libp2p/interface'
 import { type KadDHT, kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
-import { memory } from '@libp2p/memory'
 import { type Ping, ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { MANIFEST_NAMESPACE, selectManifestRecord, validateManifestRecord } from './file-routing.ts'
 import {
@@ -22,6 +19,7 @@ import {
   type TransportName
 } from './host-options.ts'
 import { type IndexBroadcast, indexBroadcast } from './index-broadcast.ts'
+import { noiseInit } from './noise-crypto.ts'
 import { type ShardProtocol, shardProtocol } from './shard-protocol.ts'
 
 /** The DHT of DeFS peers, apart from the public IPFS DHT. */
@@ -97,10 +95,10 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
       ...(options.announce !== undefined ? { announce: options.announce } : {})
     },
     transports: [
-      ...transports.map((t) => transportFactory(t, limits)),
+      ...(await Promise.all(transports.map((t) => transportFactory(t, limits)))),
       ...(nat.relayClient === true ? [circuitRelayTransport({ maxInboundStopStreams: 64 })] : [])
     ],
-    connectionEncrypters: [noise()],
+    connectionEncrypters: [noise(noiseInit)],
     streamMuxers: [
       yamux({
         maxInboundStreams: limits.maxStreamsPerConnection,
@@ -121,6 +119,9 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
       allow: limits.allow
     },
     peerDiscovery: bootstrapPeers.length > 0 ? [bootstrap({ list: bootstrapPeers, timeout: 0 })] : [],
+    // In browsers libp2p refuses to dial private addresses and plain ws:// unless told: a devnet
+    // on loopback has nothing else. On Node this is already the default.
+    ...(options.privateAddresses === true ? { connectionGater: { denyDialMultiaddr: () => false } } : {}),
     services
   }
   if (options.privateKey !== undefined) init.privateKey = options.privateKey
@@ -132,15 +133,22 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   return node
 }
 
-function transportFactory(name: TransportName, limits: HostLimits) {
+// Each transport is loaded when asked for: TCP and QUIC need Node's sockets (QUIC a native
+// module), so a browser bundle that asks only for websockets never evaluates them.
+async function transportFactory(name: TransportName, limits: HostLimits) {
   if (name === 'tcp') {
+    const { tcp } = await import('@libp2p/tcp')
     return tcp({
       maxConnections: limits.maxConnections,
       inboundSocketInactivityTimeout: limits.streamInactivityTimeout * 2,
       outboundSocketInactivityTimeout: limits.streamInactivityTimeout * 2
     })
   }
-  if (name === 'quic') return quic({ maxConcurrentStreamLimit: limits.maxStreamsPerConnection })
-  if (name === 'memory') return memory()
-  throw new RangeError(`transport must be tcp, quic or memory, got ${String(name)}`)
+  if (name === 'quic') {
+    const { quic } = await import('@chainsafe/libp2p-quic')
+    return quic({ maxConcurrentStreamLimit: limits.maxStreamsPerConnection })
+  }
+  if (name === 'memory') return (await import('@libp2p/memory')).memory()
+  if (name === 'websockets') return (await import('@libp2p/websockets')).webSockets()
+  throw new RangeError(`transport must be tcp, quic, memory or websockets, got ${String(name)}`)
 }

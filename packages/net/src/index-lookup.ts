@@ -1,6 +1,7 @@
 // One outstanding index query: gathers verified answers until enough holders answered, the
 // answers settle, or the deadline passes.
 import type { Envelope, Manifest } from '@defs/segment'
+import { hex } from './bytes.ts'
 import type { InvalidLocationRecordError } from './errors.ts'
 import type { VerifiedLocation } from './location-records.ts'
 
@@ -60,7 +61,7 @@ export class PendingLookup {
     if (this.closed) return
     this.rejected.push(...rejected)
     for (const location of locations) {
-      this.locations.set(Buffer.from(location.envelope.signature).toString('hex'), location)
+      this.locations.set(hex(location.envelope.signature), location)
     }
     if (
       manifest !== undefined &&

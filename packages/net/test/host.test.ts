@@ -4,8 +4,12 @@ import { createHost, type Host } from '../src/host.ts'
 import { defaultHostLimits } from '../src/host-options.ts'
 import { startNetwork, stopAll, testHostOptions, waitFor } from './network.ts'
 
-for (const transport of ['memory', 'tcp', 'quic'] as const) {
-  describe(`host over ${transport}`, () => {
+// On Bun 1.4 a host listening on WebSockets never finishes stopping (the after hook times out).
+const bunWebSockets = (t: string) =>
+  t === 'websockets' && 'Bun' in globalThis && 'Bun never finishes stopping a WebSocket listener'
+
+for (const transport of ['memory', 'tcp', 'quic', 'websockets'] as const) {
+  describe(`host over ${transport}`, { skip: bunWebSockets(transport) }, () => {
     const hosts: Host[] = []
     after(() => stopAll(hosts))
 
@@ -15,6 +19,7 @@ for (const transport of ['memory', 'tcp', 'quic'] as const) {
         const addrs = host.getMultiaddrs().map(String)
         assert.ok(addrs.length > 0, 'host has a listen address')
         if (transport !== 'memory') for (const a of addrs) assert.match(a, /^\/ip4\/127\.0\.0\.1\//)
+        if (transport === 'websockets') for (const a of addrs) assert.match(a, /\/tcp\/\d+\/ws\/p2p\//)
       }
       const rtt = await hosts[1]!.services.ping.ping(hosts[0]!.peerId)
       assert.ok(rtt >= 0)

@@ -159,6 +159,9 @@ async function startHost(
     host: o.host,
     port: o.port,
     ...(o.announce.length > 0 ? { announce: o.announce } : {}),
+    // WebSockets too, on the same interface, so a browser can read straight from this node.
+    transports: ['tcp', 'websockets'],
+    wsPort: o.wsPort,
     maxConnections: o.maxConnections,
     dialTimeout: o.dialTimeout,
     ...(o.libp2pMetrics !== undefined ? { metrics: o.libp2pMetrics } : {}),

@@ -23,6 +23,8 @@ export interface NodeOptions {
   host?: string
   /** TCP port to listen on, 0 for any free one. */
   port?: number
+  /** WebSocket port (on `host`) for browsers and other WebSocket peers, 0 for any free one. */
+  wsPort?: number
   /** Multiaddrs of nodes to join through. */
   bootstrap?: string[]
   /** Multiaddrs to tell peers instead of the listen addresses (behind a NAT, a proxy, a port forward). */
@@ -69,6 +71,7 @@ export const optionNames = [
   'shardSize',
   'host',
   'port',
+  'wsPort',
   'bootstrap',
   'announce',
   'maxConnections',
@@ -112,6 +115,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     shardSize: options.shardSize ?? Math.min(1 * MiB, maxSliceSize),
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
+    wsPort: options.wsPort ?? 0,
     bootstrap: options.bootstrap ?? [],
     announce: options.announce ?? [],
     maxConnections: options.maxConnections ?? 300,
@@ -147,6 +151,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     throw new InvalidOptionError('host', `must be an IP address to listen on, got ${JSON.stringify(o.host)}`)
   }
   integer('port', o.port, 0, 65535)
+  integer('wsPort', o.wsPort, 0, 65535)
   multiaddrs('bootstrap', o.bootstrap)
   multiaddrs('announce', o.announce)
   integer('maxConnections', o.maxConnections, 1, 100_000)

@@ -41,6 +41,8 @@ export interface NodeConfig {
   minFreeDisk?: number
   /** Milliseconds a finished task is kept before it is pruned. */
   taskRetention?: number
+  /** WebSocket port on the same interface (what browsers dial), 0 for any free one. */
+  wsPort?: number
 }
 
 const MiB = 1024 * 1024
@@ -70,7 +72,8 @@ const configSchema = struct<NodeConfig>(
     { key: 16, name: 'host', schema: text(64), optional: true },
     { key: 17, name: 'announce', schema: list(multiaddr, 0, limits.maxBootstrap), optional: true },
     { key: 18, name: 'minFreeDisk', schema: uint(), optional: true },
-    { key: 19, name: 'taskRetention', schema: uint(), optional: true }
+    { key: 19, name: 'taskRetention', schema: uint(), optional: true },
+    { key: 20, name: 'wsPort', schema: uint(0, 65535), optional: true }
   ],
   {
     version: CONFIG_SCHEMA_VERSION,

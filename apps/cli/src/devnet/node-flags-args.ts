@@ -7,6 +7,7 @@ export function nodeFlags(o: StoredNodeOptions): string[] {
     if (value !== undefined) flags.push(`--${flag}`, String(value))
   }
   add('port', o.port)
+  add('ws-port', o.wsPort)
   for (const b of o.bootstrap ?? []) add('bootstrap', b)
   add('mode', o.storageMode)
   add('data-shards', o.dataShards)

@@ -95,7 +95,8 @@ function configOf(o: ResolvedNodeOptions): NodeConfig {
     host: o.host,
     announce: o.announce,
     minFreeDisk: o.minFreeDisk,
-    taskRetention: o.taskRetention
+    taskRetention: o.taskRetention,
+    wsPort: o.wsPort
   }
 }
 
