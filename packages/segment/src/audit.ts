@@ -11,7 +11,8 @@ import { struct } from './struct.ts'
 
 export const AUDIT_VERSION = 1
 
-export interface AuditRange {
+/** Bytes `offset .. offset + length` of a shard body: what a ranged read or an audit names. */
+export interface ByteRange {
   offset: number
   length: number
 }
@@ -22,7 +23,7 @@ export interface AuditChallenge {
   /** 16 fresh random bytes, so an old answer cannot be replayed. */
   nonce: Uint8Array
   /** Byte ranges of the shard to hash, in the order given. */
-  ranges: AuditRange[]
+  ranges: ByteRange[]
 }
 
 export interface AuditResponse {
@@ -32,7 +33,7 @@ export interface AuditResponse {
   digest: Uint8Array
 }
 
-const rangeSchema = struct<AuditRange>([
+const rangeSchema = struct<ByteRange>([
   { key: 1, name: 'offset', schema: uint(0, limits.maxSliceSize + limits.maxSealOverhead) },
   { key: 2, name: 'length', schema: uint(1, limits.maxAuditRangeBytes) }
 ])

@@ -24,9 +24,9 @@
 export {
   AUDIT_VERSION,
   type AuditChallenge,
-  type AuditRange,
   type AuditResponse,
   auditDigest,
+  type ByteRange,
   decodeAuditChallenge,
   decodeAuditResponse,
   encodeAuditChallenge,
