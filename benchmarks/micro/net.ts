@@ -187,7 +187,7 @@ async function lookup(report: Report, nodes: number, rounds: number, k: number):
       for (const h of holders) {
         const shard = await shardOf(1024)
         await stores[h]!.put(shard.id, shard.bytes, { ...shard.header, fileId })
-        await hosts[h]!.services.index.announce(fileId, { signal: AbortSignal.timeout(20_000) })
+        await hosts[h]!.services.index.routing.provide(fileId, { signal: AbortSignal.timeout(20_000) })
       }
       const holderIds = new Set(holders.map((h) => hosts[h]!.peerId.toString()))
 

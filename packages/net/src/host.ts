@@ -13,6 +13,7 @@ import { memory } from '@libp2p/memory'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import type { ServiceComponents } from './components.ts'
 import { MANIFEST_NAMESPACE, selectManifestRecord, validateManifestRecord } from './file-routing.ts'
 import {
   type HostLimits,
@@ -40,14 +41,24 @@ export type HostServices = {
   autoNat?: unknown
 }
 
-/** A started libp2p node with the DeFS services. */
-export type Host = Libp2p<HostServices>
+/** A started libp2p node with the DeFS services (and `S`, the caller's own, by name). */
+export type Host<S extends Record<string, unknown> = Record<never, never>> = Libp2p<HostServices & S>
+
+/**
+ * Factories of more services to run on the host (an L3 protocol, say), each given the libp2p
+ * components (`ServiceComponents` and the other services by name), as libp2p's own services are.
+ */
+export type ServiceFactories<S extends Record<string, unknown>> = {
+  [K in keyof S]: (components: ServiceComponents & Record<string, unknown>) => S[K]
+}
 
 /**
  * Start a libp2p 3 node: TCP by default (QUIC and in-process memory as options), noise, yamux,
  * identify, ping, Kademlia DHT and gossipsub, every connection and stream limit set.
  */
-export async function createHost(options: HostOptions = {}): Promise<Host> {
+export async function createHost<S extends Record<string, unknown> = Record<never, never>>(
+  options: HostOptions & { services?: ServiceFactories<S> } = {}
+): Promise<Host<S>> {
   const limits = resolveLimits(options)
   const transports = options.transports ?? ['tcp']
   if (transports.length === 0) throw new RangeError('transports must name at least one transport, got []')
@@ -88,10 +99,11 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
     }),
     ...(nat.relayServer === true ? { relay: circuitRelayServer({ maxInboundHopStreams: 32 }) } : {}),
     ...(nat.holePunching === true ? { dcutr: dcutr() } : {}),
-    ...(nat.autoNat === true ? { autoNat: autoNAT() } : {})
+    ...(nat.autoNat === true ? { autoNat: autoNAT() } : {}),
+    ...options.services
   }
 
-  const init: Libp2pOptions<HostServices> = {
+  const init: Libp2pOptions<HostServices & S> = {
     addresses: {
       listen: listenAddresses(options, transports),
       ...(options.announce !== undefined ? { announce: options.announce } : {})
@@ -121,13 +133,13 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
       allow: limits.allow
     },
     peerDiscovery: bootstrapPeers.length > 0 ? [bootstrap({ list: bootstrapPeers, timeout: 0 })] : [],
-    services
+    services: services as Libp2pOptions<HostServices & S>['services']
   }
   if (options.privateKey !== undefined) init.privateKey = options.privateKey
   if (options.metrics !== undefined) init.metrics = options.metrics
   if (options.datastore !== undefined) init.datastore = options.datastore
 
-  const node = await createLibp2p<HostServices>(init)
+  const node = await createLibp2p<HostServices & S>(init)
   if (options.dhtMode !== 'client') await node.services.dht.setMode('server')
   return node
 }

@@ -1,8 +1,10 @@
 // One outstanding index query: gathers verified answers until enough holders answered, the
 // answers settle, or the deadline passes.
-import type { Envelope, Manifest } from '@defs/segment'
-import type { InvalidLocationRecordError } from './errors.ts'
-import type { VerifiedLocation } from './location-records.ts'
+import { type Envelope, type IndexAnswer, type Manifest, verify } from '@defs/segment'
+import type { PeerId } from '@libp2p/interface'
+import { equalBytes, hex } from './bytes.ts'
+import { InvalidLocationRecordError } from './errors.ts'
+import { type VerifiedLocation, verifyLocation } from './location-records.ts'
 
 export interface LookupResult {
   /** Verified, unexpired location records, one per signed envelope. */
@@ -101,4 +103,42 @@ export class PendingLookup {
     clearTimeout(this.deadline)
     this.resolve()
   }
+}
+
+export interface CheckedAnswer {
+  locations: VerifiedLocation[]
+  rejected: InvalidLocationRecordError[]
+  manifest?: LookupResult['manifest']
+}
+
+/** Verify every record and the manifest of an answer `from` a peer; bad ones land in `rejected`. */
+export async function checkAnswer(
+  answer: IndexAnswer,
+  from: PeerId,
+  fileId: Uint8Array,
+  maxTtlMs: number
+): Promise<CheckedAnswer> {
+  const sender = from.toString()
+  const out: CheckedAnswer = { locations: [], rejected: [] }
+  const now = Date.now()
+  for (const envelope of answer.locations) {
+    try {
+      out.locations.push(await verifyLocation(envelope, sender, { fileId, now, maxTtlMs }))
+    } catch (err) {
+      if (!(err instanceof InvalidLocationRecordError)) throw err
+      out.rejected.push(err)
+    }
+  }
+  if (answer.manifest !== undefined) {
+    try {
+      const manifest = await verify(answer.manifest, 'manifest')
+      if (!equalBytes(manifest.fileId, fileId)) throw new Error(`is for file ${hex(manifest.fileId)}`)
+      out.manifest = { manifest, envelope: answer.manifest }
+    } catch (err) {
+      out.rejected.push(
+        new InvalidLocationRecordError(sender, `manifest ${err instanceof Error ? err.message : err}`)
+      )
+    }
+  }
+  return out
 }

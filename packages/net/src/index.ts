@@ -25,11 +25,13 @@
  * ```
  */
 
+export { ClientSlots } from './client-slots.ts'
+export type { ProtocolRegistrar, ServiceComponents, StreamOpener } from './components.ts'
 export {
-  CorruptShardError,
   InvalidLocationRecordError,
   PeerError,
   PeerLimitError,
+  ProtocolError,
   QuotaExceededError,
   ReplayError,
   ShardNotFoundError,
@@ -45,7 +47,7 @@ export {
   selectManifestRecord,
   validateManifestRecord
 } from './file-routing.ts'
-export { createHost, DHT_PROTOCOL, type Host, type HostServices } from './host.ts'
+export { createHost, DHT_PROTOCOL, type Host, type HostServices, type ServiceFactories } from './host.ts'
 export {
   type BootstrapOptions,
   defaultHostLimits,
@@ -54,15 +56,13 @@ export {
   type NatOptions,
   type TransportName
 } from './host-options.ts'
-export type { HoldingsLookup, IndexHoldings } from './index-answers.ts'
+export { type HoldingsLookup, INDEX_QUERY_PROTOCOL, type IndexHoldings } from './index-answering.ts'
+export { INDEX_TOPIC, type LookupOptions } from './index-asking.ts'
 export {
-  INDEX_QUERY_PROTOCOL,
-  INDEX_TOPIC,
   IndexBroadcast,
   type IndexBroadcastComponents,
   type IndexBroadcastInit,
-  indexBroadcast,
-  type LookupOptions
+  indexBroadcast
 } from './index-broadcast.ts'
 export type { LookupResult } from './index-lookup.ts'
 export {
@@ -72,8 +72,18 @@ export {
   type VerifiedLocation,
   verifyLocation
 } from './location-records.ts'
-export { MemoryShardStore } from './memory-shard-store.ts'
-export type { Misbehavior, MisbehaviorHook } from './misbehavior.ts'
+export { MemoryShardStore, type MemoryShardStoreOptions } from './memory-shard-store.ts'
+export { type Misbehavior, type MisbehaviorHook, misbehaviorOf, reportMisbehavior } from './misbehavior.ts'
+export { PeerBudget, type PeerBudgetLimits } from './peer-budget.ts'
+export { ReplayGuard, type ReplayGuardOptions, type ReplayVerdict } from './replay-guard.ts'
+export {
+  abortOn,
+  type HandleRequestsOptions,
+  handleRequests,
+  type RequestAnswerer,
+  type SendRequestOptions,
+  sendRequest
+} from './request-response.ts'
 export type { GetOptions, PutOptions, ShardApi } from './shard-client.ts'
 export { defaultShardLimits, type ShardLimits } from './shard-limits.ts'
 export {
@@ -84,4 +94,4 @@ export {
 } from './shard-protocol.ts'
 export type { QuotaCheck } from './shard-server.ts'
 export { type ByteRange, joinShardBody, type ShardBody, type ShardStore } from './shard-store.ts'
-export { drained, sendBytes } from './stream-io.ts'
+export { closed, drained, readOneFrame, sendBytes, sendChunked, sendFrame } from './stream-io.ts'

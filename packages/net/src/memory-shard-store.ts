@@ -1,5 +1,6 @@
 import type { ShardHeader } from '@defs/segment'
 import { hex } from './bytes.ts'
+import { QuotaExceededError } from './errors.ts'
 import { type ByteRange, joinShardBody, type ShardBody, type ShardStore } from './shard-store.ts'
 
 interface Entry {
@@ -8,11 +9,21 @@ interface Entry {
   header: ShardHeader
 }
 
+export interface MemoryShardStoreOptions {
+  /** Body bytes it may hold; puts past it throw QuotaExceededError. Default: unbounded. */
+  maxBytes?: number
+}
+
 /** A ShardStore in memory, for tests and tools; nothing survives the process. */
 export class MemoryShardStore implements ShardStore {
   private readonly shards = new Map<string, Entry>()
   private readonly files = new Map<string, Set<string>>()
+  private readonly maxBytes: number
   private bytes = 0
+
+  constructor(options: MemoryShardStoreOptions = {}) {
+    this.maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY
+  }
 
   async has(id: Uint8Array): Promise<boolean> {
     return this.shards.has(hex(id))
@@ -26,13 +37,24 @@ export class MemoryShardStore implements ShardStore {
     const entry = this.shards.get(hex(id))
     if (entry === undefined) return undefined
     if (range === undefined) return entry.bytes
-    return entry.bytes.subarray(range.offset, range.offset + range.length)
+    const { offset, length } = range
+    if (!(offset >= 0 && length >= 0 && offset + length <= entry.bytes.byteLength)) {
+      throw new RangeError(
+        `range ${offset}+${length} is outside shard ${hex(id)} of ${entry.bytes.byteLength} bytes`
+      )
+    }
+    return entry.bytes.subarray(offset, offset + length)
   }
 
   async put(id: Uint8Array, body: ShardBody, header: ShardHeader): Promise<void> {
     const key = hex(id)
     if (this.shards.has(key)) return
     const bytes = joinShardBody(body)
+    if (this.bytes + bytes.byteLength > this.maxBytes) {
+      throw new QuotaExceededError(
+        `memory store full: ${this.bytes} of ${this.maxBytes} bytes used, shard needs ${bytes.byteLength}`
+      )
+    }
     this.shards.set(key, { id: id.slice(), bytes, header })
     this.bytes += bytes.byteLength
     const file = hex(header.fileId)

@@ -1,4 +1,5 @@
-import type { PeerId } from '@libp2p/interface'
+import { DecodeError, FrameTooLargeError, MalformedFrameError } from '@defs/segment'
+import type { Logger, PeerId } from '@libp2p/interface'
 
 /** What a peer did wrong; the node layer turns it into a score penalty (see @defs/kbucket). */
 export type Misbehavior =
@@ -21,3 +22,29 @@ export type Misbehavior =
 
 /** Called when a peer breaks a cap or the protocol; net itself only resets the stream. */
 export type MisbehaviorHook = (peer: PeerId, reason: Misbehavior, detail: string) => void
+
+/**
+ * Tell `hook` (when there is one) and the log that `peer` misbehaved. A hook that throws is logged
+ * and otherwise ignored: scoring a peer must never turn into a transfer error.
+ */
+export function reportMisbehavior(
+  hook: MisbehaviorHook | undefined,
+  log: Logger | undefined,
+  peer: PeerId,
+  reason: Misbehavior,
+  detail: string
+): void {
+  log?.('peer %p misbehaved: %s: %s', peer, reason, detail)
+  try {
+    hook?.(peer, reason, detail)
+  } catch (err) {
+    log?.error('onPeerMisbehaved threw: %e', err)
+  }
+}
+
+/** The misbehaviour a frame or decode failure from a peer stands for (undefined: not the peer's fault). */
+export function misbehaviorOf(err: unknown): Misbehavior | undefined {
+  if (err instanceof FrameTooLargeError || err instanceof MalformedFrameError) return 'oversize-frame'
+  if (err instanceof DecodeError) return 'malformed-message'
+  return undefined
+}

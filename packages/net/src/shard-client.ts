@@ -9,9 +9,8 @@ import {
   encodeShardRequest,
   FrameOverrunError,
   FrameReader,
-  FrameTooLargeError,
-  MalformedFrameError,
   SHARD_PROTOCOL,
+  ShardCorruptError,
   type ShardHeader,
   type ShardRequest,
   type ShardResponse,
@@ -23,7 +22,6 @@ import { equalBytes, hex } from './bytes.ts'
 import { ClientSlots } from './client-slots.ts'
 import type { StreamOpener } from './components.ts'
 import {
-  CorruptShardError,
   PeerError,
   QuotaExceededError,
   ReplayError,
@@ -31,7 +29,7 @@ import {
   ShardProtocolError,
   ShardRefusedError
 } from './errors.ts'
-import type { Misbehavior, MisbehaviorHook } from './misbehavior.ts'
+import { type Misbehavior, type MisbehaviorHook, misbehaviorOf, reportMisbehavior } from './misbehavior.ts'
 import type { ShardLimits } from './shard-limits.ts'
 import type { ByteRange } from './shard-store.ts'
 import { closed, sendChunked, sendFrame } from './stream-io.ts'
@@ -115,7 +113,10 @@ export class ShardClient implements ShardApi {
       if (range === undefined && !equalBytes(body.sha256!, id)) {
         const detail = `hashes to ${hex(body.sha256!)}`
         this.misbehaved(peer, 'corrupt-shard', `shard ${hex(id)} ${detail}`)
-        throw new CorruptShardError(peer.toString(), hex(id), detail)
+        throw new ShardCorruptError(`peer ${peer}: sent corrupt shard ${hex(id)}: ${detail}`, {
+          shardId: hex(id),
+          peer: peer.toString()
+        })
       }
       return body.bytes
     })
@@ -220,10 +221,10 @@ export class ShardClient implements ShardApi {
 
   /** Our typed errors pass through; a decode failure is the peer's fault; anything else is the stream's. */
   private wrap(peer: PeerId, err: unknown): Error {
-    if (err instanceof PeerError) return err
+    if (err instanceof PeerError || err instanceof ShardCorruptError || err instanceof QuotaExceededError)
+      return err
     if (err instanceof DecodeError) {
-      const reason = err instanceof FrameTooLargeError || err instanceof MalformedFrameError
-      this.misbehaved(peer, reason ? 'oversize-frame' : 'malformed-message', err.message)
+      this.misbehaved(peer, misbehaviorOf(err)!, err.message)
       return new ShardProtocolError(peer.toString(), `bad response: ${err.message}`, { cause: err })
     }
     const message = err instanceof Error ? err.message : String(err)
@@ -231,11 +232,7 @@ export class ShardClient implements ShardApi {
   }
 
   misbehaved(peer: PeerId, reason: Misbehavior, detail: string): void {
-    try {
-      this.options.onPeerMisbehaved?.(peer, reason, detail)
-    } catch {
-      // a failing hook must not turn into a transfer error
-    }
+    reportMisbehavior(this.options.onPeerMisbehaved, undefined, peer, reason, detail)
   }
 }
 
@@ -256,9 +253,9 @@ function expectKind<K extends ShardResponse['kind']>(
 /** How long a finished request waits for its stream to close before giving up its slot anyway. */
 const CLOSE_WAIT_MS = 2000
 
-function refusal(peer: string, status: ShardStatus, message: string): ShardRefusedError {
+function refusal(peer: string, status: ShardStatus, message: string): ShardRefusedError | QuotaExceededError {
   if (status === ShardStatus.NotFound) return new ShardNotFoundError(peer, status, message)
-  if (status === ShardStatus.NoSpace) return new QuotaExceededError(peer, status, message)
+  if (status === ShardStatus.NoSpace) return new QuotaExceededError(message, peer)
   if (status === ShardStatus.Replay) return new ReplayError(peer, status, message)
   return new ShardRefusedError(peer, status, message)
 }

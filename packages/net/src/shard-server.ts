@@ -22,8 +22,8 @@ import {
 } from '@defs/segment'
 import type { Connection, Logger, PeerId, Stream } from '@libp2p/interface'
 import { equalBytes, hex } from './bytes.ts'
-import { PeerLimitError, ShardProtocolError } from './errors.ts'
-import type { Misbehavior, MisbehaviorHook } from './misbehavior.ts'
+import { PeerLimitError, QuotaExceededError, ShardProtocolError } from './errors.ts'
+import { type Misbehavior, type MisbehaviorHook, reportMisbehavior } from './misbehavior.ts'
 import { PeerBudget } from './peer-budget.ts'
 import { ReplayGuard } from './replay-guard.ts'
 import type { ShardLimits } from './shard-limits.ts'
@@ -191,7 +191,13 @@ export class ShardServer {
           this.misbehaved(peer, 'corrupt-shard', detail)
           throw new Refusal(ShardStatus.Corrupt, detail)
         }
-        await store.put(id, body.pieces, header)
+        try {
+          await store.put(id, body.pieces, header)
+        } catch (err) {
+          // the store's own bound (a disk store's quota) refuses like ours does
+          if (err instanceof QuotaExceededError) throw new Refusal(ShardStatus.NoSpace, err.message)
+          throw err
+        }
         return { response: { kind: 'ok' }, bodyUnread: false }
       } finally {
         this.pendingBytes -= header.length
@@ -302,12 +308,7 @@ export class ShardServer {
   }
 
   private misbehaved(peer: PeerId, reason: Misbehavior, detail: string): void {
-    this.options.log('peer %p misbehaved: %s: %s', peer, reason, detail)
-    try {
-      this.options.onPeerMisbehaved?.(peer, reason, detail)
-    } catch (err) {
-      this.options.log.error('onPeerMisbehaved threw: %e', err)
-    }
+    reportMisbehavior(this.options.onPeerMisbehaved, this.options.log, peer, reason, detail)
   }
 }
 

@@ -1,13 +1,9 @@
 // The store the shard protocol serves from. net does not own it: @defs/node brings the disk one,
 // tests and small tools use MemoryShardStore.
 import { concatBytes } from '@defs/crypto'
-import type { ShardHeader } from '@defs/segment'
+import type { ByteRange, ShardHeader } from '@defs/segment'
 
-/** Bytes `offset .. offset + length` of a shard. */
-export interface ByteRange {
-  offset: number
-  length: number
-}
+export type { ByteRange }
 
 /** A shard body: one buffer, or the pieces it arrived in off the wire, in order. */
 export type ShardBody = Uint8Array | readonly Uint8Array[]

@@ -2,15 +2,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { generateSigningKey, randomBytes, type SigningKey } from '@defs/crypto'
-import { auditDigest, frameHeader, SHARD_PROTOCOL, ShardStatus } from '@defs/segment'
+import { auditDigest, frameHeader, SHARD_PROTOCOL, ShardCorruptError, ShardStatus } from '@defs/segment'
 import type { PeerId } from '@libp2p/interface'
-import {
-  CorruptShardError,
-  QuotaExceededError,
-  ReplayError,
-  ShardNotFoundError,
-  ShardRefusedError
-} from '../src/errors.ts'
+import { QuotaExceededError, ReplayError, ShardNotFoundError, ShardRefusedError } from '../src/errors.ts'
 import type { Host } from '../src/host.ts'
 import { MemoryShardStore } from '../src/memory-shard-store.ts'
 import type { Misbehavior } from '../src/misbehavior.ts'
@@ -158,7 +152,7 @@ export function describeShardProtocol(transport: 'memory' | 'tcp' | 'quic'): voi
       stored[100] = stored[100]! ^ 0xff // bit rot on the server's disk
       await assert.rejects(
         hosts[2]!.services.shards.get(server().peerId, shard.id),
-        (err: Error) => err instanceof CorruptShardError && err.peer === server().peerId.toString()
+        (err: Error) => err instanceof ShardCorruptError && err.peer === server().peerId.toString()
       )
       assert.ok(reports.some((r) => r.by === 'h2' && r.reason === 'corrupt-shard'))
     })
