@@ -4,17 +4,12 @@
 // names its peer, which loses score, and another shard is fetched in its place.
 import { toHex } from '@defs/crypto'
 import { TooFewShardsError } from '@defs/erasure'
-import { CorruptShardError } from '@defs/net'
-import { sliceLayout } from '@defs/segment'
+import type { ByteRange } from '@defs/net'
+import { ShardCorruptError, sliceLayout } from '@defs/segment'
 import type { NodeContext } from './node-context.ts'
 import { type FetchedSlice, type OpenedSliceHandle, openSlices } from './pipeline/index.ts'
 import type { ReadableFile } from './resolve-file.ts'
 import { fetchShard } from './shard-transfer.ts'
-
-export interface ByteRange {
-  offset: number
-  length: number
-}
 
 export interface ReadStats {
   slicesRead: number
@@ -139,10 +134,9 @@ export async function fetchSliceShards(
       try {
         const bytes = await fetchShard(node, peer, ids[j]!, signal)
         if (bytes.length !== layout.shardSize) {
-          throw new CorruptShardError(
-            peer,
-            toHex(ids[j]!),
-            `is ${bytes.length} bytes, not ${layout.shardSize}`
+          throw new ShardCorruptError(
+            `peer ${peer}: shard ${toHex(ids[j]!)} is ${bytes.length} bytes, not ${layout.shardSize}`,
+            { shardId: toHex(ids[j]!), peer }
           )
         }
         shards[j] = bytes
@@ -150,7 +144,7 @@ export async function fetchSliceShards(
         return true
       } catch (err) {
         if (signal?.aborted) throw err
-        if ((err as Error).name === 'CorruptShardError' || (err as Error).name === 'ShardCorruptError') {
+        if (err instanceof ShardCorruptError) {
           stats.badPeers.add(peer)
           node.scorer.observe(peer, { audit: 'fail' })
         } else {

@@ -19,12 +19,12 @@
  */
 
 export { TooFewShardsError } from '@defs/erasure'
+export { QuotaExceededError } from '@defs/net'
 export { createNode } from './create-node.ts'
 export { TaskCancelledError, TaskPausedError } from './defs-node.ts'
 export { type AtomicWriteOptions, writeFileAtomic } from './disk/atomic-file.ts'
 export { DirectoryLockedError } from './disk/dir-lock.ts'
 export { IdentityError } from './disk/identity.ts'
-export { QuotaFullError } from './disk/shard-store.ts'
 export { InvalidFileRefError } from './file-ref.ts'
 export type * from './node-types.ts'
 export { InvalidOptionError, type NodeOptions, type StorageMode, storageModes } from './options.ts'

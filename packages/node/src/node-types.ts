@@ -1,4 +1,8 @@
 // The public face of a running DeFS node: what the library, the daemon's HTTP API and the CLI use.
+import type { ByteRange } from '@defs/net'
+
+export type { ByteRange }
+
 import type { StorageMode } from './options.ts'
 import type { TaskProgress, TaskRecord } from './tasks/task-types.ts'
 
@@ -39,11 +43,6 @@ export interface PutResult {
   placement: { slice: number; shards: ShardPlacement[] }[]
   /** Why the code differs from the one asked for (auto with few peers), if it does. */
   note?: string
-}
-
-export interface ByteRange {
-  offset: number
-  length: number
 }
 
 export interface GetOptions {
