@@ -5,20 +5,18 @@
 // This is the disk implementation of @defs/net's ShardStore.
 import { type FileHandle, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ByteRange, ShardBody, ShardStore } from '@defs/net'
+import { type ByteRange, QuotaExceededError, type ShardBody, type ShardStore } from '@defs/net'
 import { encodeShardHeader, limits, openShard, peekShardHeader, type ShardHeader } from '@defs/segment'
 import { writeFileAtomic } from './atomic-file.ts'
 import { plainBytes } from './bytes.ts'
 import { fromHex, toHex } from './hex.ts'
 
-export class QuotaFullError extends Error {
-  override name = 'QuotaFullError'
-}
-
 interface Entry {
   fileIdHex: string
   /** Bytes of the shard file (header + body), what the quota counts. */
   size: number
+  /** Bytes of the body alone, what size() counts. */
+  body: number
 }
 
 export class DiskShardStore implements ShardStore {
@@ -26,6 +24,7 @@ export class DiskShardStore implements ShardStore {
   readonly tmpDir: string
   readonly maxBytes: number
   #used = 0
+  #bodies = 0
   readonly #entries = new Map<string, Entry>()
 
   private constructor(dir: string, tmpDir: string, maxBytes: number) {
@@ -34,7 +33,7 @@ export class DiskShardStore implements ShardStore {
     this.maxBytes = maxBytes
   }
 
-  /** Opens the store and counts what is on disk (names and sizes only, no shard is read). */
+  /** Opens the store and counts what is on disk (each shard's header is read, no body is). */
   static async open(dir: string, tmpDir: string, maxBytes: number): Promise<DiskShardStore> {
     const store = new DiskShardStore(dir, tmpDir, maxBytes)
     await mkdir(dir, { recursive: true })
@@ -42,9 +41,14 @@ export class DiskShardStore implements ShardStore {
       if (!/^[0-9a-f]{32}$/.test(fileIdHex)) continue
       for (const name of await readdir(join(dir, fileIdHex))) {
         if (!/^[0-9a-f]{64}$/.test(name)) continue
-        const { size } = await stat(join(dir, fileIdHex, name))
-        store.#entries.set(name, { fileIdHex, size })
-        store.#used += size
+        const path = join(dir, fileIdHex, name)
+        const { size } = await stat(path)
+        const header = await readHeader(path)
+        if (header === undefined) continue
+        const entry = { fileIdHex, size, body: header.length }
+        store.#entries.set(name, entry)
+        store.#used += entry.size
+        store.#bodies += entry.body
       }
     }
     return store
@@ -59,8 +63,9 @@ export class DiskShardStore implements ShardStore {
     return this.#entries.size
   }
 
+  /** Bytes of the shard bodies held (usedBytes adds their headers). */
   async size(): Promise<number> {
-    return this.#used
+    return this.#bodies
   }
 
   async has(id: Uint8Array): Promise<boolean> {
@@ -70,21 +75,7 @@ export class DiskShardStore implements ShardStore {
   /** The header alone: reads the first bytes of the file, not the whole shard (get checks the body). */
   async stat(id: Uint8Array): Promise<ShardHeader | undefined> {
     const path = this.#pathOf(toHex(id))
-    if (path === undefined) return undefined
-    let handle: FileHandle
-    try {
-      handle = await open(path, 'r')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw err
-    }
-    try {
-      const head = new Uint8Array(limits.maxBytes.shardHeader)
-      const { bytesRead } = await handle.read(head, 0, head.length, 0)
-      return peekShardHeader(head.subarray(0, bytesRead))
-    } finally {
-      await handle.close()
-    }
+    return path === undefined ? undefined : readHeader(path)
   }
 
   /**
@@ -103,13 +94,14 @@ export class DiskShardStore implements ShardStore {
     const encodedHeader = encodeShardHeader(header)
     const size = encodedHeader.length + length
     if (this.#used + size > this.maxBytes) {
-      throw new QuotaFullError(
+      throw new QuotaExceededError(
         `storage quota full: ${this.#used} of ${this.maxBytes} bytes used, shard needs ${size}`
       )
     }
     // Reserve before the await so concurrent puts cannot overshoot the quota together.
-    const entry = { fileIdHex: toHex(header.fileId), size }
+    const entry = { fileIdHex: toHex(header.fileId), size, body: length }
     this.#used += entry.size
+    this.#bodies += entry.body
     this.#entries.set(name, entry)
     try {
       await writeFileAtomic(join(this.dir, entry.fileIdHex, name), [encodedHeader, ...pieces], {
@@ -117,6 +109,7 @@ export class DiskShardStore implements ShardStore {
       })
     } catch (err) {
       this.#used -= entry.size
+      this.#bodies -= entry.body
       this.#entries.delete(name)
       throw err
     }
@@ -153,6 +146,7 @@ export class DiskShardStore implements ShardStore {
     if (entry === undefined) return false
     this.#entries.delete(name)
     this.#used -= entry.size
+    this.#bodies -= entry.body
     await rm(join(this.dir, entry.fileIdHex, name), { force: true })
     return true
   }
@@ -172,5 +166,23 @@ export class DiskShardStore implements ShardStore {
   #pathOf(name: string): string | undefined {
     const entry = this.#entries.get(name)
     return entry === undefined ? undefined : join(this.dir, entry.fileIdHex, name)
+  }
+}
+
+/** The header at the start of a shard file (its first bytes only), undefined when the file is gone. */
+async function readHeader(path: string): Promise<ShardHeader | undefined> {
+  let handle: FileHandle
+  try {
+    handle = await open(path, 'r')
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+  try {
+    const head = new Uint8Array(limits.maxBytes.shardHeader)
+    const { bytesRead } = await handle.read(head, 0, head.length, 0)
+    return peekShardHeader(head.subarray(0, bytesRead))
+  } finally {
+    await handle.close()
   }
 }
