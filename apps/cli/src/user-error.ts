@@ -49,7 +49,7 @@ export function describeError(err: unknown): string {
         return `too many shards are lost to recover the file: ${err.message}`
       case 'NotEnoughPeersError':
         return `not enough peers: ${err.message}`
-      case 'QuotaFullError':
+      case 'QuotaExceededError':
         return `storage is full: ${err.message}`
       default:
         return err.message

@@ -36,7 +36,7 @@ const statusByName: Record<string, number> = {
   PlacementError: 503,
   TooFewShardsError: 503,
   ShardIdMismatchError: 503,
-  QuotaFullError: 507
+  QuotaExceededError: 507
 }
 
 /** What the JSON error body says: `{ "error": { "name", "message", "status", ...fields } }`. */
