@@ -23,6 +23,7 @@ import {
   type TransportName
 } from './host-options.ts'
 import { type IndexBroadcast, indexBroadcast } from './index-broadcast.ts'
+import { PeerBans } from './peer-bans.ts'
 import { type ShardProtocol, shardProtocol } from './shard-protocol.ts'
 
 /** The DHT of DeFS peers, apart from the public IPFS DHT. */
@@ -36,6 +37,8 @@ export type HostServices = {
   pubsub: GossipSub
   shards: ShardProtocol
   index: IndexBroadcast
+  /** Peers refused for breaking a cap (the connection gater reads it). */
+  bans: PeerBans
   relay?: CircuitRelayService
   dcutr?: unknown
   autoNat?: unknown
@@ -66,6 +69,7 @@ export async function createHost<S extends Record<string, unknown> = Record<neve
   const isBootstrapNode = options.bootstrap?.isBootstrapNode === true
   const bootstrapPeers = options.bootstrap?.peers ?? []
 
+  const bans = new PeerBans({ banMs: limits.banMs })
   const services = {
     identify: identify({ maxInboundStreams: 4, maxOutboundStreams: 4 }),
     ping: ping({ maxInboundStreams: 4, maxOutboundStreams: 4 }),
@@ -91,7 +95,11 @@ export async function createHost<S extends Record<string, unknown> = Record<neve
         ? { scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) } }
         : {})
     }),
-    shards: shardProtocol({ onPeerMisbehaved: options.onPeerMisbehaved, ...options.shards }),
+    shards: shardProtocol({ onPeerMisbehaved: options.onPeerMisbehaved, bans, ...options.shards }),
+    bans: (components: ServiceComponents) => {
+      bans.onBan((peer) => components.connectionManager.closeConnections(peer))
+      return bans
+    },
     index: indexBroadcast({
       store: options.shards?.store,
       onPeerMisbehaved: options.onPeerMisbehaved ?? options.shards?.onPeerMisbehaved,
@@ -132,6 +140,7 @@ export async function createHost<S extends Record<string, unknown> = Record<neve
       inboundConnectionThreshold: limits.inboundConnectionsPerSecond,
       allow: limits.allow
     },
+    connectionGater: bans.gater,
     peerDiscovery: bootstrapPeers.length > 0 ? [bootstrap({ list: bootstrapPeers, timeout: 0 })] : [],
     services: services as Libp2pOptions<HostServices & S>['services']
   }

@@ -16,6 +16,7 @@ import type { Message } from '@libp2p/gossipsub'
 import type { Logger, PeerId, Stream } from '@libp2p/interface'
 import { equalBytes, hex } from './bytes.ts'
 import type { ServiceComponents } from './components.ts'
+import { checkManifest } from './index-lookup.ts'
 import { signLocations } from './location-records.ts'
 import type { MisbehaviorHook } from './misbehavior.ts'
 import { handleRequests } from './request-response.ts'
@@ -151,11 +152,25 @@ export class IndexAnswerer {
   /** The answer to `query`, or undefined when this node holds nothing of the file. */
   async answer(query: IndexQuery): Promise<IndexAnswer | undefined> {
     const held = await this.options.holdings(query.fileId, query.want)
-    const manifest = query.want === 'manifest' ? held?.manifest : undefined
+    const manifest = query.want === 'manifest' ? await this.checked(held?.manifest, query.fileId) : undefined
     const shards = held?.shards ?? []
     if (shards.length === 0 && manifest === undefined) return undefined
     const locations = shards.length > 0 ? await this.records(query.fileId, shards) : []
     return { queryId: query.queryId, fileId: query.fileId, locations, ...(manifest ? { manifest } : {}) }
+  }
+
+  /** `envelope` if it still verifies for `fileId`: a node passes on no manifest it cannot vouch for. */
+  private async checked(
+    envelope: Envelope<'manifest'> | undefined,
+    fileId: Uint8Array
+  ): Promise<Envelope<'manifest'> | undefined> {
+    if (envelope === undefined) return undefined
+    try {
+      return (await checkManifest(envelope, fileId)).envelope
+    } catch (err) {
+      this.options.log.error('held manifest of %s not sent: %e', hex(fileId), err)
+      return undefined
+    }
   }
 
   /** Signed records of `shards`, re-signed once half their lifetime has passed or the set changed. */

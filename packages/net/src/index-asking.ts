@@ -1,7 +1,7 @@
 // The asking side of the index: one gossipsub query "who holds file F", answered straight to us
 // over `/defs/index/1` by the holders; when nobody answers, the DHT's providers are asked
 // directly. Every record in every answer is checked, and the peer that sent a bad one is named.
-import { randomBytes } from '@defs/crypto'
+import { type PublicKey, randomBytes } from '@defs/crypto'
 import {
   DecodeError,
   decodeIndexAnswer,
@@ -35,6 +35,11 @@ export interface LookupOptions {
   timeoutMs?: number
   /** Ask DHT providers when the broadcast found nothing. Default true. */
   dhtFallback?: boolean
+  /**
+   * The owner whose manifest is wanted: manifests signed by anyone else are refused and their
+   * senders reported. Without it no answer can be known right, and `manifest` is only a guess.
+   */
+  owner?: PublicKey
   signal?: AbortSignal
 }
 
@@ -140,7 +145,8 @@ export class IndexAsker {
       enough: options.enough ?? (want === 'manifest' ? 1 : Number.POSITIVE_INFINITY),
       settleMs: options.settleMs ?? 250,
       timeoutMs: options.timeoutMs ?? 2000,
-      signal: options.signal
+      signal: options.signal,
+      ...(options.owner !== undefined ? { owner: options.owner } : {})
     })
     this.pending.set(hex(queryId), pending)
     return { queryId, pending }
@@ -169,9 +175,15 @@ export class IndexAsker {
   }
 
   private async take(pending: PendingLookup, answer: IndexAnswer, from: PeerId): Promise<void> {
-    const checked = await checkAnswer(answer, from, pending.fileId, this.options.maxRecordTtlMs)
+    const checked = await checkAnswer(
+      answer,
+      from,
+      pending.fileId,
+      this.options.maxRecordTtlMs,
+      pending.owner
+    )
     for (const bad of checked.rejected) this.misbehaved(from, 'forged-record', bad.message)
-    pending.add(from.toString(), checked.locations, checked.rejected, checked.manifest)
+    pending.add(from.toString(), checked)
   }
 
   private refused(from: PeerId, err: unknown): void {

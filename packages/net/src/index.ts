@@ -8,25 +8,27 @@
  *
  * @example
  * ```ts
- * import { generateSigningKey } from '@defs/crypto'
+ * import { generateSigningKey, sha256 } from '@defs/crypto'
  * import { createHost, MemoryShardStore } from '@defs/net'
- * import { shardHeaderOf } from '@defs/segment'
+ * import { shardHeaderOf, signShardHeader } from '@defs/segment'
  *
  * const a = await createHost({ host: '127.0.0.1', shards: { store: new MemoryShardStore() } })
  * const b = await createHost({ host: '127.0.0.1' })
  * await b.dial(a.getMultiaddrs()[0]!)
  * const body = new TextEncoder().encode('a shard of ciphertext')
  * const fileId = crypto.getRandomValues(new Uint8Array(16))
- * const owner = await generateSigningKey() // the file owner's key: only it may delete the shard
- * const header = shardHeaderOf({ fileId, slice: 0, index: 0, dataShards: 1, parityShards: 0, owner: owner.publicKey }, body)
- * const id = await b.services.shards.put(a.peerId, header, body)
+ * const owner = await generateSigningKey() // the file owner's key: it signs the header, only it may delete
+ * const id = await sha256(body)
+ * const fields = { fileId, slice: 0, index: 0, dataShards: 1, parityShards: 0 }
+ * await b.services.shards.put(a.peerId, await signShardHeader(owner, id, shardHeaderOf(fields, body)), body, { id })
  * console.log(new TextDecoder().decode(await b.services.shards.get(a.peerId, id))) // verified against id
  * await Promise.all([a.stop(), b.stop()])
  * ```
  */
 
+export { ByteBudget } from './byte-budget.ts'
 export { ClientSlots } from './client-slots.ts'
-export type { ProtocolRegistrar, ServiceComponents, StreamOpener } from './components.ts'
+export type { ConnectionManager, ProtocolRegistrar, ServiceComponents, StreamOpener } from './components.ts'
 export {
   InvalidLocationRecordError,
   PeerError,
@@ -74,8 +76,10 @@ export {
 } from './location-records.ts'
 export { MemoryShardStore, type MemoryShardStoreOptions } from './memory-shard-store.ts'
 export { type Misbehavior, type MisbehaviorHook, misbehaviorOf, reportMisbehavior } from './misbehavior.ts'
+export { type Ban, PeerBans, type PeerBansOptions } from './peer-bans.ts'
 export { PeerBudget, type PeerBudgetLimits } from './peer-budget.ts'
 export { ReplayGuard, type ReplayGuardOptions, type ReplayVerdict } from './replay-guard.ts'
+export { RequestRate, type RequestRateOptions } from './request-rate.ts'
 export {
   abortOn,
   type HandleRequestsOptions,
@@ -92,6 +96,26 @@ export {
   type ShardProtocolInit,
   shardProtocol
 } from './shard-protocol.ts'
-export type { QuotaCheck } from './shard-server.ts'
-export { type ByteRange, joinShardBody, type ShardBody, type ShardStore } from './shard-store.ts'
-export { closed, drained, readOneFrame, sendBytes, sendChunked, sendFrame } from './stream-io.ts'
+export {
+  addBytes,
+  type ByteRange,
+  charge,
+  claimOf,
+  headerOf,
+  joinShardBody,
+  type ShardBody,
+  type ShardStore,
+  type StoredUsage,
+  sameClaim
+} from './shard-store.ts'
+export { type Reservation, type Standing, type StandingOf, StorageAdmission } from './storage-admission.ts'
+export {
+  closed,
+  type DrainOptions,
+  drained,
+  readOneFrame,
+  StreamNotWritableError,
+  sendBytes,
+  sendChunked,
+  sendFrame
+} from './stream-io.ts'

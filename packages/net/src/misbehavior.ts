@@ -13,9 +13,13 @@ export type Misbehavior =
   | 'too-many-streams'
   /** More shard bytes in flight than allowed per peer. */
   | 'too-many-bytes'
+  /** More requests per second than allowed per peer. */
+  | 'too-many-requests'
+  /** A put whose body did not start within the first-byte deadline. */
+  | 'stalled-body'
   /** A signed request or record whose signature does not verify. */
   | 'bad-signature'
-  /** A signed delete request seen before or outside the time window. */
+  /** A signed request seen before, or sent to a holder it does not name. */
   | 'replay'
   /** A location record that is forged, expired, or names another file or peer. */
   | 'forged-record'

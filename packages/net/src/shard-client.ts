@@ -30,6 +30,7 @@ import {
   ShardRefusedError
 } from './errors.ts'
 import { type Misbehavior, type MisbehaviorHook, misbehaviorOf, reportMisbehavior } from './misbehavior.ts'
+import { RequestRate } from './request-rate.ts'
 import type { ShardLimits } from './shard-limits.ts'
 import type { ByteRange } from './shard-store.ts'
 import { closed, sendChunked, sendFrame } from './stream-io.ts'
@@ -70,11 +71,17 @@ export class ShardClient implements ShardApi {
   private readonly options: ShardClientOptions
   private readonly limits: ShardLimits
   private readonly slots: ClientSlots
+  private readonly rate: RequestRate
 
   constructor(options: ShardClientOptions) {
     this.options = options
-    this.limits = options.limits
-    this.slots = new ClientSlots(options.limits.clientStreamsPerPeer, options.limits.clientBytesPerPeer)
+    const { limits } = options
+    this.limits = limits
+    this.slots = new ClientSlots(limits.clientStreamsPerPeer, limits.clientBytesPerPeer)
+    this.rate = new RequestRate({
+      perSecond: limits.clientRequestsPerSecond,
+      burst: limits.clientRequestBurst
+    })
   }
 
   async put(
@@ -156,7 +163,7 @@ export class ShardClient implements ShardApi {
     options: AbortOptions,
     body?: Uint8Array
   ): Promise<ShardResponse> {
-    return this.withStream(peer, request, bytes, options, async (stream, frames) => {
+    return this.withStream(peer, request, bytes, options, async (stream, frames, signal) => {
       if (body === undefined) return this.readResponse(peer, frames)
       // the peer may answer early (refusal, already held): stop sending when it does
       let answered = false
@@ -165,8 +172,8 @@ export class ShardClient implements ShardApi {
       })
       response.catch(() => {})
       try {
-        await sendChunked(stream, body, this.limits.maxFrameSize, { stop: () => answered })
-        await stream.close()
+        await sendChunked(stream, body, this.limits.maxFrameSize, { signal, stop: () => answered })
+        await stream.close({ signal })
       } catch (err) {
         if (!answered) await Promise.race([response, new Promise((resolve) => setTimeout(resolve, 100))])
         if (!answered) throw err
@@ -180,10 +187,12 @@ export class ShardClient implements ShardApi {
     request: ShardRequest,
     bytes: number,
     options: AbortOptions,
-    use: (stream: Stream, frames: FrameReader) => Promise<T>
+    use: (stream: Stream, frames: FrameReader, signal: AbortSignal) => Promise<T>
   ): Promise<T> {
     const timeout = AbortSignal.timeout(this.limits.requestTimeout)
     const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout])
+    // below the peer's request rate, so an honest client is never taken for a flood
+    await this.rate.take(peer.toString(), signal)
     const release = await this.slots.acquire(peer.toString(), bytes, signal)
     let stream: Stream | undefined
     let frames: FrameReader | undefined
@@ -197,7 +206,7 @@ export class ShardClient implements ShardApi {
       frames = new FrameReader(stream, { maxFrameSize: this.limits.maxFrameSize })
       await sendFrame(stream, encodeShardRequest(request), { signal })
       if (request.kind !== 'put') await stream.close({ signal })
-      return await use(stream, frames)
+      return await use(stream, frames, signal)
     } catch (err) {
       stream?.abort(err instanceof Error ? err : new Error(String(err)))
       if (signal.aborted) throw signal.reason

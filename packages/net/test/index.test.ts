@@ -182,7 +182,7 @@ for (const transport of ['memory', 'tcp'] as const) {
       const v1 = await signedManifest(owner, fileId, 1)
       const v2 = await signedManifest(owner, fileId, 2)
       await hosts[1]!.services.index.routing.putManifest(v2.envelope, { signal: AbortSignal.timeout(15_000) })
-      const found = await hosts[4]!.services.index.routing.getManifest(fileId, {
+      const found = await hosts[4]!.services.index.routing.getManifest(fileId, owner.publicKey, {
         signal: AbortSignal.timeout(15_000)
       })
       assert.equal(found?.manifest.seq, 2)
@@ -191,7 +191,7 @@ for (const transport of ['memory', 'tcp'] as const) {
       const bad = { ...v1.envelope, publicKey: stranger.publicKey }
       await assert.rejects(hosts[1]!.services.index.routing.putManifest(bad), { name: 'SignatureError' })
       assert.equal(
-        await hosts[4]!.services.index.routing.getManifest(randomBytes(16), {
+        await hosts[4]!.services.index.routing.getManifest(randomBytes(16), owner.publicKey, {
           signal: AbortSignal.timeout(10_000)
         }),
         undefined
