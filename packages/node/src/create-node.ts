@@ -57,6 +57,9 @@ export async function createNode(options: NodeOptions): Promise<DefsNode> {
         store: shards,
         limits: { maxStoredBytes: o.maxStorage },
         accepting: () => !maintenance,
+        // Every peer is known until the node has its standing policy (pair partner, trusted peers,
+        // probation); net's stranger quotas apply once it says who is a stranger.
+        standing: () => 'known',
         onPeerMisbehaved: (peer) => scorer.observe(peer.toString(), { audit: 'fail' })
       }
     })

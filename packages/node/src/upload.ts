@@ -4,7 +4,7 @@
 // slice. The manifest is signed and stored only when every slice is done (DESIGN §4): until
 // then no one can read a half-uploaded file.
 import { createReadStream } from 'node:fs'
-import { encodeEnvelope, type Manifest, type ShardHeader, sign } from '@defs/segment'
+import { encodeEnvelope, type Manifest, sign, signShardHeader } from '@defs/segment'
 import { deleteShards, type HeldShard } from './delete.ts'
 import { fromHex, toHex } from './disk/hex.ts'
 import { sealFileMeta } from './manifest-meta.ts'
@@ -220,19 +220,25 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     }
     const used = new Set(peers)
     const holders: string[][] = slice.shards.map(() => [])
-    await Promise.all(
-      units.map(async (index, j) => {
-        const bytes = slice.shards[index]!
-        const header: ShardHeader = {
+    // One owner signature per shard, whatever peers (and retries) it goes to: holders trust the
+    // owner a header names only through it.
+    const headers = await Promise.all(
+      slice.shards.map((bytes, index) =>
+        signShardHeader(node.userKey, slice.ids[index]!, {
           fileId,
           slice: slice.sliceIndex,
           index,
           dataShards: slice.dataShards,
           parityShards: slice.parityShards,
           length: bytes.length,
-          crc32c: slice.crcs[index]!,
-          owner: node.userKey.publicKey
-        }
+          crc32c: slice.crcs[index]!
+        })
+      )
+    )
+    await Promise.all(
+      units.map(async (index, j) => {
+        const bytes = slice.shards[index]!
+        const header = headers[index]!
         let peer = peers[j]!
         for (let attempt = 1; ; attempt++) {
           try {
