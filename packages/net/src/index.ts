@@ -96,6 +96,7 @@ export {
   type ShardProtocolInit,
   shardProtocol
 } from './shard-protocol.ts'
+export type { ShardsHeld } from './shard-server.ts'
 export {
   addBytes,
   type ByteRange,

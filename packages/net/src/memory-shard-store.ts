@@ -1,4 +1,5 @@
-import { limits, type ShardClaim, type ShardHeader } from '@defs/segment'
+import { createCrc32c } from '@defs/crypto'
+import { limits, type ShardClaim, ShardCorruptError, type ShardHeader } from '@defs/segment'
 import { hex } from './bytes.ts'
 import { QuotaExceededError } from './errors.ts'
 import {
@@ -22,6 +23,11 @@ interface Entry {
 export interface MemoryShardStoreOptions {
   /** Body bytes it may hold; puts past it throw QuotaExceededError. Default: unbounded. */
   maxBytes?: number
+  /**
+   * Check whole-body reads against the CRC32C as a disk store does (memory itself does not rot;
+   * this is for tests of what a server does with a rotted shard). Default false.
+   */
+  checkReads?: boolean
 }
 
 /** A ShardStore in memory, for tests and tools; nothing survives the process. */
@@ -30,6 +36,7 @@ export class MemoryShardStore implements ShardStore {
   /** file id -> ids of the shards with a claim for it */
   private readonly files = new Map<string, Set<string>>()
   private readonly maxBytes: number
+  private readonly checkReads: boolean
   private readonly charged = {
     byPeer: new Map<string, number>(),
     byGroup: new Map<string, number>(),
@@ -39,6 +46,7 @@ export class MemoryShardStore implements ShardStore {
 
   constructor(options: MemoryShardStoreOptions = {}) {
     this.maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY
+    this.checkReads = options.checkReads ?? false
   }
 
   async has(id: Uint8Array): Promise<boolean> {
@@ -58,22 +66,26 @@ export class MemoryShardStore implements ShardStore {
     const entry = this.shards.get(hex(id))
     if (entry === undefined) return undefined
     if (range === undefined) return entry.bytes
-    const { offset, length } = range
-    if (!(offset >= 0 && length >= 0 && offset + length <= entry.bytes.byteLength)) {
-      throw new RangeError(
-        `range ${offset}+${length} is outside shard ${hex(id)} of ${entry.bytes.byteLength} bytes`
-      )
-    }
-    return entry.bytes.subarray(offset, offset + length)
+    return this.slice(id, entry, range.offset, range.length)
   }
 
-  // Memory does not rot: the pieces are views of the body, unchecked.
   async *read(id: Uint8Array, range: ByteRange | undefined, chunkSize: number): AsyncIterable<Uint8Array> {
     const entry = this.shards.get(hex(id))
     if (entry === undefined) return
     const { offset, length } = range ?? { offset: 0, length: entry.bytes.byteLength }
-    const bytes = await this.get(id, { offset, length })
-    for (let at = 0; at < length; at += chunkSize) yield bytes!.subarray(at, Math.min(length, at + chunkSize))
+    const bytes = this.slice(id, entry, offset, length)
+    const crc = this.checkReads && range === undefined ? createCrc32c() : undefined
+    for (let at = 0; at < length; at += chunkSize) {
+      const piece = bytes.subarray(at, Math.min(length, at + chunkSize))
+      crc?.update(piece)
+      if (crc !== undefined && at + piece.byteLength === length && crc.value() !== entry.claims[0]!.crc32c) {
+        throw new ShardCorruptError(
+          `shard ${hex(id)} body CRC32C is ${crc.value()}, its header says ${entry.claims[0]!.crc32c}`,
+          { shardId: hex(id) }
+        )
+      }
+      yield piece
+    }
   }
 
   async put(id: Uint8Array, body: ShardBody, claim: ShardClaim): Promise<void> {
@@ -139,6 +151,15 @@ export class MemoryShardStore implements ShardStore {
   /** Shards held (tests). */
   get count(): number {
     return this.shards.size
+  }
+
+  private slice(id: Uint8Array, entry: Entry, offset: number, length: number): Uint8Array {
+    if (!(offset >= 0 && length >= 0 && offset + length <= entry.bytes.byteLength)) {
+      throw new RangeError(
+        `range ${offset}+${length} is outside shard ${hex(id)} of ${entry.bytes.byteLength} bytes`
+      )
+    }
+    return entry.bytes.subarray(offset, offset + length)
   }
 
   private index(key: string, fileId: Uint8Array, claimed: boolean): void {

@@ -28,6 +28,10 @@ export interface ServeContext {
   budget: PeerBudget
   /** All peers: bytes held in memory. */
   memory: ByteBudget
+  /** All strangers together: their part of `memory`. */
+  strangerMemory: ByteBudget
+  /** The peer has no standing here (its requests draw on `strangerMemory` too). */
+  isStranger(peer: PeerId): boolean
   admission: StorageAdmission
   replay: ReplayGuard
   /** This node's peer id (binary): the recipient a delete must name. */

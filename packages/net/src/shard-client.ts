@@ -236,7 +236,12 @@ export class ShardClient implements ShardApi {
       this.misbehaved(peer, misbehaviorOf(err)!, err.message)
       return new ShardProtocolError(peer.toString(), `bad response: ${err.message}`, { cause: err })
     }
-    const message = err instanceof Error ? err.message : String(err)
+    // libp2p's stream.close() rejects with the stream's 'close' event, not an Error
+    const event =
+      err instanceof Event
+        ? ((err as Event & { error?: Error }).error ?? `the stream's ${err.type} event`)
+        : err
+    const message = event instanceof Error ? event.message : String(event)
     return new ShardProtocolError(peer.toString(), `stream failed: ${message}`, { cause: err })
   }
 

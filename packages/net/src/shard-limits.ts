@@ -12,6 +12,8 @@ export interface ShardLimits {
   maxBytesInFlightPerPeer: number
   /** Shard bytes held in memory at once for all peers together (put bodies, read chunks). */
   maxMemoryBytes: number
+  /** The part of maxMemoryBytes strangers may hold together, so peers with standing always have room. */
+  strangerMemoryBytes: number
   /** Requests one peer may send per second on average (server side), and at once. */
   maxRequestsPerSecondPerPeer: number
   requestBurstPerPeer: number
@@ -47,6 +49,7 @@ export const defaultShardLimits: ShardLimits = {
   maxStreamsPerPeer: 32,
   maxBytesInFlightPerPeer: 256 * MiB,
   maxMemoryBytes: 512 * MiB,
+  strangerMemoryBytes: 128 * MiB,
   maxRequestsPerSecondPerPeer: 500,
   requestBurstPerPeer: 1000,
   firstByteTimeout: 5000,

@@ -9,7 +9,7 @@ import type { MisbehaviorHook } from './misbehavior.ts'
 import { PeerBans } from './peer-bans.ts'
 import { type GetOptions, type PutOptions, type ShardApi, ShardClient } from './shard-client.ts'
 import { resolveShardLimits, type ShardLimits } from './shard-limits.ts'
-import { ShardServer } from './shard-server.ts'
+import { ShardServer, type ShardsHeld } from './shard-server.ts'
 import type { ShardStore } from './shard-store.ts'
 import type { Standing, StandingOf } from './storage-admission.ts'
 
@@ -114,9 +114,9 @@ export class ShardProtocol implements ShardApi, Startable {
     return this.server?.inUse(peer) ?? { streams: 0, bytes: 0 }
   }
 
-  /** Shard bytes held in memory for all peers now, and stored bytes reserved by puts under way. */
-  held(): { memory: number; reserved: number } {
-    return this.server?.held() ?? { memory: 0, reserved: 0 }
+  /** Shard bytes in memory now (all peers, strangers), and stored bytes reserved by puts under way. */
+  held(): ShardsHeld {
+    return this.server?.held() ?? { memory: 0, strangerMemory: 0, reserved: 0 }
   }
 
   put(peer: PeerId, header: ShardHeader, bytes: Uint8Array, options?: PutOptions): Promise<Uint8Array> {

@@ -15,6 +15,7 @@ import {
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { equalBytes, hex } from './bytes.ts'
 import { QuotaExceededError, ShardProtocolError } from './errors.ts'
+import { holdMemory, type MemoryHold } from './memory-hold.ts'
 import { Refusal, type ServeContext } from './serve-context.ts'
 import { sameClaim } from './shard-store.ts'
 import type { Reservation } from './storage-admission.ts'
@@ -73,7 +74,7 @@ export async function servePut(
   const reservation = ctx.admission.open(uploader, claims.length === 0)
   const why = await ctx.admission.reserve(reservation, header.length, true)
   if (why !== undefined) throw new Refusal(ShardStatus.NoSpace, why)
-  const held = { inFlight: 0, memory: 0 }
+  const held = { inFlight: 0, memory: holdMemory(ctx, peer) }
   try {
     const body = await receiveBody(ctx, frames, stream, peer, header.length, reservation, held)
     if (!equalBytes(body.sha256, id)) {
@@ -97,7 +98,7 @@ export async function servePut(
   } finally {
     ctx.admission.release(reservation)
     ctx.budget.releaseBytes(peer.toString(), held.inFlight)
-    ctx.memory.release(held.memory)
+    held.memory.release()
   }
 }
 
@@ -113,7 +114,7 @@ async function receiveBody(
   peer: PeerId,
   length: number,
   reservation: Reservation,
-  held: { inFlight: number; memory: number }
+  held: { inFlight: number; memory: MemoryHold }
 ): Promise<{ pieces: Uint8Array[]; sha256: Uint8Array; crc32c: number }> {
   const key = peer.toString()
   const pieces: Uint8Array[] = []
@@ -144,13 +145,8 @@ async function receiveBody(
           )
         }
         held.inFlight += step
-        if (!ctx.memory.reserve(step)) {
-          throw new Refusal(
-            ShardStatus.Busy,
-            `the node holds ${ctx.memory.used} of ${ctx.memory.max} bytes of shard bodies`
-          )
-        }
-        held.memory += step
+        const full = held.memory.take(step)
+        if (full !== undefined) throw new Refusal(ShardStatus.Busy, full)
         const why = await ctx.admission.reserve(reservation, step)
         if (why !== undefined) throw new Refusal(ShardStatus.NoSpace, why)
         reserved += step

@@ -13,6 +13,7 @@ import {
 } from '@defs/segment'
 import type { PeerId, Stream } from '@libp2p/interface'
 import { hex } from './bytes.ts'
+import { holdMemory } from './memory-hold.ts'
 import { Refusal, type ServeContext } from './serve-context.ts'
 import { sendFrame } from './stream-io.ts'
 
@@ -101,19 +102,13 @@ async function withBytes<T>(
       `${bytes} more bytes in flight exceed ${ctx.limits.maxBytesInFlightPerPeer}`
     )
   }
+  const hold = holdMemory(ctx, peer)
   try {
-    if (!ctx.memory.reserve(memory)) {
-      throw new Refusal(
-        ShardStatus.Busy,
-        `the node holds ${ctx.memory.used} of ${ctx.memory.max} bytes of shard reads`
-      )
-    }
-    try {
-      return await read()
-    } finally {
-      ctx.memory.release(memory)
-    }
+    const full = hold.take(memory)
+    if (full !== undefined) throw new Refusal(ShardStatus.Busy, full)
+    return await read()
   } finally {
+    hold.release()
     ctx.budget.releaseBytes(key, bytes)
   }
 }

@@ -28,7 +28,19 @@ import { servePut } from './shard-put.ts'
 import { serveAudit, serveGet } from './shard-read.ts'
 import type { ShardStore } from './shard-store.ts'
 import { type StandingOf, StorageAdmission } from './storage-admission.ts'
-import { sendFrame } from './stream-io.ts'
+import { closed, sendFrame } from './stream-io.ts'
+
+/** How long a refused put's client has to read the refusal and close before its stream is reset. */
+const REFUSAL_GRACE_MS = 500
+
+/** What the server holds for requests under way. */
+export interface ShardsHeld {
+  /** Shard bytes in memory for all peers, and the strangers' part of them. */
+  memory: number
+  strangerMemory: number
+  /** Stored bytes reserved by puts whose bodies are still arriving. */
+  reserved: number
+}
 
 export interface ShardServerOptions {
   store: ShardStore
@@ -67,6 +79,8 @@ export class ShardServer {
       limits,
       budget: new PeerBudget(limits),
       memory: new ByteBudget(limits.maxMemoryBytes),
+      strangerMemory: new ByteBudget(limits.strangerMemoryBytes),
+      isStranger: (peer) => options.standing(peer) === 'stranger',
       admission: new StorageAdmission(store, limits),
       replay: new ReplayGuard({ windowMs: limits.deleteWindowMs }),
       self: options.self.toMultihash().bytes,
@@ -92,9 +106,13 @@ export class ShardServer {
     return this.ctx.budget.inUse(peer.toString())
   }
 
-  /** Bytes held in memory for all peers now, and stored bytes reserved by puts under way. */
-  held(): { memory: number; reserved: number } {
-    return { memory: this.ctx.memory.used, reserved: this.ctx.admission.reserved }
+  /** Shard bytes in memory now (all peers, strangers), and stored bytes reserved by puts under way. */
+  held(): ShardsHeld {
+    return {
+      memory: this.ctx.memory.used,
+      strangerMemory: this.ctx.strangerMemory.used,
+      reserved: this.ctx.admission.reserved
+    }
   }
 
   /** The stream handler of SHARD_PROTOCOL. */
@@ -132,8 +150,13 @@ export class ShardServer {
       }
       const { response, bodyUnread } = await this.answer(request, frames, stream, connection, signal)
       if (response !== undefined) await respond(stream, response, signal)
-      // a put refused before its body was read: drop the rest instead of reading it
-      if (bodyUnread) stream.abort(new ShardProtocolError(key, 'put refused, rest of body dropped'))
+      if (bodyUnread) {
+        // A put refused before its body was read: an honest client stops sending when it reads the
+        // refusal and closes; give it that moment (a reset sent at once can overtake the answer),
+        // then drop whatever is left instead of reading it.
+        await closed(stream, REFUSAL_GRACE_MS)
+        stream.abort(new ShardProtocolError(key, 'put refused, rest of body dropped'))
+      }
     } catch (err) {
       const reason = misbehaviorOf(err)
       if (reason === 'oversize-frame') this.misbehaved(peer, reason, (err as Error).message)
