@@ -4,6 +4,7 @@ import { crc32c, generateSigningKey, sha256 } from '@defs/crypto'
 import {
   AuditRangeError,
   auditDigest,
+  auditDigestOf,
   DecodeError,
   decodeShardClaims,
   decodeShardHeader,
@@ -182,6 +183,29 @@ describe('audit digest', () => {
     other[9500]! ^= 1
     other[5000]! ^= 1 // outside every range
     assert.deepEqual(await auditDigest(challenge, other), digest)
+  })
+
+  it('is the same when the ranges are read one by one, and reads nothing else', async () => {
+    const asked: { offset: number; length: number }[] = []
+    const digest = await auditDigestOf(challenge, body.length, async (range) => {
+      asked.push(range)
+      return body.subarray(range.offset, range.offset + range.length)
+    })
+    assert.deepEqual(digest, await auditDigest(challenge, body))
+    assert.deepEqual(asked, challenge.ranges)
+    let reads = 0
+    await assert.rejects(
+      auditDigestOf(
+        { ...challenge, ranges: [...challenge.ranges, { offset: 9990, length: 11 }] },
+        body.length,
+        async () => {
+          reads++
+          return body
+        }
+      ),
+      AuditRangeError
+    )
+    assert.equal(reads, 0, 'a range outside the shard is refused before anything is read')
   })
 
   it('refuses a range beyond the shard', async () => {

@@ -12,7 +12,6 @@ import {
   headerOf,
   QuotaExceededError,
   type ShardBody,
-  type ShardStore,
   type StoredUsage,
   sameClaim
 } from '@defs/net'
@@ -24,13 +23,14 @@ import {
   type ShardClaim,
   type ShardHeader
 } from '@defs/segment'
+import type { NodeShardStore } from '../components.ts'
 import { writeFileAtomic } from './atomic-file.ts'
 import { plainBytes } from './bytes.ts'
 import { toHex } from './hex.ts'
 import { CLAIMS_SUFFIX, readHead, readPieces, readRange } from './shard-files.ts'
 import { loadLedger, type ShardEntry, type ShardLedger } from './shard-ledger.ts'
 
-export class DiskShardStore implements ShardStore {
+export class DiskShardStore implements NodeShardStore {
   readonly dir: string
   readonly tmpDir: string
   readonly maxBytes: number
