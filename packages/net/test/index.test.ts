@@ -18,7 +18,7 @@ import { signingKeyOf, signLocations } from '../src/location-records.ts'
 import { MemoryShardStore } from '../src/memory-shard-store.ts'
 import type { Misbehavior } from '../src/misbehavior.ts'
 import { makeShard, signedManifest } from './fixtures.ts'
-import { startNetwork, stopAll, waitFor } from './network.ts'
+import { startNetwork, stopAll, waitForIndexMesh } from './network.ts'
 
 const manifests = new Map<string, Envelope<'manifest'>>()
 const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -49,12 +49,7 @@ for (const transport of ['memory', 'tcp'] as const) {
           onPeerMisbehaved: (peer, reason) => reports.push({ by: i, peer: peer.toString(), reason })
         }
       })
-      // gossipsub needs a mesh before a query reaches anyone: wait until every node sees subscribers
-      await waitFor(
-        () => hosts.every((h) => h.services.index.topicPeers().length > 0),
-        15_000,
-        'index topic mesh'
-      )
+      await waitForIndexMesh(hosts)
     })
     after(() => stopAll(hosts))
 

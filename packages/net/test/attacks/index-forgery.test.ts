@@ -17,7 +17,7 @@ import type { Host } from '../../src/host.ts'
 import { INDEX_TOPIC } from '../../src/index-asking.ts'
 import type { Misbehavior } from '../../src/misbehavior.ts'
 import { signedManifest } from '../fixtures.ts'
-import { startNetwork, stopAll, waitFor } from '../network.ts'
+import { startNetwork, stopAll, waitForIndexMesh } from '../network.ts'
 
 const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex')
 
@@ -41,11 +41,7 @@ describe('attack: forged index answers', () => {
       },
       onPeerMisbehaved: (peer, reason) => reports.push({ by: i, peer: peer.toString(), reason })
     }))
-    await waitFor(
-      () => hosts.every((h) => h.services.index.topicPeers().length > 0),
-      15_000,
-      'index topic mesh'
-    )
+    await waitForIndexMesh(hosts)
   })
   after(() => stopAll(hosts))
 
