@@ -18,7 +18,7 @@ import type { FileRouting } from './file-routing.ts'
 import { INDEX_QUERY_PROTOCOL } from './index-answering.ts'
 import { checkAnswer, type LookupResult, PendingLookup } from './index-lookup.ts'
 import { type Misbehavior, type MisbehaviorHook, misbehaviorOf, reportMisbehavior } from './misbehavior.ts'
-import { sendRequest } from './request-response.ts'
+import { abortOn, sendRequest } from './request-response.ts'
 import { readOneFrame } from './stream-io.ts'
 
 /** The gossipsub topic of index queries. */
@@ -49,6 +49,8 @@ export interface IndexAskerOptions {
   maxRecordTtlMs: number
   maxAnswerBytes: number
   maxProviders: number
+  /** How long an answer stream may take to deliver its answer. */
+  answerTimeout: number
   onPeerMisbehaved?: MisbehaviorHook
   log: Logger
 }
@@ -117,6 +119,8 @@ export class IndexAsker {
   /** An answer pushed to us by a holder (the handler of INDEX_PROTOCOL). */
   readonly onAnswer = async (stream: Stream, connection: Connection): Promise<void> => {
     const from = connection.remotePeer
+    // a holder dials, sends one answer and closes; one that sends nothing is not waited for
+    const stop = abortOn(stream, AbortSignal.timeout(this.options.answerTimeout))
     try {
       const frame = await readOneFrame(stream, this.options.maxAnswerBytes)
       if (frame === undefined) return
@@ -129,6 +133,8 @@ export class IndexAsker {
     } catch (err) {
       this.refused(from, err)
       stream.abort(err instanceof Error ? err : new Error(String(err)))
+    } finally {
+      stop()
     }
   }
 

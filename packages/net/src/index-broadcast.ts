@@ -31,7 +31,7 @@ export interface IndexBroadcastInit {
   maxConcurrentAnswers?: number
   /** Our own lookups in flight at once. Default 256. */
   maxPendingLookups?: number
-  /** Time to dial the asker and deliver one answer. Default 10 s. */
+  /** Time to dial the asker and deliver one answer (and to receive one). Default 10 s. */
   answerTimeout?: number
   /** Providers asked directly in the DHT fallback. Default 20. */
   maxProviders?: number
@@ -60,6 +60,7 @@ export class IndexBroadcast implements Startable {
       maxRecordTtlMs: init.maxRecordTtlMs ?? 7 * 24 * 3600_000,
       maxAnswerBytes: answerCap(init.maxAnswerBytes),
       maxProviders: init.maxProviders ?? 20,
+      answerTimeout: init.answerTimeout ?? 10_000,
       onPeerMisbehaved: init.onPeerMisbehaved,
       log
     })

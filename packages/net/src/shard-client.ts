@@ -1,37 +1,28 @@
 // The asking side of `/defs/shard/1.0.0`: one stream per request, queued per peer below the
 // peer's caps, every reply checked, and shards fetched whole verified against their id.
-import { createSha256, sha256 } from '@defs/crypto'
+import { sha256 } from '@defs/crypto'
 import {
   type AuditChallenge,
   DecodeError,
   decodeShardResponse,
   type Envelope,
   encodeShardRequest,
-  FrameOverrunError,
   FrameReader,
   SHARD_PROTOCOL,
   ShardCorruptError,
   type ShardHeader,
   type ShardRequest,
-  type ShardResponse,
-  ShardStatus,
-  TruncatedFrameError
+  type ShardResponse
 } from '@defs/segment'
 import type { AbortOptions, PeerId, Stream } from '@libp2p/interface'
 import { equalBytes, hex } from './bytes.ts'
 import { ClientSlots } from './client-slots.ts'
 import type { StreamOpener } from './components.ts'
-import {
-  PeerError,
-  QuotaExceededError,
-  ReplayError,
-  ShardNotFoundError,
-  ShardProtocolError,
-  ShardRefusedError
-} from './errors.ts'
+import { PeerError, QuotaExceededError, ShardProtocolError } from './errors.ts'
 import { type Misbehavior, type MisbehaviorHook, misbehaviorOf, reportMisbehavior } from './misbehavior.ts'
 import { RequestRate } from './request-rate.ts'
 import type { ShardLimits } from './shard-limits.ts'
+import { receiveShard, refusalError } from './shard-replies.ts'
 import type { ByteRange } from './shard-store.ts'
 import { closed, sendChunked, sendFrame } from './stream-io.ts'
 
@@ -116,7 +107,7 @@ export class ShardClient implements ShardApi {
         this.misbehaved(peer, 'malformed-message', detail)
         throw new ShardProtocolError(peer.toString(), detail)
       }
-      const body = await receive(frames, data.length, peer)
+      const body = await receiveShard(frames, data.length, peer)
       if (range === undefined && !equalBytes(body.sha256!, id)) {
         const detail = `hashes to ${hex(body.sha256!)}`
         this.misbehaved(peer, 'corrupt-shard', `shard ${hex(id)} ${detail}`)
@@ -259,42 +250,10 @@ function expectKind<K extends ShardResponse['kind']>(
 ): Extract<ShardResponse, { kind: K }> {
   if (response.kind === kind) return response as Extract<ShardResponse, { kind: K }>
   const id = peer.toString()
-  if (response.kind === 'error') throw refusal(id, response.status, response.message)
+  if (response.kind === 'error') throw refusalError(id, response.status, response.message)
   client.misbehaved(peer, 'malformed-message', `answered ${response.kind} where ${kind} belongs`)
   throw new ShardProtocolError(id, `answered ${response.kind} where ${kind} belongs`)
 }
 
 /** How long a finished request waits for its stream to close before giving up its slot anyway. */
 const CLOSE_WAIT_MS = 2000
-
-function refusal(peer: string, status: ShardStatus, message: string): ShardRefusedError | QuotaExceededError {
-  if (status === ShardStatus.NotFound) return new ShardNotFoundError(peer, status, message)
-  if (status === ShardStatus.NoSpace) return new QuotaExceededError(message, peer)
-  if (status === ShardStatus.Replay) return new ReplayError(peer, status, message)
-  return new ShardRefusedError(peer, status, message)
-}
-
-/** `length` bytes from data frames, hashed on the way, copied once into one buffer. */
-async function receive(
-  frames: FrameReader,
-  length: number,
-  peer: PeerId
-): Promise<{ bytes: Uint8Array; sha256?: Uint8Array }> {
-  const bytes = new Uint8Array(length)
-  const sha = createSha256()
-  let filled = 0
-  try {
-    for await (const piece of frames.bodies(length)) {
-      bytes.set(piece, filled)
-      sha.update(piece)
-      filled += piece.byteLength
-    }
-  } catch (err) {
-    if (err instanceof FrameOverrunError)
-      throw new ShardProtocolError(peer.toString(), `sent more than the ${length} bytes it announced`)
-    if (err instanceof TruncatedFrameError)
-      throw new ShardProtocolError(peer.toString(), `stream ended after ${filled} of ${length} shard bytes`)
-    throw err
-  }
-  return { bytes, sha256: sha.digest() }
-}

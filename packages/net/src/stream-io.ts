@@ -16,16 +16,20 @@ export async function readOneFrame(stream: Stream, maxFrameSize: number): Promis
 }
 
 /**
- * Send `data` once the stream has drained what it holds: never more than one message waits in
- * the muxer's write buffer, so a slow peer makes us wait rather than overrun the buffer's limit
- * (where the muxer would abort the stream). Throws if the stream can no longer be written.
+ * Send `data`, first waiting for drains while it would not fit the muxer's write buffer beside
+ * what the buffer holds: a slow peer makes us wait instead of overrunning the buffer's limit
+ * (where the muxer would abort the stream under us), and up to that limit frames queue so the
+ * muxer always has the next one. Throws if the stream can no longer be written.
  */
 export async function sendBytes(
   stream: Stream,
   data: Uint8Array | Uint8ArrayList,
   options?: DrainOptions
 ): Promise<void> {
-  while (stream.writableNeedsDrain) await drained(stream, options)
+  const room = stream.maxWriteBufferLength ?? 0
+  while (stream.writableNeedsDrain && stream.writeBufferLength + data.byteLength > room) {
+    await drained(stream, options)
+  }
   assertWritable(stream)
   stream.send(data)
   // the muxer aborts a stream whose write buffer passes its limit inside send()
