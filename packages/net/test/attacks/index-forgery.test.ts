@@ -1,5 +1,6 @@
 // Forged index answers: a stranger answers "who has the manifest of F" with a manifest it signed
-// itself (owner = itself, a huge seq, size 0), and answers first. A lookup that names the owner it
+// itself (owner = itself, a huge seq, size 0), and answers first (the honest holder here waits
+// for it). A lookup that names the owner it
 // expects drops it, names the stranger, and waits for the owner's; one that names no owner gets
 // no manifest at all. A holder never passes on a manifest that no longer verifies.
 import assert from 'node:assert/strict'
@@ -26,30 +27,50 @@ describe('attack: forged index answers', () => {
   let owner: SigningKey
   const manifests = new Map<string, Envelope<'manifest'>>()
   const reports: { by: number; peer: string; reason: Misbehavior }[] = []
+  /** file id hex -> resolves once the stranger's answer for that file got where the test wants it */
+  const forged = new Map<string, Promise<void>>()
+  /** Called when the reader reports a forged record (the stranger's answer was read and refused). */
+  let onForgedReport = (): void => {}
 
   before(async () => {
     owner = await generateSigningKey()
-    // 0: reader, 1: honest holder (answers after 300 ms), 2: the stranger, 3: a holder whose copy rotted
+    // 0: reader, 1: honest holder (answers after the stranger), 2: the stranger, 3: a holder whose copy rotted
     hosts = await startNetwork(4, 'tcp', (i) => ({
       index: {
         holdings: async (fileId) => {
-          if (i === 1) await new Promise((resolve) => setTimeout(resolve, 300))
+          // the honest holder answers only after the stranger: the forgery always comes first
+          if (i === 1)
+            await Promise.race([forged.get(hexOf(fileId)), new Promise((r) => setTimeout(r, 5000))])
           return i === 1 || i === 3
             ? { shards: [], manifest: manifests.get(`${i}:${hexOf(fileId)}`) }
             : undefined
         }
       },
-      onPeerMisbehaved: (peer, reason) => reports.push({ by: i, peer: peer.toString(), reason })
+      onPeerMisbehaved: (peer, reason) => {
+        reports.push({ by: i, peer: peer.toString(), reason })
+        if (i === 0 && reason === 'forged-record') onForgedReport()
+      }
     }))
     await waitForIndexMesh(hosts)
   })
   after(() => stopAll(hosts))
 
-  /** The stranger answers every manifest query for `fileId` at once, with its own manifest. */
-  async function forge(fileId: Uint8Array): Promise<() => void> {
+  /**
+   * The stranger answers every manifest query for `fileId` at once, with its own manifest; the
+   * honest holder answers once that answer was sent, or (`untilRefused`) read and refused.
+   */
+  async function forge(fileId: Uint8Array, untilRefused = false): Promise<() => void> {
     const stranger = hosts[2]!
     const key = await generateSigningKey()
     const { envelope } = await signedManifest(key, fileId, 1_000_000_000, 0)
+    let delivered!: () => void
+    forged.set(
+      hexOf(fileId),
+      new Promise((resolve) => {
+        delivered = untilRefused ? () => {} : resolve
+        if (untilRefused) onForgedReport = resolve
+      })
+    )
     const onQuery = (event: CustomEvent<Message>): void => {
       if (event.detail.topic !== INDEX_TOPIC) return
       const query = decodeIndexQuery(event.detail.data)
@@ -62,7 +83,9 @@ describe('attack: forged index answers', () => {
           )
         )
         await stream.close()
-      })().catch(() => {})
+      })()
+        .catch(() => {})
+        .finally(delivered)
     }
     stranger.services.pubsub.addEventListener('message', onQuery)
     return () => stranger.services.pubsub.removeEventListener('message', onQuery)
@@ -72,7 +95,7 @@ describe('attack: forged index answers', () => {
     const fileId = randomBytes(16)
     const real = await signedManifest(owner, fileId, 3)
     manifests.set(`1:${hexOf(fileId)}`, real.envelope)
-    const stop = await forge(fileId)
+    const stop = await forge(fileId, true)
     try {
       const found = await hosts[0]!.services.index.lookup(fileId, {
         want: 'manifest',

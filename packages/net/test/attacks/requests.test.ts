@@ -27,13 +27,21 @@ describe('attack: a flood of requests', () => {
       for (let i = 0; i < 45; i++)
         assert.deepEqual(await stage.honest.services.shards.has(holder.peerId, ids), [false])
     })()
+    const started = performance.now()
     const flood = await Promise.allSettled(
       Array.from({ length: 200 }, () =>
         stranger.services.shards.has(holder.peerId, ids, { signal: AbortSignal.timeout(10_000) })
       )
     )
+    const seconds = (performance.now() - started) / 1000
     const answered = flood.filter((r) => r.status === 'fulfilled').length
-    assert.ok(answered <= 45, `${answered} of 200 flood requests answered past a burst of 40`)
+    // the burst, and what the rate refilled while the flood lasted
+    const allowed = 40 + Math.ceil(20 * seconds)
+    assert.ok(
+      answered <= allowed,
+      `${answered} of 200 flood requests answered, ${allowed} allowed in ${seconds} s`
+    )
+    assert.ok(answered < 200)
     await waitFor(() => stage.reported(stranger, 'too-many-requests') > 0, 10_000, 'rate report')
     assert.equal(holder.services.bans.isBanned(stranger.peerId), true)
     await honest
