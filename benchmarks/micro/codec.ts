@@ -19,8 +19,10 @@ import {
   type Manifest,
   readFrames,
   sign,
+  signShardHeader,
   sliceCount,
-  verify
+  verify,
+  verifyShardHeader
 } from '@defs/segment'
 import { decode as cborgDecode } from 'cborg'
 import { measure } from '../lib/measure.ts'
@@ -113,13 +115,18 @@ export async function run(options: SuiteOptions): Promise<void> {
     dataShards: 10,
     parityShards: 4,
     length: MiB,
-    crc32c: 0xdeadbeef,
-    owner: key.publicKey
+    crc32c: 0xdeadbeef
   }
-  const headerBytes = encodeShardHeader(header)
-  deepStrictEqual(decodeShardHeader(headerBytes), header)
-  await row('encodeShardHeader', headerBytes.length, () => encodeShardHeader(header))
+  const shardId = randomBytes(32)
+  const signed = await signShardHeader(key, shardId, header)
+  await verifyShardHeader(shardId, signed)
+  const headerBytes = encodeShardHeader(signed)
+  deepStrictEqual(decodeShardHeader(headerBytes), signed)
+  await row('encodeShardHeader', headerBytes.length, () => encodeShardHeader(signed))
   await row('decodeShardHeader', headerBytes.length, () => decodeShardHeader(headerBytes))
+  // the owner's signature: one sign per shard on the uploader, one verify on the holder
+  await row('signShardHeader (ed25519)', headerBytes.length, () => signShardHeader(key, shardId, header))
+  await row('verifyShardHeader (ed25519)', headerBytes.length, () => verifyShardHeader(shardId, signed))
 
   const location = {
     peer: randomBytes(38),

@@ -13,9 +13,10 @@ import {
   MemoryShardStore,
   type ShardBody,
   type ShardStore,
+  type StoredUsage,
   sendBytes
 } from '@defs/net'
-import { type ShardHeader, shardHeaderOf } from '@defs/segment'
+import { type ShardHeader, shardHeaderOf, signShardHeader } from '@defs/segment'
 import type { Stream } from '@libp2p/interface'
 import { measure, percentiles } from '../lib/measure.ts'
 import { Report } from '../lib/report.ts'
@@ -38,11 +39,18 @@ class SinkStore implements ShardStore {
   async stat(): Promise<undefined> {
     return undefined
   }
+  async claims(): Promise<[]> {
+    return []
+  }
   async get(): Promise<undefined> {
     return undefined
   }
+  async *read(): AsyncIterable<Uint8Array> {}
   async put(_id: Uint8Array, body: ShardBody): Promise<void> {
     this.stored += joinShardBody(body).byteLength
+  }
+  async unclaim(): Promise<boolean> {
+    return false
   }
   async delete(): Promise<boolean> {
     return false
@@ -52,6 +60,9 @@ class SinkStore implements ShardStore {
   }
   async size(): Promise<number> {
     return 0
+  }
+  async usage(): Promise<StoredUsage> {
+    return { byPeer: new Map(), byGroup: new Map(), strangers: 0 }
   }
 }
 
@@ -65,18 +76,9 @@ const benchOwner = await generateSigningKey()
 
 async function shardOf(size: number): Promise<Shard> {
   const bytes = randomBytes(size)
-  const header = shardHeaderOf(
-    {
-      fileId: randomBytes(16),
-      slice: 0,
-      index: 0,
-      dataShards: 10,
-      parityShards: 4,
-      owner: benchOwner.publicKey
-    },
-    bytes
-  )
-  return { id: await sha256(bytes), header, bytes }
+  const id = await sha256(bytes)
+  const fields = { fileId: randomBytes(16), slice: 0, index: 0, dataShards: 10, parityShards: 4 }
+  return { id, header: await signShardHeader(benchOwner, id, shardHeaderOf(fields, bytes)), bytes }
 }
 
 /** The far side of the raw stream: count the bytes, answer with the count when the sender closes. */
@@ -186,8 +188,9 @@ async function lookup(report: Report, nodes: number, rounds: number, k: number):
       const asker = hosts[order[3]!]!
       for (const h of holders) {
         const shard = await shardOf(1024)
-        await stores[h]!.put(shard.id, shard.bytes, { ...shard.header, fileId })
-        await hosts[h]!.services.index.announce(fileId, { signal: AbortSignal.timeout(20_000) })
+        const header = await signShardHeader(benchOwner, shard.id, { ...shard.header, fileId })
+        await stores[h]!.put(shard.id, shard.bytes, header)
+        await hosts[h]!.services.index.routing.provide(fileId, { signal: AbortSignal.timeout(20_000) })
       }
       const holderIds = new Set(holders.map((h) => hosts[h]!.peerId.toString()))
 

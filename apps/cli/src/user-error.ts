@@ -53,7 +53,7 @@ function describe(err: unknown): string {
         return `too many shards are lost to recover the file: ${err.message}`
       case 'NotEnoughPeersError':
         return `not enough peers: ${err.message}`
-      case 'QuotaFullError':
+      case 'QuotaExceededError':
         return `storage is full: ${err.message}`
       default:
         return err.message

@@ -1,9 +1,9 @@
 // Three nodes on 127.0.0.1: one stores a shard on another, a third finds the holder with one index
 // broadcast and fetches the shard from it, verified against its id.
 // Run: node --conditions=@defs/source packages/net/examples/three-nodes.ts
-import { generateSigningKey, randomBytes } from '@defs/crypto'
+import { generateSigningKey, randomBytes, sha256 } from '@defs/crypto'
 import { createHost, type HostOptions, MemoryShardStore } from '@defs/net'
-import { shardHeaderOf } from '@defs/segment'
+import { shardHeaderOf, signShardHeader } from '@defs/segment'
 
 const local: HostOptions = {
   host: '127.0.0.1',
@@ -19,12 +19,11 @@ try {
 
   const fileId = randomBytes(16)
   const body = randomBytes(256 * 1024) // a shard of ciphertext
-  const owner = await generateSigningKey() // only its signature may delete the shard
-  const header = shardHeaderOf(
-    { fileId, slice: 0, index: 0, dataShards: 10, parityShards: 4, owner: owner.publicKey },
-    body
-  )
-  const id = await uploader.services.shards.put(holder.peerId, header, body)
+  const owner = await generateSigningKey() // signs the header: only it may delete its claim
+  const id = await sha256(body)
+  const fields = { fileId, slice: 0, index: 0, dataShards: 10, parityShards: 4 }
+  const header = await signShardHeader(owner, id, shardHeaderOf(fields, body))
+  await uploader.services.shards.put(holder.peerId, header, body, { id })
 
   // gossipsub needs a mesh before a broadcast reaches anyone
   while (reader.services.index.topicPeers().length === 0) await new Promise((r) => setTimeout(r, 50))

@@ -23,10 +23,15 @@ export interface StreamOpener {
   ): Promise<Stream>
 }
 
+/** libp2p's connection manager as services see it: open streams, drop a peer's connections. */
+export interface ConnectionManager extends StreamOpener {
+  closeConnections(peer: PeerId, options?: AbortOptions): Promise<void>
+}
+
 export interface ServiceComponents {
   peerId: PeerId
   privateKey: PrivateKey
   registrar: ProtocolRegistrar
-  connectionManager: StreamOpener
+  connectionManager: ConnectionManager
   logger: ComponentLogger
 }

@@ -1,7 +1,8 @@
 // One class per condition, told apart by `name` (never by message text). Errors about a remote
 // peer carry its id as a string, so the caller can lower that peer's score. Frame and decode
-// failures are @defs/segment's DecodeError family (FrameTooLargeError, TruncatedFrameError...).
-import type { ShardStatus } from '@defs/segment'
+// failures are @defs/segment's DecodeError family (FrameTooLargeError, TruncatedFrameError...);
+// corrupt shard bytes are segment's ShardCorruptError, with the peer that served them.
+import { ShardStatus } from '@defs/segment'
 
 /** An error about a remote peer; `peer` is its id (the one to lower the score of). */
 export class PeerError extends Error {
@@ -26,10 +27,22 @@ export class ShardRefusedError extends PeerError {
   }
 }
 
-/** The peer has no room: its stored-bytes quota would be exceeded. */
-export class QuotaExceededError extends ShardRefusedError {
+/**
+ * No room: storing the bytes would pass a stored-bytes quota. A ShardStore throws it for this
+ * node (`peer` undefined); the shard client throws it for a peer that refused a put with 507.
+ * Not a ShardRefusedError: a full target is one condition wherever it is, and callers (placement)
+ * treat this node and a peer alike.
+ */
+export class QuotaExceededError extends Error {
   static override name = 'QuotaExceededError'
   override name = 'QuotaExceededError'
+  readonly status = ShardStatus.NoSpace
+  /** The peer that refused, when it was not this node. */
+  readonly peer?: string
+  constructor(message: string, peer?: string) {
+    super(peer === undefined ? message : `peer ${peer}: refused with ${ShardStatus.NoSpace}: ${message}`)
+    this.peer = peer
+  }
 }
 
 /** The peer does not hold the shard. */
@@ -44,19 +57,14 @@ export class ReplayError extends ShardRefusedError {
   override name = 'ReplayError'
 }
 
-/** Bytes that do not hash to their shard id; `peer` served (or sent) them. */
-export class CorruptShardError extends PeerError {
-  static override name = 'CorruptShardError'
-  override name = 'CorruptShardError'
-  readonly shardId: string
-  constructor(peer: string, shardId: string, detail: string) {
-    super(peer, `sent corrupt shard ${shardId}: ${detail}`)
-    this.shardId = shardId
-  }
+/** The peer broke a protocol: malformed or oversize frame, unexpected reply, stream reset or ended early. */
+export class ProtocolError extends PeerError {
+  static override name = 'ProtocolError'
+  override name = 'ProtocolError'
 }
 
-/** The peer broke the protocol: malformed or oversize frame, unexpected reply, stream reset or ended early. */
-export class ShardProtocolError extends PeerError {
+/** The peer broke the shard protocol (see ProtocolError). */
+export class ShardProtocolError extends ProtocolError {
   static override name = 'ShardProtocolError'
   override name = 'ShardProtocolError'
 }

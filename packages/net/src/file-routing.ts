@@ -1,7 +1,9 @@
 // The DHT fallback of the index: provider records say which peers hold something of a file, and a
-// `/defs-manifest/<file id>` value record carries the newest signed manifest. Both are checked
-// on every node that stores or returns them (validator + selector handed to kad-dht).
-import { sha256 } from '@defs/crypto'
+// `/defs-manifest/<file id>/<owner key id>` value record carries an owner's newest signed
+// manifest. Both are checked on every node that stores or returns them (validator + selector
+// handed to kad-dht). The owner is part of the key so a stranger's self-signed manifest of the
+// same file, however high its seq, lands under its own key and never displaces the owner's.
+import { type PublicKey, publicKeyId, sha256 } from '@defs/crypto'
 import { decodeEnvelope, type Envelope, encodeEnvelope, type Manifest, verify } from '@defs/segment'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
 import type { KadDHT, SelectFn, ValidateFn } from '@libp2p/kad-dht'
@@ -23,8 +25,9 @@ export async function fileCid(fileId: Uint8Array): Promise<CID> {
   return CID.createV1(RAW_CODEC, Digest.create(SHA2_256, await sha256(tagged)))
 }
 
-export function manifestKey(fileId: Uint8Array): Uint8Array {
-  return new TextEncoder().encode(`/${MANIFEST_NAMESPACE}/${hex(fileId)}`)
+/** The DHT key of `owner`'s manifest of `fileId`. */
+export async function manifestKey(fileId: Uint8Array, owner: PublicKey): Promise<Uint8Array> {
+  return new TextEncoder().encode(`/${MANIFEST_NAMESPACE}/${hex(fileId)}/${hex(await publicKeyId(owner))}`)
 }
 
 /** A verified manifest and the envelope it came in. */
@@ -37,7 +40,7 @@ export interface SignedManifest {
 async function openManifestRecord(key: Uint8Array, value: Uint8Array): Promise<SignedManifest> {
   const envelope = decodeEnvelope(value) as Envelope<'manifest'>
   const manifest = await verify(envelope, 'manifest')
-  if (!equalBytes(manifestKey(manifest.fileId), key)) {
+  if (!equalBytes(await manifestKey(manifest.fileId, manifest.owner), key)) {
     throw new RangeError(`manifest record of file ${hex(manifest.fileId)} stored under another key`)
   }
   return { manifest, envelope }
@@ -106,14 +109,19 @@ export class FileRouting {
   /** Store a signed manifest under its file's key (checked first: the DHT refuses bad ones anyway). */
   async putManifest(envelope: Envelope<'manifest'>, options?: AbortOptions): Promise<void> {
     const manifest = await verify(envelope, 'manifest')
-    for await (const _ of this.dht().put(manifestKey(manifest.fileId), encodeEnvelope(envelope), options)) {
+    const key = await manifestKey(manifest.fileId, manifest.owner)
+    for await (const _ of this.dht().put(key, encodeEnvelope(envelope), options)) {
       // drain
     }
   }
 
-  /** The newest valid manifest of `fileId` the DHT returns, or undefined. */
-  async getManifest(fileId: Uint8Array, options?: AbortOptions): Promise<SignedManifest | undefined> {
-    const key = manifestKey(fileId)
+  /** `owner`'s newest valid manifest of `fileId` the DHT returns, or undefined. */
+  async getManifest(
+    fileId: Uint8Array,
+    owner: PublicKey,
+    options?: AbortOptions
+  ): Promise<SignedManifest | undefined> {
+    const key = await manifestKey(fileId, owner)
     let best: SignedManifest | undefined
     try {
       for await (const event of this.dht().get(key, options)) {

@@ -33,6 +33,8 @@ export interface HostLimits {
   streamInactivityTimeout: number
   /** Networks (multiaddrs like `/ip4/10.0.0.0/ipcidr/8`) exempt from the inbound limits. */
   allow: string[]
+  /** How long a peer that broke a cap stays refused (connection gater). */
+  banMs: number
 }
 
 export const defaultHostLimits: HostLimits = {
@@ -43,7 +45,8 @@ export const defaultHostLimits: HostLimits = {
   maxStreamsPerConnection: 256,
   maxStreamBufferBytes: 4 * 1024 * 1024,
   streamInactivityTimeout: 60_000,
-  allow: []
+  allow: [],
+  banMs: 600_000
 }
 
 /** NAT traversal: all off by default. */

@@ -10,6 +10,7 @@ import type { Libp2p } from '@libp2p/interface'
 import { type KadDHT, kadDHT, passthroughMapper, removePrivateAddressesMapper } from '@libp2p/kad-dht'
 import { type Ping, ping } from '@libp2p/ping'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import type { ServiceComponents } from './components.ts'
 import { MANIFEST_NAMESPACE, selectManifestRecord, validateManifestRecord } from './file-routing.ts'
 import {
   type HostLimits,
@@ -20,6 +21,7 @@ import {
 } from './host-options.ts'
 import { type IndexBroadcast, indexBroadcast } from './index-broadcast.ts'
 import { noiseInit } from './noise-crypto.ts'
+import { PeerBans } from './peer-bans.ts'
 import { type ShardProtocol, shardProtocol } from './shard-protocol.ts'
 
 /** The DHT of DeFS peers, apart from the public IPFS DHT. */
@@ -33,19 +35,31 @@ export type HostServices = {
   pubsub: GossipSub
   shards: ShardProtocol
   index: IndexBroadcast
+  /** Peers refused for breaking a cap (the connection gater reads it). */
+  bans: PeerBans
   relay?: CircuitRelayService
   dcutr?: unknown
   autoNat?: unknown
 }
 
-/** A started libp2p node with the DeFS services. */
-export type Host = Libp2p<HostServices>
+/** A started libp2p node with the DeFS services (and `S`, the caller's own, by name). */
+export type Host<S extends Record<string, unknown> = Record<never, never>> = Libp2p<HostServices & S>
+
+/**
+ * Factories of more services to run on the host (an L3 protocol, say), each given the libp2p
+ * components (`ServiceComponents` and the other services by name), as libp2p's own services are.
+ */
+export type ServiceFactories<S extends Record<string, unknown>> = {
+  [K in keyof S]: (components: ServiceComponents & Record<string, unknown>) => S[K]
+}
 
 /**
  * Start a libp2p 3 node: TCP by default (QUIC and in-process memory as options), noise, yamux,
  * identify, ping, Kademlia DHT and gossipsub, every connection and stream limit set.
  */
-export async function createHost(options: HostOptions = {}): Promise<Host> {
+export async function createHost<S extends Record<string, unknown> = Record<never, never>>(
+  options: HostOptions & { services?: ServiceFactories<S> } = {}
+): Promise<Host<S>> {
   const limits = resolveLimits(options)
   const transports = options.transports ?? ['tcp']
   if (transports.length === 0) throw new RangeError('transports must name at least one transport, got []')
@@ -53,6 +67,7 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
   const isBootstrapNode = options.bootstrap?.isBootstrapNode === true
   const bootstrapPeers = options.bootstrap?.peers ?? []
 
+  const bans = new PeerBans({ banMs: limits.banMs })
   const services = {
     identify: identify({ maxInboundStreams: 4, maxOutboundStreams: 4 }),
     ping: ping({ maxInboundStreams: 4, maxOutboundStreams: 4 }),
@@ -78,7 +93,11 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
         ? { scoreParams: { IPColocationFactorWhitelist: new Set(['127.0.0.1', '::1']) } }
         : {})
     }),
-    shards: shardProtocol({ onPeerMisbehaved: options.onPeerMisbehaved, ...options.shards }),
+    shards: shardProtocol({ onPeerMisbehaved: options.onPeerMisbehaved, bans, ...options.shards }),
+    bans: (components: ServiceComponents) => {
+      bans.onBan((peer) => components.connectionManager.closeConnections(peer))
+      return bans
+    },
     index: indexBroadcast({
       store: options.shards?.store,
       onPeerMisbehaved: options.onPeerMisbehaved ?? options.shards?.onPeerMisbehaved,
@@ -86,10 +105,11 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
     }),
     ...(nat.relayServer === true ? { relay: circuitRelayServer({ maxInboundHopStreams: 32 }) } : {}),
     ...(nat.holePunching === true ? { dcutr: dcutr() } : {}),
-    ...(nat.autoNat === true ? { autoNat: autoNAT() } : {})
+    ...(nat.autoNat === true ? { autoNat: autoNAT() } : {}),
+    ...options.services
   }
 
-  const init: Libp2pOptions<HostServices> = {
+  const init: Libp2pOptions<HostServices & S> = {
     addresses: {
       listen: listenAddresses(options, transports),
       ...(options.announce !== undefined ? { announce: options.announce } : {})
@@ -118,17 +138,19 @@ export async function createHost(options: HostOptions = {}): Promise<Host> {
       inboundConnectionThreshold: limits.inboundConnectionsPerSecond,
       allow: limits.allow
     },
+    // Banned peers are refused at the handshake. In browsers libp2p also refuses to dial private
+    // addresses and plain ws:// unless told: a devnet on loopback has nothing else (on Node that
+    // is already the default).
+    connectionGater:
+      options.privateAddresses === true ? { ...bans.gater, denyDialMultiaddr: () => false } : bans.gater,
     peerDiscovery: bootstrapPeers.length > 0 ? [bootstrap({ list: bootstrapPeers, timeout: 0 })] : [],
-    // In browsers libp2p refuses to dial private addresses and plain ws:// unless told: a devnet
-    // on loopback has nothing else. On Node this is already the default.
-    ...(options.privateAddresses === true ? { connectionGater: { denyDialMultiaddr: () => false } } : {}),
-    services
+    services: services as Libp2pOptions<HostServices & S>['services']
   }
   if (options.privateKey !== undefined) init.privateKey = options.privateKey
   if (options.metrics !== undefined) init.metrics = options.metrics
   if (options.datastore !== undefined) init.datastore = options.datastore
 
-  const node = await createLibp2p<HostServices>(init)
+  const node = await createLibp2p<HostServices & S>(init)
   if (options.dhtMode !== 'client') await node.services.dht.setMode('server')
   return node
 }

@@ -8,28 +8,32 @@
  *
  * @example
  * ```ts
- * import { generateSigningKey } from '@defs/crypto'
+ * import { generateSigningKey, sha256 } from '@defs/crypto'
  * import { createHost, MemoryShardStore } from '@defs/net'
- * import { shardHeaderOf } from '@defs/segment'
+ * import { shardHeaderOf, signShardHeader } from '@defs/segment'
  *
  * const a = await createHost({ host: '127.0.0.1', shards: { store: new MemoryShardStore() } })
  * const b = await createHost({ host: '127.0.0.1' })
  * await b.dial(a.getMultiaddrs()[0]!)
  * const body = new TextEncoder().encode('a shard of ciphertext')
  * const fileId = crypto.getRandomValues(new Uint8Array(16))
- * const owner = await generateSigningKey() // the file owner's key: only it may delete the shard
- * const header = shardHeaderOf({ fileId, slice: 0, index: 0, dataShards: 1, parityShards: 0, owner: owner.publicKey }, body)
- * const id = await b.services.shards.put(a.peerId, header, body)
+ * const owner = await generateSigningKey() // the file owner's key: it signs the header, only it may delete
+ * const id = await sha256(body)
+ * const fields = { fileId, slice: 0, index: 0, dataShards: 1, parityShards: 0 }
+ * await b.services.shards.put(a.peerId, await signShardHeader(owner, id, shardHeaderOf(fields, body)), body, { id })
  * console.log(new TextDecoder().decode(await b.services.shards.get(a.peerId, id))) // verified against id
  * await Promise.all([a.stop(), b.stop()])
  * ```
  */
 
+export { ByteBudget } from './byte-budget.ts'
+export { ClientSlots } from './client-slots.ts'
+export type { ConnectionManager, ProtocolRegistrar, ServiceComponents, StreamOpener } from './components.ts'
 export {
-  CorruptShardError,
   InvalidLocationRecordError,
   PeerError,
   PeerLimitError,
+  ProtocolError,
   QuotaExceededError,
   ReplayError,
   ShardNotFoundError,
@@ -45,7 +49,7 @@ export {
   selectManifestRecord,
   validateManifestRecord
 } from './file-routing.ts'
-export { createHost, DHT_PROTOCOL, type Host, type HostServices } from './host.ts'
+export { createHost, DHT_PROTOCOL, type Host, type HostServices, type ServiceFactories } from './host.ts'
 export {
   type BootstrapOptions,
   defaultHostLimits,
@@ -54,15 +58,13 @@ export {
   type NatOptions,
   type TransportName
 } from './host-options.ts'
-export type { HoldingsLookup, IndexHoldings } from './index-answers.ts'
+export { type HoldingsLookup, INDEX_QUERY_PROTOCOL, type IndexHoldings } from './index-answering.ts'
+export { INDEX_TOPIC, type LookupOptions } from './index-asking.ts'
 export {
-  INDEX_QUERY_PROTOCOL,
-  INDEX_TOPIC,
   IndexBroadcast,
   type IndexBroadcastComponents,
   type IndexBroadcastInit,
-  indexBroadcast,
-  type LookupOptions
+  indexBroadcast
 } from './index-broadcast.ts'
 export type { LookupResult } from './index-lookup.ts'
 export {
@@ -72,8 +74,20 @@ export {
   type VerifiedLocation,
   verifyLocation
 } from './location-records.ts'
-export { MemoryShardStore } from './memory-shard-store.ts'
-export type { Misbehavior, MisbehaviorHook } from './misbehavior.ts'
+export { MemoryShardStore, type MemoryShardStoreOptions } from './memory-shard-store.ts'
+export { type Misbehavior, type MisbehaviorHook, misbehaviorOf, reportMisbehavior } from './misbehavior.ts'
+export { type Ban, PeerBans, type PeerBansOptions } from './peer-bans.ts'
+export { PeerBudget, type PeerBudgetLimits } from './peer-budget.ts'
+export { ReplayGuard, type ReplayGuardOptions, type ReplayVerdict } from './replay-guard.ts'
+export { RequestRate, type RequestRateOptions } from './request-rate.ts'
+export {
+  abortOn,
+  type HandleRequestsOptions,
+  handleRequests,
+  type RequestAnswerer,
+  type SendRequestOptions,
+  sendRequest
+} from './request-response.ts'
 export type { GetOptions, PutOptions, ShardApi } from './shard-client.ts'
 export { defaultShardLimits, type ShardLimits } from './shard-limits.ts'
 export {
@@ -82,6 +96,27 @@ export {
   type ShardProtocolInit,
   shardProtocol
 } from './shard-protocol.ts'
-export type { QuotaCheck } from './shard-server.ts'
-export { type ByteRange, joinShardBody, type ShardBody, type ShardStore } from './shard-store.ts'
-export { drained, sendBytes } from './stream-io.ts'
+export type { ShardsHeld } from './shard-server.ts'
+export {
+  addBytes,
+  type ByteRange,
+  charge,
+  claimOf,
+  headerOf,
+  joinShardBody,
+  type ShardBody,
+  type ShardStore,
+  type StoredUsage,
+  sameClaim
+} from './shard-store.ts'
+export { type Reservation, type Standing, type StandingOf, StorageAdmission } from './storage-admission.ts'
+export {
+  closed,
+  type DrainOptions,
+  drained,
+  readOneFrame,
+  StreamNotWritableError,
+  sendBytes,
+  sendChunked,
+  sendFrame
+} from './stream-io.ts'

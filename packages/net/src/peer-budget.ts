@@ -1,11 +1,11 @@
-// Per-peer bounds on concurrent shard streams and bytes in flight, taken before any buffer is
-// allocated and given back when the request ends, however it ends.
+// Per-peer bounds on concurrent streams and bytes in flight, taken before any buffer is allocated
+// and given back when the request ends, however it ends. Any protocol can use one.
 
 export interface PeerBudgetLimits {
-  /** Shard requests one peer may have open at once (both directions counted apart). */
+  /** Requests one peer may have open at once (both directions counted apart). */
   maxStreamsPerPeer: number
-  /** Shard bytes one peer may have in flight to or from us at once. */
-  maxBytesInFlightPerPeer: number
+  /** Bytes one peer may have in flight to or from us at once. Default: unbounded (streams only). */
+  maxBytesInFlightPerPeer?: number
 }
 
 interface Usage {
@@ -14,17 +14,19 @@ interface Usage {
 }
 
 export class PeerBudget {
-  private readonly limits: PeerBudgetLimits
+  private readonly maxStreams: number
+  private readonly maxBytes: number
   private readonly usage = new Map<string, Usage>()
 
   constructor(limits: PeerBudgetLimits) {
-    this.limits = limits
+    this.maxStreams = limits.maxStreamsPerPeer
+    this.maxBytes = limits.maxBytesInFlightPerPeer ?? Number.POSITIVE_INFINITY
   }
 
   /** Take a stream slot; false when the peer already has the maximum open. */
   openStream(peer: string): boolean {
     const u = this.of(peer)
-    if (u.streams >= this.limits.maxStreamsPerPeer) return false
+    if (u.streams >= this.maxStreams) return false
     u.streams++
     return true
   }
@@ -39,7 +41,7 @@ export class PeerBudget {
   /** Reserve `bytes` in flight; false when that would exceed the peer's bound. */
   reserveBytes(peer: string, bytes: number): boolean {
     const u = this.of(peer)
-    if (u.bytes + bytes > this.limits.maxBytesInFlightPerPeer) return false
+    if (u.bytes + bytes > this.maxBytes) return false
     u.bytes += bytes
     return true
   }

@@ -1,38 +1,28 @@
 // The asking side of `/defs/shard/1.0.0`: one stream per request, queued per peer below the
 // peer's caps, every reply checked, and shards fetched whole verified against their id.
-import { createSha256, sha256 } from '@defs/crypto'
+import { sha256 } from '@defs/crypto'
 import {
   type AuditChallenge,
   DecodeError,
   decodeShardResponse,
   type Envelope,
   encodeShardRequest,
-  FrameOverrunError,
   FrameReader,
-  FrameTooLargeError,
-  MalformedFrameError,
   SHARD_PROTOCOL,
+  ShardCorruptError,
   type ShardHeader,
   type ShardRequest,
-  type ShardResponse,
-  ShardStatus,
-  TruncatedFrameError
+  type ShardResponse
 } from '@defs/segment'
 import type { AbortOptions, PeerId, Stream } from '@libp2p/interface'
 import { equalBytes, hex } from './bytes.ts'
 import { ClientSlots } from './client-slots.ts'
 import type { StreamOpener } from './components.ts'
-import {
-  CorruptShardError,
-  PeerError,
-  QuotaExceededError,
-  ReplayError,
-  ShardNotFoundError,
-  ShardProtocolError,
-  ShardRefusedError
-} from './errors.ts'
-import type { Misbehavior, MisbehaviorHook } from './misbehavior.ts'
+import { PeerError, QuotaExceededError, ShardProtocolError } from './errors.ts'
+import { type Misbehavior, type MisbehaviorHook, misbehaviorOf, reportMisbehavior } from './misbehavior.ts'
+import { RequestRate } from './request-rate.ts'
 import type { ShardLimits } from './shard-limits.ts'
+import { receiveShard, refusalError } from './shard-replies.ts'
 import type { ByteRange } from './shard-store.ts'
 import { closed, sendChunked, sendFrame } from './stream-io.ts'
 
@@ -72,11 +62,17 @@ export class ShardClient implements ShardApi {
   private readonly options: ShardClientOptions
   private readonly limits: ShardLimits
   private readonly slots: ClientSlots
+  private readonly rate: RequestRate
 
   constructor(options: ShardClientOptions) {
     this.options = options
-    this.limits = options.limits
-    this.slots = new ClientSlots(options.limits.clientStreamsPerPeer, options.limits.clientBytesPerPeer)
+    const { limits } = options
+    this.limits = limits
+    this.slots = new ClientSlots(limits.clientStreamsPerPeer, limits.clientBytesPerPeer)
+    this.rate = new RequestRate({
+      perSecond: limits.clientRequestsPerSecond,
+      burst: limits.clientRequestBurst
+    })
   }
 
   async put(
@@ -111,11 +107,14 @@ export class ShardClient implements ShardApi {
         this.misbehaved(peer, 'malformed-message', detail)
         throw new ShardProtocolError(peer.toString(), detail)
       }
-      const body = await receive(frames, data.length, peer)
+      const body = await receiveShard(frames, data.length, peer)
       if (range === undefined && !equalBytes(body.sha256!, id)) {
         const detail = `hashes to ${hex(body.sha256!)}`
         this.misbehaved(peer, 'corrupt-shard', `shard ${hex(id)} ${detail}`)
-        throw new CorruptShardError(peer.toString(), hex(id), detail)
+        throw new ShardCorruptError(`peer ${peer}: sent corrupt shard ${hex(id)}: ${detail}`, {
+          shardId: hex(id),
+          peer: peer.toString()
+        })
       }
       return body.bytes
     })
@@ -155,7 +154,7 @@ export class ShardClient implements ShardApi {
     options: AbortOptions,
     body?: Uint8Array
   ): Promise<ShardResponse> {
-    return this.withStream(peer, request, bytes, options, async (stream, frames) => {
+    return this.withStream(peer, request, bytes, options, async (stream, frames, signal) => {
       if (body === undefined) return this.readResponse(peer, frames)
       // the peer may answer early (refusal, already held): stop sending when it does
       let answered = false
@@ -164,8 +163,8 @@ export class ShardClient implements ShardApi {
       })
       response.catch(() => {})
       try {
-        await sendChunked(stream, body, this.limits.maxFrameSize, { stop: () => answered })
-        await stream.close()
+        await sendChunked(stream, body, this.limits.maxFrameSize, { signal, stop: () => answered })
+        await stream.close({ signal })
       } catch (err) {
         if (!answered) await Promise.race([response, new Promise((resolve) => setTimeout(resolve, 100))])
         if (!answered) throw err
@@ -179,10 +178,12 @@ export class ShardClient implements ShardApi {
     request: ShardRequest,
     bytes: number,
     options: AbortOptions,
-    use: (stream: Stream, frames: FrameReader) => Promise<T>
+    use: (stream: Stream, frames: FrameReader, signal: AbortSignal) => Promise<T>
   ): Promise<T> {
     const timeout = AbortSignal.timeout(this.limits.requestTimeout)
     const signal = options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout])
+    // below the peer's request rate, so an honest client is never taken for a flood
+    await this.rate.take(peer.toString(), signal)
     const release = await this.slots.acquire(peer.toString(), bytes, signal)
     let stream: Stream | undefined
     let frames: FrameReader | undefined
@@ -196,7 +197,7 @@ export class ShardClient implements ShardApi {
       frames = new FrameReader(stream, { maxFrameSize: this.limits.maxFrameSize })
       await sendFrame(stream, encodeShardRequest(request), { signal })
       if (request.kind !== 'put') await stream.close({ signal })
-      return await use(stream, frames)
+      return await use(stream, frames, signal)
     } catch (err) {
       stream?.abort(err instanceof Error ? err : new Error(String(err)))
       if (signal.aborted) throw signal.reason
@@ -220,22 +221,23 @@ export class ShardClient implements ShardApi {
 
   /** Our typed errors pass through; a decode failure is the peer's fault; anything else is the stream's. */
   private wrap(peer: PeerId, err: unknown): Error {
-    if (err instanceof PeerError) return err
+    if (err instanceof PeerError || err instanceof ShardCorruptError || err instanceof QuotaExceededError)
+      return err
     if (err instanceof DecodeError) {
-      const reason = err instanceof FrameTooLargeError || err instanceof MalformedFrameError
-      this.misbehaved(peer, reason ? 'oversize-frame' : 'malformed-message', err.message)
+      this.misbehaved(peer, misbehaviorOf(err)!, err.message)
       return new ShardProtocolError(peer.toString(), `bad response: ${err.message}`, { cause: err })
     }
-    const message = err instanceof Error ? err.message : String(err)
+    // libp2p's stream.close() rejects with the stream's 'close' event, not an Error
+    const event =
+      err instanceof Event
+        ? ((err as Event & { error?: Error }).error ?? `the stream's ${err.type} event`)
+        : err
+    const message = event instanceof Error ? event.message : String(event)
     return new ShardProtocolError(peer.toString(), `stream failed: ${message}`, { cause: err })
   }
 
   misbehaved(peer: PeerId, reason: Misbehavior, detail: string): void {
-    try {
-      this.options.onPeerMisbehaved?.(peer, reason, detail)
-    } catch {
-      // a failing hook must not turn into a transfer error
-    }
+    reportMisbehavior(this.options.onPeerMisbehaved, undefined, peer, reason, detail)
   }
 }
 
@@ -248,42 +250,10 @@ function expectKind<K extends ShardResponse['kind']>(
 ): Extract<ShardResponse, { kind: K }> {
   if (response.kind === kind) return response as Extract<ShardResponse, { kind: K }>
   const id = peer.toString()
-  if (response.kind === 'error') throw refusal(id, response.status, response.message)
+  if (response.kind === 'error') throw refusalError(id, response.status, response.message)
   client.misbehaved(peer, 'malformed-message', `answered ${response.kind} where ${kind} belongs`)
   throw new ShardProtocolError(id, `answered ${response.kind} where ${kind} belongs`)
 }
 
 /** How long a finished request waits for its stream to close before giving up its slot anyway. */
 const CLOSE_WAIT_MS = 2000
-
-function refusal(peer: string, status: ShardStatus, message: string): ShardRefusedError {
-  if (status === ShardStatus.NotFound) return new ShardNotFoundError(peer, status, message)
-  if (status === ShardStatus.NoSpace) return new QuotaExceededError(peer, status, message)
-  if (status === ShardStatus.Replay) return new ReplayError(peer, status, message)
-  return new ShardRefusedError(peer, status, message)
-}
-
-/** `length` bytes from data frames, hashed on the way, copied once into one buffer. */
-async function receive(
-  frames: FrameReader,
-  length: number,
-  peer: PeerId
-): Promise<{ bytes: Uint8Array; sha256?: Uint8Array }> {
-  const bytes = new Uint8Array(length)
-  const sha = createSha256()
-  let filled = 0
-  try {
-    for await (const piece of frames.bodies(length)) {
-      bytes.set(piece, filled)
-      sha.update(piece)
-      filled += piece.byteLength
-    }
-  } catch (err) {
-    if (err instanceof FrameOverrunError)
-      throw new ShardProtocolError(peer.toString(), `sent more than the ${length} bytes it announced`)
-    if (err instanceof TruncatedFrameError)
-      throw new ShardProtocolError(peer.toString(), `stream ended after ${filled} of ${length} shard bytes`)
-    throw err
-  }
-  return { bytes, sha256: sha.digest() }
-}

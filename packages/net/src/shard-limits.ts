@@ -10,15 +10,34 @@ export interface ShardLimits {
   maxStreamsPerPeer: number
   /** Shard bytes one peer may have in flight to or from us at once (server side). */
   maxBytesInFlightPerPeer: number
-  /** Stored bytes allowed when no `quota` callback is given. */
+  /** Shard bytes held in memory at once for all peers together (put bodies, read chunks). */
+  maxMemoryBytes: number
+  /** The part of maxMemoryBytes strangers may hold together, so peers with standing always have room. */
+  strangerMemoryBytes: number
+  /** Requests one peer may send per second on average (server side), and at once. */
+  maxRequestsPerSecondPerPeer: number
+  requestBurstPerPeer: number
+  /** A put's first body byte must arrive within this many ms of its header. */
+  firstByteTimeout: number
+  /** Bytes of shard bodies this node stores in all. */
   maxStoredBytes: number
+  /** What a peer without standing (a stranger) may store here: itself, its network group, all strangers. */
+  strangerBytesPerPeer: number
+  strangerBytesPerGroup: number
+  strangerBytesTotal: number
   /** Our own requests to one peer at once; stays below the peer's maxStreamsPerPeer. */
   clientStreamsPerPeer: number
   /** Our own shard bytes in flight to one peer at once; stays below the peer's maxBytesInFlightPerPeer. */
   clientBytesPerPeer: number
+  /** Our own requests to one peer per second, and at once; stay below the peer's request rate. */
+  clientRequestsPerSecond: number
+  clientRequestBurst: number
   /** A request (open, send, answer) must finish within this many ms. */
   requestTimeout: number
-  /** Signed delete requests are accepted this far from our clock, and their nonces kept this long. */
+  /**
+   * Signed delete requests are accepted this far from our clock, and their nonces kept this long;
+   * a delete signed before this node started is refused whatever its time.
+   */
   deleteWindowMs: number
 }
 
@@ -29,9 +48,19 @@ export const defaultShardLimits: ShardLimits = {
   maxShardSize: 64 * MiB + 64,
   maxStreamsPerPeer: 32,
   maxBytesInFlightPerPeer: 256 * MiB,
+  maxMemoryBytes: 512 * MiB,
+  strangerMemoryBytes: 128 * MiB,
+  maxRequestsPerSecondPerPeer: 500,
+  requestBurstPerPeer: 1000,
+  firstByteTimeout: 5000,
   maxStoredBytes: 1024 * MiB,
+  strangerBytesPerPeer: 64 * MiB + 64,
+  strangerBytesPerGroup: 256 * MiB,
+  strangerBytesTotal: 512 * MiB,
   clientStreamsPerPeer: 16,
   clientBytesPerPeer: 128 * MiB,
+  clientRequestsPerSecond: 400,
+  clientRequestBurst: 800,
   requestTimeout: 120_000,
   deleteWindowMs: 5 * 60_000
 }

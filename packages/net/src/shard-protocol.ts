@@ -1,30 +1,47 @@
 // `/defs/shard/1.0.0` as a libp2p service: `shardProtocol(init)` serves shards from `init.store`
 // (when given) and asks other peers through the same object (`host.services.shards.get(...)`).
+import { networkGroupOf } from '@defs/kbucket'
 import type { AuditChallenge, Envelope, ShardHeader } from '@defs/segment'
 import { SHARD_PROTOCOL } from '@defs/segment'
 import type { AbortOptions, Logger, PeerId, Startable } from '@libp2p/interface'
 import type { ServiceComponents } from './components.ts'
 import type { MisbehaviorHook } from './misbehavior.ts'
+import { PeerBans } from './peer-bans.ts'
 import { type GetOptions, type PutOptions, type ShardApi, ShardClient } from './shard-client.ts'
 import { resolveShardLimits, type ShardLimits } from './shard-limits.ts'
-import { type QuotaCheck, ShardServer } from './shard-server.ts'
+import { ShardServer, type ShardsHeld } from './shard-server.ts'
 import type { ShardStore } from './shard-store.ts'
+import type { Standing, StandingOf } from './storage-admission.ts'
 
 export interface ShardProtocolInit {
   /** The shards this node serves. Without one the node only asks (it registers no handler). */
   store?: ShardStore
   limits?: Partial<ShardLimits>
-  /** Room for more bytes? Default: `limits.maxStoredBytes` over the store's size. */
-  quota?: QuotaCheck
+  /**
+   * How far each peer is trusted to store here (`trusted`, `known`, `stranger`): strangers are held
+   * to `limits.stranger*`, trusted peers are never banned. Default: every peer is a stranger.
+   */
+  standing?: StandingOf
+  /** The network group of a remote address, for the per-group quota. Default @defs/kbucket's networkGroupOf. */
+  groupOf?: (address: string) => string | undefined
   /** False while in maintenance: new puts are refused (503). */
   accepting?: () => boolean
   /** Told when a peer breaks a cap or the protocol, to lower its score. */
   onPeerMisbehaved?: MisbehaviorHook
+  /** Told when a shard of ours no longer matches its CRC32C (rot): the node may repair or drop it. */
+  onCorruptShard?: (id: Uint8Array, detail: string) => void
+  /** Where bans are kept (createHost passes the host's, which its connection gater reads). */
+  bans?: PeerBans
   /** Serve and ask over relayed connections (their data cap is small). Default false. */
   runOnLimitedConnection?: boolean
 }
 
-export type ShardProtocolComponents = Pick<ServiceComponents, 'registrar' | 'connectionManager' | 'logger'>
+export type ShardProtocolComponents = Pick<
+  ServiceComponents,
+  'peerId' | 'registrar' | 'connectionManager' | 'logger'
+>
+
+const everyoneAStranger = (): Standing => 'stranger'
 
 export class ShardProtocol implements ShardApi, Startable {
   readonly limits: ShardLimits
@@ -32,6 +49,7 @@ export class ShardProtocol implements ShardApi, Startable {
   private readonly init: ShardProtocolInit
   private readonly client: ShardClient
   private readonly server?: ShardServer
+  readonly bans: PeerBans
   private readonly log: Logger
   private started = false
 
@@ -40,6 +58,7 @@ export class ShardProtocol implements ShardApi, Startable {
     this.init = init
     this.limits = resolveShardLimits(init.limits)
     this.log = components.logger.forComponent('defs:net:shard')
+    this.bans = init.bans ?? new PeerBans()
     this.client = new ShardClient({
       opener: components.connectionManager,
       limits: this.limits,
@@ -50,9 +69,13 @@ export class ShardProtocol implements ShardApi, Startable {
       this.server = new ShardServer({
         store: init.store,
         limits: this.limits,
-        quota: init.quota,
+        self: components.peerId,
+        bans: this.bans,
+        standing: init.standing ?? everyoneAStranger,
+        groupOf: init.groupOf ?? networkGroupOf,
         accepting: init.accepting,
         onPeerMisbehaved: init.onPeerMisbehaved,
+        onCorruptShard: init.onCorruptShard,
         log: this.log
       })
     }
@@ -89,6 +112,11 @@ export class ShardProtocol implements ShardApi, Startable {
   /** Streams and bytes `peer` holds of our per-peer budget now (0 when not serving). */
   inUse(peer: PeerId): { streams: number; bytes: number } {
     return this.server?.inUse(peer) ?? { streams: 0, bytes: 0 }
+  }
+
+  /** Shard bytes in memory now (all peers, strangers), and stored bytes reserved by puts under way. */
+  held(): ShardsHeld {
+    return this.server?.held() ?? { memory: 0, strangerMemory: 0, reserved: 0 }
   }
 
   put(peer: PeerId, header: ShardHeader, bytes: Uint8Array, options?: PutOptions): Promise<Uint8Array> {

@@ -15,25 +15,51 @@ export async function readOneFrame(stream: Stream, maxFrameSize: number): Promis
   }
 }
 
-/** Send `data`, waiting for the stream to drain when the muxer asks. */
+/**
+ * Send `data`, first waiting for drains while it would not fit the muxer's write buffer beside
+ * what the buffer holds: a slow peer makes us wait instead of overrunning the buffer's limit
+ * (where the muxer would abort the stream under us), and up to that limit frames queue so the
+ * muxer always has the next one. Throws if the stream can no longer be written.
+ */
 export async function sendBytes(
   stream: Stream,
   data: Uint8Array | Uint8ArrayList,
-  options?: AbortOptions
+  options?: DrainOptions
 ): Promise<void> {
-  if (!stream.send(data)) await drained(stream, options)
+  const room = stream.maxWriteBufferLength ?? 0
+  while (stream.writableNeedsDrain && stream.writeBufferLength + data.byteLength > room) {
+    await drained(stream, options)
+  }
+  assertWritable(stream)
+  stream.send(data)
+  // the muxer aborts a stream whose write buffer passes its limit inside send()
+  assertWritable(stream)
+}
+
+export interface DrainOptions extends AbortOptions {
+  /** Give up after this long without a drain. Default 60 s (a stream inactivity period). */
+  drainTimeoutMs?: number
 }
 
 /**
- * Resolves on the stream's next 'drain', rejects on 'close' or abort. Not `stream.onDrain()`:
- * in @libp2p/utils 7.4 its promise stays resolved after the first drain, so a sender that
- * awaits it overruns the write buffer and the stream is reset.
+ * Resolves on the stream's next 'drain'; rejects at once if the stream can no longer be written
+ * (closed, reset, aborted: its 'close' may have fired already), on 'close', on abort, and after
+ * `drainTimeoutMs`. Not `stream.onDrain()`: in @libp2p/utils 7.4 its promise stays resolved
+ * after the first drain, so a sender that awaits it overruns the write buffer and is reset.
  */
-export function drained(stream: Stream, options?: AbortOptions): Promise<void> {
+export function drained(stream: Stream, options?: DrainOptions): Promise<void> {
   if (!stream.writableNeedsDrain) return Promise.resolve()
+  try {
+    assertWritable(stream)
+    options?.signal?.throwIfAborted()
+  } catch (err) {
+    return Promise.reject(err)
+  }
   return new Promise((resolve, reject) => {
     const signal = options?.signal
+    const ms = options?.drainTimeoutMs ?? DRAIN_TIMEOUT_MS
     const done = (err?: unknown): void => {
+      clearTimeout(timer)
       stream.removeEventListener('drain', onDrain)
       stream.removeEventListener('close', onClose)
       signal?.removeEventListener('abort', onAbort)
@@ -44,20 +70,41 @@ export function drained(stream: Stream, options?: AbortOptions): Promise<void> {
     const onClose = (event: Event): void =>
       done(
         (event as Event & { error?: Error }).error ??
-          new Error(`stream ${stream.id} closed before it drained`)
+          new StreamNotWritableError(`stream ${stream.id} closed before it drained`)
       )
     const onAbort = (): void => done(signal?.reason)
+    const timer = setTimeout(
+      () => done(new StreamNotWritableError(`stream ${stream.id} did not drain within ${ms} ms`)),
+      ms
+    )
     stream.addEventListener('drain', onDrain)
     stream.addEventListener('close', onClose)
     signal?.addEventListener('abort', onAbort)
   })
 }
 
+const DRAIN_TIMEOUT_MS = 60_000
+
+/** A write to a stream that cannot take it (closed, reset, aborted, or stuck undrained). */
+export class StreamNotWritableError extends Error {
+  static override name = 'StreamNotWritableError'
+  override name = 'StreamNotWritableError'
+}
+
+function assertWritable(stream: Stream): void {
+  const ended = stream.status === 'closed' || stream.status === 'aborted' || stream.status === 'reset'
+  if (ended || stream.writeStatus === 'closed') {
+    throw new StreamNotWritableError(
+      `stream ${stream.id} is ${stream.status}, its writable end ${stream.writeStatus}`
+    )
+  }
+}
+
 /**
  * Send one frame: its length prefix and the body (not copied) in one message, so the prefix does
  * not travel as a muxer frame (and a window update, and a noise message) of its own.
  */
-export async function sendFrame(stream: Stream, body: Uint8Array, options?: AbortOptions): Promise<void> {
+export async function sendFrame(stream: Stream, body: Uint8Array, options?: DrainOptions): Promise<void> {
   await sendBytes(stream, new Uint8ArrayList(frameHeader(body.byteLength), body), options)
 }
 
@@ -66,7 +113,7 @@ export async function sendChunked(
   stream: Stream,
   body: Uint8Array,
   frameSize: number,
-  options?: AbortOptions & { stop?: () => boolean }
+  options?: DrainOptions & { stop?: () => boolean }
 ): Promise<void> {
   for (let at = 0; at < body.byteLength; at += frameSize) {
     if (options?.stop?.() === true) return

@@ -1,6 +1,14 @@
-// Shards and signed requests for tests: random bytes with a real header and id.
-import { generateSigningKey, type PublicKey, randomBytes, type SigningKey, sha256 } from '@defs/crypto'
-import { type Envelope, type Manifest, type ShardHeader, shardHeaderOf, sign } from '@defs/segment'
+// Shards and signed requests for tests: random bytes with a real, owner-signed header and id.
+import { generateSigningKey, randomBytes, type SigningKey, sha256 } from '@defs/crypto'
+import {
+  type Envelope,
+  type Manifest,
+  type ShardHeader,
+  shardHeaderOf,
+  sign,
+  signShardHeader
+} from '@defs/segment'
+import type { PeerId } from '@libp2p/interface'
 
 export interface TestShard {
   id: Uint8Array
@@ -15,27 +23,34 @@ export async function makeShard(
   size: number,
   fileId: Uint8Array = randomBytes(16),
   index = 0,
-  owner: PublicKey = testOwner.publicKey
+  owner: SigningKey = testOwner,
+  bytes: Uint8Array = randomBytes(size)
 ): Promise<TestShard> {
-  const bytes = randomBytes(size)
-  const header = shardHeaderOf({ fileId, slice: 0, index, dataShards: 200, parityShards: 50, owner }, bytes)
-  return { id: await sha256(bytes), header, bytes }
+  const id = await sha256(bytes)
+  const fields = { fileId, slice: 0, index, dataShards: 200, parityShards: 50 }
+  return { id, header: await signShardHeader(owner, id, shardHeaderOf(fields, bytes)), bytes }
 }
 
 export async function signedDelete(
   owner: SigningKey,
+  recipient: PeerId,
   fileId: Uint8Array,
   shards: Uint8Array[],
   time = Date.now()
 ): Promise<Envelope<'delete'>> {
-  return sign('delete', { fileId, shards, nonce: randomBytes(16), time }, owner)
+  return sign(
+    'delete',
+    { fileId, shards, nonce: randomBytes(16), time, recipient: recipient.toMultihash().bytes },
+    owner
+  )
 }
 
 /** A signed one-slice manifest of `fileId` (`file` mode: one shard, replicated). */
 export async function signedManifest(
   owner: SigningKey,
   fileId: Uint8Array,
-  seq = 1
+  seq = 1,
+  size = 5
 ): Promise<{ manifest: Manifest; envelope: Envelope<'manifest'> }> {
   const manifest: Manifest = {
     fileId,
@@ -44,11 +59,13 @@ export async function signedManifest(
     mode: 'file',
     dataShards: 1,
     parityShards: 2,
-    size: 5,
-    sliceSize: 5,
+    size,
+    sliceSize: Math.max(1, size),
     meta: new Uint8Array(0),
     created: Date.now(),
-    slices: [{ plainLength: 5, cipherLength: 21, nonce: randomBytes(12), shards: [randomBytes(32)] }]
+    slices: [
+      { plainLength: size, cipherLength: size + 16, nonce: randomBytes(12), shards: [randomBytes(32)] }
+    ]
   }
   return { manifest, envelope: await sign('manifest', manifest, owner) }
 }

@@ -13,12 +13,12 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Message } from '@libp2p/gossipsub'
 import type { PrivateKey } from '@libp2p/interface'
 import type { Host } from '../src/host.ts'
-import { INDEX_TOPIC } from '../src/index-broadcast.ts'
+import { INDEX_TOPIC } from '../src/index-asking.ts'
 import { signingKeyOf, signLocations } from '../src/location-records.ts'
 import { MemoryShardStore } from '../src/memory-shard-store.ts'
 import type { Misbehavior } from '../src/misbehavior.ts'
 import { makeShard, signedManifest } from './fixtures.ts'
-import { startNetwork, stopAll, waitFor } from './network.ts'
+import { startNetwork, stopAll, waitForIndexMesh } from './network.ts'
 
 const manifests = new Map<string, Envelope<'manifest'>>()
 const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -49,12 +49,7 @@ for (const transport of ['memory', 'tcp'] as const) {
           onPeerMisbehaved: (peer, reason) => reports.push({ by: i, peer: peer.toString(), reason })
         }
       })
-      // gossipsub needs a mesh before a query reaches anyone: wait until every node sees subscribers
-      await waitFor(
-        () => hosts.every((h) => h.services.index.topicPeers().length > 0),
-        15_000,
-        'index topic mesh'
-      )
+      await waitForIndexMesh(hosts)
     })
     after(() => stopAll(hosts))
 
@@ -162,7 +157,7 @@ for (const transport of ['memory', 'tcp'] as const) {
       const shard = await makeShard(900, fileId)
       const holder = hosts[2]!
       await hosts[1]!.services.shards.put(holder.peerId, shard.header, shard.bytes)
-      await holder.services.index.announce(fileId, { signal: AbortSignal.timeout(15_000) })
+      await holder.services.index.routing.provide(fileId, { signal: AbortSignal.timeout(15_000) })
       holder.services.pubsub.unsubscribe(INDEX_TOPIC)
       try {
         const result = await hosts[4]!.services.index.lookup(fileId, { timeoutMs: 1500, settleMs: 100 })
@@ -181,17 +176,17 @@ for (const transport of ['memory', 'tcp'] as const) {
       const fileId = randomBytes(16)
       const v1 = await signedManifest(owner, fileId, 1)
       const v2 = await signedManifest(owner, fileId, 2)
-      await hosts[1]!.services.index.publishManifest(v2.envelope, { signal: AbortSignal.timeout(15_000) })
-      const found = await hosts[4]!.services.index.fetchManifest(fileId, {
+      await hosts[1]!.services.index.routing.putManifest(v2.envelope, { signal: AbortSignal.timeout(15_000) })
+      const found = await hosts[4]!.services.index.routing.getManifest(fileId, owner.publicKey, {
         signal: AbortSignal.timeout(15_000)
       })
       assert.equal(found?.manifest.seq, 2)
       // an envelope not signed by the owner never reaches the DHT
       const stranger = await generateSigningKey()
       const bad = { ...v1.envelope, publicKey: stranger.publicKey }
-      await assert.rejects(hosts[1]!.services.index.publishManifest(bad), { name: 'SignatureError' })
+      await assert.rejects(hosts[1]!.services.index.routing.putManifest(bad), { name: 'SignatureError' })
       assert.equal(
-        await hosts[4]!.services.index.fetchManifest(randomBytes(16), {
+        await hosts[4]!.services.index.routing.getManifest(randomBytes(16), owner.publicKey, {
           signal: AbortSignal.timeout(10_000)
         }),
         undefined

@@ -52,3 +52,12 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, 25))
   }
 }
+
+/** Gossipsub needs a mesh before a query reaches anyone: wait until every host sees subscribers. */
+export async function waitForIndexMesh(hosts: Host[]): Promise<void> {
+  await waitFor(
+    () => hosts.every((h) => h.services.index.topicPeers().length > 0),
+    15_000,
+    'index topic mesh'
+  )
+}

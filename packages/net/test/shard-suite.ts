@@ -2,15 +2,17 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { generateSigningKey, randomBytes, type SigningKey } from '@defs/crypto'
-import { auditDigest, frameHeader, SHARD_PROTOCOL, ShardStatus } from '@defs/segment'
-import type { PeerId } from '@libp2p/interface'
 import {
-  CorruptShardError,
-  QuotaExceededError,
-  ReplayError,
-  ShardNotFoundError,
-  ShardRefusedError
-} from '../src/errors.ts'
+  auditDigest,
+  frameHeader,
+  SHARD_PROTOCOL,
+  ShardCorruptError,
+  ShardStatus,
+  shardHeaderOf,
+  signShardHeader
+} from '@defs/segment'
+import type { PeerId } from '@libp2p/interface'
+import { QuotaExceededError, ReplayError, ShardNotFoundError, ShardRefusedError } from '../src/errors.ts'
 import type { Host } from '../src/host.ts'
 import { MemoryShardStore } from '../src/memory-shard-store.ts'
 import type { Misbehavior } from '../src/misbehavior.ts'
@@ -86,18 +88,19 @@ export function describeShardProtocol(transport: 'memory' | 'tcp' | 'quic'): voi
       const shard = await makeShard(1000)
       await client().services.shards.put(server().peerId, shard.header, shard.bytes)
       const stranger = await generateSigningKey()
+      const fileId = shard.header.fileId
       await assert.rejects(
         client().services.shards.delete(
           server().peerId,
-          await signedDelete(stranger, shard.header.fileId, [])
+          await signedDelete(stranger, server().peerId, fileId, [])
         ),
         (err: Error) => err instanceof ShardRefusedError && err.status === ShardStatus.Unauthorized
       )
-      const stale = await signedDelete(owner, shard.header.fileId, [], Date.now() - 10 * 60_000)
+      const stale = await signedDelete(owner, server().peerId, fileId, [], Date.now() - 10 * 60_000)
       await assert.rejects(client().services.shards.delete(server().peerId, stale), ReplayError)
       assert.equal(await stores[0]!.has(shard.id), true, 'refused deletes removed nothing')
 
-      const request = await signedDelete(owner, shard.header.fileId, [shard.id])
+      const request = await signedDelete(owner, server().peerId, fileId, [shard.id])
       await client().services.shards.delete(server().peerId, request)
       assert.equal(await stores[0]!.has(shard.id), false)
       // the same signed request again, e.g. after the shard was stored anew
@@ -107,6 +110,21 @@ export function describeShardProtocol(transport: 'memory' | 'tcp' | 'quic'): voi
       assert.ok(reportsAgainst(client().peerId, 'replay') >= 1)
     })
 
+    it('refuses a delete signed for another holder', async () => {
+      const shard = await makeShard(800)
+      await client().services.shards.put(server().peerId, shard.header, shard.bytes)
+      await client().services.shards.put(hosts[2]!.peerId, shard.header, shard.bytes)
+      // signed for host 2: host 0 must not act on it, whoever hands it over
+      const forOther = await signedDelete(owner, hosts[2]!.peerId, shard.header.fileId, [shard.id])
+      await assert.rejects(
+        client().services.shards.delete(server().peerId, forOther),
+        (err: Error) => err instanceof ShardRefusedError && err.status === ShardStatus.Unauthorized
+      )
+      assert.equal(await stores[0]!.has(shard.id), true)
+      await client().services.shards.delete(hosts[2]!.peerId, forOther)
+      assert.equal(await stores[2]!.has(shard.id), false)
+    })
+
     it('deletes only shards of the signed file', async () => {
       const mine = await makeShard(500)
       const theirs = await makeShard(500)
@@ -114,37 +132,73 @@ export function describeShardProtocol(transport: 'memory' | 'tcp' | 'quic'): voi
       await client().services.shards.put(server().peerId, theirs.header, theirs.bytes)
       await client().services.shards.delete(
         server().peerId,
-        await signedDelete(owner, mine.header.fileId, [mine.id, theirs.id])
+        await signedDelete(owner, server().peerId, mine.header.fileId, [mine.id, theirs.id])
       )
       assert.equal(await stores[0]!.has(mine.id), false)
       assert.equal(await stores[0]!.has(theirs.id), true)
     })
 
-    it('deletes only the shards its signer owns, as their headers say, whatever manifest exists', async () => {
+    it('deletes only the claims its signer made: a planted shard, and the same bytes claimed twice', async () => {
       // Someone who learned a file id (it travels in index queries) stores a shard under it with
       // their own key: their delete removes that shard and none of the owner's.
       const fileId = randomBytes(16)
       const stranger = await generateSigningKey()
       const real = await makeShard(700, fileId, 0)
-      const planted = await makeShard(700, fileId, 1, stranger.publicKey)
+      const planted = await makeShard(700, fileId, 1, stranger)
       await client().services.shards.put(server().peerId, real.header, real.bytes)
       await client().services.shards.put(server().peerId, planted.header, planted.bytes)
-      await client().services.shards.delete(server().peerId, await signedDelete(stranger, fileId, []))
+      await client().services.shards.delete(
+        server().peerId,
+        await signedDelete(stranger, server().peerId, fileId, [])
+      )
       assert.equal(await stores[0]!.has(planted.id), false)
       assert.equal(await stores[0]!.has(real.id), true, "the owner's shard stays")
       await assert.rejects(
-        client().services.shards.delete(server().peerId, await signedDelete(stranger, fileId, [real.id])),
+        client().services.shards.delete(
+          server().peerId,
+          await signedDelete(stranger, server().peerId, fileId, [real.id])
+        ),
         (err: Error) => err instanceof ShardRefusedError && err.status === ShardStatus.Unauthorized
       )
-      await client().services.shards.delete(server().peerId, await signedDelete(owner, fileId, []))
-      assert.equal(await stores[0]!.has(real.id), false)
+      // the same bytes under the stranger's own file and key: one copy, two claims
+      const copy = await makeShard(700, randomBytes(16), 0, stranger, real.bytes)
+      await hosts[2]!.services.shards.put(server().peerId, copy.header, copy.bytes)
+      assert.equal((await stores[0]!.claims(real.id)).length, 2)
+      await hosts[2]!.services.shards.delete(
+        server().peerId,
+        await signedDelete(stranger, server().peerId, copy.header.fileId, [])
+      )
+      assert.equal(await stores[0]!.has(real.id), true, "the stranger's delete took only its claim")
+      await client().services.shards.delete(
+        server().peerId,
+        await signedDelete(owner, server().peerId, fileId, [])
+      )
+      assert.equal(await stores[0]!.has(real.id), false, 'the last owner took the shard')
+    })
+
+    it('refuses a put whose header its owner did not sign', async () => {
+      const shard = await makeShard(900)
+      const thief = await generateSigningKey()
+      // the owner's key, the thief's signature: the header claims an owner who never signed it
+      const forged = {
+        ...shard.header,
+        signature: (await makeShard(900, shard.header.fileId, 0, thief, shard.bytes)).header.signature
+      }
+      await assert.rejects(
+        client().services.shards.put(server().peerId, forged, shard.bytes),
+        (err: Error) => err instanceof ShardRefusedError && err.status === ShardStatus.Unauthorized
+      )
+      assert.equal(await stores[0]!.has(shard.id), false)
+      assert.ok(reportsAgainst(client().peerId, 'bad-signature') >= 1)
     })
 
     it('refuses a shard that does not hash to its id and names the sender', async () => {
       const shard = await makeShard(2048)
       const wrongId = randomBytes(32)
+      // signed for the id it claims, so only the bytes are wrong
+      const header = await signShardHeader(owner, wrongId, shardHeaderOf(shard.header, shard.bytes))
       await assert.rejects(
-        client().services.shards.put(server().peerId, shard.header, shard.bytes, { id: wrongId }),
+        client().services.shards.put(server().peerId, header, shard.bytes, { id: wrongId }),
         (err: Error) => err instanceof ShardRefusedError && err.status === ShardStatus.Corrupt
       )
       assert.equal(await stores[0]!.has(wrongId), false)
@@ -158,7 +212,7 @@ export function describeShardProtocol(transport: 'memory' | 'tcp' | 'quic'): voi
       stored[100] = stored[100]! ^ 0xff // bit rot on the server's disk
       await assert.rejects(
         hosts[2]!.services.shards.get(server().peerId, shard.id),
-        (err: Error) => err instanceof CorruptShardError && err.peer === server().peerId.toString()
+        (err: Error) => err instanceof ShardCorruptError && err.peer === server().peerId.toString()
       )
       assert.ok(reports.some((r) => r.by === 'h2' && r.reason === 'corrupt-shard'))
     })

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { ByteBudget } from '../src/byte-budget.ts'
 import { ClientSlots } from '../src/client-slots.ts'
 import { defaultHostLimits, listenAddresses, resolveLimits } from '../src/host-options.ts'
+import { PeerBans } from '../src/peer-bans.ts'
 import { PeerBudget } from '../src/peer-budget.ts'
 import { ReplayGuard } from '../src/replay-guard.ts'
+import { RequestRate } from '../src/request-rate.ts'
 import { resolveShardLimits } from '../src/shard-limits.ts'
 
 describe('ReplayGuard', () => {
@@ -74,5 +78,76 @@ describe('limits', () => {
     assert.equal(resolveLimits({}).maxConnections, defaultHostLimits.maxConnections)
     assert.throws(() => resolveShardLimits({ maxFrameSize: 2 * 1024 * 1024 }), /maxFrameSize must be at most/)
     assert.throws(() => resolveShardLimits({ maxStreamsPerPeer: 0 }), /maxStreamsPerPeer must be a positive/)
+  })
+})
+
+describe('RequestRate', () => {
+  it('allows a burst, then the rate, per peer; take() waits for a token', async () => {
+    let now = 0
+    const rate = new RequestRate({ perSecond: 10, burst: 3, now: () => now })
+    assert.deepEqual(
+      [1, 2, 3, 4].map(() => rate.tryTake('p')),
+      [true, true, true, false]
+    )
+    assert.equal(rate.tryTake('q'), true, 'peers are counted apart')
+    now += 100 // one token back
+    assert.deepEqual([rate.tryTake('p'), rate.tryTake('p')], [true, false])
+    now += 10_000
+    assert.deepEqual(
+      [1, 2, 3, 4].map(() => rate.tryTake('p')),
+      [true, true, true, false],
+      'never more than the burst'
+    )
+    const real = new RequestRate({ perSecond: 50, burst: 1 })
+    await real.take('p')
+    const before = performance.now()
+    await real.take('p')
+    assert.ok(performance.now() - before > 5, 'the second take waited for its token')
+    const controller = new AbortController()
+    const waiting = real.take('p', controller.signal)
+    controller.abort(new Error('gave up'))
+    await assert.rejects(waiting, /gave up/)
+    assert.throws(() => new RequestRate({ perSecond: 0, burst: 1 }), /perSecond must be a positive/)
+  })
+})
+
+describe('PeerBans', () => {
+  const peer = peerIdFromString('12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA')
+  it('bans for a while, denies at the gater, disconnects, and forgets when the ban ends', async () => {
+    let now = 1000
+    const bans = new PeerBans({ banMs: 500, now: () => now })
+    const cut: string[] = []
+    bans.onBan(async (p) => {
+      cut.push(p.toString())
+    })
+    assert.equal(bans.isBanned(peer), false)
+    bans.ban(peer, 'too-many-streams: 5 streams')
+    assert.deepEqual(cut, [peer.toString()])
+    assert.equal(bans.isBanned(peer), true)
+    assert.equal(await bans.gater.denyInboundEncryptedConnection!(peer, {} as never), true)
+    assert.equal(await bans.gater.denyDialPeer!(peer), true)
+    assert.match(bans.list()[0]!.reason, /too-many-streams/)
+    now += 501
+    assert.equal(bans.isBanned(peer), false)
+    assert.deepEqual(bans.list(), [])
+  })
+
+  it('keeps at most maxBans, dropping the one nearest its end', () => {
+    const bans = new PeerBans({ maxBans: 1 })
+    const other = peerIdFromString('12D3KooWRBy97UB99e3J6hiPesre1MZeuNQvfan4gBziswrRJsNK')
+    bans.ban(peer, 'a')
+    bans.ban(other, 'b')
+    assert.deepEqual([bans.isBanned(peer), bans.isBanned(other)], [false, true])
+  })
+})
+
+describe('ByteBudget', () => {
+  it('refuses what does not fit and gives back what is released', () => {
+    const budget = new ByteBudget(100)
+    assert.equal(budget.reserve(60), true)
+    assert.equal(budget.reserve(41), false)
+    budget.release(60)
+    assert.equal(budget.reserve(100), true)
+    assert.equal(budget.used, 100)
   })
 })

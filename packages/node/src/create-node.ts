@@ -75,7 +75,7 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
     const events = createNodeEvents()
     const lifecycle = new Lifecycle(events)
     const scorer = new PeerScorer()
-    const host = await startHost(o, identity.key, { meta, shards, disk, lifecycle, scorer })
+    const host = await startHost(o, identity.key, { meta, shards, lifecycle, scorer })
     opened.push({ close: async () => await host.stop() })
     // Worker threads start on the first upload, download or rebuild: a node that only stores
     // shards for others never pays their memory.
@@ -148,12 +148,11 @@ async function startHost(
   parts: {
     meta: MetaStore
     shards: DiskShardStore
-    disk: DiskBudget
     lifecycle: Lifecycle
     scorer: PeerScorer
   }
 ): Promise<Host> {
-  const { meta, shards, disk, lifecycle, scorer } = parts
+  const { meta, shards, lifecycle, scorer } = parts
   return createHost({
     privateKey,
     host: o.host,
@@ -173,9 +172,10 @@ async function startHost(
     shards: {
       store: shards,
       limits: { maxStoredBytes: o.maxStorage },
-      // Shards, metadata and logs together within maxStorage, and minFreeDisk kept free.
-      quota: ({ bytes, pendingBytes }) => disk.refusal(bytes + pendingBytes) === undefined,
       accepting: () => lifecycle.putRefusal() === undefined,
+      // Every peer is known until the node has its standing policy (pair partner, trusted peers,
+      // probation); net's stranger quotas apply once it says who is a stranger.
+      standing: () => 'known',
       onPeerMisbehaved: (peer) => scorer.observe(peer.toString(), { audit: 'fail' })
     }
   })

@@ -1,7 +1,8 @@
 // Every error a node raises, one class per condition, told apart by `name` (never by message
 // text). The daemon maps each to an HTTP status in one table, checked against this module's
 // exports by a test. Errors of the lower packages that reach users (TooFewShardsError,
-// AuthenticationError, CorruptShardError...) keep their own classes and are re-exported by index.ts.
+// AuthenticationError, ShardCorruptError, QuotaExceededError...) keep their own classes and are
+// re-exported by index.ts.
 
 /** A file id or capability that is neither (`not a file id ... or a capability`). */
 export class InvalidFileRefError extends Error {
@@ -135,12 +136,6 @@ export class UnderMaintenanceError extends Error {
 export class NodeStoppingError extends Error {
   static override name = 'NodeStoppingError'
   override name = 'NodeStoppingError'
-}
-
-/** This node's shard store is full (its maxStorage quota). */
-export class QuotaFullError extends Error {
-  static override name = 'QuotaFullError'
-  override name = 'QuotaFullError'
 }
 
 /** Another process runs a node on this directory. */

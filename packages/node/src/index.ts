@@ -20,8 +20,13 @@
 
 export { AuthenticationError } from '@defs/crypto'
 export { TooFewShardsError } from '@defs/erasure'
-export { type ByteRange, CorruptShardError } from '@defs/net'
-export { type StorageMode, type StorageModeChoice, storageModeChoices } from '@defs/segment'
+export { type ByteRange, QuotaExceededError } from '@defs/net'
+export {
+  ShardCorruptError,
+  type StorageMode,
+  type StorageModeChoice,
+  storageModeChoices
+} from '@defs/segment'
 export type { NodeComponents, NodeShardStore } from './components.ts'
 export { type CreateNodeOptions, createNode } from './create-node.ts'
 export { type AtomicWriteOptions, writeFileAtomic } from './disk/atomic-file.ts'

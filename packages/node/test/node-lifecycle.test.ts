@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { sha256 } from '@defs/crypto'
 import { createHost } from '@defs/net'
-import { shardHeaderOf } from '@defs/segment'
+import { shardHeaderOf, signShardHeader } from '@defs/segment'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createNode, type DefsNode, type NodeComponents } from '../src/index.ts'
@@ -171,19 +171,11 @@ describe('a node directory', () => {
       assert.equal((await full.status()).storedShards, 0)
       // Its own store says why, in one line.
       const body = randomBytes(1000)
-      const header = shardHeaderOf(
-        {
-          fileId: randomBytes(16),
-          slice: 0,
-          index: 0,
-          dataShards: 1,
-          parityShards: 0,
-          owner: full.services.parts.userKey.publicKey
-        },
-        body
-      )
-      await assert.rejects(full.services.parts.shards.put(await sha256(body), body, header), {
-        name: 'QuotaFullError',
+      const id = await sha256(body)
+      const fields = { fileId: randomBytes(16), slice: 0, index: 0, dataShards: 1, parityShards: 0 }
+      const header = await signShardHeader(full.services.parts.userKey, id, shardHeaderOf(fields, body))
+      await assert.rejects(full.services.parts.shards.put(id, body, header), {
+        name: 'QuotaExceededError',
         message: /^disk nearly full: \d+ bytes free, minFreeDisk keeps \d+, \d+ more asked$/
       })
       // It still stores its own files, on others; a 2-shard code goes around it.

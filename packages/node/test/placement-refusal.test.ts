@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { sha256 } from '@defs/crypto'
-import { shardHeaderOf } from '@defs/segment'
+import { shardHeaderOf, signShardHeader } from '@defs/segment'
 import { createNode, type DefsNode, type NodeComponents, placeShards } from '../src/index.ts'
 import { waitFor } from './network/devnet.ts'
 
@@ -53,20 +53,12 @@ describe('placement around a peer in maintenance', () => {
     const before = parts.scorer.score(d!.peerId)
     // Only d may take this shard: it refuses "not now", so the placement fails, naming the 503...
     const body = randomBytes(1000)
-    const header = shardHeaderOf(
-      {
-        fileId: randomBytes(16),
-        slice: 0,
-        index: 0,
-        dataShards: 1,
-        parityShards: 0,
-        owner: parts.userKey.publicKey
-      },
-      body
-    )
+    const id = await sha256(body)
+    const fields = { fileId: randomBytes(16), slice: 0, index: 0, dataShards: 1, parityShards: 0 }
+    const header = await signShardHeader(parts.userKey, id, shardHeaderOf(fields, body))
     await assert.rejects(
       placeShards(parts, {
-        shards: [{ index: 0, id: await sha256(body), bytes: body, header }],
+        shards: [{ index: 0, id, bytes: body, header }],
         exclude: new Set([a.peerId, b!.peerId, c!.peerId]),
         what: 'probe',
         signal: AbortSignal.timeout(30_000)

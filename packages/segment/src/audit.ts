@@ -1,7 +1,7 @@
 // Proof of storage: the challenger names a shard, a fresh nonce and a few byte ranges; the holder
 // answers with SHA-256 over them, which it cannot compute without the bytes.
-import { sha256 } from '@defs/crypto'
-import { concatBytes, domainOf } from './bytes.ts'
+import { createSha256 } from '@defs/crypto'
+import { domainOf } from './bytes.ts'
 import { decodeWith, encodeWith } from './codec.ts'
 import { AuditRangeError } from './errors.ts'
 import { nonce16Field, shardIdField } from './fields.ts'
@@ -11,7 +11,8 @@ import { struct } from './struct.ts'
 
 export const AUDIT_VERSION = 1
 
-export interface AuditRange {
+/** Bytes `offset .. offset + length` of a shard body: what a ranged read or an audit names. */
+export interface ByteRange {
   offset: number
   length: number
 }
@@ -22,7 +23,7 @@ export interface AuditChallenge {
   /** 16 fresh random bytes, so an old answer cannot be replayed. */
   nonce: Uint8Array
   /** Byte ranges of the shard to hash, in the order given. */
-  ranges: AuditRange[]
+  ranges: ByteRange[]
 }
 
 export interface AuditResponse {
@@ -32,7 +33,7 @@ export interface AuditResponse {
   digest: Uint8Array
 }
 
-const rangeSchema = struct<AuditRange>([
+const rangeSchema = struct<ByteRange>([
   { key: 1, name: 'offset', schema: uint(0, limits.maxSliceSize + limits.maxSealOverhead) },
   { key: 2, name: 'length', schema: uint(1, limits.maxAuditRangeBytes) }
 ])
@@ -80,14 +81,27 @@ const auditDomain = domainOf('audit', AUDIT_VERSION)
  * Throws AuditRangeError if a range lies outside `shard` (the shard body, without its header).
  */
 export async function auditDigest(challenge: AuditChallenge, shard: Uint8Array): Promise<Uint8Array> {
-  const parts = [auditDomain, challenge.shard, challenge.nonce]
+  return auditDigestOf(challenge, shard.length, async ({ offset, length }) =>
+    shard.subarray(offset, offset + length)
+  )
+}
+
+/**
+ * The same digest from a shard of `shardLength` bytes that `read` gives range by range (a holder
+ * reads only the challenged bytes, one range at a time). AuditRangeError before any read if a
+ * range lies outside the shard.
+ */
+export async function auditDigestOf(
+  challenge: AuditChallenge,
+  shardLength: number,
+  read: (range: ByteRange) => Promise<Uint8Array>
+): Promise<Uint8Array> {
   for (const [i, { offset, length }] of challenge.ranges.entries()) {
-    if (offset + length > shard.length) {
-      throw new AuditRangeError(
-        `ranges[${i}] ${offset}+${length} lies outside the ${shard.length}-byte shard`
-      )
+    if (offset + length > shardLength) {
+      throw new AuditRangeError(`ranges[${i}] ${offset}+${length} lies outside the ${shardLength}-byte shard`)
     }
-    parts.push(shard.subarray(offset, offset + length))
   }
-  return sha256(concatBytes(...parts))
+  const hash = createSha256().update(auditDomain).update(challenge.shard).update(challenge.nonce)
+  for (const range of challenge.ranges) hash.update(await read(range))
+  return hash.digest()
 }

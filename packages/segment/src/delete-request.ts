@@ -1,15 +1,17 @@
-// "Delete these shards of my file", signed by the file's owner over a fresh nonce and time. The
-// server refuses replays (it remembers nonces for the skew window); assertFreshTime is the
-// clock half of that check.
+// "Delete my claims on these shards of my file", signed by an owner over a fresh nonce and time
+// and addressed to one holder. The holder refuses a delete for another holder and replays (it
+// remembers nonces for the skew window, and refuses requests signed before it started);
+// assertFreshTime is the clock half of that check.
 
 import { decodeWith, encodeWith } from './codec.ts'
 import { ClockSkewError } from './errors.ts'
-import { fileIdField, nonce16Field, shardIdsField } from './fields.ts'
+import { fileIdField, nonce16Field, peerIdField, shardIdsField } from './fields.ts'
 import { limits } from './limits.ts'
 import { uint } from './schema.ts'
 import { struct } from './struct.ts'
 
-export const DELETE_REQUEST_VERSION = 1
+/** 2: a delete names its recipient. */
+export const DELETE_REQUEST_VERSION = 2
 
 export interface DeleteRequest {
   fileId: Uint8Array
@@ -19,6 +21,8 @@ export interface DeleteRequest {
   nonce: Uint8Array
   /** When the owner signed the request, ms since the epoch. */
   time: number
+  /** The holder it is for (its libp2p peer id, binary multihash); any other holder refuses it. */
+  recipient: Uint8Array
 }
 
 const deleteRequestSchema = struct<DeleteRequest>(
@@ -26,7 +30,8 @@ const deleteRequestSchema = struct<DeleteRequest>(
     { key: 1, name: 'fileId', schema: fileIdField },
     { key: 2, name: 'shards', schema: shardIdsField(0, limits.maxShardIdsPerRecord) },
     { key: 3, name: 'nonce', schema: nonce16Field },
-    { key: 4, name: 'time', schema: uint() }
+    { key: 4, name: 'time', schema: uint() },
+    { key: 5, name: 'recipient', schema: peerIdField }
   ],
   { version: DELETE_REQUEST_VERSION }
 )

@@ -76,9 +76,20 @@ export class WrongRecordTypeError extends DecodeError {
   override name = 'WrongRecordTypeError'
 }
 
-/** Shard bytes whose length or CRC32C disagrees with their header. */
+/**
+ * Shard bytes that disagree with their id (SHA-256) or their header (length, CRC32C): rotted on
+ * a disk, or sent wrong by a peer. `shardId` (hex) names the shard and `peer` the one that served
+ * or sent the bytes, when known (undefined: this node's own copy).
+ */
 export class ShardCorruptError extends DecodeError {
   override name = 'ShardCorruptError'
+  readonly shardId?: string
+  readonly peer?: string
+  constructor(message: string, options: { shardId?: string; peer?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.shardId = options.shardId
+    this.peer = options.peer
+  }
 }
 
 /** A node config that cannot be read or migrated (the message names the option). */

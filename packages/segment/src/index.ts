@@ -12,7 +12,7 @@
  * import { assertFreshTime, decodeEnvelope, encodeEnvelope, sign, verify } from '@defs/segment'
  *
  * const owner = await generateSigningKey()
- * const req = { fileId: randomBytes(16), shards: [randomBytes(32)], nonce: randomBytes(16), time: Date.now() }
+ * const req = { fileId: randomBytes(16), shards: [randomBytes(32)], nonce: randomBytes(16), time: Date.now(), recipient: randomBytes(38) }
  * const bytes = encodeEnvelope(await sign('delete', req, owner)) // what goes over the wire
  *
  * const received = await verify(decodeEnvelope(bytes), 'delete') // a DecodeError on anything wrong
@@ -24,9 +24,10 @@
 export {
   AUDIT_VERSION,
   type AuditChallenge,
-  type AuditRange,
   type AuditResponse,
   auditDigest,
+  auditDigestOf,
+  type ByteRange,
   decodeAuditChallenge,
   decodeAuditResponse,
   encodeAuditChallenge,
@@ -136,14 +137,25 @@ export {
 } from './retire-record.ts'
 export { assertNotRollback, ManifestSeqGuard } from './rollback.ts'
 export {
+  decodeShardClaims,
+  encodeShardClaim,
+  encodeShardClaims,
+  openShard,
+  peekShardClaim,
+  peekShardHeader,
+  type ShardClaim,
+  type ShardUploader,
+  sealShard
+} from './shard-file.ts'
+export {
   decodeShardHeader,
   encodeShardHeader,
-  openShard,
-  peekShardHeader,
   SHARD_HEADER_VERSION,
   type ShardHeader,
-  sealShard,
-  shardHeaderOf
+  shardHeaderOf,
+  signShardHeader,
+  type UnsignedShardHeader,
+  verifyShardHeader
 } from './shard-header.ts'
 export {
   decodeShardRequest,

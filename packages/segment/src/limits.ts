@@ -24,8 +24,13 @@ export const limits = {
   maxSealOverhead: 64,
   /** Encrypted name and metadata of a file. */
   maxMetaBytes: 64 * KiB,
-  /** A libp2p peer id in its binary (multihash) form. */
+  /** A libp2p peer id in its binary (multihash) form, and as text (base58 or CID). */
   maxPeerIdBytes: 128,
+  maxPeerIdTextBytes: 128,
+  /** A network group name (`ip4:a.b.c.0/24`, `ip6:x:y:z::/48`). */
+  maxNetworkGroupBytes: 64,
+  /** Owners one stored shard may have (the same bytes stored for several files or owners). */
+  maxClaimsPerShard: 64,
   /** Shard ids one location record or delete request names; more are split over several. */
   maxShardIdsPerRecord: 4096,
   /** Shard ids one `has` request asks about. */
@@ -46,7 +51,9 @@ export const limits = {
   maxBytes: {
     /** 1 TiB of 10+4 in 10 MiB slices is ~53 MB. */
     manifest: 64 * MiB,
-    shardHeader: 128,
+    shardHeader: 256,
+    /** A shard header and the uploader this node recorded with it (its shard files start with one). */
+    shardClaim: 512,
     locationRecord: 192 * KiB,
     deleteRequest: 192 * KiB,
     retireRecord: 256,

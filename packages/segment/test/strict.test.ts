@@ -124,7 +124,7 @@ describe('strict decoding', () => {
     const fields = (over: Record<string, unknown>) => {
       const v = { ...h, ...over }
       return [
-        [0, 2],
+        [0, 3],
         [1, v.fileId],
         [2, v.slice],
         [3, v.index],
@@ -138,7 +138,8 @@ describe('strict decoding', () => {
             [1, v.owner.algorithm],
             [2, v.owner.bytes]
           ])
-        ]
+        ],
+        [9, v.signature]
       ] as [number, unknown][]
     }
     rejects(() => decodeShardHeader(response(...fields({ crc32c: 2 ** 32 }))), OutOfRangeError, /crc32c/)
@@ -263,7 +264,7 @@ describe('strict decoding', () => {
 describe('caps, checked before anything is allocated', () => {
   it('refuses input over the type cap without parsing it', () => {
     const big = new Uint8Array(limits.maxBytes.shardHeader + 1)
-    rejects(() => decodeShardHeader(big), OversizeError, /at most 128 bytes/)
+    rejects(() => decodeShardHeader(big), OversizeError, /at most 256 bytes/)
   })
 
   it('refuses a byte string or array that claims more than its cap, in a tiny input', () => {

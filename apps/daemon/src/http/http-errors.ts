@@ -43,8 +43,8 @@ export const statusByName: Readonly<Record<string, number>> = {
   PlacementError: 503,
   TooFewShardsError: 503,
   ShardIdMismatchError: 503,
-  CorruptShardError: 503,
-  QuotaFullError: 507,
+  ShardCorruptError: 503,
+  QuotaExceededError: 507,
   // Not caused by a request: the node's own state or a bug.
   PoolClosedError: 500,
   DirectoryLockedError: 500,

@@ -1,23 +1,34 @@
 // Shards kept for others (and for ourselves) on disk: one file per shard under a directory per
-// file (shards/<fileId hex>/<shard id hex>), holding the CBOR shard header then the bytes. A
-// write is temp (in tmp/, same filesystem) + fsync + rename, so a crash leaves either the whole
-// shard or nothing. Stored bytes are counted against a quota: a put past it is refused.
-// This is the disk implementation of @defs/net's ShardStore.
-import { type FileHandle, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
+// file (shards/<fileId hex>/<shard id hex>), holding its first owner's claim then the bytes; more
+// owners of the same bytes are listed in `<shard id>.claims` beside it (see shard-files.ts). Every
+// write is temp (in tmp/, same filesystem) + fsync + rename, so a crash leaves the old state or
+// the new one. Stored bytes are counted against a quota, and what each claim charges its uploader
+// is rebuilt from the claims on open. This is the disk implementation of @defs/net's ShardStore.
+import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ByteRange, ShardBody } from '@defs/net'
-import { encodeShardHeader, limits, openShard, peekShardHeader, type ShardHeader } from '@defs/segment'
+import {
+  type ByteRange,
+  claimOf,
+  headerOf,
+  QuotaExceededError,
+  type ShardBody,
+  type StoredUsage,
+  sameClaim
+} from '@defs/net'
+import {
+  encodeShardClaim,
+  encodeShardClaims,
+  limits,
+  openShard,
+  type ShardClaim,
+  type ShardHeader
+} from '@defs/segment'
 import type { NodeShardStore } from '../components.ts'
-import { QuotaFullError } from '../errors.ts'
 import { writeFileAtomic } from './atomic-file.ts'
 import { plainBytes } from './bytes.ts'
-import { fromHex, toHex } from './hex.ts'
-
-interface Entry {
-  fileIdHex: string
-  /** Bytes of the shard file (header + body), what the quota counts. */
-  size: number
-}
+import { toHex } from './hex.ts'
+import { CLAIMS_SUFFIX, readHead, readPieces, readRange } from './shard-files.ts'
+import { loadLedger, type ShardEntry, type ShardLedger } from './shard-ledger.ts'
 
 export class DiskShardStore implements NodeShardStore {
   readonly dir: string
@@ -25,153 +36,208 @@ export class DiskShardStore implements NodeShardStore {
   readonly maxBytes: number
   /** The node's disk budget (shards, metadata and logs; free disk): why `bytes` more are refused. */
   room: ((bytes: number) => string | undefined) | undefined
-  #used = 0
-  readonly #entries = new Map<string, Entry>()
+  readonly #ledger: ShardLedger
+  /** One change at a time per shard (puts, claims, deletes of one id run in turn). */
+  readonly #busy = new Map<string, Promise<unknown>>()
 
-  private constructor(dir: string, tmpDir: string, maxBytes: number) {
+  private constructor(dir: string, tmpDir: string, maxBytes: number, ledger: ShardLedger) {
     this.dir = dir
     this.tmpDir = tmpDir
     this.maxBytes = maxBytes
+    this.#ledger = ledger
   }
 
-  /** Opens the store and counts what is on disk (names and sizes only, no shard is read). */
+  /** Opens the store and counts what is on disk (each shard's claims are read, no body is). */
   static async open(dir: string, tmpDir: string, maxBytes: number): Promise<DiskShardStore> {
-    const store = new DiskShardStore(dir, tmpDir, maxBytes)
     await mkdir(dir, { recursive: true })
-    for (const fileIdHex of await readdir(dir)) {
-      if (!/^[0-9a-f]{32}$/.test(fileIdHex)) continue
-      for (const name of await readdir(join(dir, fileIdHex))) {
-        if (!/^[0-9a-f]{64}$/.test(name)) continue
-        const { size } = await stat(join(dir, fileIdHex, name))
-        store.#entries.set(name, { fileIdHex, size })
-        store.#used += size
-      }
-    }
-    return store
+    return new DiskShardStore(dir, tmpDir, maxBytes, await loadLedger(dir))
   }
 
   /** Bytes of shard files on disk. */
   get usedBytes(): number {
-    return this.#used
+    return this.#ledger.used
   }
 
   get count(): number {
-    return this.#entries.size
+    return this.#ledger.entries.size
   }
 
+  /** Bytes of the shard bodies held (usedBytes adds their headers). */
   async size(): Promise<number> {
-    return this.#used
+    return this.#ledger.bodies
+  }
+
+  async usage(): Promise<StoredUsage> {
+    return this.#ledger.usage
   }
 
   async has(id: Uint8Array): Promise<boolean> {
-    return this.#entries.has(toHex(id))
+    return this.#ledger.entries.has(toHex(id))
   }
 
-  /** The header alone: reads the first bytes of the file, not the whole shard (get checks the body). */
   async stat(id: Uint8Array): Promise<ShardHeader | undefined> {
-    const path = this.#pathOf(toHex(id))
-    if (path === undefined) return undefined
-    let handle: FileHandle
-    try {
-      handle = await open(path, 'r')
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw err
-    }
-    try {
-      const head = new Uint8Array(limits.maxBytes.shardHeader)
-      const { bytesRead } = await handle.read(head, 0, head.length, 0)
-      return peekShardHeader(head.subarray(0, bytesRead))
-    } finally {
-      await handle.close()
-    }
+    const claim = this.#ledger.entries.get(toHex(id))?.claims[0]
+    return claim === undefined ? undefined : headerOf(claim)
+  }
+
+  async claims(id: Uint8Array): Promise<ShardClaim[]> {
+    return [...(this.#ledger.entries.get(toHex(id))?.claims ?? [])]
   }
 
   /**
-   * Stores a shard (idempotent). The caller has checked that `id` is the SHA-256 of `body` and
-   * that the header's length and CRC32C are the body's; the pieces are written as they are.
+   * Stores a shard, or adds a claim to one held (its bytes are not written again). The caller
+   * has checked that `id` is the SHA-256 of `body`, the claim's length and CRC32C are the body's,
+   * and the owner signed it; the pieces are written as they are.
    */
-  async put(id: Uint8Array, body: ShardBody, header: ShardHeader): Promise<void> {
+  async put(id: Uint8Array, body: ShardBody, claim: ShardClaim): Promise<void> {
     const name = toHex(id)
-    if (this.#entries.has(name)) return
-    const pieces = body instanceof Uint8Array ? [body] : body
-    let length = 0
-    for (const piece of pieces) length += piece.byteLength
-    if (length !== header.length) {
-      throw new RangeError(`shard ${name} body is ${length} bytes, its header says ${header.length}`)
-    }
-    const encodedHeader = encodeShardHeader(header)
-    const size = encodedHeader.length + length
-    const refused =
-      this.room?.(size) ??
-      (this.#used + size > this.maxBytes
-        ? `storage quota full: ${this.#used} of ${this.maxBytes} bytes used, shard needs ${size}`
-        : undefined)
-    if (refused !== undefined) throw new QuotaFullError(refused)
-    // Reserve before the await so concurrent puts cannot overshoot the quota together.
-    const entry = { fileIdHex: toHex(header.fileId), size }
-    this.#used += entry.size
-    this.#entries.set(name, entry)
-    try {
-      await writeFileAtomic(join(this.dir, entry.fileIdHex, name), [encodedHeader, ...pieces], {
+    await this.#serial(name, async () => {
+      const held = this.#ledger.entries.get(name)
+      if (held !== undefined) return this.#claim(name, held, claim)
+      const pieces = body instanceof Uint8Array ? [body] : body
+      let length = 0
+      for (const piece of pieces) length += piece.byteLength
+      if (length !== claim.length) {
+        throw new RangeError(`shard ${name} body is ${length} bytes, its header says ${claim.length}`)
+      }
+      const head = encodeShardClaim(claim)
+      const size = head.length + length
+      const refused =
+        this.room?.(size) ??
+        (this.#ledger.used + size > this.maxBytes
+          ? `storage quota full: ${this.#ledger.used} of ${this.maxBytes} bytes used, shard needs ${size}`
+          : undefined)
+      if (refused !== undefined) throw new QuotaExceededError(refused)
+      const dir = toHex(claim.fileId)
+      const entry: ShardEntry = {
+        dir,
+        size,
+        body: length,
+        bodyOffset: head.length,
+        claims: [claim],
+        listed: false
+      }
+      // Counted before the write so concurrent puts cannot overshoot the quota together.
+      this.#ledger.add(name, entry)
+      try {
+        await writeFileAtomic(join(this.dir, dir, name), [head, ...pieces], { tmpDir: this.tmpDir })
+      } catch (err) {
+        this.#ledger.remove(name, entry)
+        throw err
+      }
+    })
+  }
+
+  async unclaim(id: Uint8Array, fileId: Uint8Array, owner: ShardHeader['owner']): Promise<boolean> {
+    const name = toHex(id)
+    return this.#serial(name, async () => {
+      const entry = this.#ledger.entries.get(name)
+      if (entry === undefined || !entry.claims.some((c) => claimOf(c, fileId, owner))) return false
+      const left = entry.claims.filter((c) => !claimOf(c, fileId, owner))
+      if (left.length === 0) {
+        await this.#unlink(name, entry)
+        return true
+      }
+      await writeFileAtomic(this.#path(name, entry) + CLAIMS_SUFFIX, encodeShardClaims(left), {
         tmpDir: this.tmpDir
       })
-    } catch (err) {
-      this.#used -= entry.size
-      this.#entries.delete(name)
-      throw err
-    }
-  }
-
-  /** The shard body (or a range of it), undefined when absent; ShardCorruptError if the file rotted. */
-  async get(id: Uint8Array, range?: ByteRange): Promise<Uint8Array | undefined> {
-    const shard = await this.read(id)
-    if (shard === undefined) return undefined
-    if (range === undefined) return shard.body
-    if (range.offset < 0 || range.length < 0 || range.offset + range.length > shard.body.length) {
-      throw new RangeError(
-        `range ${range.offset}+${range.length} is outside shard ${toHex(id)} of ${shard.body.length} bytes`
-      )
-    }
-    return shard.body.subarray(range.offset, range.offset + range.length)
-  }
-
-  /** Header and body, checked against the header's length and CRC32C. */
-  async read(id: Uint8Array): Promise<{ header: ShardHeader; body: Uint8Array } | undefined> {
-    const path = this.#pathOf(toHex(id))
-    if (path === undefined) return undefined
-    try {
-      return openShard(plainBytes(await readFile(path)))
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw err
-    }
+      this.#ledger.setClaims(name, entry, left)
+      return true
+    })
   }
 
   async delete(id: Uint8Array): Promise<boolean> {
     const name = toHex(id)
-    const entry = this.#entries.get(name)
-    if (entry === undefined) return false
-    this.#entries.delete(name)
-    this.#used -= entry.size
-    await rm(join(this.dir, entry.fileIdHex, name), { force: true })
-    return true
+    return this.#serial(name, async () => {
+      const entry = this.#ledger.entries.get(name)
+      if (entry === undefined) return false
+      await this.#unlink(name, entry)
+      return true
+    })
+  }
+
+  /** The shard body (or a range of it, read alone), undefined when absent; ShardCorruptError if the file rotted. */
+  async get(id: Uint8Array, range?: ByteRange): Promise<Uint8Array | undefined> {
+    const name = toHex(id)
+    const entry = this.#ledger.entries.get(name)
+    if (entry === undefined) return undefined
+    if (range === undefined) {
+      try {
+        return openShard(plainBytes(await readFile(this.#path(name, entry)))).body
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+        throw err
+      }
+    }
+    this.#checkRange(name, entry, range)
+    return readRange(this.#path(name, entry), entry.bodyOffset + range.offset, range.length)
+  }
+
+  async *read(id: Uint8Array, range: ByteRange | undefined, chunkSize: number): AsyncIterable<Uint8Array> {
+    const name = toHex(id)
+    const entry = this.#ledger.entries.get(name)
+    if (entry === undefined) return
+    if (range !== undefined) this.#checkRange(name, entry, range)
+    const { offset, length } = range ?? { offset: 0, length: entry.body }
+    const path = this.#path(name, entry)
+    if (offset !== 0 || length !== entry.body) {
+      yield* readPieces(path, entry.bodyOffset + offset, length, chunkSize)
+      return
+    }
+    // the whole body is checked against the CRC32C its file says (the file is the truth)
+    const head = await readHead(path)
+    if (head === undefined) return
+    yield* readPieces(path, head.bodyOffset, length, chunkSize, { crc32c: head.claim.crc32c, shardId: name })
   }
 
   async shardsOf(fileId: Uint8Array): Promise<Uint8Array[]> {
-    const fileIdHex = toHex(fileId)
-    const ids: Uint8Array[] = []
-    for (const [name, entry] of this.#entries) if (entry.fileIdHex === fileIdHex) ids.push(fromHex(name))
-    return ids
+    return this.#ledger.shardsOf(fileId)
   }
 
   /** Hex ids of every stored shard. */
   ids(): string[] {
-    return [...this.#entries.keys()]
+    return [...this.#ledger.entries.keys()]
   }
 
-  #pathOf(name: string): string | undefined {
-    const entry = this.#entries.get(name)
-    return entry === undefined ? undefined : join(this.dir, entry.fileIdHex, name)
+  /** A new owner's claim on a shard held (the same claim again changes nothing). */
+  async #claim(name: string, entry: ShardEntry, claim: ShardClaim): Promise<void> {
+    if (entry.claims.some((c) => sameClaim(c, claim))) return
+    if (entry.claims.length >= limits.maxClaimsPerShard) {
+      throw new QuotaExceededError(`shard ${name} has ${entry.claims.length} claims, the most it may have`)
+    }
+    const claims = [...entry.claims, claim]
+    await writeFileAtomic(this.#path(name, entry) + CLAIMS_SUFFIX, encodeShardClaims(claims), {
+      tmpDir: this.tmpDir
+    })
+    this.#ledger.setClaims(name, entry, claims)
+  }
+
+  async #unlink(name: string, entry: ShardEntry): Promise<void> {
+    this.#ledger.remove(name, entry)
+    const path = this.#path(name, entry)
+    // the shard first: a claims file left without its shard is swept up on open
+    await rm(path, { force: true })
+    if (entry.listed) await rm(path + CLAIMS_SUFFIX, { force: true })
+  }
+
+  #checkRange(name: string, entry: ShardEntry, { offset, length }: ByteRange): void {
+    if (!(offset >= 0 && length >= 0 && offset + length <= entry.body)) {
+      throw new RangeError(`range ${offset}+${length} is outside shard ${name} of ${entry.body} bytes`)
+    }
+  }
+
+  #path(name: string, entry: ShardEntry): string {
+    return join(this.dir, entry.dir, name)
+  }
+
+  #serial<T>(name: string, change: () => Promise<T>): Promise<T> {
+    const before = this.#busy.get(name) ?? Promise.resolve()
+    const run = before.then(change, change)
+    const settled = run.catch(() => {})
+    this.#busy.set(name, settled)
+    void settled.then(() => {
+      if (this.#busy.get(name) === settled) this.#busy.delete(name)
+    })
+    return run
   }
 }

@@ -36,15 +36,25 @@ export async function deleteShards(
     [...byPeer].map(async ([peer, ids]) => {
       try {
         if (peer === node.peerId) {
-          for (const id of ids) if (await node.shards.delete(fromHex(id))) outcome.deleted++
+          // only our own claims: the same bytes may be held here for another owner too
+          for (const id of ids) {
+            if (await node.shards.unclaim(fromHex(id), fileId, node.userKey.publicKey)) outcome.deleted++
+          }
           return
         }
+        const recipient = peerIdFromString(peer)
         const envelope = await sign(
           'delete',
-          { fileId, shards: ids.map(fromHex), nonce: randomBytes(16), time: Date.now() },
+          {
+            fileId,
+            shards: ids.map(fromHex),
+            nonce: randomBytes(16),
+            time: Date.now(),
+            recipient: recipient.toMultihash().bytes
+          },
           node.userKey
         )
-        await node.host.services.shards.delete(peerIdFromString(peer), envelope)
+        await node.host.services.shards.delete(recipient, envelope)
         outcome.deleted += ids.length
       } catch (err) {
         outcome.failed.push({ peer, error: (err as Error).message })

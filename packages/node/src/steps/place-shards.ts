@@ -3,6 +3,7 @@
 // Uploads use it for every slice; repair and pair migration place rebuilt or moved shards the
 // same way. A peer that refuses "not now" (maintenance, full, busy) is left out of this placement
 // without losing score; a peer that fails otherwise is marked down in the scorer.
+import { QuotaExceededError } from '@defs/net'
 import { type ShardHeader, ShardStatus } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { NotEnoughPeersError, PlacementError } from '../errors.ts'
@@ -94,5 +95,5 @@ const notNow: ReadonlySet<number> = new Set([ShardStatus.Maintenance, ShardStatu
 /** A refusal that says "not now" (maintenance, full, busy), not "I am broken". */
 function isNotNow(err: unknown): boolean {
   const status = (err as { status?: unknown }).status
-  return (typeof status === 'number' && notNow.has(status)) || (err as Error).name === 'QuotaFullError'
+  return (typeof status === 'number' && notNow.has(status)) || err instanceof QuotaExceededError
 }

@@ -4,8 +4,8 @@
 // names its peer, which loses score, and another shard is fetched in its place.
 import { toHex } from '@defs/crypto'
 import { TooFewShardsError } from '@defs/erasure'
-import { type ByteRange, CorruptShardError } from '@defs/net'
-import { sliceLayout } from '@defs/segment'
+import type { ByteRange } from '@defs/net'
+import { ShardCorruptError, sliceLayout } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import type { LocatedFile, ReadableFile, ResolvedFile } from '../files/resolve-file.ts'
 import { type FetchedSlice, type OpenedSliceHandle, openSlices } from '../pipeline/index.ts'
@@ -134,10 +134,9 @@ export async function fetchSliceShards(
       try {
         const bytes = await fetchShard(node, peer, ids[j]!, signal)
         if (bytes.length !== layout.shardSize) {
-          throw new CorruptShardError(
-            peer,
-            toHex(ids[j]!),
-            `is ${bytes.length} bytes, not ${layout.shardSize}`
+          throw new ShardCorruptError(
+            `peer ${peer}: shard ${toHex(ids[j]!)} is ${bytes.length} bytes, not ${layout.shardSize}`,
+            { shardId: toHex(ids[j]!), peer }
           )
         }
         shards[j] = bytes
@@ -145,7 +144,7 @@ export async function fetchSliceShards(
         return true
       } catch (err) {
         if (signal?.aborted) throw err
-        if ((err as Error).name === 'CorruptShardError' || (err as Error).name === 'ShardCorruptError') {
+        if (err instanceof ShardCorruptError) {
           stats.badPeers.add(peer)
           node.scorer.observe(peer, { audit: 'fail' })
         } else {

@@ -1,8 +1,7 @@
 // Moving one shard to or from a peer, this node included (its own store is a placement target
 // like any other peer, reached without the network).
 import { constantTimeEqual, sha256, toHex } from '@defs/crypto'
-import { CorruptShardError } from '@defs/net'
-import type { ShardHeader } from '@defs/segment'
+import { ShardCorruptError, type ShardHeader } from '@defs/segment'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { NodeComponents } from '../components.ts'
 
@@ -35,7 +34,10 @@ export async function fetchShard(
     const local = await ctx.shards.get(id)
     if (local === undefined) throw new Error(`shard not held locally`)
     if (!constantTimeEqual(await sha256(local), id)) {
-      throw new CorruptShardError(peer, toHex(id), 'the copy stored here does not hash to its id')
+      throw new ShardCorruptError(`shard ${toHex(id)}: the copy stored here does not hash to its id`, {
+        shardId: toHex(id),
+        peer
+      })
     }
     return local
   }

@@ -4,7 +4,7 @@
 // slice. The manifest is signed and stored only when every slice is done: until then no one can
 // read a half-uploaded file.
 import { createReadStream } from 'node:fs'
-import type { Manifest } from '@defs/segment'
+import { type Manifest, signShardHeader } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { fromHex, toHex } from '../disk/hex.ts'
 import { UploadNotResumableError } from '../errors.ts'
@@ -165,21 +165,24 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     stored: HeldShard[]
   ): Promise<UploadedSlice> {
     const c = this.#c
-    const shards = slice.shards.map((bytes, index) => ({
-      index,
-      bytes,
-      id: slice.ids[index]!,
-      header: {
-        fileId,
-        slice: slice.sliceIndex,
+    // One owner signature per shard, whatever peers (and retries) it goes to: holders trust the
+    // owner a header names only through it.
+    const shards = await Promise.all(
+      slice.shards.map(async (bytes, index) => ({
         index,
-        dataShards: slice.dataShards,
-        parityShards: slice.parityShards,
-        length: bytes.length,
-        crc32c: slice.crcs[index]!,
-        owner: c.userKey.publicKey
-      }
-    }))
+        bytes,
+        id: slice.ids[index]!,
+        header: await signShardHeader(c.userKey, slice.ids[index]!, {
+          fileId,
+          slice: slice.sliceIndex,
+          index,
+          dataShards: slice.dataShards,
+          parityShards: slice.parityShards,
+          length: bytes.length,
+          crc32c: slice.crcs[index]!
+        })
+      }))
+    )
     const holders = await placeShards(c, {
       shards,
       replicas: replicasOf(p.layout),

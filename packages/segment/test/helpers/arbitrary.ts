@@ -12,6 +12,7 @@ import {
   type ManifestSlice,
   type NodeConfig,
   type RecordType,
+  type ShardClaim,
   type ShardHeader,
   type ShardRequest,
   type ShardResponse,
@@ -83,7 +84,18 @@ export function shardHeader(r: Random): ShardHeader {
     parityShards,
     length: r.int(0, 2 ** 32),
     crc32c: r.int(0, 0xffffffff),
-    owner: publicKey(r)
+    owner: publicKey(r),
+    signature: r.bytes(64)
+  }
+}
+
+export function shardClaim(r: Random): ShardClaim {
+  const claim: ShardClaim = shardHeader(r)
+  if (r.int(0, 2) === 0) return claim
+  const uploader = { peer: `12D3KooW${r.int(0, 2 ** 40)}` }
+  return {
+    ...claim,
+    uploader: r.int(0, 1) === 0 ? uploader : { ...uploader, group: 'ip4:198.18.0.0/24', stranger: true }
   }
 }
 
@@ -99,7 +111,13 @@ export function locationRecord(r: Random): LocationRecord {
 }
 
 export function deleteRequest(r: Random): DeleteRequest {
-  return { fileId: r.bytes(16), shards: shardIds(r, 0, 20), nonce: r.bytes(16), time: r.int(0, 2 ** 42) }
+  return {
+    fileId: r.bytes(16),
+    shards: shardIds(r, 0, 20),
+    nonce: r.bytes(16),
+    time: r.int(0, 2 ** 42),
+    recipient: r.bytes(r.int(1, 40))
+  }
 }
 
 export function auditChallenge(r: Random): AuditChallenge {

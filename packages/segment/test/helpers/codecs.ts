@@ -23,6 +23,12 @@ function codec<T>(
 export const codecs: CodecCase[] = [
   codec('manifest', (r) => arb.manifest(r), s.encodeManifest, s.decodeManifest),
   codec('shardHeader', arb.shardHeader, s.encodeShardHeader, s.decodeShardHeader),
+  codec(
+    'shardClaims',
+    (r) => Array.from({ length: r.int(1, 8) }, () => arb.shardClaim(r)),
+    s.encodeShardClaims,
+    s.decodeShardClaims
+  ),
   codec('locationRecord', arb.locationRecord, s.encodeLocationRecord, s.decodeLocationRecord),
   codec('deleteRequest', arb.deleteRequest, s.encodeDeleteRequest, s.decodeDeleteRequest),
   codec('auditChallenge', arb.auditChallenge, s.encodeAuditChallenge, s.decodeAuditChallenge),
