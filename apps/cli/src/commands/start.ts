@@ -23,7 +23,16 @@ export default defineCommand({
     // Handlers first: a signal that arrives before them would kill the process without a stop.
     const stopped = waitForStopSignal()
     // One line, like the daemon process's ready line, so a parent can read it with readline.
-    const ready = { ready: true, api: daemon.url, peerId: daemon.peerId, addresses: daemon.addresses(), dir }
+    // pid: from a source checkout bin/defs.js runs this in a child process, so a supervisor that
+    // must signal the daemon itself (SIGKILL, SIGSTOP) learns its pid here.
+    const ready = {
+      ready: true,
+      api: daemon.url,
+      peerId: daemon.peerId,
+      addresses: daemon.addresses(),
+      dir,
+      pid: process.pid
+    }
     if (args.json) printLine(JSON.stringify(ready))
     else {
       printLine(`node ${daemon.peerId} running from ${dir}`)
