@@ -1,12 +1,14 @@
 // Node options from command-line flags, shared by the daemon process (main.ts) and the CLI's
 // `defs init` / `defs start`, so both spell and check every flag the same way.
-import type { StorageMode } from '@defs/node'
+import type { NodeOptions, StorageMode } from '@defs/node'
 import type { StoredNodeOptions } from './daemon-config.ts'
 
 /** A flag the user got wrong; the message names it and the value. */
 export class FlagError extends Error {
   override name = 'FlagError'
 }
+
+type NatOptions = NonNullable<NodeOptions['nat']>
 
 export interface NodeFlags {
   port?: string
@@ -17,6 +19,7 @@ export interface NodeFlags {
   'max-storage'?: string
   'worker-num'?: string
   'log-dir'?: string
+  nat?: string
 }
 
 /** The flags' names and help, for parsers (node:util parseArgs, citty) to declare. */
@@ -28,7 +31,15 @@ export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
   'parity-shards': 'default m, parity shards per slice',
   'max-storage': 'bytes of shards to store for others, e.g. 10GiB',
   'worker-num': 'concurrent tasks',
-  'log-dir': 'where logs go (default <dir>/logs)'
+  'log-dir': 'where logs go (default <dir>/logs)',
+  nat: 'NAT traversal, comma-separated: relay-server, relay-client, hole-punching, auto-nat'
+}
+
+const natFlags: Record<string, keyof NatOptions> = {
+  'relay-server': 'relayServer',
+  'relay-client': 'relayClient',
+  'hole-punching': 'holePunching',
+  'auto-nat': 'autoNat'
 }
 
 export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
@@ -48,7 +59,24 @@ export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
   if (flags['max-storage'] !== undefined) o.maxStorage = parseByteSize(flags['max-storage'], '--max-storage')
   if (flags['worker-num'] !== undefined) o.workerNum = integerFlag('worker-num', flags['worker-num'], 1, 64)
   if (flags['log-dir'] !== undefined) o.logDir = flags['log-dir']
+  if (flags.nat !== undefined) o.nat = natFromFlag(flags.nat)
   return o
+}
+
+function natFromFlag(value: string): NatOptions {
+  const nat: NatOptions = {}
+  for (const word of value
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean)) {
+    const key = natFlags[word]
+    if (key === undefined)
+      throw new FlagError(
+        `--nat takes ${Object.keys(natFlags).join(', ')} (comma-separated), got ${JSON.stringify(word)}`
+      )
+    nat[key] = true
+  }
+  return nat
 }
 
 export function integerFlag(name: string, value: string, min: number, max: number): number {

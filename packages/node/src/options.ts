@@ -2,7 +2,7 @@
 // every option that names it, so a typo in a config file fails at start, not mid-upload.
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import type { HostOptions } from '@defs/net'
+import type { HostOptions, NatOptions } from '@defs/net'
 
 export const storageModes = ['auto', 'file', 'slice', 'rs-size', 'rs-proportion'] as const
 export type StorageMode = (typeof storageModes)[number]
@@ -36,6 +36,12 @@ export interface NodeOptions {
   bufferSize?: number
   /** Bytes of shards this node stores for others. */
   maxStorage?: number
+  /**
+   * NAT traversal, all off by default: serve as a circuit relay, dial and listen through relays
+   * (shards then also travel over relayed connections), upgrade them to direct ones (DCUtR),
+   * ask peers which of our addresses are dialable (AutoNAT).
+   */
+  nat?: NatOptions
   /** libp2p's metrics implementation (the daemon passes a Prometheus one); not persisted. */
   libp2pMetrics?: HostOptions['metrics']
 }
@@ -83,6 +89,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     workerNum: options.workerNum ?? Math.min(4, availableParallelism()),
     bufferSize: options.bufferSize ?? 64 * MiB,
     maxStorage: options.maxStorage ?? 10 * GiB,
+    nat: options.nat ?? {},
     libp2pMetrics: options.libp2pMetrics
   }
   if (!(storageModes as readonly string[]).includes(o.storageMode)) {
@@ -121,6 +128,17 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
   integer('workerNum', o.workerNum, 1, 64)
   integer('bufferSize', o.bufferSize, 1 * MiB, 16 * GiB)
   integer('maxStorage', o.maxStorage, 0, Number.MAX_SAFE_INTEGER)
+  const natKeys = ['relayServer', 'relayClient', 'holePunching', 'autoNat']
+  if (
+    typeof o.nat !== 'object' ||
+    o.nat === null ||
+    Object.entries(o.nat).some(([k, v]) => !natKeys.includes(k) || typeof v !== 'boolean')
+  ) {
+    throw new InvalidOptionError(
+      'nat',
+      `must be an object of booleans ${natKeys.join(', ')}, got ${JSON.stringify(o.nat)}`
+    )
+  }
   return o
 }
 
