@@ -38,7 +38,12 @@ export function runInNamespace(
   const [file, ...args] = namespace === undefined ? argv : ['ip', 'netns', 'exec', namespace, ...argv]
   return new Promise((resolve, reject) => {
     const started = performance.now()
-    const child = spawn(file!, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env })
+    // its own process group, so a timeout kills the whole tree (bash, ip netns exec, both Nodes)
+    const child = spawn(file!, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+      detached: true
+    })
     const hash = options.hashStdout ? createHash('sha256') : undefined
     let stdout = ''
     let stderr = ''
@@ -54,7 +59,11 @@ export function runInNamespace(
       stderr += d.toString()
       if (stderr.length > 1 << 20) stderr = stderr.slice(-(1 << 19))
     })
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 600_000)
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {}
+    }, options.timeoutMs ?? 600_000)
     child.on('error', reject)
     child.on('close', (code, signal) => {
       clearTimeout(timer)
