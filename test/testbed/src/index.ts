@@ -21,6 +21,7 @@ export { type ClientResult, runInNamespace } from './client-process.ts'
 export { TestbedCommandError } from './commands.ts'
 export {
   apiPort,
+  cliScript,
   HostApiError,
   HostStateError,
   type PeerInfo,
