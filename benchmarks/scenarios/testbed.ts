@@ -1,4 +1,5 @@
-// `npm run bench -- testbed [--size 256MiB,1GiB] [--part wan,loopback,lookup,transfer] [--no-helia] [--json]`
+// `npm run bench -- testbed [--size 256MiB,1GiB] [--part wan,loopback,lookup,transfer] [--no-helia]
+//  [--profile DIR] [--json]` (--profile: V8 CPU profiles of the WAN round's DeFS processes, summed)
 // DeFS on a testbed of real hosts (network namespaces, one daemon each; see test/testbed):
 //   wan       6 hosts, 100 Mbit/s egress each, 0.5% loss: upload until durable and download
 //             from a host that did not write it, DeFS 4+2 beside Helia (add on one host, fetch
@@ -8,10 +9,11 @@
 //   transfer  shard put/get beside a raw libp2p stream between the same two hosts
 // The testbed adds no latency (the kernel has no netem): times are those of a fast LAN with
 // slow uplinks; round trips and message counts hold on any network. Needs root, ip, tc, nft.
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { testbedSupport } from '@defs/testbed'
+import { profileShares } from '../lib/cpu-profile.ts'
 import { MiB, sizesFrom, writeRandomFile } from '../lib/files.ts'
 import { ensureHelia } from '../lib/helia.ts'
 import { Report } from '../lib/report.ts'
@@ -33,7 +35,9 @@ export async function run({ json, args }: SuiteOptions): Promise<void> {
   }
   notes.note('no added latency: this kernel has no netem, so every time below is a LAN time')
   const helia = !args.includes('--no-helia') && ensureHelia(notes)
-  const wan = { egress: '100mbit', loss: 0.005, helia }
+  const profileAt = args.indexOf('--profile')
+  const profileDir = profileAt >= 0 ? args[profileAt + 1] : undefined
+  const wan = { egress: '100mbit', loss: 0.005, helia, ...(profileDir ? { profileDir } : {}) }
   const root = await mkdtemp(join(tmpdir(), 'defs-bench-testbed-'))
   try {
     for (const size of sizesFrom(args, [256 * MiB])) {
@@ -49,6 +53,7 @@ export async function run({ json, args }: SuiteOptions): Promise<void> {
         reportWan(table, size, r, wan)
         table.printTable(['system', 'op', 'size', 's', 'MBps', 'ttfbMs', 'vsHelia', 'limitMBps', 'target'])
         reportCpu(cpu, 'testbed', size, r.defs, r.helia)
+        if (profileDir !== undefined) await reportProfiles(profileDir, r.pids, json)
       }
       if (chosen.includes('loopback')) {
         const r = await loopbackRounds(file, size, digest, helia)
@@ -65,4 +70,35 @@ export async function run({ json, args }: SuiteOptions): Promise<void> {
   } finally {
     await rm(root, { recursive: true, force: true })
   }
+}
+
+/** Where each DeFS process of the WAN round spent its busy time, from its CPU profile. */
+async function reportProfiles(dir: string, pids: number[], json: boolean): Promise<void> {
+  const report = new Report('testbed-profile', json)
+  const files = await readdir(dir)
+  const roles = new Map(
+    pids.map((pid, i) => [
+      pid,
+      i === 0
+        ? 'h1 uploader / server'
+        : i === pids.length - 1
+          ? `h${i + 1} reader / receiver`
+          : `h${i + 1} receiver / server`
+    ])
+  )
+  for (const f of files.filter((f) => f.endsWith('.cpuprofile'))) {
+    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile; worker threads write their own
+    const m = /\.(\d+)\.(\d+)\.\d+\.cpuprofile$/.exec(f)
+    const pid = Number(m?.[1])
+    const thread = Number(m?.[2]) > 0 ? ' (worker thread)' : ''
+    const role = `${roles.get(pid) ?? `pid ${pid} (CLI or its wrapper)`}${thread}`
+    const shares = await profileShares(join(dir, f), 8)
+    if (shares.length === 0) continue
+    report.add({
+      process: role,
+      top: shares.map((s) => `${s.place} ${(s.share * 100).toFixed(0)}%`).join(', ')
+    })
+  }
+  report.note('share of busy samples by where the code lives (V8 --cpu-prof, WAN round, put then get)')
+  report.printTable(['process', 'top'])
 }

@@ -64,7 +64,8 @@ async function providers(fileId: Uint8Array) {
       queries++
       if (!depth.has(e.to.toString())) depth.set(e.to.toString(), 1)
     } else if (e.name === 'PEER_RESPONSE') {
-      const d = depth.get(e.from.toString()) ?? 1
+      // a response from ourselves is our own provider store: no round trip
+      const d = e.from.equals(host.peerId) ? 0 : (depth.get(e.from.toString()) ?? 1)
       for (const c of e.closer) if (!depth.has(c.id.toString())) depth.set(c.id.toString(), d + 1)
       if (e.providers.length > 0)
         return { ms: performance.now() - t0, queries, roundTrips: d, provider: e.providers[0]!.id.toString() }

@@ -17,21 +17,31 @@ export interface WanOptions {
   egress: string
   loss: number
   helia: boolean
+  /** Write V8 CPU profiles of every DeFS process (daemons and CLI) here. */
+  profileDir?: string
 }
 
 export async function testbedRounds(file: string, size: number, digest: string, o: WanOptions) {
+  const options = process.env.NODE_OPTIONS
+  // every process the testbed starts inherits it: the daemons and each CLI run write a profile
+  if (o.profileDir !== undefined) process.env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${o.profileDir}`
   const tb = await createTestbed({ hosts: 6, egress: o.egress, loss: o.loss, node: code })
   let defs: RoundFigures
   let cliStartMs: number
+  const pids = tb.hosts.map((h) => h.pid!)
   try {
     const cluster: DefsCluster = {
       where: 'testbed',
-      pids: tb.hosts.map((h) => h.pid!),
+      pids,
       cli: (i, args, options) => tb.hosts[i]!.cli(args, options)
     }
     cliStartMs = (await tb.host(6).cli(['status', '--json'])).ms
     defs = await defsRound(cluster, file, size, digest)
+    // a profile is written when a process exits by itself: stop the daemons gracefully first
+    if (o.profileDir !== undefined) await Promise.all(tb.hosts.map((h) => h.stop()))
   } finally {
+    if (options === undefined) delete process.env.NODE_OPTIONS
+    else process.env.NODE_OPTIONS = options
     await tb.teardown()
   }
   let helia: RoundFigures | undefined
@@ -47,7 +57,7 @@ export async function testbedRounds(file: string, size: number, digest: string, 
       await bare.teardown()
     }
   }
-  return { defs, helia, cliStartMs }
+  return { defs, helia, cliStartMs, pids }
 }
 
 export async function loopbackRounds(file: string, size: number, digest: string, helia: boolean) {
