@@ -25,7 +25,7 @@ export async function writeRandomFile(path: string, size: number): Promise<strin
   for (let done = 0; done < size; ) {
     const chunk = randomBytes(Math.min(8 * MiB, size - done))
     hash.update(chunk)
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r))
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()))
     done += chunk.length
   }
   await new Promise<void>((resolve, reject) =>
