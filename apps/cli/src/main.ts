@@ -31,5 +31,8 @@ if (wantsUsage) {
       process.stderr.write(`${(err as Error)?.stack ?? err}\n`)
     else if (!isUserError(err)) process.stderr.write('defs: (--verbose shows where it happened)\n')
   }
+  // process.exit drops what stdout still holds: when stdout is a pipe or socket its writes are
+  // asynchronous, and the tail of a `defs get` to a pipe was lost (exit 0, bytes missing).
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()))
   process.exit(code)
 }

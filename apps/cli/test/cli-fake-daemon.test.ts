@@ -1,6 +1,7 @@
 // The real `defs` executable against an in-process daemon over an in-memory node: what each
 // command prints, --json, exit codes and the one-line errors. (The real network is devnet.test.ts.)
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
@@ -10,7 +11,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { type Daemon, startDaemon } from '@defs/daemon'
 import { FakeNode } from '../../daemon/test/fake-node.ts'
-import { apiEnv, runCli } from './run-cli.ts'
+import { apiEnv, defsBin, runCli } from './run-cli.ts'
 
 /** A port nothing listens on: bound by the OS, then released. */
 async function closedPort(): Promise<number> {
@@ -95,6 +96,28 @@ describe('defs against a daemon', () => {
     const piped = await runCli(['get', fileId], { env })
     assert.equal(piped.code, 0, piped.stderr)
     assert.deepEqual(piped.stdout, data)
+  })
+
+  it('gets every byte to a pipe that reads slower than it writes', async () => {
+    // The pipe stays full to the end, so the CLI finishes with its last writes still queued:
+    // they must reach the reader before it exits (they were dropped, exit code 0).
+    for (let run = 0; run < 3; run++) {
+      const child = spawn(process.execPath, [defsBin, 'get', fileId], {
+        env: { ...process.env, DEFS_DIR: '', ...env },
+        stdio: ['ignore', 'pipe', 'pipe']
+      })
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve))
+      const out: Buffer[] = []
+      child.stdout.on('data', (chunk: Buffer) => {
+        out.push(chunk)
+        child.stdout.pause()
+        setTimeout(() => child.stdout.resume(), 5)
+      })
+      await new Promise((resolve) => child.stdout.once('end', resolve))
+      assert.equal(await exited, 0)
+      assert.equal(Buffer.concat(out).length, data.length, `run ${run}`)
+      assert.deepEqual(Buffer.concat(out), data)
+    }
   })
 
   it('gets a byte range', async () => {
