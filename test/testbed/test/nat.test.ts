@@ -117,8 +117,10 @@ describe('testbed NAT: a host behind a NAT stores and serves shards through a re
     assert.equal(isPrivate(multiaddr(`/ip4/${natted.address}/tcp/${p2pPort}`)), true)
     // What the NAT allows is a connection opened from inside: host 3 dials host 4, and host 4
     // sees it come from the NAT's address (it could not dial in, see the first test).
-    assert.deepEqual(await natted.connect([reader.multiaddr()]), [])
-    const direct = await until('a direct connection from host 3', 10_000, async () => {
+    // Retried: right after the heal a first dial was seen closed while opening (host 3's own
+    // retried dials reach host 4 at the same moment).
+    const direct = await until('a direct connection from host 3', 15_000, async () => {
+      await natted.connect([reader.multiaddr()])
       const addrs = await connectionsTo(reader, natted)
       return addrs.some((a) => !a.includes('/p2p-circuit')) ? addrs : undefined
     })
