@@ -8,13 +8,14 @@
 import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startDevnet } from '@defs/cli'
 import { label, MiB, sizesFrom, writeRandomFile } from '../lib/files.ts'
 import { ensureHelia, peersDir } from '../lib/helia.ts'
+import { peakRss } from '../lib/proc.ts'
 import { Report } from '../lib/report.ts'
 import type { SuiteOptions } from '../run.ts'
 
@@ -151,17 +152,6 @@ function download(
     req.on('error', reject)
     req.end()
   })
-}
-
-/** The largest peak resident set (VmHWM) among the processes, in MiB. */
-async function peakRss(pids: number[]): Promise<number> {
-  let max = 0
-  for (const pid of pids) {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
-    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0)
-    max = Math.max(max, kb / 1024)
-  }
-  return Math.round(max)
 }
 
 function runHelia(report: Report, file: string, size: number): Promise<void> {

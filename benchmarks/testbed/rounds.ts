@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import type { ClientResult } from '@defs/testbed'
 import { processCpuSeconds } from '@defs/testbed'
 import { peersDir } from '../lib/helia.ts'
+import { peakRss } from '../lib/proc.ts'
 import { LineChild } from './line-child.ts'
 
 export interface DefsCluster {
@@ -32,6 +33,8 @@ export interface StepFigures {
 export interface RoundFigures {
   upload: StepFigures
   download: StepFigures
+  /** The largest peak resident set (VmHWM) of the daemons or nodes, MiB. */
+  peakRssMiB: number
   /** Helia only: the second node's fetch after the add. */
   fetch?: StepFigures
   note: string
@@ -71,7 +74,9 @@ export async function defsRound(
   }
   const up = deltas(c1, c0)
   const down = deltas(c2, c1)
+  const peakRssMiB = await peakRss(c.pids)
   return {
+    peakRssMiB,
     upload: {
       ms: put.ms,
       cpu: { uploader: up[0]!, ...byRole('receiver', up.slice(1)), client: put.cpuSeconds }
@@ -129,6 +134,7 @@ export async function heliaRound(
         throw new Error(`Helia cat read ${r.bytes} bytes that differ from the input`)
     const [a, f, d] = [deltas(c1, c0), deltas(c2, c1), deltas(c3, c2)]
     return {
+      peakRssMiB: await peakRss(pids),
       upload: { ms: add.ms, cpu: { adder: a[0]! } },
       fetch: { ms: fetched.ms, ttfbMs: fetched.ttfbMs, cpu: { server: f[0]!, fetcher: f[1]! } },
       download: { ms: read.ms, ttfbMs: read.ttfbMs, cpu: { server: d[0]!, reader: d[2]! } },

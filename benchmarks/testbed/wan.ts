@@ -178,9 +178,27 @@ export function reportCpu(
     helia === undefined ? undefined : stepTotal(helia.upload.cpu) + stepTotal(helia.download.cpu)
   const vs = heliaAll === undefined ? '' : `<= Helia add + cat (now ${(defsAll / heliaAll).toFixed(2)}x)`
   add('DeFS', 'put + get', 'all processes', defsAll, vs)
+  report.add({
+    where,
+    system: 'DeFS',
+    step: 'put + get',
+    role: 'peak RSS, largest daemon (MiB)',
+    size: label(size),
+    cpuSPerGiB: defs.peakRssMiB,
+    target: '< 512 for a 4 GiB file'
+  })
   if (helia === undefined || heliaAll === undefined) return
   for (const [role, s] of Object.entries(helia.upload.cpu)) add('Helia', 'add', role, s)
   for (const [role, s] of Object.entries(helia.fetch!.cpu)) add('Helia', 'fetch (2nd host)', role, s)
   for (const [role, s] of Object.entries(helia.download.cpu)) add('Helia', 'cat', role, s)
   add('Helia', 'add + cat', 'all processes', heliaAll)
+  report.add({
+    where,
+    system: 'Helia',
+    step: 'add, fetch, cat',
+    role: 'peak RSS, largest node (MiB)',
+    size: label(size),
+    cpuSPerGiB: helia.peakRssMiB,
+    target: ''
+  })
 }
