@@ -65,7 +65,7 @@ export async function defsRound(
     dataShards: number
     parityShards: number
   }
-  const get = await c.cli(last, ['get', answer.capability], { hashStdout: true })
+  const get = await c.cli(last, ['cat', answer.capability], { hashStdout: true })
   const c2 = await cpuOf(c.pids)
   if (get.code !== 0 || get.sha256 !== digest || get.bytes !== size) {
     throw new Error(

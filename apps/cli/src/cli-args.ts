@@ -2,7 +2,21 @@
 import { defaultApiPort, nodeFlagHelp } from '@defs/daemon'
 
 export const verboseArg = {
-  verbose: { type: 'boolean', description: 'on error, print the stack too' }
+  verbose: {
+    type: 'boolean',
+    alias: 'v',
+    description: 'more detail (e.g. where every shard went), and the stack of an error'
+  }
+} as const
+
+/** The file a reading command takes: an id (this node) or a capability (any node). */
+export const refArg = {
+  ref: {
+    type: 'positional',
+    required: true,
+    description: 'file id, or capability defs:<id>:<key>',
+    valueHint: 'ID|CAPABILITY'
+  }
 } as const
 
 export const jsonArg = {
@@ -24,8 +38,11 @@ export const clientArgs = { ...connectionArgs, ...jsonArg, ...verboseArg } as co
 
 /** The node option flags of `defs init`, `defs start` and `defs devnet`, as citty declares them. */
 export const nodeArgs = Object.fromEntries(
-  Object.entries(nodeFlagHelp).map(([flag, description]) => [flag, { type: 'string' as const, description }])
-) as { [K in keyof typeof nodeFlagHelp]: { type: 'string'; description: string } }
+  Object.entries(nodeFlagHelp).map(([flag, description]) => [
+    flag,
+    { type: 'string' as const, description, ...(flag === 'bootstrap' ? { multiple: true } : {}) }
+  ])
+) as { [K in keyof typeof nodeFlagHelp]: { type: 'string'; description: string; multiple?: boolean } }
 
 /** What `defs init` and `defs start` take: the node directory, the API port and the node flags. */
 export const daemonArgs = {

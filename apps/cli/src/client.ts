@@ -38,6 +38,12 @@ export interface DownloadOptions {
 
 export type TaskAction = 'pause' | 'resume' | 'cancel'
 
+export interface DaemonVersion {
+  version: string
+  node: string
+  pid: number
+}
+
 /** How many times a cut download is resumed before it is given up. */
 const resumeAttempts = 2
 
@@ -54,6 +60,16 @@ export class ApiClient {
     return this.json('GET', '/v1/status')
   }
 
+  /** The daemon's version and pid (older daemons have no such route: undefined). */
+  async version(): Promise<DaemonVersion | undefined> {
+    try {
+      return await this.json<DaemonVersion>('GET', '/v1/version')
+    } catch (err) {
+      if ((err as ApiError).status === 404) return undefined
+      throw err
+    }
+  }
+
   async peers(): Promise<PeerInfo[]> {
     return (await this.json<{ peers: PeerInfo[] }>('GET', '/v1/peers')).peers
   }
@@ -68,6 +84,11 @@ export class ApiClient {
 
   info(ref: string): Promise<FileInfo> {
     return this.json('GET', `/v1/files/${encodeURIComponent(ref)}/info`)
+  }
+
+  /** The read capability of a file whose key the daemon's node keeps. */
+  capability(ref: string): Promise<{ fileId: string; capability: string }> {
+    return this.json('GET', `/v1/files/${encodeURIComponent(ref)}/capability`)
   }
 
   health(ref: string): Promise<FileHealth> {
@@ -88,6 +109,14 @@ export class ApiClient {
 
   taskAction(id: string, action: TaskAction): Promise<TaskRecord> {
     return this.json('POST', `/v1/tasks/${encodeURIComponent(id)}/${action}`)
+  }
+
+  /**
+   * Starts a download task (`POST /v1/downloads`): the daemon writes the file (or a range) to
+   * `path` on its machine, persisted and resumable; follow it with task().
+   */
+  startDownload(ref: string, path: string, range?: { offset: number; length: number }): Promise<TaskRecord> {
+    return this.json('POST', '/v1/downloads', { ref, path, ...(range === undefined ? {} : { range }) })
   }
 
   /** The value of a counter or gauge without labels on the daemon's /metrics page (0 if absent). */
@@ -137,10 +166,33 @@ export class ApiClient {
       pipeline(counted(), req).catch((err: NodeJS.ErrnoException) => {
         // The daemon may answer (401, 400, 503) and close before reading the whole body; its
         // answer is the error worth showing, so wait for it a moment before reporting the socket's.
+        // Not unref'd: with nothing else pending the process would exit before it rejects.
         setTimeout(() => {
           if (!answered) reject(connectionError(err, this.url))
-        }, 1000).unref()
+        }, 1000)
       })
+    })
+  }
+
+  /**
+   * Asks the daemon to read `path` itself (`POST /v1/uploads`; it must be on this machine), so
+   * the upload task can pause and resume; the answer is the same NDJSON as upload()'s.
+   */
+  uploadPath(path: string, options: Omit<UploadOptions, 'size' | 'onSent'> = {}): Promise<PutResult> {
+    const body: Record<string, string | number> = { path }
+    for (const [key, value] of Object.entries(options.query ?? {})) if (value !== undefined) body[key] = value
+    const text = JSON.stringify(body)
+    const headers = {
+      authorization: `Bearer ${this.#token}`,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text)
+    }
+    return new Promise<PutResult>((resolve, reject) => {
+      const req = request(`${this.url}/v1/uploads`, { method: 'POST', headers }, (res) => {
+        readUploadAnswer(res, this.url, options.onProgress).then(resolve, reject)
+      })
+      req.on('error', (err: NodeJS.ErrnoException) => reject(connectionError(err, this.url)))
+      req.end(text)
     })
   }
 

@@ -70,24 +70,50 @@ export class ProgressBar {
     return ((last.bytes - first.bytes) * 1000) / (last.t - first.t)
   }
 
+  /**
+   * The bar's line, never wider than the terminal less one column (a full-width line wraps on
+   * some terminals): the bar shrinks first, then the ETA, the rate and the bar go, then the label
+   * is cut.
+   */
   line(): string {
     const rate = this.rate()
     const total = this.#total
+    const width = Math.max(1, (this.#out?.columns ?? 80) - 1)
     const done =
       total === undefined ? formatBytes(this.#bytes) : `${formatBytes(this.#bytes)} / ${formatBytes(total)}`
-    const parts = [this.#label]
-    if (total !== undefined && total > 0) {
-      const fraction = Math.min(1, this.#bytes / total)
-      const width = Math.max(10, Math.min(30, (this.#out?.columns ?? 80) - 60))
-      const filled = Math.round(fraction * width)
-      parts.push(
-        `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%`
-      )
+    const fraction = total !== undefined && total > 0 ? Math.min(1, this.#bytes / total) : undefined
+    const percent = fraction === undefined ? undefined : `${(fraction * 100).toFixed(0).padStart(3)}%`
+    const eta =
+      total !== undefined && rate > 0 && this.#bytes < total
+        ? `ETA ${formatDuration(((total - this.#bytes) / rate) * 1000)}`
+        : undefined
+    const compose = (barWidth: number, withRate: boolean, withEta: boolean, label = this.#label) => {
+      const parts = [label]
+      if (fraction !== undefined && barWidth > 0) {
+        const filled = Math.round(fraction * barWidth)
+        parts.push(`[${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${percent}`)
+      } else if (percent !== undefined) parts.push(percent.trim())
+      parts.push(done)
+      if (withRate) parts.push(formatRate(rate))
+      if (withEta && eta !== undefined) parts.push(eta)
+      return parts.join('  ')
     }
-    parts.push(done, formatRate(rate))
-    if (total !== undefined && rate > 0 && this.#bytes < total)
-      parts.push(`ETA ${formatDuration(((total - this.#bytes) / rate) * 1000)}`)
-    return parts.join('  ')
+    const full = compose(30, true, true)
+    // The widest bar (10 to 30 cells) that leaves the line within the terminal.
+    const room = Math.min(30, 30 - (full.length - width))
+    if (room >= 10) return compose(room, true, true)
+    for (const [withRate, withEta] of [
+      [true, true],
+      [true, false],
+      [false, false]
+    ] as const) {
+      const text = compose(0, withRate, withEta)
+      if (text.length <= width) return text
+    }
+    // The label goes last, cut from the end; the numbers are what a narrow terminal keeps.
+    const rest = compose(0, false, false, '').length
+    const label = width - rest >= 4 ? `${this.#label.slice(0, width - rest - 1)}…` : ''
+    return compose(0, false, false, label).trimStart().slice(0, width)
   }
 
   /** Clears the bar; the caller prints its own summary line after. */

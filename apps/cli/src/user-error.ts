@@ -43,6 +43,10 @@ export function isUserError(err: unknown): boolean {
 
 /** The one line the user reads, without the `defs: ` prefix. */
 export function describeError(err: unknown): string {
+  return firstLine(describe(err))
+}
+
+function describe(err: unknown): string {
   if (err instanceof ApiError) {
     switch (err.name) {
       case 'TooFewShardsError':
@@ -57,8 +61,10 @@ export function describeError(err: unknown): string {
   }
   const e = err as Error
   if (typeof e?.message !== 'string') return String(err)
-  // citty colours the argument names in its messages; one plain line reads everywhere.
-  if (e.name === 'CLIError')
-    return `${stripVTControlCharacters(e.message)} (defs --help lists commands and options)`
   return isUserError(err) ? e.message : `${e.name}: ${e.message}`
+}
+
+/** One line, whatever a library put in its message (libp2p's carry stacks and causes). */
+function firstLine(text: string): string {
+  return stripVTControlCharacters(text).split('\n')[0]!.trim()
 }

@@ -176,3 +176,56 @@ describe('defs init and defs start', () => {
     }
   })
 })
+
+describe('defs start --background and defs stop', () => {
+  it('runs a node of its own, prints its log path, names a taken p2p port in one line, and stops', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'defs-background-'))
+    let pid: number | undefined
+    try {
+      assert.equal(
+        (await runCli(['init', '--dir', join(dir, 'a'), '--api-port', '0', '--port', '0'])).code,
+        0
+      )
+      const started = await runCli(['start', '--background', '--dir', join(dir, 'a'), '--json'])
+      assert.equal(started.code, 0, started.stderr)
+      const ready = JSON.parse(started.stdout.toString()) as { pid: number; addresses: string[]; log: string }
+      pid = ready.pid
+      assert.equal(ready.log, join(dir, 'a', 'logs', 'current.log'))
+      await waitUntil(
+        'the log',
+        () =>
+          access(ready.log).then(
+            () => true,
+            () => false
+          ),
+        10_000
+      )
+      const status = await runCli(['status', '--json', '--dir', join(dir, 'a')])
+      assert.equal(status.code, 0, status.stderr)
+      assert.equal((JSON.parse(status.stdout.toString()) as { daemon: { pid: number } }).daemon.pid, pid)
+      // A second node on the first one's p2p port: one line, not libp2p's stack.
+      const port = /\/tcp\/(\d+)/.exec(ready.addresses[0]!)![1]!
+      assert.equal(
+        (await runCli(['init', '--dir', join(dir, 'b'), '--api-port', '0', '--port', port])).code,
+        0
+      )
+      const busy = await runCli(['start', '--dir', join(dir, 'b')])
+      assert.equal(busy.code, 1, busy.stderr)
+      assert.match(
+        busy.stderr,
+        new RegExp(
+          `^defs: p2p address 127\\.0\\.0\\.1:${port} is in use \\(another node\\?\\); choose another with --port`
+        )
+      )
+      assert.equal(busy.stderr.trimEnd().split('\n').length, 1, busy.stderr)
+      const stop = await runCli(['stop', '--dir', join(dir, 'a')])
+      assert.equal(stop.code, 0, stop.stderr)
+      assert.match(stop.stdout.toString(), new RegExp(`stopped the daemon at .* \\(pid ${pid}\\)`))
+      assert.equal(isRunning(pid), false)
+      assert.match(await readFile(ready.log, 'utf8'), /"event":"daemon_stopped"/)
+    } finally {
+      if (pid !== undefined && isRunning(pid)) process.kill(pid, 'SIGKILL')
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})

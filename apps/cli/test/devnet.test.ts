@@ -1,15 +1,15 @@
 // The real thing: `defs` driving a devnet of real daemons (separate processes, real nodes over
 // TCP on 127.0.0.1). Put/get/ls/rm/tasks, auth, ranges, killed nodes, and too many lost shards.
 import assert from 'node:assert/strict'
-import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { FileHealth, PeerInfo, PutResult, TaskRecord } from '@defs/node'
 import { chooseVictims } from '../src/demo/victims.ts'
 import { type Devnet, startDevnet } from '../src/devnet/devnet.ts'
-import { apiEnv, runCli } from './run-cli.ts'
+import { apiEnv, assertOneLineError, runCli, runCliPiped, waitUntil } from './run-cli.ts'
 
 describe('defs on a real devnet', () => {
   let dir: string
@@ -63,6 +63,42 @@ describe('defs on a real devnet', () => {
     assert.deepEqual(await readFile(out), data)
   })
 
+  it('gets to the stored name as a download task, with progress from the task and --force to replace', async () => {
+    const here = join(dir, 'here')
+    await mkdir(here)
+    const r = await runCli(['get', put.fileId, '--json'], { env, cwd: here })
+    assert.equal(r.code, 0, r.stderr)
+    assert.deepEqual(await readFile(join(here, 'data.bin')), data)
+    const summary = JSON.parse(r.stdout.toString()) as { taskId: string; bytes: number; sha256: string }
+    assert.equal(summary.bytes, data.length)
+    assert.equal(summary.sha256, createHash('sha256').update(data).digest('hex'))
+    const task = await json<TaskRecord>(['tasks', summary.taskId])
+    assert.deepEqual([task.kind, task.state], ['download', 'done'])
+    assertOneLineError(
+      await runCli(['get', put.fileId], { env, cwd: here }),
+      /data\.bin exists; pass --force/
+    )
+    const ranged = await runCli(['get', put.fileId, '--range', '1000-1999', '-o', 'part.bin', '--force'], {
+      env,
+      cwd: here
+    })
+    assert.equal(ranged.code, 0, ranged.stderr)
+    assert.deepEqual(await readFile(join(here, 'part.bin')), data.subarray(1000, 2000))
+    assert.deepEqual((await readdir(here)).sort(), ['data.bin', 'part.bin'], 'no temp file left')
+  })
+
+  it('prints the capability again with defs share; another node reads the file with it, not with the id', async () => {
+    const share = await runCli(['share', put.fileId], { env })
+    assert.equal(share.code, 0, share.stderr)
+    assert.equal(share.stdout.toString(), `${put.capability}\n`)
+    const other = devnet.nodes[1]!
+    const otherEnv = apiEnv(other.api, other.token)
+    const byCapability = await runCli(['cat', put.capability], { env: otherEnv })
+    assert.equal(byCapability.code, 0, byCapability.stderr)
+    assert.ok(byCapability.stdout.equals(data))
+    assertOneLineError(await runCli(['cat', put.fileId], { env: otherEnv }), /no key for file/)
+  })
+
   it('lists the file and its upload task', async () => {
     const files = await json<{ fileId: string; size: number }[]>(['ls'])
     assert.equal(files.find((f) => f.fileId === put.fileId)?.size, data.length)
@@ -94,12 +130,15 @@ describe('defs on a real devnet', () => {
       headers: { ...auth, range: `bytes=${data.length}-` }
     })
     assert.equal(past.status, 416)
-    const cli = await runCli(['get', put.fileId, '--range', '3000000-3000099'], { env })
+    const cli = await runCli(['cat', put.fileId, '--range', '3000000-3000099'], { env })
     assert.deepEqual(cli.stdout, data.subarray(3_000_000, 3_000_100))
   })
 
   it('exposes metrics of the real node', async () => {
     const node = devnet.nodes[0]!
+    // Streamed (stdin), so the bytes cross the HTTP API and are counted there.
+    const piped = await runCli(['put', '-', '--name', 'piped', '-k', '4', '-m', '2'], { env, input: data })
+    assert.equal(piped.code, 0, piped.stderr)
     const text = await (
       await fetch(`${node.api}/metrics`, { headers: { authorization: `Bearer ${node.token}` } })
     ).text()
@@ -118,6 +157,92 @@ describe('defs on a real devnet', () => {
     assert.equal(get.code, 1)
     assert.equal(get.stderr.trimEnd().split('\n').length, 1, get.stderr)
     assert.match(get.stderr, new RegExp(`^defs: file ${other.fileId} was deleted`))
+  })
+
+  it('refuses an explicit code the network cannot hold, unless --allow-narrower, then warns', async () => {
+    const refused = await runCli(['put', file, '-k', '10', '-m', '5'], { env })
+    assertOneLineError(
+      refused,
+      /not enough peers: rs-proportion 10\+5 needs 15 peers, the network has 6; lower -k\/-m, or pass --allow-narrower/
+    )
+    const narrower = await runCli(['put', file, '-k', '10', '-m', '5', '--allow-narrower', '--json'], { env })
+    assert.equal(narrower.code, 0, narrower.stderr)
+    const result = JSON.parse(narrower.stdout.toString()) as PutResult
+    assert.ok(result.dataShards + result.parityShards <= 6)
+    assert.match(
+      narrower.stderr,
+      /^defs: data\.bin: warning: stored as rs-proportion \d\+\d: it survives the loss of \d nodes, not the 5 asked \(-m 5\)\n$/
+    )
+  })
+
+  it('pauses a put of a local file and resumes it to the end (the daemon reads the file itself)', async () => {
+    const large = join(dir, 'large.bin')
+    const bytes = randomBytes(48 * 2 ** 20)
+    await writeFile(large, bytes)
+    const put = runCli(['put', large, '-k', '4', '-m', '2'], { env, timeoutMs: 120_000 })
+    let ended: string | undefined
+    put.then((r) => {
+      ended = `defs put ended first (${r.code}): ${r.stderr}${r.stdout}`
+    })
+    // Polled through the API, not by spawning defs, to catch the upload while it runs.
+    const client = devnet.client('node-1')
+    let task: TaskRecord | undefined
+    await waitUntil(
+      'the upload to make progress',
+      async () => {
+        assert.equal(ended, undefined)
+        task = (await client.tasks()).find((t) => t.kind === 'upload' && t.state === 'running')
+        return task !== undefined
+      },
+      60_000
+    )
+    await client.taskAction(task!.id, 'pause')
+    const stopped = await put
+    assertOneLineError(
+      stopped,
+      new RegExp(`task ${task!.id} is paused; resume it with: defs tasks resume ${task!.id}`)
+    )
+    assert.equal((await runCli(['tasks', 'resume', task!.id], { env })).code, 0)
+    let done: TaskRecord | undefined
+    await waitUntil(
+      'the resumed upload to finish',
+      async () => {
+        done = await json<TaskRecord>(['tasks', task!.id])
+        assert.notEqual(done.state, 'failed', done.error)
+        return done.state === 'done'
+      },
+      90_000
+    )
+    const fileId = (done!.result as { fileIdHex: string }).fileIdHex
+    const back = await runCliPiped(['cat', fileId], { env, delayMs: 1, timeoutMs: 120_000 })
+    assert.equal(back.code, 0, back.stderr)
+    assert.ok(back.stdout.equals(bytes), 'the resumed file reads back byte for byte')
+    // The same through a download task: paused while it runs, resumed by defs tasks, read whole.
+    const copy = join(dir, 'large-copy.bin')
+    const get = runCli(['get', fileId, '-o', copy], { env, timeoutMs: 120_000 })
+    let download: TaskRecord | undefined
+    await waitUntil(
+      'the download to run',
+      async () => {
+        download = (await client.tasks()).find((t) => t.kind === 'download' && t.state === 'running')
+        return download !== undefined
+      },
+      60_000
+    )
+    await client.taskAction(download!.id, 'pause')
+    assertOneLineError(
+      await get,
+      new RegExp(`download ${download!.id} is paused; defs tasks resume ${download!.id}`)
+    )
+    assert.equal((await runCli(['tasks', 'resume', download!.id], { env })).code, 0)
+    await waitUntil(
+      'the resumed download to finish',
+      async () => (await client.task(download!.id)).state === 'done',
+      90_000
+    )
+    assert.ok((await readFile(copy)).equals(bytes), 'the resumed download is the file')
+    const head = await runCliPiped(['cat', fileId], { env, closeAfter: 1000 })
+    assert.deepEqual([head.code, head.stderr], [141, ''])
   })
 
   it('still reads the file after two nodes are SIGKILLed', async () => {
@@ -143,18 +268,37 @@ describe('defs on a real devnet', () => {
     for (const node of devnet.nodes.slice(1)) if (devnet.alive(node.name)) await devnet.kill(node.name)
     // Only node-1 is left: it holds at most m shards of any slice, fewer than k = 4.
     const get = await runCli(['get', put.fileId, '-o', join(dir, 'lost.bin')], { env, timeoutMs: 90_000 })
+    await assert.rejects(stat(join(dir, 'lost.bin')), 'no output file')
     assert.equal(get.code, 1, get.stderr)
     const lines = get.stderr.trimEnd().split('\n')
     assert.equal(lines.length, 1, get.stderr)
-    assert.match(
-      lines[0]!,
-      /^defs: too many shards are lost to recover the file: slice \d+: have \d shards?, need 4/
-    )
+    assert.match(lines[0]!, /^defs: download [0-9a-f]+ failed: slice \d+: have \d shards?, need 4/)
     const check = await runCli(['check', put.fileId], { env, timeoutMs: 90_000 })
     assert.equal(check.code, 1, check.stderr)
     assert.match(
       check.stderr,
       /^defs: file [0-9a-f]+ cannot be read: slice \d+ has \d live shards, needs 4\n$/
     )
+  })
+})
+
+describe('defs on a lone node', () => {
+  it('stores with one copy and says on stderr that there is no redundancy', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'defs-lone-'))
+    const devnet = await startDevnet({ nodes: 1, dir: join(dir, 'net') }).catch(async (err) => {
+      await rm(dir, { recursive: true, force: true })
+      throw err
+    })
+    try {
+      const node = devnet.nodes[0]!
+      await writeFile(join(dir, 'one.txt'), 'only here')
+      const r = await runCli(['put', join(dir, 'one.txt')], { env: apiEnv(node.api, node.token) })
+      assert.equal(r.code, 0, r.stderr)
+      assert.match(r.stdout.toString(), /^stored one\.txt \(9 B, file mode, 1 copy\)/)
+      assert.match(r.stderr, /warning: stored with no redundancy \(one copy, on one node\)/)
+    } finally {
+      await devnet.stop()
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

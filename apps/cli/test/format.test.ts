@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { parseRangeFlag } from '../src/commands/get.ts'
+import { parseRangeFlag } from '../src/download.ts'
 import { formatBytes, formatDuration, formatRate, shortId, table } from '../src/format.ts'
 
 describe('format', () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
+import { stripVTControlCharacters } from 'node:util'
 import { ProgressBar } from '../src/progress-bar.ts'
 
 function sink(isTTY: boolean) {
@@ -53,5 +54,22 @@ describe('ProgressBar', () => {
     bar.update(2048)
     assert.doesNotMatch(bar.line(), /%|ETA/)
     assert.match(bar.line(), /2\.0 KiB/)
+  })
+})
+
+describe('ProgressBar on a narrow terminal', () => {
+  it('never draws a line as wide as the terminal, whatever its width', () => {
+    for (let columns = 8; columns <= 140; columns++) {
+      let now = 0
+      const writes: string[] = []
+      const out = { isTTY: true, columns, write: (t: string) => writes.push(t) }
+      const bar = new ProgressBar('put a-rather-long-file-name.tar.gz', 5 * 2 ** 30, out, () => now)
+      now = 1000
+      bar.update(123 * 2 ** 20)
+      const drawn = stripVTControlCharacters(writes.at(-1)!).replace(/^\r/, '')
+      assert.ok(drawn.length < columns, `${columns} columns: ${JSON.stringify(drawn)}`)
+      if (columns >= 100) assert.match(drawn, /\[#*\.+\] +2% .* ETA /, `${columns} columns`)
+      if (columns >= 40) assert.match(drawn, /123\.0 MiB \/ 5\.0 GiB/, `${columns} columns`)
+    }
   })
 })

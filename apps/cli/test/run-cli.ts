@@ -1,5 +1,8 @@
 // Runs the real `defs` executable (bin/defs.js, as a user would) and collects what it printed.
+import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
+import type { AddressInfo } from 'node:net'
+import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
 export interface CliResult {
@@ -13,12 +16,13 @@ export const defsBin = fileURLToPath(new URL('../bin/defs.js', import.meta.url))
 
 export function runCli(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; input?: Uint8Array; timeoutMs?: number } = {}
+  options: { env?: NodeJS.ProcessEnv; input?: Uint8Array; timeoutMs?: number; cwd?: string } = {}
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [defsBin, ...args], {
       env: { ...process.env, DEFS_API: '', DEFS_TOKEN: '', DEFS_DIR: '', ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe']
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd })
     })
     const out: Buffer[] = []
     let err = ''
@@ -32,6 +36,8 @@ export function runCli(
       clearTimeout(timer)
       resolve({ code, signal, stdout: Buffer.concat(out), stderr: err })
     })
+    // A command that does not read stdin may exit before it is written.
+    child.stdin.on('error', () => {})
     child.stdin.end(options.input)
   })
 }
@@ -69,4 +75,64 @@ export function isRunning(pid: number): boolean {
   } catch {
     return false
   }
+}
+
+/** One line on stderr, starting `defs: `, and exit code 1. */
+export function assertOneLineError(result: { code: number | null; stderr: string }, pattern: RegExp): void {
+  assert.equal(result.code, 1, result.stderr)
+  const lines = result.stderr.trimEnd().split('\n')
+  assert.equal(lines.length, 1, result.stderr)
+  assert.match(lines[0]!, /^defs: /)
+  assert.match(lines[0]!, pattern)
+}
+
+/**
+ * Runs `defs` with stdout read by a slow consumer (one chunk every `delayMs`), or by one that
+ * closes the pipe after `closeAfter` bytes, as `| head -c N` does.
+ */
+export function runCliPiped(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; delayMs?: number; closeAfter?: number; timeoutMs?: number }
+): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [defsBin, ...args], {
+      env: { ...process.env, DEFS_API: '', DEFS_TOKEN: '', DEFS_DIR: '', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe']
+    })
+    const out: Buffer[] = []
+    let got = 0
+    let err = ''
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString()
+    })
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
+    const pump = async () => {
+      for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+        out.push(chunk)
+        got += chunk.length
+        if (options.closeAfter !== undefined && got >= options.closeAfter) {
+          child.stdout.destroy()
+          return
+        }
+        if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs))
+      }
+    }
+    const pumped = pump().catch(() => {})
+    child.on('error', reject)
+    // 'close': the process has exited and its stdout and stderr are read to their end.
+    child.on('close', async (code, signal) => {
+      clearTimeout(timer)
+      await pumped
+      resolve({ code, signal, stdout: Buffer.concat(out), stderr: err })
+    })
+  })
+}
+
+/** A port nothing listens on: bound by the OS, then released. */
+export async function closedPort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
 }

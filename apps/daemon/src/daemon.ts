@@ -19,6 +19,7 @@ import {
 import { type DaemonLog, openDaemonLog } from './daemon-log.ts'
 import { createApiHandler } from './http/api-handler.ts'
 import { DaemonMetrics } from './metrics.ts'
+import { withDaemonServices } from './shares.ts'
 
 export interface DaemonOptions {
   /** The node directory: identity, stores, api-token, daemon.json, logs. */
@@ -65,7 +66,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const port = options.port ?? stored?.api.port ?? defaultApiPort
   const token = await ensureApiToken(dir)
   const nodeOptions: NodeOptions = { ...stored?.node, ...options.node, dataDir: dir }
-  const log = openDaemonLog(nodeOptions.logDir ?? join(dir, 'logs'))
+  const log = await openDaemonLog(nodeOptions.logDir ?? join(dir, 'logs'))
   let node: DefsNode
   const metrics = new DaemonMetrics()
   try {
@@ -73,10 +74,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const create = options.createNode ?? (await import('@defs/node')).createNode
     // libp2p's own metrics (connections, streams, bytes per protocol) land in the same registry.
     const { prometheusMetrics } = await import('@libp2p/prometheus-metrics')
-    node = await create({
-      ...nodeOptions,
-      libp2pMetrics: prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false })
-    })
+    node = await create(
+      withDaemonServices({
+        ...nodeOptions,
+        libp2pMetrics: prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false })
+      })
+    )
   } catch (err) {
     log.error('node_start_failed', err)
     await log.close()

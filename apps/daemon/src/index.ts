@@ -30,8 +30,10 @@ export {
   type StoredNodeOptions,
   writeDaemonConfig
 } from './daemon-config.ts'
+export { daemonLogPath } from './daemon-log.ts'
 export { daemonEntryPoint } from './entry-point.ts'
 export type { ErrorBody } from './http/http-errors.ts'
+export { daemonVersion } from './http/local-routes.ts'
 export {
   FlagError,
   integerFlag,
@@ -40,4 +42,5 @@ export {
   nodeOptionsFromFlags,
   parseByteSize
 } from './node-flags.ts'
+export { checkNodeOptions, optionFlags } from './node-flags-check.ts'
 export { StopTimeoutError, stopWithin, waitForStopSignal } from './stop-signal.ts'

@@ -1,11 +1,12 @@
 // Prometheus metrics of one daemon. A Registry per daemon (not prom-client's global one), so two
 // daemons in one process (tests, embedding) never mix their numbers. Counters are fed as requests
 // and transfers happen; gauges are read from the node at scrape time, so they are never stale.
-import type { DefsNode, GetResult, TaskRecord } from '@defs/node'
+import type { DefsNode, GetResult, NodeStatus, TaskRecord } from '@defs/node'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 
 const taskStates: TaskRecord['state'][] = ['queued', 'running', 'paused', 'done', 'failed', 'cancelled']
 const taskKinds: TaskRecord['kind'][] = ['upload', 'download', 'repair', 'migrate']
+const lifecycleStates: NodeStatus['state'][] = ['running', 'maintenance', 'draining', 'stopped']
 
 export class DaemonMetrics {
   readonly registry = new Registry()
@@ -14,6 +15,8 @@ export class DaemonMetrics {
   readonly #quotaBytes: Gauge
   readonly #peers: Gauge
   readonly #tasks: Gauge<'state'>
+  readonly #lifecycle: Gauge<'state'>
+  readonly #stateSince: Gauge
   readonly #rate: Gauge<'kind'>
   readonly #received: Counter
   readonly #served: Counter
@@ -40,6 +43,17 @@ export class DaemonMetrics {
     })
     this.#peers = new Gauge({ name: 'defs_peers', help: 'Peers connected now', registers })
     this.#tasks = new Gauge({ name: 'defs_tasks', help: 'Tasks by state', labelNames: ['state'], registers })
+    this.#lifecycle = new Gauge({
+      name: 'defs_node_state',
+      help: 'The node lifecycle state: 1 for the current one (running, maintenance, draining, stopped)',
+      labelNames: ['state'],
+      registers
+    })
+    this.#stateSince = new Gauge({
+      name: 'defs_node_state_since_seconds',
+      help: 'Seconds since the node entered its current lifecycle state',
+      registers
+    })
     this.#rate = new Gauge({
       name: 'defs_transfer_rate_bytes_per_second',
       help: 'Current transfer rate of running tasks, by task kind',
@@ -121,8 +135,10 @@ export class DaemonMetrics {
     this.#quotaBytes.set(status.maxStorage)
     this.#peers.set(status.peers)
     for (const state of taskStates) this.#tasks.set({ state }, status.tasks[state] ?? 0)
+    for (const state of lifecycleStates) this.#lifecycle.set({ state }, state === status.state ? 1 : 0)
+    this.#stateSince.set(Math.max(0, (Date.now() - status.stateSince) / 1000))
     const rates = new Map<string, number>(taskKinds.map((kind) => [kind, 0]))
-    for (const task of node.tasks()) {
+    for (const task of node.tasks.list()) {
       if (task.state === 'running') rates.set(task.kind, (rates.get(task.kind) ?? 0) + task.progress.rate)
       if (task.state === 'failed' && !this.#failedSeen.has(task.id)) {
         this.#failedSeen.add(task.id)

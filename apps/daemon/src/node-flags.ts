@@ -1,6 +1,6 @@
 // Node options from command-line flags, shared by the daemon process (main.ts) and the CLI's
 // `defs init` / `defs start`, so both spell and check every flag the same way.
-import type { NodeOptions, StorageMode } from '@defs/node'
+import type { NodeOptions, StorageModeChoice } from '@defs/node'
 import type { StoredNodeOptions } from './daemon-config.ts'
 
 /** A flag the user got wrong; the message names it and the value. */
@@ -19,6 +19,7 @@ export interface NodeFlags {
   'max-storage'?: string
   'worker-num'?: string
   'log-dir'?: string
+  host?: string
   nat?: string
 }
 
@@ -32,6 +33,7 @@ export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
   'max-storage': 'bytes of shards to store for others, e.g. 10GiB',
   'worker-num': 'concurrent tasks',
   'log-dir': 'where logs go (default <dir>/logs)',
+  host: 'p2p interface to listen on (default 127.0.0.1; 0.0.0.0 serves other machines)',
   nat: 'NAT traversal, comma-separated: relay-server, relay-client, hole-punching, auto-nat'
 }
 
@@ -51,7 +53,7 @@ export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
     .map((b) => b.trim())
     .filter(Boolean)
   if (bootstrap.length > 0) o.bootstrap = bootstrap
-  if (flags.mode !== undefined) o.storageMode = flags.mode as StorageMode
+  if (flags.mode !== undefined) o.storageMode = flags.mode as StorageModeChoice
   if (flags['data-shards'] !== undefined)
     o.dataShards = integerFlag('data-shards', flags['data-shards'], 1, 100)
   if (flags['parity-shards'] !== undefined)
@@ -59,6 +61,7 @@ export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
   if (flags['max-storage'] !== undefined) o.maxStorage = parseByteSize(flags['max-storage'], '--max-storage')
   if (flags['worker-num'] !== undefined) o.workerNum = integerFlag('worker-num', flags['worker-num'], 1, 64)
   if (flags['log-dir'] !== undefined) o.logDir = flags['log-dir']
+  if (flags.host !== undefined) o.host = flags.host
   if (flags.nat !== undefined) o.nat = natFromFlag(flags.nat)
   return o
 }

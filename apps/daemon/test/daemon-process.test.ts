@@ -98,7 +98,7 @@ describe('daemon process', () => {
     first.child.kill('SIGTERM')
     assert.equal(await exitOf(first.child), 0, first.stderr())
     assert.match(first.stderr(), /SIGTERM, stopping/)
-    assert.match(await readFile(join(dir, 'logs', 'daemon.log'), 'utf8'), /"event":"daemon_stopped"/)
+    assert.match(await readFile(join(dir, 'logs', 'current.log'), 'utf8'), /"event":"daemon_stopped"/)
     await assert.rejects(access(join(dir, 'lock')), 'the directory lock is released')
 
     // It comes back with the same identity and token.

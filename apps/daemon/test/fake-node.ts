@@ -5,17 +5,24 @@ import { readFile } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type {
   DefsNode,
+  FileApi,
   FileHealth,
   FileInfo,
   FileSource,
   GetOptions,
   GetResult,
+  MaintenanceApi,
+  NodeEvents,
   NodeStatus,
+  OpenFile,
+  PeerApi,
   PeerInfo,
   PutOptions,
   PutResult,
+  TaskApi,
   TaskRecord
 } from '@defs/node'
+import { TypedEventEmitter } from 'main-event'
 
 function named(name: string, message: string): Error {
   const err = new Error(message)
@@ -33,7 +40,41 @@ interface StoredFile {
 export class FakeNode implements DefsNode {
   readonly peerId = '12D3KooWFakeNodeOne'
   readonly dataDir: string
-  readonly files = new Map<string, StoredFile>()
+  readonly stored = new Map<string, StoredFile>()
+  readonly events: NodeEvents = new TypedEventEmitter()
+  readonly services = {}
+  readonly files: FileApi = {
+    put: (source, options) => this.#put(source, options),
+    get: (ref, destination, options) => this.#get(ref, destination, options),
+    download: async () => {
+      throw named('TaskStateError', 'the fake node runs no download tasks')
+    },
+    read: (ref, options) => this.#read(ref, options),
+    open: async (ref) => this.#open(ref),
+    stat: async (ref) => this.#file(ref).info,
+    list: async () => [...this.stored.values()].map((f) => f.info),
+    check: async (ref) => this.#check(ref),
+    rm: async (ref) => this.#rm(ref)
+  }
+  readonly tasks: TaskApi = {
+    list: () => this.taskList,
+    get: (id) => this.#task(id),
+    pause: async (id) => this.#move(id, ['queued', 'running'], 'paused'),
+    resume: async (id) => this.#move(id, ['paused'], 'queued'),
+    cancel: async (id) => this.#move(id, ['queued', 'running', 'paused'], 'cancelled'),
+    settled: async (id) => this.#task(id)
+  }
+  readonly maintenance: MaintenanceApi = {
+    on: async () => ({ state: 'on', since: 0, paused: [] }),
+    off: async () => ({ state: 'off', since: 0, paused: [] }),
+    status: async () => ({ state: 'off', since: 0, paused: [] })
+  }
+  readonly peers: PeerApi = {
+    list: async () => this.fakePeers,
+    connect: async (multiaddr) => {
+      this.connected.push(multiaddr)
+    }
+  }
   readonly taskList: TaskRecord[] = []
   readonly fakePeers: PeerInfo[] = [
     { peerId: '12D3KooWPeerA', addresses: ['/ip4/127.0.0.1/tcp/4002'], score: 0.9, rttMs: 1 },
@@ -51,7 +92,7 @@ export class FakeNode implements DefsNode {
     return [`/ip4/127.0.0.1/tcp/4001/p2p/${this.peerId}`]
   }
 
-  async put(source: FileSource, options: PutOptions = {}): Promise<PutResult> {
+  async #put(source: FileSource, options: PutOptions = {}): Promise<PutResult> {
     const k = options.dataShards ?? 4
     const m = options.parityShards ?? 2
     if (k + m > 8)
@@ -72,7 +113,7 @@ export class FakeNode implements DefsNode {
       fileId,
       name: options.name ?? (typeof source === 'string' ? basename(source) : 'upload'),
       size: bytes.length,
-      mode: options.mode ?? 'rs-proportion',
+      mode: options.mode === undefined || options.mode === 'auto' ? 'rs-proportion' : options.mode,
       dataShards: k,
       parityShards: m,
       slices,
@@ -80,7 +121,7 @@ export class FakeNode implements DefsNode {
       created: Date.now(),
       readable: true
     }
-    this.files.set(fileId, { info, bytes, live: k + m })
+    this.stored.set(fileId, { info, bytes, live: k + m })
     const now = Date.now()
     this.taskList.push({
       id: taskId,
@@ -117,14 +158,14 @@ export class FakeNode implements DefsNode {
 
   #file(ref: string): StoredFile {
     const id = ref.startsWith('defs:') ? (ref.split(':')[1] ?? '') : ref
-    const file = this.files.get(id)
+    const file = this.stored.get(id)
     if (file === undefined) throw named('FileNotFoundError', `file ${id} not found`)
     return file
   }
 
-  async get(ref: string, _destination: string, options: GetOptions = {}): Promise<GetResult> {
+  async #get(ref: string, _destination: string, options: GetOptions = {}): Promise<GetResult> {
     let bytes = 0
-    for await (const chunk of this.read(ref, options)) bytes += chunk.length
+    for await (const chunk of this.#read(ref, options)) bytes += chunk.length
     return {
       fileId: this.#file(ref).info.fileId,
       bytes,
@@ -135,7 +176,7 @@ export class FakeNode implements DefsNode {
     }
   }
 
-  async *read(ref: string, options: GetOptions = {}): AsyncIterable<Uint8Array> {
+  async *#read(ref: string, options: GetOptions = {}): AsyncIterable<Uint8Array> {
     const file = this.#file(ref)
     if (file.live < file.info.dataShards) {
       throw named('TooFewShardsError', `slice 0: have ${file.live} shards, need ${file.info.dataShards}`)
@@ -145,15 +186,12 @@ export class FakeNode implements DefsNode {
     for (let at = offset; at < end; at += 1000) yield file.bytes.slice(at, Math.min(end, at + 1000))
   }
 
-  async stat(ref: string): Promise<FileInfo> {
-    return this.#file(ref).info
+  #open(ref: string): OpenFile {
+    const info = this.#file(ref).info
+    return { info, read: (options) => this.#read(ref, options) }
   }
 
-  async list(): Promise<FileInfo[]> {
-    return [...this.files.values()].map((f) => f.info)
-  }
-
-  async check(ref: string): Promise<FileHealth> {
+  #check(ref: string): FileHealth {
     const file = this.#file(ref)
     const { dataShards, parityShards } = file.info
     const slices = Array.from({ length: file.info.slices }, (_, slice) => ({
@@ -171,39 +209,23 @@ export class FakeNode implements DefsNode {
     this.#file(fileId).live = live
   }
 
-  async rm(ref: string): Promise<{ fileId: string; shardsDeleted: number }> {
+  #rm(ref: string): { fileId: string; shardsDeleted: number } {
     const file = this.#file(ref)
-    this.files.delete(file.info.fileId)
+    this.stored.delete(file.info.fileId)
     return {
       fileId: file.info.fileId,
       shardsDeleted: file.info.slices * (file.info.dataShards + file.info.parityShards)
     }
   }
 
-  tasks(): TaskRecord[] {
-    return this.taskList
-  }
-
-  task(id: string): TaskRecord {
+  #task(id: string): TaskRecord {
     const task = this.taskList.find((t) => t.id === id)
     if (task === undefined) throw named('TaskNotFoundError', `no task ${id}`)
     return task
   }
 
-  async pauseTask(id: string): Promise<TaskRecord> {
-    return this.#move(id, ['queued', 'running'], 'paused')
-  }
-
-  async resumeTask(id: string): Promise<TaskRecord> {
-    return this.#move(id, ['paused'], 'queued')
-  }
-
-  async cancelTask(id: string): Promise<TaskRecord> {
-    return this.#move(id, ['queued', 'running', 'paused'], 'cancelled')
-  }
-
   #move(id: string, from: TaskRecord['state'][], to: TaskRecord['state']): TaskRecord {
-    const task = this.task(id)
+    const task = this.#task(id)
     if (!from.includes(task.state))
       throw named('TaskStateError', `task ${id} is ${task.state}, cannot become ${to}`)
     task.state = to
@@ -214,24 +236,18 @@ export class FakeNode implements DefsNode {
     const tasks = { queued: 0, running: 0, paused: 0, done: 0, failed: 0, cancelled: 0 }
     for (const t of this.taskList) tasks[t.state]++
     let storedBytes = 0
-    for (const f of this.files.values()) storedBytes += f.bytes.length
+    for (const f of this.stored.values()) storedBytes += f.bytes.length
     return {
       peerId: this.peerId,
       addresses: this.addresses(),
       peers: this.fakePeers.length,
       storedBytes,
-      storedShards: this.files.size * 6,
+      storedShards: this.stored.size * 6,
       maxStorage: 10 * 2 ** 30,
-      tasks
+      tasks,
+      state: 'running',
+      stateSince: 0
     }
-  }
-
-  async peers(): Promise<PeerInfo[]> {
-    return this.fakePeers
-  }
-
-  async connect(multiaddr: string): Promise<void> {
-    this.connected.push(multiaddr)
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 // The HTTP layer against an in-memory node: auth, routing, streaming, ranges, error mapping.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { lstat, mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -52,10 +52,10 @@ describe('HTTP API', () => {
   })
 
   it('refuses an upload without the token before storing anything', async () => {
-    const before = node.files.size
+    const before = node.stored.size
     const res = await fetch(`${daemon.url}/v1/files`, { method: 'POST', body: file })
     assert.equal(res.status, 401)
-    assert.equal(node.files.size, before)
+    assert.equal(node.stored.size, before)
   })
 
   it('uploads a stream and downloads it back byte for byte', async () => {
@@ -249,10 +249,15 @@ describe('HTTP API', () => {
   it('records the bound port in daemon.json and logs requests to logDir', async () => {
     const config = JSON.parse(await readFile(join(dir, 'daemon.json'), 'utf8')) as { api: { port: number } }
     assert.equal(`http://127.0.0.1:${config.api.port}`, daemon.url)
-    const log = await readFile(join(dir, 'logs', 'daemon.log'), 'utf8')
+    const log = await readFile(join(dir, 'logs', 'current.log'), 'utf8')
     assert.match(log, /"event":"daemon_started"/)
     assert.match(log, /"route":"\/v1\/files\/:ref","status":200/)
     assert.doesNotMatch(log, /cdcdcdcd/, 'capability keys never reach the log')
+    // pino-roll's rotated files, with a link to the one being written; owner-only.
+    const current = join(dir, 'logs', 'current.log')
+    assert.ok((await lstat(current)).isSymbolicLink())
+    assert.match(await readlink(current), /daemon\.\d+\.log$/)
+    assert.equal((await stat(current)).mode & 0o777, 0o600)
     assert.equal((await stat(join(dir, 'api-token'))).mode & 0o777, 0o600)
   })
 

@@ -1,4 +1,4 @@
-// File keys and the per-slice keys derived from them (DESIGN §3: encrypt, then encode).
+// File keys and the per-slice keys derived from them (encrypt, then encode: doc/architecture.md).
 // Every (file, slice, version) gets its own AES key by HKDF, so a random 96-bit nonce is drawn
 // under a key that seals one slice once: no (key, nonce) pair repeats even across billions of slices.
 import { assertBytes, assertUint, concatBytes, utf8 } from './bytes.ts'

@@ -1,33 +1,52 @@
-// createNode: open a node's directory (locked to this process), its stores and identity, start
-// its libp2p host serving shards from disk, and resume the tasks a previous run left.
-import { mkdir } from 'node:fs/promises'
+// createNode, the composition root: open a node's directory (locked to this process), its stores
+// and identity, start its libp2p host serving shards from disk, build the components every part
+// shares, start the services it was given in dependency order, and resume the tasks a previous
+// run left. Nothing else wires libp2p, disk and timers together.
 import { join } from 'node:path'
 import { PeerScorer } from '@defs/kbucket'
 import { createHost, type Host } from '@defs/net'
 import { CONFIG_SCHEMA_VERSION, encodeNodeConfig } from '@defs/segment'
-import { DefsNodeImpl } from './defs-node.ts'
+import type { NodeComponents } from './components.ts'
 import { writeFileAtomic } from './disk/atomic-file.ts'
 import { lockDirectory } from './disk/dir-lock.ts'
 import { loadOrCreateIdentity } from './disk/identity.ts'
 import { MetaStore } from './disk/meta-store.ts'
-import { nodeDir, prepareNodeDir } from './disk/node-dir.ts'
+import { ensureNodeRoot, nodeDir, prepareNodeDir } from './disk/node-dir.ts'
 import { DiskShardStore } from './disk/shard-store.ts'
-import { DownloadRunner } from './download-task.ts'
-import { holdingsOf } from './network-index.ts'
-import type { NodeContext } from './node-context.ts'
+import { loadOrCreateUserKey } from './disk/user-key.ts'
+import { createNodeEvents } from './events.ts'
+import { Files } from './files/files.ts'
+import { createKeystore } from './keystore.ts'
+import { Lifecycle } from './lifecycle.ts'
+import { Maintenance } from './maintenance/maintenance.ts'
+import { Node } from './node.ts'
 import type { DefsNode } from './node-types.ts'
-import { type NodeOptions, resolveNodeOptions } from './options.ts'
+import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
 import { SlicePool } from './pipeline/index.ts'
+import { type ServiceFactories, startServices } from './services.ts'
+import { holdingsOf } from './steps/network-index.ts'
 import { TaskQueue } from './tasks/task-queue.ts'
-import { UploadRunner } from './upload.ts'
-import { loadOrCreateUserKey } from './user-key.ts'
+import { DownloadRunner } from './transfers/download-task.ts'
+import { UploadRunner } from './transfers/upload-task.ts'
 
-export async function createNode(options: NodeOptions): Promise<DefsNode> {
-  const o = resolveNodeOptions(options)
+export interface CreateNodeOptions<S extends object> extends NodeOptions {
+  /** Services to add (pairing, repair, ...), by name; each declares the services it needs. */
+  services?: ServiceFactories<S>
+}
+
+// biome-ignore lint/complexity/noBannedTypes: a node without services has none
+export async function createNode<S extends object = {}>(options: CreateNodeOptions<S>): Promise<DefsNode<S>> {
+  const { services: factories, ...nodeOptions } = options
+  const o = resolveNodeOptions(nodeOptions)
   const dir = nodeDir(o.dataDir)
-  await mkdir(dir.root, { recursive: true, mode: 0o700 })
+  await ensureNodeRoot(dir)
   const lock = await lockDirectory(dir.root, dir.lock)
+  // Closed in reverse order on stop, or on a failed start.
   const opened: { close(): Promise<void> }[] = []
+  const closeAll = async (): Promise<void> => {
+    for (const c of opened.splice(0).reverse()) await c.close().catch(() => {})
+    await lock.release()
+  }
   try {
     await prepareNodeDir(dir)
     const identity = await loadOrCreateIdentity(dir.identity)
@@ -39,74 +58,110 @@ export async function createNode(options: NodeOptions): Promise<DefsNode> {
     const meta = await MetaStore.open(dir.meta)
     opened.push(meta)
     const shards = await DiskShardStore.open(dir.shards, dir.tmp, o.maxStorage)
+    const events = createNodeEvents()
+    const lifecycle = new Lifecycle(events)
     const scorer = new PeerScorer()
-    let maintenance = false
-    const host: Host = await createHost({
-      privateKey: identity.key,
-      host: o.host,
-      port: o.port,
-      maxConnections: o.maxConnections,
-      dialTimeout: o.dialTimeout,
-      ...(o.libp2pMetrics !== undefined ? { metrics: o.libp2pMetrics } : {}),
-      bootstrap: { peers: o.bootstrap },
-      // A node listening on loopback or a LAN address lives in a devnet or a private network:
-      // keep those addresses in the DHT and do not treat peers on one IP as a sybil swarm.
-      privateAddresses: !isPublicListen(o.host),
-      index: { holdings: holdingsOf(meta, shards) },
-      nat: o.nat,
-      shards: {
-        // a relay client reaches some peers only through relays: shards must pass over them
-        runOnLimitedConnection: o.nat.relayClient === true,
-        store: shards,
-        limits: { maxStoredBytes: o.maxStorage },
-        accepting: () => !maintenance,
-        onPeerMisbehaved: (peer) => scorer.observe(peer.toString(), { audit: 'fail' })
-      }
-    })
+    const host = await startHost(o, identity.key, meta, shards, lifecycle, scorer)
     opened.push({ close: async () => await host.stop() })
-    // Worker threads start on the first upload or download: a node that only stores shards for
-    // others never pays their memory.
+    // Worker threads start on the first upload, download or rebuild: a node that only stores
+    // shards for others never pays their memory.
     let pool: SlicePool | undefined
     opened.push({ close: async () => await pool?.close() })
-    const ctx: NodeContext = {
+    const tasks = new TaskQueue({
+      store: meta,
+      workerNum: o.workerNum,
+      admit: (k) => lifecycle.admitTask(k),
+      mayStart: (k) => lifecycle.mayStart(k)
+    })
+    // Leaving maintenance releases the tasks it held.
+    events.addEventListener('lifecycle', () => tasks.poke())
+    tasks.addEventListener('task', (e) =>
+      events.dispatchEvent(new CustomEvent('task', { detail: (e as CustomEvent).detail }))
+    )
+    const components: NodeComponents = {
       options: o,
       dir,
+      peerId: host.peerId.toString(),
+      host,
+      logger: host.logger,
       meta,
       shards,
-      host,
-      peerId: host.peerId.toString(),
+      keystore: createKeystore(meta, userKey),
       userKey,
       scorer,
       get pool() {
         pool ??= new SlicePool({ workers: Math.min(o.workerNum, 4) })
         return pool
-      }
-    }
-    const uploads = new UploadRunner(ctx)
-    const tasks = new TaskQueue({
-      store: meta,
-      workerNum: o.workerNum,
-      runners: { upload: uploads, download: new DownloadRunner(ctx) }
-    })
-    const node = new DefsNodeImpl(ctx, tasks, uploads, {
-      setMaintenance: (on) => {
-        maintenance = on
       },
-      close: async () => {
-        for (const c of opened.reverse()) await c.close()
-        await lock.release()
-      }
+      tasks,
+      lifecycle,
+      events
+    }
+    forwardPeerEvents(host, components)
+    const uploads = new UploadRunner(components)
+    tasks.register('upload', uploads)
+    tasks.register('download', new DownloadRunner(components))
+    // A node stopped in maintenance comes back in it, before anything could start work.
+    const maintenance = new Maintenance(components)
+    await maintenance.restore()
+    const started = await startServices((factories ?? {}) as ServiceFactories<S>, components)
+    opened.push({ close: started.stop })
+    const node = new Node(components, {
+      files: new Files(components, uploads),
+      maintenance,
+      services: started.services,
+      close: closeAll
     })
     await tasks.restore()
     return node
   } catch (err) {
-    for (const c of opened.reverse()) await c.close().catch(() => {})
-    await lock.release()
+    await closeAll()
     throw err
   }
 }
 
-function configOf(o: ReturnType<typeof resolveNodeOptions>) {
+async function startHost(
+  o: ResolvedNodeOptions,
+  privateKey: Awaited<ReturnType<typeof loadOrCreateIdentity>>['key'],
+  meta: MetaStore,
+  shards: DiskShardStore,
+  lifecycle: Lifecycle,
+  scorer: PeerScorer
+): Promise<Host> {
+  return createHost({
+    privateKey,
+    host: o.host,
+    port: o.port,
+    maxConnections: o.maxConnections,
+    dialTimeout: o.dialTimeout,
+    ...(o.libp2pMetrics !== undefined ? { metrics: o.libp2pMetrics } : {}),
+    bootstrap: { peers: o.bootstrap },
+    // A node listening on loopback or a LAN address lives in a devnet or a private network:
+    // keep those addresses in the DHT and do not treat peers on one IP as a sybil swarm.
+    privateAddresses: !isPublicListen(o.host),
+    index: { holdings: holdingsOf(meta, shards) },
+    nat: o.nat,
+    shards: {
+      // a relay client reaches some peers only through relays: shards must pass over them
+      runOnLimitedConnection: o.nat.relayClient === true,
+      store: shards,
+      limits: { maxStoredBytes: o.maxStorage },
+      accepting: () => lifecycle.putRefusal() === undefined,
+      onPeerMisbehaved: (peer) => scorer.observe(peer.toString(), { audit: 'fail' })
+    }
+  })
+}
+
+function forwardPeerEvents(host: Host, c: NodeComponents): void {
+  host.addEventListener('peer:connect', (e) =>
+    c.events.safeDispatchEvent('peer:connect', { detail: { peerId: e.detail.toString() } })
+  )
+  host.addEventListener('peer:disconnect', (e) =>
+    c.events.safeDispatchEvent('peer:disconnect', { detail: { peerId: e.detail.toString() } })
+  )
+}
+
+function configOf(o: ResolvedNodeOptions) {
   return {
     storageMode: o.storageMode,
     dataShards: o.dataShards,

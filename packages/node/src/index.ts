@@ -2,8 +2,8 @@
  * @packageDocumentation
  *
  * The composed DeFS node: a libp2p host serving shards from disk, the upload and download
- * pipelines (encrypt, erasure-code, place; fetch, reconstruct, decrypt), persisted tasks and the
- * node's directory (identity, config, metadata, shards).
+ * pipelines (encrypt, erasure-code, place; fetch, reconstruct, decrypt), persisted tasks, the
+ * node's directory (identity, config, metadata, shards), and room for services (pairing, repair).
  *
  * @example
  * ```ts
@@ -11,31 +11,48 @@
  *
  * const a = await createNode({ dataDir: '/tmp/defs-a' })
  * const b = await createNode({ dataDir: '/tmp/defs-b', bootstrap: a.addresses() })
- * const { fileId, capability } = await b.put('./photo.jpg', { mode: 'rs-proportion', dataShards: 1, parityShards: 1 })
- * await b.get(fileId, './photo-copy.jpg')
- * console.log(await b.check(fileId))
+ * const { fileId, capability } = await b.files.put('./photo.jpg', { mode: 'rs-proportion', dataShards: 1, parityShards: 1 })
+ * await b.files.get(fileId, './photo-copy.jpg')
+ * console.log(await b.files.check(fileId))
  * await Promise.all([a.stop(), b.stop()])
  * ```
  */
 
+export { AuthenticationError } from '@defs/crypto'
 export { TooFewShardsError } from '@defs/erasure'
-export { createNode } from './create-node.ts'
-export { TaskCancelledError, TaskPausedError } from './defs-node.ts'
+export { type ByteRange, CorruptShardError } from '@defs/net'
+export { type StorageMode, type StorageModeChoice, storageModeChoices } from '@defs/segment'
+export type { NodeComponents, NodeShardStore } from './components.ts'
+export { type CreateNodeOptions, createNode } from './create-node.ts'
 export { type AtomicWriteOptions, writeFileAtomic } from './disk/atomic-file.ts'
-export { DirectoryLockedError } from './disk/dir-lock.ts'
-export { IdentityError } from './disk/identity.ts'
-export { QuotaFullError } from './disk/shard-store.ts'
-export { InvalidFileRefError } from './file-ref.ts'
+export type { MetaChange, MetaChanges } from './disk/meta-changes.ts'
+export type { MetaStore, Placement } from './disk/meta-store.ts'
+export * from './errors.ts'
+export type { NodeEventMap, NodeEvents, PeerEvent } from './events.ts'
+export { formatCapability } from './files/file-ref.ts'
+export type * from './files/types.ts'
+export type { Keystore } from './keystore.ts'
+export { heldInMaintenance, type Lifecycle, type LifecycleChange, type LifecycleState } from './lifecycle.ts'
+export type { MaintenanceOptions } from './maintenance/maintenance.ts'
+export type {
+  MaintenanceProgress,
+  MaintenanceRecord,
+  MaintenanceState,
+  PausedTask
+} from './maintenance/record.ts'
 export type * from './node-types.ts'
-export { InvalidOptionError, type NodeOptions, type StorageMode, storageModes } from './options.ts'
-export { NotEnoughPeersError } from './pipeline/index.ts'
-export { PlacementError } from './placement.ts'
-export { FileKeyMissingError, FileNotFoundError } from './resolve-file.ts'
-export {
-  TaskNotFoundError,
-  type TaskProgress,
-  type TaskRecord,
-  type TaskState,
-  TaskStateError
+export { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
+export type { RebuildParams, RebuiltShard, RebuiltSlice, SliceWorkers } from './pipeline/index.ts'
+export { type NodeService, type ServiceFactories, type ServiceFactory, startOrder } from './services.ts'
+export { checkFile } from './steps/file-health.ts'
+export { type PlaceRequest, placeShards, type ShardToPlace } from './steps/place-shards.ts'
+export { publishManifest } from './steps/publish-manifest.ts'
+export { fetchSliceShards } from './steps/read-slices.ts'
+export type {
+  TaskContext,
+  TaskKind,
+  TaskProgress,
+  TaskRecord,
+  TaskRunner,
+  TaskState
 } from './tasks/task-types.ts'
-export { UploadNotResumableError } from './upload.ts'

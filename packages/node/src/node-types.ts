@@ -1,109 +1,44 @@
-// The public face of a running DeFS node: what the library, the daemon's HTTP API and the CLI use.
-import type { StorageMode } from './options.ts'
+// A running node, as helia's is: a few subsystems as properties (files, tasks, peers), a typed
+// event target, its lifecycle, and the services it was composed with.
+import type { NodeEvents } from './events.ts'
+import type { FileApi } from './files/types.ts'
+import type { LifecycleState } from './lifecycle.ts'
+import type { MaintenanceOptions } from './maintenance/maintenance.ts'
+import type { MaintenanceRecord } from './maintenance/record.ts'
 import type { TaskProgress, TaskRecord } from './tasks/task-types.ts'
-
-/** Where put() reads from: a file path, a web ReadableStream, or any async iterable of bytes. */
-export type FileSource = string | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>
-
-/** A file id (32 hex chars) or a read capability `defs:<fileId>:<key>`. */
-export type FileRef = string
-
-export interface PutOptions {
-  mode?: StorageMode
-  dataShards?: number
-  parityShards?: number
-  /** Stored encrypted in the manifest; shown by list(). Defaults to the file's base name. */
-  name?: string
-  /** Bytes the source will produce, when known (lets `auto` pick a layout before reading). */
-  size?: number
-  priority?: number
-  onProgress?: (progress: TaskProgress) => void
-}
-
-export interface ShardPlacement {
-  index: number
-  peerId: string
-}
-
-export interface PutResult {
-  fileId: string
-  /** `defs:<fileId>:<key>`: whoever holds it can read the file. */
-  capability: string
-  taskId: string
-  size: number
-  mode: StorageMode
-  dataShards: number
-  parityShards: number
-  sliceSize: number
-  /** Where each slice's shards went. */
-  placement: { slice: number; shards: ShardPlacement[] }[]
-  /** Why the code differs from the one asked for (auto with few peers), if it does. */
-  note?: string
-}
-
-export interface ByteRange {
-  offset: number
-  length: number
-}
-
-export interface GetOptions {
-  range?: ByteRange
-  onProgress?: (progress: TaskProgress) => void
-}
-
-export interface ReadOptions {
-  range?: ByteRange
-  /** Called once, after the last byte was read, with what the read took (e.g. slices rebuilt). */
-  onResult?: (result: GetResult) => void
-}
-
-export interface GetResult {
-  fileId: string
-  bytes: number
-  slicesRead: number
-  shardsFetched: number
-  /** Slices that needed parity shards (some data shard was missing or bad). */
-  slicesReconstructed: number
-  /** Peers that served a shard that did not match its id; their score was lowered. */
-  badPeers: string[]
-}
-
-export interface FileInfo {
-  fileId: string
-  name: string
-  size: number
-  mode: StorageMode
-  dataShards: number
-  parityShards: number
-  slices: number
-  seq: number
-  created: number
-  /** This node holds the file key (it uploaded the file or was given the capability). */
-  readable: boolean
-}
-
-export interface SliceHealth {
-  slice: number
-  /** Shards answered present by their holders (has) or proven by audit. */
-  live: number
-  dataShards: number
-  totalShards: number
-  holders: string[]
-}
-
-export interface FileHealth {
-  fileId: string
-  slices: SliceHealth[]
-  /** The fewest live shards of any slice; the file reads while this is >= k. */
-  minLive: number
-  readable: boolean
-}
 
 export interface PeerInfo {
   peerId: string
   addresses: string[]
   score: number
   rttMs?: number
+}
+
+export interface PeerApi {
+  /** Connected peers with their scores. */
+  list(): Promise<PeerInfo[]>
+  /** Dials a peer by multiaddr (devnets, manual joins). */
+  connect(multiaddr: string): Promise<void>
+}
+
+export interface TaskApi {
+  list(): TaskRecord[]
+  get(id: string): TaskRecord
+  /** Pauses a queued or running task at its next consistent point. */
+  pause(id: string): Promise<TaskRecord>
+  resume(id: string): Promise<TaskRecord>
+  /** Cancels a task and cleans up after it (an upload's shards are deleted). */
+  cancel(id: string): Promise<TaskRecord>
+  /** Resolves when the task is done, failed, cancelled or paused. */
+  settled(id: string): Promise<TaskRecord>
+}
+
+export interface MaintenanceApi {
+  /** Pauses all background work at consistent points and records it; idempotent. */
+  on(options?: MaintenanceOptions): Promise<MaintenanceRecord>
+  /** Resumes exactly what `on` paused, then leaves maintenance; idempotent. */
+  off(options?: MaintenanceOptions): Promise<MaintenanceRecord>
+  status(): Promise<MaintenanceRecord>
 }
 
 export interface NodeStatus {
@@ -114,31 +49,27 @@ export interface NodeStatus {
   storedShards: number
   maxStorage: number
   tasks: Record<TaskRecord['state'], number>
+  /** The lifecycle state, and since when (ms since the epoch). */
+  state: LifecycleState
+  stateSince: number
 }
 
-export interface DefsNode {
+export interface DefsNode<S extends object = object> {
   readonly peerId: string
   readonly dataDir: string
+  readonly files: FileApi
+  readonly tasks: TaskApi
+  readonly peers: PeerApi
+  /** Maintenance mode: stop background work for an upgrade, get exactly it back afterwards. */
+  readonly maintenance: MaintenanceApi
+  readonly events: NodeEvents
+  /** The services createNode was given (pairing, repair, ...), by name, started. */
+  readonly services: S
+  /** This node's listen addresses, with its peer id. */
   addresses(): string[]
-  put(source: FileSource, options?: PutOptions): Promise<PutResult>
-  /** Writes the file (or a range) to `destination` (a path: temp file, renamed at the end). */
-  get(ref: FileRef, destination: string, options?: GetOptions): Promise<GetResult>
-  /** Streams the file (or a range) in order, for HTTP responses and pipes. */
-  read(ref: FileRef, options?: ReadOptions): AsyncIterable<Uint8Array>
-  stat(ref: FileRef): Promise<FileInfo>
-  list(): Promise<FileInfo[]>
-  check(ref: FileRef): Promise<FileHealth>
-  /** Owner-signed deletes to every holder, manifest tombstoned. */
-  rm(ref: FileRef): Promise<{ fileId: string; shardsDeleted: number }>
-  tasks(): TaskRecord[]
-  task(id: string): TaskRecord
-  pauseTask(id: string): Promise<TaskRecord>
-  resumeTask(id: string): Promise<TaskRecord>
-  cancelTask(id: string): Promise<TaskRecord>
   status(): Promise<NodeStatus>
-  peers(): Promise<PeerInfo[]>
-  /** Dials a peer by multiaddr (devnets, manual joins). */
-  connect(multiaddr: string): Promise<void>
-  /** Stops at a consistent point: tasks paused and persisted, stores closed, lock released. */
+  /** Stops at a consistent point: tasks paused and persisted, services stopped, stores closed. */
   stop(): Promise<void>
 }
+
+export type { TaskProgress }

@@ -3,15 +3,14 @@
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
 import type { HostOptions, NatOptions } from '@defs/net'
-
-export const storageModes = ['auto', 'file', 'slice', 'rs-size', 'rs-proportion'] as const
-export type StorageMode = (typeof storageModes)[number]
+import { type StorageModeChoice, storageModeChoices } from '@defs/segment'
+import { InvalidOptionError } from './errors.ts'
 
 export interface NodeOptions {
   /** The node's own directory (identity, config, stores). Required. */
   dataDir: string
   /** How files are stored: whole-object replicas, replicated slices, or Reed-Solomon. */
-  storageMode?: StorageMode
+  storageMode?: StorageModeChoice
   /** k: data shards per slice (1-100). */
   dataShards?: number
   /** m: parity shards per slice (1-100); k + m <= 256. Any m shards of a slice may be lost. */
@@ -52,15 +51,6 @@ export type ResolvedNodeOptions = Required<Omit<NodeOptions, 'libp2pMetrics'>> &
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
 
-export class InvalidOptionError extends RangeError {
-  override name = 'InvalidOptionError'
-  readonly option: string
-  constructor(option: string, message: string) {
-    super(`option ${option} ${message}`)
-    this.option = option
-  }
-}
-
 export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionError('options', `must be an object, got ${String(options)}`)
@@ -92,10 +82,10 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     nat: options.nat ?? {},
     libp2pMetrics: options.libp2pMetrics
   }
-  if (!(storageModes as readonly string[]).includes(o.storageMode)) {
+  if (!(storageModeChoices as readonly string[]).includes(o.storageMode)) {
     throw new InvalidOptionError(
       'storageMode',
-      `must be one of ${storageModes.join(', ')}, got ${JSON.stringify(o.storageMode)}`
+      `must be one of ${storageModeChoices.join(', ')}, got ${JSON.stringify(o.storageMode)}`
     )
   }
   integer('dataShards', o.dataShards, 1, 100)

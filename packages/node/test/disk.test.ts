@@ -6,9 +6,10 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { writeFileAtomic } from '../src/disk/atomic-file.ts'
-import { DirectoryLockedError, lockDirectory } from '../src/disk/dir-lock.ts'
-import { IdentityError, loadOrCreateIdentity } from '../src/disk/identity.ts'
+import { lockDirectory } from '../src/disk/dir-lock.ts'
+import { loadOrCreateIdentity } from '../src/disk/identity.ts'
 import { nodeDir, prepareNodeDir } from '../src/disk/node-dir.ts'
+import { DirectoryLockedError, IdentityError } from '../src/errors.ts'
 
 let root: string
 before(async () => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
 import { toHex } from '../src/disk/hex.ts'
-import { formatCapability, InvalidFileRefError, parseFileRef } from '../src/file-ref.ts'
+import { InvalidFileRefError } from '../src/errors.ts'
+import { formatCapability, parseFileRef } from '../src/files/file-ref.ts'
 
 describe('file refs', () => {
   it('round-trips a capability and parses a bare id', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { MetaStore } from '../src/disk/meta-store.ts'
+import type { TaskRecord } from '../src/tasks/task-types.ts'
 
 let root: string
 before(async () => {
@@ -60,12 +61,67 @@ describe('MetaStore', () => {
   it('persists tasks', async () => {
     const path = join(root, 'c')
     const store = await MetaStore.open(path)
-    await store.putTask('t1', { id: 't1', kind: 'upload', done: 3 })
-    await store.putTask('t2', { id: 't2', kind: 'download', done: 0 })
+    // Records of any shape round-trip; the queue's own are TaskRecords.
+    await store.putTask('t1', { id: 't1', kind: 'upload', done: 3 } as unknown as TaskRecord)
+    await store.putTask('t2', { id: 't2', kind: 'download', done: 0 } as unknown as TaskRecord)
     await store.deleteTask('t2')
     await store.close()
     const again = await MetaStore.open(path)
     assert.deepEqual(await collect(again.tasks()), [{ id: 't1', kind: 'upload', done: 3 }])
     await again.close()
+  })
+
+  it('lists what changed since a point, in order, across a reopen', async () => {
+    const path = join(root, 'd')
+    const store = await MetaStore.open(path)
+    assert.deepEqual(await store.changesSince(0), { changes: [], next: 0, truncated: false })
+    await store.putOwnFile('ee', 1, Uint8Array.of(1), { slices: [[['peerA'], ['peerB']]] })
+    await store.putFileKey('ee', Uint8Array.of(7))
+    const first = await store.changesSince(0)
+    assert.deepEqual(
+      first.changes.map((c) => [c.seq, c.kind, c.fileId]),
+      [
+        [1, 'placement', 'ee'],
+        [2, 'manifest', 'ee'],
+        [3, 'key', 'ee']
+      ]
+    )
+    assert.deepEqual(await store.getPlacement('ee'), { slices: [[['peerA'], ['peerB']]] })
+    await store.putTask('t9', { id: 't9' } as unknown as TaskRecord)
+    await store.close()
+    const again = await MetaStore.open(path)
+    await again.tombstone('ee')
+    const next = await again.changesSince(first.next)
+    assert.deepEqual(
+      next.changes.map((c) => [c.seq, c.kind]),
+      [[4, 'tombstone']]
+    )
+    assert.equal(again.changeSeq, 4)
+    assert.equal(await again.getPlacement('ee'), undefined)
+    await again.close()
+  })
+
+  it('tells a reader that fell behind the kept log to list everything', async () => {
+    const store = await MetaStore.open(join(root, 'e'), { keepChanges: 3 })
+    for (let i = 0; i < 5; i++) await store.putFileKey(`f${i}`, Uint8Array.of(i))
+    const behind = await store.changesSince(0)
+    assert.equal(behind.truncated, true)
+    assert.deepEqual(
+      behind.changes.map((c) => c.fileId),
+      ['f2', 'f3', 'f4']
+    )
+    assert.equal((await store.changesSince(2)).truncated, false)
+    await store.close()
+  })
+
+  it('lands a batch whole: a refused manifest leaves its placement unwritten', async () => {
+    const store = await MetaStore.open(join(root, 'f'))
+    await store.putManifest('gg', 5, Uint8Array.of(5))
+    await assert.rejects(store.putOwnFile('gg', 4, Uint8Array.of(4), { slices: [] }), {
+      name: 'RollbackError'
+    })
+    assert.equal(await store.getPlacement('gg'), undefined)
+    assert.deepEqual(await store.getManifest('gg'), Uint8Array.of(5))
+    await store.close()
   })
 })

@@ -20,7 +20,7 @@ async function reopen(net: TestNetwork, dir: string): Promise<DefsNode> {
     bootstrap: net.nodes.map((n) => n.addresses()[0]!),
     workerNum: 1
   })
-  for (const n of net.nodes) await node.connect(n.addresses()[0]!)
+  for (const n of net.nodes) await node.peers.connect(n.addresses()[0]!)
   return node
 }
 
@@ -29,7 +29,7 @@ async function taskEnded(node: DefsNode, kind: TaskRecord['kind']): Promise<Task
   let task: TaskRecord | undefined
   await waitFor(
     () => {
-      task = node.tasks().find((t) => t.kind === kind)
+      task = node.tasks.list().find((t) => t.kind === kind)
       return task?.state === 'done' || task?.state === 'failed'
     },
     `the resumed ${kind}`,
@@ -97,7 +97,7 @@ describe('an uploading process killed with SIGKILL', () => {
       assert.ok(stored >= 96 && stored <= 102, `${stored} shards stored for 32 slices of 3`)
       const fileId = (upload.params as { fileIdHex: string }).fileIdHex
       const out = join(net.root, 'crash-out')
-      await node.get(fileId, out)
+      await node.files.get(fileId, out)
       assert.equal(sha(await readFile(out)), sha(data))
     } finally {
       await node?.stop()
@@ -123,7 +123,7 @@ describe('a downloading process killed with SIGKILL', () => {
     const data = new Uint8Array(randomBytes(8 * 1024 * 1024))
     const src = join(net.root, 'download-src')
     await writeFile(src, data)
-    const put = await net.nodes[0]!.put(src, { mode: 'rs-proportion', dataShards: 2, parityShards: 1 })
+    const put = await net.nodes[0]!.files.put(src, { mode: 'rs-proportion', dataShards: 2, parityShards: 1 })
     assert.equal(put.placement.length, 32)
     const dir = join(net.root, 'downloader')
     const outDir = join(net.root, 'download-out')
@@ -141,7 +141,7 @@ describe('a downloading process killed with SIGKILL', () => {
       node = await reopen(net, dir)
       // Resumed, not restarted: the persisted checkpoint holds the slices written before the kill
       // (progress is reported just before each checkpoint is saved, so one may be missing).
-      const checkpoint = node.tasks().find((t) => t.kind === 'download')?.checkpoint
+      const checkpoint = node.tasks.list().find((t) => t.kind === 'download')?.checkpoint
       const resumedFrom = (checkpoint as { slicesDone: number } | undefined)?.slicesDone ?? 0
       assert.ok(resumedFrom >= killedAt - 1, `checkpoint at ${resumedFrom} slices, killed after ${killedAt}`)
       const download = await taskEnded(node, 'download')

@@ -24,7 +24,7 @@ describe('losing shards', () => {
     const data = new Uint8Array(randomBytes(3 * MiB + 100))
     const src = join(net.root, 'lossy')
     await writeFile(src, data)
-    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    const put = await uploader!.files.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
     assert.ok(put.placement.length >= 3)
     // Stop two nodes other than the uploader: every slice loses at most two shards (one per peer).
     // The victims hold data shards of slice 0 (so it must be rebuilt from parity), and the third
@@ -36,14 +36,14 @@ describe('losing shards', () => {
     assert.equal(victims.length, 2)
     for (const v of victims) await v.stop()
     const out = join(net.root, 'lossy-out')
-    const got = await uploader!.get(put.fileId, out)
+    const got = await uploader!.files.get(put.fileId, out)
     assert.equal(sha(await readFile(out)), sha(data))
     const lostSomewhere = put.placement.some((s) =>
       s.shards.some((x) => victims.some((v) => v.peerId === x.peerId))
     )
     assert.ok(lostSomewhere)
     assert.ok(got.slicesReconstructed >= 1, `reconstructed ${got.slicesReconstructed}`)
-    const health = await uploader!.check(put.fileId)
+    const health = await uploader!.files.check(put.fileId)
     assert.equal(health.readable, true)
     assert.ok(health.minLive >= 3 && health.minLive <= 4, `minLive ${health.minLive}`)
 
@@ -51,13 +51,13 @@ describe('losing shards', () => {
     const third = holderOf(() => true).find((n) => !victims.includes(n))!
     await third.stop()
     const out2 = join(net.root, 'lossy-out-2')
-    await assert.rejects(uploader!.get(put.fileId, out2), (err: Error) => {
+    await assert.rejects(uploader!.files.get(put.fileId, out2), (err: Error) => {
       assert.equal(err.name, 'TooFewShardsError')
       assert.match(err.message, /^slice \d+: have 2 shards, need 3$/)
       return true
     })
     assert.ok(!(await readdir(net.root)).some((n) => n.includes('lossy-out-2')), 'no partial output')
-    assert.equal((await uploader!.check(put.fileId)).readable, false)
+    assert.equal((await uploader!.files.check(put.fileId)).readable, false)
   })
 })
 
@@ -74,7 +74,7 @@ describe('a slice with exactly k - 1 shards left', () => {
     const [uploader] = net.nodes
     const src = join(net.root, 'k-1')
     await writeFile(src, randomBytes(100_000))
-    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    const put = await uploader!.files.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
     assert.equal(put.placement.length, 1)
     // Delete data shards 0 and 2 and parity shard 3 where they are stored: 1 data + 1 parity remain.
     for (const { index, peerId } of put.placement[0]!.shards) {
@@ -83,7 +83,7 @@ describe('a slice with exactly k - 1 shards left', () => {
       const dir = join(holder.dataDir, 'shards', put.fileId)
       for (const name of await readdir(dir)) await rm(join(dir, name))
     }
-    await assert.rejects(uploader!.get(put.fileId, join(net.root, 'k-1-out')), (err: Error) => {
+    await assert.rejects(uploader!.files.get(put.fileId, join(net.root, 'k-1-out')), (err: Error) => {
       assert.equal(err.name, 'TooFewShardsError')
       assert.equal(err.message, 'slice 0: have 2 shards, need 3')
       return true
@@ -105,7 +105,7 @@ describe('a lying holder', () => {
     const data = new Uint8Array(randomBytes(200_000))
     const src = join(net.root, 'lie')
     await writeFile(src, data)
-    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 2, parityShards: 2 })
+    const put = await uploader!.files.put(src, { mode: 'rs-proportion', dataShards: 2, parityShards: 2 })
     // Replace a data shard held by another node with other bytes under a valid header: the file
     // is well formed on disk, but its bytes no longer hash to the shard id.
     const victim =
@@ -117,7 +117,7 @@ describe('a lying holder', () => {
     const { length, crc32c: _crc, ...identity } = peekShardHeader(await readFile(join(fileDir, name!)))
     await writeFile(join(fileDir, name!), sealShard(identity, new Uint8Array(randomBytes(length))))
     const out = join(net.root, 'lie-out')
-    const got = await uploader!.get(put.fileId, out)
+    const got = await uploader!.files.get(put.fileId, out)
     assert.equal(sha(await readFile(out)), sha(data))
     assert.deepEqual(got.badPeers, [liar.peerId])
   })
@@ -129,9 +129,11 @@ describe('a lying holder', () => {
     await writeFile(src, data)
     // A slice where the reader itself holds a data shard (each of the 4 nodes holds one shard of
     // each slice, so almost every upload has one; a few more tries make it certain in practice).
-    let found: { put: Awaited<ReturnType<DefsNode['put']>>; slice: number; index: number } | undefined
+    let found:
+      | { put: Awaited<ReturnType<DefsNode['files']['put']>>; slice: number; index: number }
+      | undefined
     for (let attempt = 0; attempt < 5 && found === undefined; attempt++) {
-      const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 2, parityShards: 2 })
+      const put = await uploader!.files.put(src, { mode: 'rs-proportion', dataShards: 2, parityShards: 2 })
       for (const p of put.placement) {
         const own = p.shards.find((s) => s.peerId === uploader!.peerId && s.index < 2)
         if (own !== undefined) found = { put, slice: p.slice, index: own.index }
@@ -149,7 +151,7 @@ describe('a lying holder', () => {
     const offset = slice * put.sliceSize
     const length = Math.min(put.sliceSize, data.length - offset)
     const out = join(net.root, 'self-lie-out')
-    const got = await uploader!.get(put.fileId, out, { range: { offset, length } })
+    const got = await uploader!.files.get(put.fileId, out, { range: { offset, length } })
     assert.equal(sha(await readFile(out)), sha(data.subarray(offset, offset + length)))
     assert.deepEqual(got.badPeers, [uploader!.peerId])
     assert.equal(got.slicesReconstructed, 1)

@@ -20,16 +20,16 @@ describe('a 5-node network on 127.0.0.1', () => {
 
   async function roundTrip(
     size: number,
-    options: Parameters<TestNetwork['nodes'][0]['put']>[1]
+    options: Parameters<TestNetwork['nodes'][0]['files']['put']>[1]
   ): Promise<PutResult> {
     const [uploader] = net.nodes
     const data = new Uint8Array(randomBytes(size))
     const src = join(net.root, `src-${size}-${options?.mode}`)
     await writeFile(src, data)
-    const put = await uploader!.put(src, options)
+    const put = await uploader!.files.put(src, options)
     assert.equal(put.size, size)
     const out = join(net.root, `out-${size}-${options?.mode}`)
-    const got = await uploader!.get(put.fileId, out)
+    const got = await uploader!.files.get(put.fileId, out)
     assert.equal(got.bytes, size)
     assert.equal(sha(await readFile(out)), sha(data))
     return put
@@ -71,9 +71,9 @@ describe('a 5-node network on 127.0.0.1', () => {
     const data = new Uint8Array(randomBytes(4 * MiB))
     const src = join(net.root, 'range-src')
     await writeFile(src, data)
-    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    const put = await uploader!.files.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
     const out = join(net.root, 'range-out')
-    const got = await uploader!.get(put.fileId, out, { range: { offset: MiB + 5, length: 1000 } })
+    const got = await uploader!.files.get(put.fileId, out, { range: { offset: MiB + 5, length: 1000 } })
     assert.deepEqual(new Uint8Array(await readFile(out)), data.subarray(MiB + 5, MiB + 1005))
     assert.equal(got.slicesRead, 1)
   })
@@ -83,10 +83,10 @@ describe('a 5-node network on 127.0.0.1', () => {
     const data = new Uint8Array(randomBytes(5 * MiB + 7))
     const src = join(net.root, 'stream-src')
     await writeFile(src, data)
-    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    const put = await uploader!.files.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
     // Keep every chunk (as http's write queue does) and look at them only at the end.
     const chunks: Uint8Array[] = []
-    for await (const chunk of uploader!.read(put.fileId)) chunks.push(chunk)
+    for await (const chunk of uploader!.files.read(put.fileId)) chunks.push(chunk)
     assert.ok(chunks.length >= 5)
     assert.equal(sha(Buffer.concat(chunks)), sha(data))
   })
@@ -96,21 +96,21 @@ describe('a 5-node network on 127.0.0.1', () => {
     const data = new Uint8Array(randomBytes(2 * MiB + 11))
     const src = join(net.root, 'shared-src')
     await writeFile(src, data)
-    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
-    await assert.rejects(reader!.get(put.fileId, join(net.root, 'shared-nokey')), {
+    const put = await uploader!.files.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    await assert.rejects(reader!.files.get(put.fileId, join(net.root, 'shared-nokey')), {
       name: 'FileKeyMissingError'
     })
     const out = join(net.root, 'shared-out')
-    const got = await reader!.get(put.capability, out)
+    const got = await reader!.files.get(put.capability, out)
     assert.equal(got.bytes, data.length)
     assert.equal(sha(await readFile(out)), sha(data))
     // A third node that never saw the file: stat finds the manifest over the network too.
-    const info = await net.nodes[3]!.stat(put.capability)
+    const info = await net.nodes[3]!.files.stat(put.capability)
     assert.deepEqual(
       [info.fileId, info.size, info.name, info.readable],
       [put.fileId, data.length, 'shared-src', true]
     )
-    await assert.rejects(net.nodes[3]!.stat('f'.repeat(32)), { name: 'FileNotFoundError' })
+    await assert.rejects(net.nodes[3]!.files.stat('f'.repeat(32)), { name: 'FileNotFoundError' })
   })
 
   it('rm deletes every shard from its holders, signed by the owner', async () => {
@@ -118,18 +118,18 @@ describe('a 5-node network on 127.0.0.1', () => {
     const src = join(net.root, 'rm-src')
     await writeFile(src, randomBytes(300_000))
     const before = await Promise.all(net.nodes.map(async (n) => (await n.status()).storedShards))
-    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    const put = await uploader!.files.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
     const during = await Promise.all(net.nodes.map(async (n) => (await n.status()).storedShards))
     assert.equal(during.reduce((a, b) => a + b, 0) - before.reduce((a, b) => a + b, 0), 5)
-    const removed = await uploader!.rm(put.fileId)
+    const removed = await uploader!.files.rm(put.fileId)
     assert.equal(removed.shardsDeleted, 5)
     const after = await Promise.all(net.nodes.map(async (n) => (await n.status()).storedShards))
     assert.deepEqual(after, before)
-    await assert.rejects(uploader!.get(put.fileId, join(net.root, 'rm-out')), {
+    await assert.rejects(uploader!.files.get(put.fileId, join(net.root, 'rm-out')), {
       name: 'FileNotFoundError',
       message: /was deleted/
     })
-    assert.ok(!(await uploader!.list()).some((f) => f.fileId === put.fileId))
+    assert.ok(!(await uploader!.files.list()).some((f) => f.fileId === put.fileId))
   })
 
   it('a download pauses at a slice boundary and resumes into the same temp file', async () => {
@@ -137,20 +137,20 @@ describe('a 5-node network on 127.0.0.1', () => {
     const data = new Uint8Array(randomBytes(8 * MiB + 3))
     const src = join(net.root, 'pause-src')
     await writeFile(src, data)
-    const put = await uploader!.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    const put = await uploader!.files.put(src, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
     assert.ok(put.placement.length >= 8)
     const out = join(net.root, 'pause-out')
     let paused: Promise<unknown> | undefined
-    const getting = reader!.get(put.capability, out, {
+    const getting = reader!.files.get(put.capability, out, {
       onProgress: (p) => {
         if (p.slicesDone >= 2 && paused === undefined) {
-          const task = reader!.tasks().find((t) => t.kind === 'download' && t.state === 'running')!
-          paused = reader!.pauseTask(task.id)
+          const task = reader!.tasks.list().find((t) => t.kind === 'download' && t.state === 'running')!
+          paused = reader!.tasks.pause(task.id)
         }
       }
     })
     await assert.rejects(getting, { name: 'TaskPausedError' })
-    const task = reader!.tasks().find((t) => t.kind === 'download' && t.state === 'paused')!
+    const task = reader!.tasks.list().find((t) => t.kind === 'download' && t.state === 'paused')!
     const cp = task.checkpoint as { partial: string; slicesDone: number; bytesWritten: number }
     assert.ok(
       cp.slicesDone >= 2 && cp.slicesDone < put.placement.length,
@@ -158,8 +158,8 @@ describe('a 5-node network on 127.0.0.1', () => {
     )
     assert.equal((await readFile(cp.partial)).length, cp.bytesWritten)
     await assert.rejects(readFile(out), { code: 'ENOENT' })
-    await reader!.resumeTask(task.id)
-    await waitFor(() => reader!.task(task.id).state === 'done', 'the resumed download', 30_000)
+    await reader!.tasks.resume(task.id)
+    await waitFor(() => reader!.tasks.get(task.id).state === 'done', 'the resumed download', 30_000)
     assert.equal(sha(await readFile(out)), sha(data))
     await assert.rejects(readFile(cp.partial), { code: 'ENOENT' })
   })
@@ -175,14 +175,14 @@ describe('a 5-node network on 127.0.0.1', () => {
       )
     const before = await count()
     let cancelling: Promise<unknown> | undefined
-    const putting = uploader!.put(src, {
+    const putting = uploader!.files.put(src, {
       mode: 'rs-proportion',
       dataShards: 3,
       parityShards: 2,
       onProgress: (p) => {
         if (p.slicesDone >= 2 && cancelling === undefined) {
-          const task = uploader!.tasks().find((t) => t.kind === 'upload' && t.state === 'running')!
-          cancelling = uploader!.cancelTask(task.id)
+          const task = uploader!.tasks.list().find((t) => t.kind === 'upload' && t.state === 'running')!
+          cancelling = uploader!.tasks.cancel(task.id)
         }
       }
     })
@@ -192,7 +192,7 @@ describe('a 5-node network on 127.0.0.1', () => {
     assert.equal(task.error, undefined)
     assert.ok(task.checkpoint.slices.length >= 2)
     assert.equal(await count(), before, 'every placed shard is deleted again')
-    assert.ok(!(await uploader!.list()).some((f) => f.size === 12 * MiB))
+    assert.ok(!(await uploader!.files.list()).some((f) => f.size === 12 * MiB))
   })
 
   it('refuses a code wider than the network, naming both numbers', async () => {
@@ -200,7 +200,7 @@ describe('a 5-node network on 127.0.0.1', () => {
     const src = join(net.root, 'wide')
     await writeFile(src, randomBytes(100_000))
     await assert.rejects(
-      uploader!.put(src, { mode: 'rs-proportion', dataShards: 10, parityShards: 4 }),
+      uploader!.files.put(src, { mode: 'rs-proportion', dataShards: 10, parityShards: 4 }),
       (err: Error) => {
         assert.equal(err.name, 'NotEnoughPeersError')
         assert.match(err.message, /10\+4 needs 14 peers, the network has 5/)
@@ -212,7 +212,7 @@ describe('a 5-node network on 127.0.0.1', () => {
   it('leaves no partial file when a read fails', async () => {
     const [uploader] = net.nodes
     const out = join(net.root, 'missing-out')
-    await assert.rejects(uploader!.get('0'.repeat(32), out), { name: 'FileNotFoundError' })
+    await assert.rejects(uploader!.files.get('0'.repeat(32), out), { name: 'FileNotFoundError' })
     assert.ok(!(await readdir(net.root)).some((n) => n.includes('missing-out')))
   })
 })

@@ -15,7 +15,7 @@ describe('a node whose storage quota is full', () => {
     const small = { minSliceSize: 64 * 1024, maxSliceSize: 256 * 1024, workerNum: 1 }
     nodes.push(await createNode({ dataDir: join(root, 'a'), ...small }))
     nodes.push(await createNode({ dataDir: join(root, 'b'), ...small, maxStorage: 600_000 }))
-    for (const n of nodes.slice(1)) await n.connect(nodes[0]!.addresses()[0]!)
+    for (const n of nodes.slice(1)) await n.peers.connect(nodes[0]!.addresses()[0]!)
     await waitFor(async () => (await nodes[0]!.status()).peers === 1, 'connection')
   })
   after(async () => {
@@ -29,7 +29,7 @@ describe('a node whose storage quota is full', () => {
     await writeFile(src, randomBytes(1024 * 1024))
     // 1+1 over two nodes: every slice puts one shard on b, which fills after its quota.
     await assert.rejects(
-      a.put(src, { mode: 'rs-proportion', dataShards: 1, parityShards: 1 }),
+      a.files.put(src, { mode: 'rs-proportion', dataShards: 1, parityShards: 1 }),
       (err: Error) => {
         assert.equal(err.name, 'PlacementError')
         assert.match(err.message, /QuotaExceededError: .*no room for \d+ more bytes/)
@@ -39,7 +39,7 @@ describe('a node whose storage quota is full', () => {
     const status = await b.status()
     assert.ok(status.storedBytes <= 600_000, `b stores ${status.storedBytes} bytes`)
     assert.equal(status.storedShards, 2)
-    const task = a.tasks().find((t) => t.kind === 'upload')!
+    const task = a.tasks.list().find((t) => t.kind === 'upload')!
     assert.equal(task.state, 'failed')
     assert.match(task.error!, /QuotaExceededError/)
   })

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { InvalidOptionError, resolveNodeOptions } from '../src/options.ts'
+import { InvalidOptionError } from '../src/errors.ts'
+import { resolveNodeOptions } from '../src/options.ts'
 
 describe('resolveNodeOptions', () => {
   it('fills safe defaults', () => {

@@ -4,14 +4,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { after, before, describe, it } from 'node:test'
-import { BufferPool, readSlices, type SliceSource } from '../src/pipeline/index.ts'
+import { BufferPool, cutSlices, type SliceSource } from '../src/pipeline/index.ts'
 import { random, randomBytes } from './pipeline-fixtures.ts'
 
 const S = 4096
 
 async function collect(source: SliceSource, sliceSize = S, pool?: BufferPool): Promise<Uint8Array[]> {
   const out: Uint8Array[] = []
-  for await (const s of readSlices(source, sliceSize, pool ? { buffers: pool } : {})) out.push(s.slice())
+  for await (const s of cutSlices(source, sliceSize, pool ? { buffers: pool } : {})) out.push(s.slice())
   return out
 }
 
@@ -36,7 +36,7 @@ function webStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
   })
 }
 
-describe('readSlices', () => {
+describe('cutSlices', () => {
   let dir: string
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'defs-pipeline-reader-'))
@@ -83,7 +83,7 @@ describe('readSlices', () => {
     const mine = pool.take(S)
     pool.give(mine)
     const seen: ArrayBufferLike[] = []
-    for await (const s of readSlices([new Uint8Array(2 * S)], S, { buffers: pool })) seen.push(s.buffer)
+    for await (const s of cutSlices([new Uint8Array(2 * S)], S, { buffers: pool })) seen.push(s.buffer)
     assert.equal(seen[0], mine)
     assert.notEqual(seen[1], mine)
     assert.equal(pool.size, 0)

@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { shardHeaderOf } from '@defs/segment'
 import { toHex } from '../src/disk/hex.ts'
-import { DiskShardStore, QuotaFullError } from '../src/disk/shard-store.ts'
+import { DiskShardStore } from '../src/disk/shard-store.ts'
+import { QuotaFullError } from '../src/errors.ts'
 
 let root: string
 before(async () => {

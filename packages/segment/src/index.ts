@@ -111,10 +111,14 @@ export {
   MANIFEST_VERSION,
   type Manifest,
   type ManifestSlice,
+  type SliceCoding,
   type SliceLayout,
   type StorageMode,
+  type StorageModeChoice,
+  shardShape,
   sliceCount,
   sliceLayout,
+  storageModeChoices,
   storageModes
 } from './manifest.ts'
 export {

@@ -11,6 +11,10 @@ export const storageModes = ['file', 'slice', 'rs-size', 'rs-proportion'] as con
 /** How a file is stored: one replicated object, replicated slices, or Reed-Solomon slices. */
 export type StorageMode = (typeof storageModes)[number]
 
+/** What a user may ask for: a storage mode, or `auto` (the node picks one by size and network). */
+export const storageModeChoices = ['auto', ...storageModes] as const
+export type StorageModeChoice = (typeof storageModeChoices)[number]
+
 export const MANIFEST_VERSION = 1
 
 export interface ManifestSlice {
@@ -59,27 +63,48 @@ export interface SliceLayout {
   replicas: number
 }
 
+/** The coding fields of a manifest or an upload's layout: all that decides how a slice is cut. */
+export interface SliceCoding {
+  /** Default rs-proportion. */
+  mode?: StorageMode
+  dataShards: number
+  parityShards: number
+  /** rs-size only. */
+  shardSize?: number
+}
+
 /** The layout of slice `index`: the rule every mode follows, checked by the codec on both sides. */
 export function sliceLayout(manifest: Manifest, index: number): SliceLayout {
   const slice = manifest.slices[index]
   if (slice === undefined)
     throw new RangeError(`slice index must be 0..${manifest.slices.length - 1}, got ${index}`)
-  return layoutOf(manifest, slice.cipherLength)
+  return shardShape(manifest, slice.cipherLength)
 }
 
-function layoutOf(m: Manifest, cipherLength: number): SliceLayout {
-  if (m.mode === 'file' || m.mode === 'slice') {
-    return { dataShards: 1, parityShards: 0, shardSize: cipherLength, replicas: m.parityShards + 1 }
+/**
+ * How a slice of `cipherLength` sealed bytes is cut: the one rule, used by the uploader that seals
+ * it, the manifest check and every reader. Replicated modes store the slice as one shard (copies
+ * are the store's business); rs-size has fixed shards and k grows with the slice; rs-proportion
+ * has fixed k and the shard grows. A shard is never empty.
+ */
+export function shardShape(coding: SliceCoding, cipherLength: number): SliceLayout {
+  if (coding.mode === 'file' || coding.mode === 'slice') {
+    return {
+      dataShards: 1,
+      parityShards: 0,
+      shardSize: Math.max(1, cipherLength),
+      replicas: coding.parityShards + 1
+    }
   }
-  if (m.mode === 'rs-size') {
-    const shardSize = m.shardSize ?? 1
-    const dataShards = Math.max(1, Math.ceil(cipherLength / shardSize))
-    return { dataShards, parityShards: m.parityShards, shardSize, replicas: 1 }
+  if (coding.mode === 'rs-size') {
+    if (coding.shardSize === undefined) throw new RangeError('rs-size mode needs a shardSize')
+    const dataShards = Math.max(1, Math.ceil(cipherLength / coding.shardSize))
+    return { dataShards, parityShards: coding.parityShards, shardSize: coding.shardSize, replicas: 1 }
   }
   return {
-    dataShards: m.dataShards,
-    parityShards: m.parityShards,
-    shardSize: Math.ceil(cipherLength / m.dataShards),
+    dataShards: coding.dataShards,
+    parityShards: coding.parityShards,
+    shardSize: Math.max(1, Math.ceil(cipherLength / coding.dataShards)),
     replicas: 1
   }
 }
@@ -109,7 +134,7 @@ function checkManifest(m: Manifest): string | undefined {
     if (overhead < 0 || overhead > limits.maxSealOverhead) {
       return `slices[${i}].cipherLength must be plainLength + 0..${limits.maxSealOverhead}, got ${s.cipherLength}`
     }
-    const layout = layoutOf(m, s.cipherLength)
+    const layout = shardShape(m, s.cipherLength)
     if (layout.dataShards > k)
       return `slices[${i}] needs ${layout.dataShards} data shards, over dataShards ${k}`
     const ids = layout.dataShards + layout.parityShards

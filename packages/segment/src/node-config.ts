@@ -4,7 +4,7 @@
 import { decodeWith, encodeWith } from './codec.ts'
 import { ConfigError, EncodeError, UnknownVersionError } from './errors.ts'
 import { limits } from './limits.ts'
-import { type StorageMode, storageModes } from './manifest.ts'
+import { type StorageModeChoice, storageModeChoices } from './manifest.ts'
 import { list, oneOf, refine, text, uint } from './schema.ts'
 import { struct } from './struct.ts'
 
@@ -12,7 +12,7 @@ export const CONFIG_SCHEMA_VERSION = 1
 
 export interface NodeConfig {
   schemaVersion: number
-  storageMode: 'auto' | StorageMode
+  storageMode: StorageModeChoice
   dataShards: number
   parityShards: number
   maxSliceSize: number
@@ -44,7 +44,7 @@ const multiaddr = refine(text(limits.maxMultiaddrBytes), (a) =>
 
 const configSchema = struct<NodeConfig>(
   [
-    { key: 1, name: 'storageMode', schema: oneOf(['auto', ...storageModes]) },
+    { key: 1, name: 'storageMode', schema: oneOf(storageModeChoices) },
     { key: 2, name: 'dataShards', schema: uint(1, 100) },
     { key: 3, name: 'parityShards', schema: uint(1, 100) },
     { key: 4, name: 'maxSliceSize', schema: uint(1, 4 * GiB) },

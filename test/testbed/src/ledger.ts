@@ -44,7 +44,7 @@ export class DurabilityLedger {
         failures.push(`${e.fileId}: no running host other than its writer ${e.writer.name} to read it`)
         continue
       }
-      const got = await reader.cli(['get', e.capability], { hashStdout: true })
+      const got = await reader.cli(['cat', e.capability], { hashStdout: true })
       bytes += got.bytes
       if (got.code !== 0) {
         failures.push(

@@ -92,10 +92,10 @@ describe('testbed NAT: a host behind a NAT stores and serves shards through a re
     // The manifest is kept by the writer (and the DHT, once its announce is done): a first read
     // while the writer runs leaves a copy on the reader. Without the writer, the reader's 3
     // shards are then its own, the relay's and host 3's.
-    const first = await reader.cli(['get', put.capability], { hashStdout: true })
+    const first = await reader.cli(['cat', put.capability], { hashStdout: true })
     assert.equal(first.sha256, put.sha256, first.stderr)
     await writer.kill()
-    const got = await reader.cli(['get', put.capability], { hashStdout: true })
+    const got = await reader.cli(['cat', put.capability], { hashStdout: true })
     assert.equal(got.code, 0, got.stderr)
     assert.equal(got.sha256, put.sha256)
     assert.deepEqual(await tb.ledger.verify([reader]), { checked: 1, bytes: put.size })

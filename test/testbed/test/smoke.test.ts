@@ -35,7 +35,7 @@ describe('testbed smoke: 6 hosts, partition, SIGKILL, ledger', { skip: testbedSk
     await tb.host(3).kill()
     assert.equal(tb.host(3).running, false)
 
-    const got = await tb.host(6).cli(['get', a.capability], { hashStdout: true })
+    const got = await tb.host(6).cli(['cat', a.capability], { hashStdout: true })
     assert.equal(got.code, 0, got.stderr)
     assert.equal(got.bytes, a.size)
     assert.equal(got.sha256, a.sha256)

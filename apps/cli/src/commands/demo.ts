@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { integerFlag, parseByteSize, waitForStopSignal } from '@defs/daemon'
 import type { PutResult } from '@defs/node'
+import { storageModeChoices } from '@defs/segment'
 import { defineCommand } from 'citty'
 import { jsonArg, verboseArg } from '../cli-args.ts'
 import { placementTable, shardLabels } from '../demo/placement-table.ts'
@@ -28,7 +29,7 @@ export default defineCommand({
     kill: { type: 'string', default: '2', description: 'how many nodes to SIGKILL', valueHint: 'N' },
     mode: {
       type: 'enum',
-      options: ['auto', 'file', 'slice', 'rs-size', 'rs-proportion'],
+      options: [...storageModeChoices],
       default: 'rs-proportion',
       description: 'storage mode'
     },

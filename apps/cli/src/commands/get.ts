@@ -1,119 +1,100 @@
-// defs get ID|CAPABILITY [-o OUT]: stream a file back from the network. To a file it is written
-// beside OUT and renamed at the end, so OUT is never a torn half; to stdout when piped.
-import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { rename, rm } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
-import { Writable } from 'node:stream'
+// defs get REF [-o OUT]: a file back from the network, to OUT or (without -o) to the name it was
+// stored under, in the current directory. The daemon writes it as a download task (temp file,
+// fsync, rename; persisted, so a pause, a crash or Ctrl-C resumes with `defs tasks resume`);
+// `-o -` (or `defs cat`) streams it to stdout instead.
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { access } from 'node:fs/promises'
+import { basename, resolve } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import { defineCommand } from 'citty'
-import { clientArgs } from '../cli-args.ts'
+import { clientArgs, refArg } from '../cli-args.ts'
 import { connect } from '../connect.ts'
+import { download, parseRangeFlag, rangeArg } from '../download.ts'
 import { formatBytes, formatDuration, formatRate } from '../format.ts'
-import { note, printJson, printLine } from '../output.ts'
-import { ProgressBar } from '../progress-bar.ts'
+import { followDownload } from '../get/follow-download.ts'
+import { printJson, printLine } from '../output.ts'
+import { daemonIsLocal } from '../put/store-file.ts'
 import { UserError } from '../user-error.ts'
 
 export default defineCommand({
   meta: { name: 'get', description: 'Read a file back by id or capability' },
   args: {
-    ref: {
-      type: 'positional',
-      required: true,
-      description: 'file id, or capability defs:<id>:<key>',
-      valueHint: 'ID|CAPABILITY'
-    },
+    ...refArg,
     output: {
       type: 'string',
       alias: 'o',
-      description: 'write to this file (default: stdout, when piped)',
+      description: 'write to this file, - for stdout (default: the stored name, here)',
       valueHint: 'OUT'
     },
-    range: {
-      type: 'string',
-      description: 'only bytes START-END (inclusive) or START-',
-      valueHint: 'START-END'
-    },
+    force: { type: 'boolean', alias: 'f', description: 'replace OUT if it exists' },
+    ...rangeArg,
     ...clientArgs
   },
   async run({ args }) {
-    const toStdout = args.output === undefined || args.output === '-'
+    const toStdout = args.output === '-'
     if (toStdout && process.stdout.isTTY)
-      throw new UserError('refusing to write file bytes to a terminal; use -o FILE or a pipe')
-    if (toStdout && args.json) throw new UserError('--json needs -o FILE (stdout carries the file)')
-    const range = args.range === undefined ? undefined : parseRangeFlag(args.range)
+      throw new UserError('refusing to write file bytes to a terminal; use -o FILE, a pipe, or defs cat')
+    if (toStdout && args.json) throw new UserError('--json needs a file to write (stdout carries the file)')
+    const asked = args.range === undefined ? undefined : parseRangeFlag(args.range)
     const client = await connect(args)
-    const bar = new ProgressBar(
-      `get ${basename(args.output ?? args.ref).slice(0, 40)}`,
-      undefined,
-      process.stderr
-    )
-    let total: number | undefined
-    const hash = createHash('sha256')
-    let bytes = 0
-    const started = performance.now()
-    async function* counted(): AsyncIterable<Uint8Array> {
-      const chunks = client.download(args.ref, {
-        ...(range ? { range } : {}),
-        onStart: (length) => {
-          total = length
-          bar.setTotal(length)
-        }
-      })
-      for await (const chunk of chunks) {
-        bytes += chunk.length
-        hash.update(chunk)
-        bar.update(bytes)
-        yield chunk
-      }
-    }
-    const target = toStdout ? undefined : args.output!
-    const temp =
-      target === undefined
-        ? undefined
-        : join(dirname(target), `.${basename(target)}.${randomBytes(4).toString('hex')}.part`)
-    try {
-      await pipeline(counted(), temp === undefined ? stdoutSink() : createWriteStream(temp, { mode: 0o644 }))
-      if (temp !== undefined) await rename(temp, target!)
-    } catch (err) {
-      if (temp !== undefined) await rm(temp, { force: true })
-      throw err
-    } finally {
-      bar.finish()
-    }
-    const ms = performance.now() - started
-    const sha256 = hash.digest('hex')
-    if (target === undefined) {
-      if (process.stderr.isTTY) note(`read ${formatBytes(bytes)} in ${formatDuration(ms)}`)
+    if (toStdout) {
+      await download(client, args.ref, asked)
       return
     }
+    if (!daemonIsLocal(client))
+      throw new UserError(
+        `the daemon at ${client.url} writes files on its own machine; use defs cat REF > FILE`
+      )
+    const info = await client.info(args.ref)
+    const target = resolve(args.output ?? storedName(info.name, info.fileId))
+    if (!args.force && (await exists(target)))
+      throw new UserError(`${target} exists; pass --force to replace it, or -o another name`)
+    if (asked !== undefined && asked.offset >= info.size && info.size > 0)
+      throw new UserError(
+        `--range starts at byte ${asked.offset}, past the end of the file (${info.size} bytes)`
+      )
+    const range =
+      asked === undefined
+        ? undefined
+        : { offset: asked.offset, length: Math.min(asked.length ?? info.size, info.size - asked.offset) }
+    const started = performance.now()
+    const task = await client.startDownload(args.ref, target, range)
+    const label = `get ${basename(target).slice(0, 40)}`
+    const result = await followDownload(client, task, label, range?.length ?? info.size, !args.json)
+    const ms = performance.now() - started
+    const sha256 = await fileSha256(target)
     if (args.json)
-      return printJson({ ref: args.ref, path: target, bytes, sha256, seconds: ms / 1000, expected: total })
+      return printJson({
+        ref: args.ref,
+        path: target,
+        sha256,
+        seconds: ms / 1000,
+        taskId: task.id,
+        ...result
+      })
     printLine(
-      `wrote ${formatBytes(bytes)} to ${target} in ${formatDuration(ms)}, ${formatRate((bytes * 1000) / ms)}`
+      `wrote ${formatBytes(result.bytes)} to ${target} in ${formatDuration(ms)}, ${formatRate((result.bytes * 1000) / ms)}`
     )
     printLine(`  sha256  ${sha256}`)
   }
 })
 
-/** "100-199" -> offset 100, length 100; "100-" -> from 100 to the end. */
-export function parseRangeFlag(text: string): { offset: number; length?: number } {
-  const m = /^(\d+)-(\d*)$/.exec(text.trim())
-  if (m === null)
-    throw new UserError(`--range must be START-END or START- (bytes, inclusive), got ${JSON.stringify(text)}`)
-  const offset = Number(m[1])
-  if (m[2] === '') return { offset }
-  const end = Number(m[2])
-  if (end < offset) throw new UserError(`--range end ${end} is before its start ${offset}`)
-  return { offset, length: end - offset + 1 }
+/** The last part of the stored name (never a path out of here), else the file id. */
+function storedName(name: string, fileId: string): string {
+  const base = basename(name.replaceAll('\\', '/'))
+  return base !== '' && base !== '.' && base !== '..' ? base : fileId
 }
 
-/** stdout as a pipeline target that is never closed (other output may follow). */
-function stdoutSink(): Writable {
-  return new Writable({
-    write(chunk, _encoding, done) {
-      if (process.stdout.write(chunk)) done()
-      else process.stdout.once('drain', () => done())
-    }
-  })
+function exists(path: string): Promise<boolean> {
+  return access(path).then(
+    () => true,
+    () => false
+  )
+}
+
+async function fileSha256(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  await pipeline(createReadStream(path), hash)
+  return hash.digest('hex')
 }

@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises'
 import {
   apiTokenPath,
+  checkNodeOptions,
   defaultApiHost,
   defaultApiPort,
   ensureApiToken,
@@ -31,6 +32,7 @@ export default defineCommand({
     const apiPort =
       args['api-port'] === undefined ? defaultApiPort : integerFlag('api-port', args['api-port'], 0, 65535)
     const node = nodeOptionsFromFlags({ ...args, port: args.port ?? defaultP2pPort })
+    checkNodeOptions(node, dir)
     await mkdir(dir, { recursive: true, mode: 0o700 })
     const config = { version: 1 as const, api: { host: defaultApiHost, port: apiPort }, node }
     await writeDaemonConfig(dir, config)

@@ -1,92 +1,135 @@
-// defs put FILE: stream a file (or stdin with "-") to the daemon, which encrypts, encodes and
-// scatters it; print the file id, the read capability and where each slice's shards went.
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
-import { basename } from 'node:path'
+// defs put FILE|DIR|-: store a file (or every file under DIR with -r, or stdin). Prints what a
+// user needs to read it back, like `ipfs add`: the file id (this node only) and the capability
+// (anyone, anywhere); -q the capability alone; -v also the code and where every shard went.
+import { readdir, stat } from 'node:fs/promises'
+import { basename, join, relative, resolve } from 'node:path'
+import { integerFlag } from '@defs/daemon'
 import type { PutResult } from '@defs/node'
+import { storageModeChoices } from '@defs/segment'
 import { defineCommand } from 'citty'
 import { clientArgs } from '../cli-args.ts'
 import { connect } from '../connect.ts'
-import { formatBytes, formatDuration, formatRate, shortId } from '../format.ts'
-import { printJson, printLine } from '../output.ts'
-import { ProgressBar } from '../progress-bar.ts'
-import { UserError } from '../user-error.ts'
+import { formatBytes, formatDuration, shortId } from '../format.ts'
+import { note, printJson, printLine } from '../output.ts'
+import { type CodeAsk, code, modeToSend, putWarnings } from '../put/code-ask.ts'
+import { type FileToStore, storeFile } from '../put/store-file.ts'
+import { ApiError, UserError } from '../user-error.ts'
 
 export default defineCommand({
-  meta: { name: 'put', description: 'Store a file in the network' },
+  meta: { name: 'put', description: 'Store a file (or a directory with -r, or stdin with -)' },
   args: {
     file: {
       type: 'positional',
       required: true,
-      description: 'file to store, or - for stdin',
+      description: 'file, directory (-r) or - for stdin',
       valueHint: 'FILE'
     },
+    recursive: { type: 'boolean', alias: 'r', description: 'store every file under a directory' },
     mode: {
       type: 'enum',
-      options: ['auto', 'file', 'slice', 'rs-size', 'rs-proportion'],
-      description: 'storage mode'
+      options: [...storageModeChoices],
+      description: "storage mode (default: the node's, auto)"
     },
     'data-shards': { type: 'string', alias: 'k', description: 'k: data shards per slice', valueHint: 'N' },
     'parity-shards': {
       type: 'string',
       alias: 'm',
-      description: 'm: parity shards per slice (how many may be lost)',
+      description: 'm: parity shards per slice (how many nodes may be lost)',
       valueHint: 'N'
     },
+    'allow-narrower': {
+      type: 'boolean',
+      description: 'let a network too small for -k/-m store a narrower code (with a warning)'
+    },
     name: { type: 'string', description: 'name kept (encrypted) in the manifest; default: the file name' },
-    priority: { type: 'string', description: 'task priority (higher runs first)', valueHint: 'N' },
+    priority: {
+      type: 'string',
+      description: 'task priority, -1000..1000 (higher runs first)',
+      valueHint: 'N'
+    },
+    quiet: { type: 'boolean', alias: 'q', description: 'print only the capability' },
     ...clientArgs
   },
   async run({ args }) {
+    const ask: CodeAsk = {
+      mode: args.mode,
+      k: optionalInteger('data-shards', args['data-shards'], 1, 100),
+      m: optionalInteger('parity-shards', args['parity-shards'], 1, 100),
+      allowNarrower: args['allow-narrower'] === true
+    }
+    const priority = optionalInteger('priority', args.priority, -1000, 1000)
+    const files = await filesToStore(args.file, args.recursive === true, args.name)
     const client = await connect(args)
-    const fromStdin = args.file === '-'
-    let size: number | undefined
-    if (!fromStdin) {
-      const info = await stat(args.file).catch(() => undefined)
-      if (info === undefined) throw new UserError(`no such file: ${args.file}`)
-      if (!info.isFile()) throw new UserError(`not a regular file: ${args.file}`)
-      size = info.size
+    const results: (PutResult & { path: string; seconds: number })[] = []
+    for (const file of files) {
+      const started = performance.now()
+      const query = { name: file.name, mode: modeToSend(ask, file.size), k: ask.k, m: ask.m, priority }
+      let result: PutResult
+      try {
+        result = await storeFile(client, file, query, !args.json && !args.quiet)
+      } catch (err) {
+        if (err instanceof ApiError && err.name === 'NotEnoughPeersError' && !ask.allowNarrower)
+          throw new UserError(
+            `not enough peers: ${err.message}; lower -k/-m, or pass --allow-narrower to store what the network can hold`
+          )
+        throw err
+      }
+      const ms = performance.now() - started
+      for (const line of putWarnings(ask, result)) note(`defs: ${file.name}: ${line}`)
+      results.push({ ...result, path: file.path ?? '-', seconds: ms / 1000 })
+      if (args.json) continue
+      if (args.quiet) printLine(result.capability)
+      else if (files.length > 1) printLine(`${result.fileId}  ${result.capability}  ${file.name}`)
+      else printSummary(file.name, result, ms, args.verbose === true)
     }
-    const name = args.name ?? (fromStdin ? 'stdin' : basename(args.file))
-    const source = fromStdin ? process.stdin : createReadStream(args.file, { highWaterMark: 1 << 20 })
-    const bar = new ProgressBar(`put ${name}`, size, process.stderr)
-    const started = performance.now()
-    let result: PutResult
-    try {
-      result = await client.upload(source, {
-        size,
-        query: {
-          name,
-          mode: args.mode,
-          k: args['data-shards'],
-          m: args['parity-shards'],
-          priority: args.priority
-        },
-        onProgress: (p) => bar.update(p.bytesDone)
-      })
-    } finally {
-      bar.finish()
-    }
-    const ms = performance.now() - started
-    if (args.json) return printJson({ ...result, seconds: ms / 1000 })
-    printLine(
-      `stored ${name} (${formatBytes(result.size)}) in ${formatDuration(ms)}, ${formatRate((result.size * 1000) / ms)}`
-    )
-    printPutResult(result)
+    if (args.json) printJson(args.recursive ? results : results[0])
   }
 })
 
-export function printPutResult(result: PutResult): void {
-  printLine(`  file id     ${result.fileId}`)
-  printLine(`  capability  ${result.capability}`)
+function optionalInteger(flag: string, value: string | undefined, min: number, max: number) {
+  return value === undefined ? undefined : integerFlag(flag, value, min, max)
+}
+
+/** The one file, stdin, or (with -r) every regular file under a directory, named by its path in it. */
+async function filesToStore(
+  arg: string,
+  recursive: boolean,
+  name: string | undefined
+): Promise<FileToStore[]> {
+  if (arg === '-') {
+    if (recursive) throw new UserError('-r needs a directory, not - (stdin)')
+    return [{ name: name ?? 'stdin' }]
+  }
+  const path = resolve(arg)
+  const info = await stat(path).catch(() => undefined)
+  if (info === undefined) throw new UserError(`no such file: ${arg}`)
+  if (info.isDirectory()) {
+    if (!recursive) throw new UserError(`${arg} is a directory; defs put -r ${arg} stores every file in it`)
+    if (name !== undefined) throw new UserError('--name names one file; with -r each file keeps its path')
+    const entries = await readdir(path, { recursive: true, withFileTypes: true })
+    const files: FileToStore[] = []
+    for (const e of entries) {
+      if (!e.isFile()) continue
+      const full = join(e.parentPath, e.name)
+      files.push({ path: full, name: relative(path, full), size: (await stat(full)).size })
+    }
+    if (files.length === 0) throw new UserError(`${arg} holds no regular file`)
+    return files.sort((a, b) => a.name.localeCompare(b.name))
+  }
+  if (!info.isFile()) throw new UserError(`not a regular file: ${arg}`)
+  return [{ path, name: name ?? basename(path), size: info.size }]
+}
+
+function printSummary(name: string, result: PutResult, ms: number, verbose: boolean): void {
+  printLine(`stored ${name} (${formatBytes(result.size)}, ${code(result)}) in ${formatDuration(ms)}`)
+  printLine(`  file id     ${result.fileId}  (reads on this node)`)
+  printLine(`  capability  ${result.capability}  (reads on any node; keep it secret)`)
+  if (!verbose) return
   const slices = result.placement.length
-  printLine(
-    `  code        ${result.mode} ${result.dataShards}+${result.parityShards}, ${slices} slice${slices === 1 ? '' : 's'} of up to ${formatBytes(result.sliceSize)}`
-  )
+  printLine(`  slices      ${slices} of up to ${formatBytes(result.sliceSize)}`)
   if (result.note) printLine(`  note        ${result.note}`)
-  for (const { slice, shards } of result.placement.slice(0, 16)) {
+  for (const { slice, shards } of result.placement) {
     const where = shards.map((s) => `${s.index}:${shortId(s.peerId, 4)}`).join(' ')
     printLine(`  slice ${String(slice).padEnd(5)} ${where}`)
   }
-  if (slices > 16) printLine(`  ... ${slices - 16} more slices (--json shows all)`)
 }

@@ -1,36 +1,64 @@
 // defs start: run the daemon in the foreground until Ctrl-C or SIGTERM, then stop at a
-// consistent point (shard in flight finished, tasks persisted).
-import { integerFlag, nodeOptionsFromFlags, startDaemon, stopWithin, waitForStopSignal } from '@defs/daemon'
+// consistent point (shard in flight finished, tasks persisted); or, with --background, as a
+// process of its own that `defs stop` ends.
+import { join } from 'node:path'
+import {
+  checkNodeOptions,
+  daemonLogPath,
+  integerFlag,
+  nodeOptionsFromFlags,
+  readDaemonConfig,
+  startDaemon,
+  stopWithin,
+  waitForStopSignal
+} from '@defs/daemon'
 import { defineCommand } from 'citty'
 import { daemonArgs } from '../cli-args.ts'
 import { nodeDirectory } from '../connect.ts'
-import { note, printLine } from '../output.ts'
+import { nodeFlags } from '../devnet/node-flags-args.ts'
+import { note, printJson, printLine } from '../output.ts'
+import { startInBackground } from '../start/background.ts'
+import { explainStartError } from '../start/start-error.ts'
 
 const stopTimeoutMs = 20_000
 
 export default defineCommand({
-  meta: { name: 'start', description: 'Run the daemon in the foreground (Ctrl-C stops it)' },
-  args: daemonArgs,
+  meta: { name: 'start', description: 'Run the daemon (in the foreground; Ctrl-C stops it)' },
+  args: {
+    ...daemonArgs,
+    background: { type: 'boolean', description: 'run it as a process of its own; defs stop ends it' }
+  },
   async run({ args }) {
     const dir = nodeDirectory(args.dir)
-    const daemon = await startDaemon({
-      dir,
-      ...(args['api-port'] === undefined
-        ? {}
-        : { port: integerFlag('api-port', args['api-port'], 0, 65535) }),
-      node: nodeOptionsFromFlags(args)
+    const port =
+      args['api-port'] === undefined ? undefined : integerFlag('api-port', args['api-port'], 0, 65535)
+    const node = nodeOptionsFromFlags(args)
+    const merged = { ...(await readDaemonConfig(dir))?.node, ...node }
+    checkNodeOptions(merged, dir)
+    const logPath = daemonLogPath(merged.logDir ?? join(dir, 'logs'))
+    if (args.background) {
+      const flags = [...(port === undefined ? [] : ['--api-port', String(port)]), ...nodeFlags(node)]
+      const ready = await startInBackground(dir, merged.logDir ?? join(dir, 'logs'), flags)
+      if (args.json) return printJson({ ...ready, dir, log: logPath })
+      printLine(`node ${ready.peerId} running in the background (pid ${ready.pid}) from ${dir}`)
+      printLine(`  api        ${ready.api} (token in ${dir}/api-token)`)
+      printLine(`  log        ${logPath}`)
+      printLine(`stop it with: defs stop${args.dir ? ` --dir ${args.dir}` : ''}`)
+      return
+    }
+    const daemon = await startDaemon({ dir, ...(port === undefined ? {} : { port }), node }).catch((err) => {
+      throw explainStartError(err)
     })
     // Handlers first: a signal that arrives before them would kill the process without a stop.
     const stopped = waitForStopSignal()
     // One line, like the daemon process's ready line, so a parent can read it with readline.
-    // pid: from a source checkout bin/defs.js runs this in a child process, so a supervisor that
-    // must signal the daemon itself (SIGKILL, SIGSTOP) learns its pid here.
     const ready = {
       ready: true,
       api: daemon.url,
       peerId: daemon.peerId,
       addresses: daemon.addresses(),
       dir,
+      log: logPath,
       pid: process.pid
     }
     if (args.json) printLine(JSON.stringify(ready))
@@ -38,6 +66,7 @@ export default defineCommand({
       printLine(`node ${daemon.peerId} running from ${dir}`)
       printLine(`  api        ${daemon.url} (token in ${dir}/api-token)`)
       for (const a of daemon.addresses()) printLine(`  listening  ${a}`)
+      printLine(`  log        ${logPath}`)
       note('Ctrl-C stops it')
     }
     const why = await stopped

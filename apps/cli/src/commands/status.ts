@@ -2,7 +2,7 @@
 import { defineCommand } from 'citty'
 import { clientArgs } from '../cli-args.ts'
 import { connect } from '../connect.ts'
-import { formatBytes } from '../format.ts'
+import { formatBytes, formatDuration } from '../format.ts'
 import { printJson, printLine } from '../output.ts'
 
 export default defineCommand({
@@ -10,13 +10,18 @@ export default defineCommand({
   args: { ...clientArgs },
   async run({ args }) {
     const client = await connect(args)
-    const s = await client.status()
-    if (args.json) return printJson({ api: client.url, ...s })
+    const [s, daemon] = await Promise.all([client.status(), client.version()])
+    if (args.json) return printJson({ api: client.url, daemon: daemon ?? null, ...s })
     const tasks = Object.entries(s.tasks)
       .filter(([, n]) => n > 0)
       .map(([state, n]) => `${n} ${state}`)
     printLine(`peer id    ${s.peerId}`)
+    const since = s.stateSince > 0 ? ` for ${formatDuration(Date.now() - s.stateSince)}` : ''
+    printLine(`state      ${s.state}${s.state === 'running' ? '' : since}`)
     printLine(`api        ${client.url}`)
+    printLine(
+      `daemon     ${daemon ? `${daemon.version} (pid ${daemon.pid}, Node ${daemon.node})` : 'older than 0.1.0'}`
+    )
     for (const [i, a] of s.addresses.entries()) printLine(`${i === 0 ? 'addresses ' : '          '} ${a}`)
     printLine(`peers      ${s.peers}`)
     printLine(

@@ -35,6 +35,7 @@ export default defineCommand({
     if (actions.includes(args.action)) {
       if (args.id === undefined)
         throw new UserError(`defs tasks ${args.action} needs a task id (see defs tasks)`)
+      if (args.action === 'pause') refuseUnresumable(await client.task(args.id))
       task = await client.taskAction(args.id, args.action as TaskAction)
     } else {
       if (args.id !== undefined)
@@ -45,6 +46,18 @@ export default defineCommand({
     printLine(table(['ID', 'KIND', 'STATE', 'PROGRESS', 'RATE', 'ERROR'], [taskRow(task)]))
   }
 })
+
+/**
+ * An upload fed by a stream (stdin, or a file the daemon could not read itself) has nothing to
+ * read from once paused: refuse the pause rather than leave a task that cannot resume.
+ */
+function refuseUnresumable(task: TaskRecord): void {
+  const params = task.params as { path?: string | null }
+  if (task.kind === 'upload' && params.path === null && (task.state === 'running' || task.state === 'queued'))
+    throw new UserError(
+      `upload ${task.id} reads from a stream (stdin), which cannot be read again once paused; cancel it, or let it finish`
+    )
+}
 
 function taskRow(t: TaskRecord): string[] {
   const p = t.progress

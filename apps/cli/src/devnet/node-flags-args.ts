@@ -14,5 +14,6 @@ export function nodeFlags(o: StoredNodeOptions): string[] {
   add('max-storage', o.maxStorage)
   add('worker-num', o.workerNum)
   add('log-dir', o.logDir)
+  add('host', o.host)
   return flags
 }

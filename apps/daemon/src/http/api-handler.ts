@@ -6,8 +6,11 @@ import type { DefsNode } from '@defs/node'
 import { bearerMatches } from '../api-token.ts'
 import type { DaemonLog } from '../daemon-log.ts'
 import type { DaemonMetrics } from '../metrics.ts'
+import { downloadRoutes } from './download-routes.ts'
 import { fileRoutes } from './file-routes.ts'
 import { errorStatus, HttpError } from './http-errors.ts'
+import { localRoutes } from './local-routes.ts'
+import { maintenanceRoutes } from './maintenance-routes.ts'
 import { nodeRoutes } from './node-routes.ts'
 import { sendError, sendJson } from './respond.ts'
 import { type CompiledRoute, compileRoute, matchRoute } from './route.ts'
@@ -20,7 +23,14 @@ export interface ApiHandlerOptions {
   log: DaemonLog
 }
 
-const routes: CompiledRoute[] = [...fileRoutes, ...taskRoutes, ...nodeRoutes].map(compileRoute)
+const routes: CompiledRoute[] = [
+  ...fileRoutes,
+  ...downloadRoutes,
+  ...maintenanceRoutes,
+  ...taskRoutes,
+  ...nodeRoutes,
+  ...localRoutes
+].map(compileRoute)
 
 const unauthorizedBody = {
   error: { name: 'UnauthorizedError', message: 'missing or wrong API token', status: 401 }

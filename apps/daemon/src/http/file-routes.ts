@@ -1,5 +1,6 @@
-// /v1/files: uploads stream the request body into node.put, downloads stream node.read into the
-// response, both with backpressure: the daemon holds one chunk at a time, whatever the file size.
+// /v1/files: uploads stream the request body into node.files.put, downloads stream a file opened
+// once (node.files.open: manifest and key resolved one time) into the response, both with
+// backpressure: the daemon holds one chunk at a time, whatever the file size.
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { TaskProgress } from '@defs/node'
@@ -28,7 +29,7 @@ async function upload(ctx: RequestContext): Promise<void> {
     res.write(`${JSON.stringify({ progress: p })}\n`)
   }
   try {
-    const result = await node.put(body, { ...options, onProgress })
+    const result = await node.files.put(body, { ...options, onProgress })
     if (res.headersSent) res.end(`${JSON.stringify({ result })}\n`)
     else if (progress) sendNdjson(ctx, { result })
     else sendJson(res, 201, result, { location: `/v1/files/${result.fileId}` })
@@ -61,7 +62,8 @@ async function* countBytes(
 
 async function download(ctx: RequestContext): Promise<void> {
   const { req, res, node, params } = ctx
-  const info = await node.stat(params.ref!)
+  const file = await node.files.open(params.ref!)
+  const info = file.info
   const range = parseRange(req.headers.range, info.size)
   const headers: Record<string, string | number> = {
     'content-type': 'application/octet-stream',
@@ -89,7 +91,7 @@ async function download(ctx: RequestContext): Promise<void> {
     res.end()
     return
   }
-  const chunks = node.read(params.ref!, {
+  const chunks = file.read({
     ...(range.kind === 'partial' ? { range: { offset, length } } : {}),
     onResult: (result) => {
       ctx.metrics.read(result)
@@ -135,19 +137,19 @@ async function download(ctx: RequestContext): Promise<void> {
 }
 
 async function list(ctx: RequestContext): Promise<void> {
-  sendJson(ctx.res, 200, { files: await ctx.node.list() })
+  sendJson(ctx.res, 200, { files: await ctx.node.files.list() })
 }
 
 async function info(ctx: RequestContext): Promise<void> {
-  sendJson(ctx.res, 200, await ctx.node.stat(ctx.params.ref!))
+  sendJson(ctx.res, 200, await ctx.node.files.stat(ctx.params.ref!))
 }
 
 async function health(ctx: RequestContext): Promise<void> {
-  sendJson(ctx.res, 200, await ctx.node.check(ctx.params.ref!))
+  sendJson(ctx.res, 200, await ctx.node.files.check(ctx.params.ref!))
 }
 
 async function remove(ctx: RequestContext): Promise<void> {
-  sendJson(ctx.res, 200, await ctx.node.rm(ctx.params.ref!))
+  sendJson(ctx.res, 200, await ctx.node.files.rm(ctx.params.ref!))
 }
 
 export const fileRoutes: Route[] = [

@@ -18,30 +18,44 @@ export function badRequest(message: string): HttpError {
   return new HttpError(400, 'BadRequestError', message)
 }
 
-const statusByName: Record<string, number> = {
+/**
+ * Every error class @defs/node exports (its own and those it re-exports from the packages below)
+ * has its status here; a test fails when one is missing. 500 marks what no request can cause.
+ */
+export const statusByName: Readonly<Record<string, number>> = {
   BadRequestError: 400,
   InvalidOptionError: 400,
   InvalidFileRefError: 400,
+  LayoutError: 400,
   FileModeSizeError: 400,
   AuthenticationError: 403,
   FileKeyMissingError: 403,
+  NotOwnerError: 403,
   FileNotFoundError: 404,
   TaskNotFoundError: 404,
   TaskStateError: 409,
   UploadNotResumableError: 409,
-  TaskPausedError: 503,
   TaskCancelledError: 409,
+  TaskPausedError: 503,
   UnderMaintenanceError: 503,
+  NodeStoppingError: 503,
   NotEnoughPeersError: 503,
   PlacementError: 503,
   TooFewShardsError: 503,
   ShardIdMismatchError: 503,
-  QuotaFullError: 507
+  CorruptShardError: 503,
+  QuotaFullError: 507,
+  // Not caused by a request: the node's own state or a bug.
+  PoolClosedError: 500,
+  DirectoryLockedError: 500,
+  IdentityError: 500,
+  TaskPausedSignal: 500,
+  TaskCancelledSignal: 500
 }
 
 /** What the JSON error body says: `{ "error": { "name", "message", "status", ...fields } }`. */
 export interface ErrorBody {
-  error: { name: string; message: string; status: number; option?: string }
+  error: { name: string; message: string; status: number; option?: string; mode?: string; since?: number }
 }
 
 export function errorStatus(err: unknown): number {
@@ -56,5 +70,9 @@ export function errorBody(err: unknown): ErrorBody {
   const message = typeof e?.message === 'string' && e.message.length > 0 ? e.message : String(err)
   const body: ErrorBody = { error: { name, message, status } }
   if (typeof e?.option === 'string') body.error.option = e.option
+  // A refusal by a node mode (maintenance) names the mode and since when.
+  const { mode, since } = e as { mode?: unknown; since?: unknown }
+  if (typeof mode === 'string') body.error.mode = mode
+  if (typeof since === 'number') body.error.since = since
   return body
 }

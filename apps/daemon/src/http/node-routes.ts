@@ -9,7 +9,7 @@ async function status(ctx: RequestContext): Promise<void> {
 }
 
 async function peers(ctx: RequestContext): Promise<void> {
-  sendJson(ctx.res, 200, { peers: await ctx.node.peers() })
+  sendJson(ctx.res, 200, { peers: await ctx.node.peers.list() })
 }
 
 async function connect(ctx: RequestContext): Promise<void> {
@@ -19,7 +19,7 @@ async function connect(ctx: RequestContext): Promise<void> {
       `body.address must be a multiaddr like /ip4/127.0.0.1/tcp/4001/p2p/12D3..., got ${JSON.stringify(address)}`
     )
   }
-  await ctx.node.connect(address)
+  await ctx.node.peers.connect(address)
   sendJson(ctx.res, 200, { connected: address })
 }
 

@@ -19,7 +19,11 @@ export function sendJson(
 }
 
 export function sendError(res: ServerResponse, err: unknown): void {
-  const headers = err instanceof HttpError ? err.headers : {}
+  const headers = err instanceof HttpError ? { ...err.headers } : {}
+  // Refusals that pass (maintenance, a node stopping) say when to come back.
+  const retryAfter = (err as { retryAfter?: unknown })?.retryAfter
+  if (typeof retryAfter === 'number' && Number.isFinite(retryAfter))
+    headers['retry-after'] = String(retryAfter)
   sendJson(res, errorStatus(err), errorBody(err), headers)
 }
 

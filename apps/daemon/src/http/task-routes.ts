@@ -5,11 +5,11 @@ import { sendJson } from './respond.ts'
 import type { RequestContext, Route } from './route.ts'
 
 async function list(ctx: RequestContext): Promise<void> {
-  sendJson(ctx.res, 200, { tasks: ctx.node.tasks() })
+  sendJson(ctx.res, 200, { tasks: ctx.node.tasks.list() })
 }
 
 async function one(ctx: RequestContext): Promise<void> {
-  sendJson(ctx.res, 200, ctx.node.task(ctx.params.id!))
+  sendJson(ctx.res, 200, ctx.node.tasks.get(ctx.params.id!))
 }
 
 function action(run: (ctx: RequestContext) => Promise<TaskRecord>) {
@@ -22,16 +22,16 @@ export const taskRoutes: Route[] = [
   {
     method: 'POST',
     pattern: '/v1/tasks/:id/pause',
-    handler: action((ctx) => ctx.node.pauseTask(ctx.params.id!))
+    handler: action((ctx) => ctx.node.tasks.pause(ctx.params.id!))
   },
   {
     method: 'POST',
     pattern: '/v1/tasks/:id/resume',
-    handler: action((ctx) => ctx.node.resumeTask(ctx.params.id!))
+    handler: action((ctx) => ctx.node.tasks.resume(ctx.params.id!))
   },
   {
     method: 'POST',
     pattern: '/v1/tasks/:id/cancel',
-    handler: action((ctx) => ctx.node.cancelTask(ctx.params.id!))
+    handler: action((ctx) => ctx.node.tasks.cancel(ctx.params.id!))
   }
 ]

@@ -1,9 +1,8 @@
 // The query string of `POST /v1/files`: how to store the upload. Checked here so a typo answers
 // 400 naming the parameter before a byte of the body is read.
-import type { PutOptions, StorageMode } from '@defs/node'
+import type { PutOptions } from '@defs/node'
+import { storageModeChoices as modes, type StorageModeChoice } from '@defs/segment'
 import { badRequest } from './http-errors.ts'
-
-const modes = ['auto', 'file', 'slice', 'rs-size', 'rs-proportion'] as const satisfies readonly StorageMode[]
 
 export interface UploadRequest {
   options: Omit<PutOptions, 'onProgress'>
@@ -24,7 +23,7 @@ export function parseUploadQuery(query: URLSearchParams, contentLength: string |
     if (!(modes as readonly string[]).includes(mode)) {
       throw badRequest(`query mode must be one of ${modes.join(', ')}, got ${JSON.stringify(mode)}`)
     }
-    options.mode = mode as StorageMode
+    options.mode = mode as StorageModeChoice
   }
   const k = integerParam(query, 'k', 1, 100)
   if (k !== undefined) options.dataShards = k

@@ -3,15 +3,7 @@
 // A lock left by a process that died (SIGKILL, power cut) is stale: its pid no longer runs, and
 // the next start takes the lock over.
 import { open, readFile, rm } from 'node:fs/promises'
-
-export class DirectoryLockedError extends Error {
-  override name = 'DirectoryLockedError'
-  readonly pid: number
-  constructor(dir: string, pid: number) {
-    super(`node directory ${dir} is in use by process ${pid}; stop it first or use another --dir`)
-    this.pid = pid
-  }
-}
+import { DirectoryLockedError } from '../errors.ts'
 
 export interface DirectoryLock {
   readonly path: string

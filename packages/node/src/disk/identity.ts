@@ -3,11 +3,8 @@
 import { readFile } from 'node:fs/promises'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import type { PrivateKey } from '@libp2p/interface'
+import { IdentityError } from '../errors.ts'
 import { writeFileAtomic } from './atomic-file.ts'
-
-export class IdentityError extends Error {
-  override name = 'IdentityError'
-}
 
 export async function loadOrCreateIdentity(path: string): Promise<{ key: PrivateKey; created: boolean }> {
   let bytes: Uint8Array | undefined

@@ -2,33 +2,50 @@
 //   /manifests/<fileId>          the signed manifest envelope of a file we know (ours or fetched)
 //   /seen/<fileId>               the highest manifest seq seen, kept after a delete: no rollback
 //   /tombstones/<fileId>         a deleted file's last seq (its manifest is gone)
-//   /keys/<fileId>               our wrapped file key (only for files we own)
+//   /keys/<fileId>               our wrapped file key (only for files we own; see keystore.ts)
 //   /locations/<fileId>/<peer>   signed location records of the holders of a file's shards
-//   /placements/<fileId>         where our upload put each shard (JSON hints; records are the proof)
+//   /placements/<fileId>         where our upload put each shard (hints; records are the proof)
 //   /tasks/<taskId>              a persisted task (JSON): uploads, downloads, repairs
-// LevelDB appends every write to its log before it returns, so a SIGKILL loses nothing written.
-import { RollbackError } from '@defs/segment'
+//   /changes/<seq>               what changed, in order (file records only, not tasks)
+//   /state/<name>                one record of the node's own (JSON): maintenance, scores, ...
+// Writes that belong together go in one LevelDB batch, which lands whole or not at all; LevelDB
+// appends every write to its log before it returns, so a SIGKILL loses nothing written. Writes are
+// serialised, so change seqs are committed in order and a reader of changesSince never skips one.
+import { assertNotRollback } from '@defs/segment'
 import { LevelDatastore } from 'datastore-level'
-import { Key } from 'interface-datastore'
+import { type Batch, Key } from 'interface-datastore'
+import type { TaskRecord } from '../tasks/task-types.ts'
 import { plainBytes } from './bytes.ts'
+import { type ChangeKind, ChangeLog, type MetaChanges } from './meta-changes.ts'
 
 const utf8 = new TextEncoder()
 const fromUtf8 = new TextDecoder()
+const json = (value: unknown): Uint8Array => utf8.encode(JSON.stringify(value))
+
+/** Where an upload put each shard: [slice][shard] -> peer ids. */
+export interface Placement {
+  slices: string[][][]
+}
 
 export class MetaStore {
   readonly #db: LevelDatastore
+  readonly #changes: ChangeLog
+  #writes: Promise<unknown> = Promise.resolve()
 
-  private constructor(db: LevelDatastore) {
+  private constructor(db: LevelDatastore, changes: ChangeLog) {
     this.#db = db
+    this.#changes = changes
   }
 
-  static async open(path: string): Promise<MetaStore> {
+  /** `keepChanges`: how many change records the log keeps (default 100,000). */
+  static async open(path: string, options: { keepChanges?: number } = {}): Promise<MetaStore> {
     const db = new LevelDatastore(path)
     await db.open()
-    return new MetaStore(db)
+    return new MetaStore(db, await ChangeLog.open(db, options.keepChanges))
   }
 
   async close(): Promise<void> {
+    await this.#writes.catch(() => {})
     await this.#db.close()
   }
 
@@ -37,13 +54,13 @@ export class MetaStore {
    * below the highest seen for the file, including one seen before a delete.
    */
   async putManifest(fileIdHex: string, seq: number, envelope: Uint8Array): Promise<void> {
-    const seen = await this.seenSeq(fileIdHex)
-    if (seen !== undefined && seq < seen) {
-      throw new RollbackError(`manifest ${fileIdHex} seq ${seq} is older than seq ${seen} already seen`)
-    }
-    await this.#db.put(new Key(`/manifests/${fileIdHex}`), envelope)
-    await this.#db.put(new Key(`/seen/${fileIdHex}`), utf8.encode(String(seq)))
-    await this.#db.delete(new Key(`/tombstones/${fileIdHex}`))
+    await this.#write(async (batch) => {
+      assertNotRollback(await this.seenSeq(fileIdHex), seq, `manifest ${fileIdHex}`)
+      batch.put(new Key(`/manifests/${fileIdHex}`), envelope)
+      batch.put(new Key(`/seen/${fileIdHex}`), utf8.encode(String(seq)))
+      batch.delete(new Key(`/tombstones/${fileIdHex}`))
+      return [{ kind: 'manifest', fileId: fileIdHex }]
+    })
   }
 
   async getManifest(fileIdHex: string): Promise<Uint8Array | undefined> {
@@ -63,13 +80,14 @@ export class MetaStore {
 
   /** Forgets a file's manifest, key and records; remembers that it was deleted and at which seq. */
   async tombstone(fileIdHex: string): Promise<void> {
-    const seq = (await this.seenSeq(fileIdHex)) ?? 0
-    await this.#db.put(new Key(`/tombstones/${fileIdHex}`), utf8.encode(String(seq)))
-    await this.#db.delete(new Key(`/manifests/${fileIdHex}`))
-    await this.#db.delete(new Key(`/keys/${fileIdHex}`))
-    await this.#db.delete(new Key(`/placements/${fileIdHex}`))
-    for await (const key of this.#db.queryKeys({ prefix: `/locations/${fileIdHex}/` }))
-      await this.#db.delete(key)
+    await this.#write(async (batch) => {
+      const seq = (await this.seenSeq(fileIdHex)) ?? 0
+      batch.put(new Key(`/tombstones/${fileIdHex}`), utf8.encode(String(seq)))
+      for (const prefix of ['manifests', 'keys', 'placements'])
+        batch.delete(new Key(`/${prefix}/${fileIdHex}`))
+      for await (const key of this.#db.queryKeys({ prefix: `/locations/${fileIdHex}/` })) batch.delete(key)
+      return [{ kind: 'tombstone', fileId: fileIdHex }]
+    })
   }
 
   async isTombstoned(fileIdHex: string): Promise<boolean> {
@@ -77,7 +95,10 @@ export class MetaStore {
   }
 
   async putFileKey(fileIdHex: string, wrapped: Uint8Array): Promise<void> {
-    await this.#db.put(new Key(`/keys/${fileIdHex}`), wrapped)
+    await this.#write(async (batch) => {
+      batch.put(new Key(`/keys/${fileIdHex}`), wrapped)
+      return [{ kind: 'key', fileId: fileIdHex }]
+    })
   }
 
   async getFileKey(fileIdHex: string): Promise<Uint8Array | undefined> {
@@ -85,7 +106,10 @@ export class MetaStore {
   }
 
   async putLocation(fileIdHex: string, peerId: string, envelope: Uint8Array): Promise<void> {
-    await this.#db.put(new Key(`/locations/${fileIdHex}/${peerId}`), envelope)
+    await this.#write(async (batch) => {
+      batch.put(new Key(`/locations/${fileIdHex}/${peerId}`), envelope)
+      return [{ kind: 'location', fileId: fileIdHex }]
+    })
   }
 
   async *locations(fileIdHex: string): AsyncGenerator<{ peerId: string; envelope: Uint8Array }> {
@@ -94,26 +118,86 @@ export class MetaStore {
     }
   }
 
-  async putPlacement(fileIdHex: string, placement: unknown): Promise<void> {
-    await this.#db.put(new Key(`/placements/${fileIdHex}`), utf8.encode(JSON.stringify(placement)))
+  /** A new file of ours: its manifest and where its shards went, in one write. */
+  async putOwnFile(
+    fileIdHex: string,
+    seq: number,
+    envelope: Uint8Array,
+    placement: Placement
+  ): Promise<void> {
+    await this.#write(async (batch) => {
+      assertNotRollback(await this.seenSeq(fileIdHex), seq, `manifest ${fileIdHex}`)
+      batch.put(new Key(`/placements/${fileIdHex}`), json(placement))
+      batch.put(new Key(`/manifests/${fileIdHex}`), envelope)
+      batch.put(new Key(`/seen/${fileIdHex}`), utf8.encode(String(seq)))
+      batch.delete(new Key(`/tombstones/${fileIdHex}`))
+      return [
+        { kind: 'placement', fileId: fileIdHex },
+        { kind: 'manifest', fileId: fileIdHex }
+      ]
+    })
   }
 
-  async getPlacement(fileIdHex: string): Promise<unknown> {
+  async getPlacement(fileIdHex: string): Promise<Placement | undefined> {
     const v = await this.#get(`/placements/${fileIdHex}`)
-    return v === undefined ? undefined : JSON.parse(fromUtf8.decode(v))
+    if (v === undefined) return undefined
+    const parsed = JSON.parse(fromUtf8.decode(v)) as Partial<Placement>
+    return Array.isArray(parsed.slices) ? { slices: parsed.slices } : undefined
   }
 
-  async putTask(taskId: string, task: unknown): Promise<void> {
-    await this.#db.put(new Key(`/tasks/${taskId}`), utf8.encode(JSON.stringify(task)))
+  async putTask(taskId: string, task: TaskRecord): Promise<void> {
+    await this.#write(async (batch) => {
+      batch.put(new Key(`/tasks/${taskId}`), json(task))
+      return []
+    })
   }
 
   async deleteTask(taskId: string): Promise<void> {
-    await this.#db.delete(new Key(`/tasks/${taskId}`))
+    await this.#write(async (batch) => {
+      batch.delete(new Key(`/tasks/${taskId}`))
+      return []
+    })
   }
 
-  async *tasks(): AsyncGenerator<unknown> {
+  async *tasks(): AsyncGenerator<TaskRecord> {
     for await (const { value } of this.#db.query({ prefix: '/tasks/' }))
-      yield JSON.parse(fromUtf8.decode(value))
+      yield JSON.parse(fromUtf8.decode(value)) as TaskRecord
+  }
+
+  /** The node's own record `name` (maintenance, say), or undefined. */
+  async getState<T>(name: string): Promise<T | undefined> {
+    const v = await this.#get(`/state/${name}`)
+    return v === undefined ? undefined : (JSON.parse(fromUtf8.decode(v)) as T)
+  }
+
+  async putState(name: string, value: unknown): Promise<void> {
+    await this.#write(async (batch) => {
+      batch.put(new Key(`/state/${name}`), json(value))
+      return []
+    })
+  }
+
+  /** File records changed after change `since` (0: from the first kept), for pair and mirror sync. */
+  changesSince(since: number, limit = 1000): Promise<MetaChanges> {
+    return this.#changes.since(since, limit)
+  }
+
+  /** The seq of the newest change (0 before the first). */
+  get changeSeq(): number {
+    return this.#changes.last
+  }
+
+  /** One batch: `build` queues its writes and names what changed; the change records ride along. */
+  #write(build: (batch: Batch) => Promise<{ kind: ChangeKind; fileId: string }[]>): Promise<void> {
+    const run = this.#writes.then(async () => {
+      const batch = this.#db.batch()
+      const changed = await build(batch)
+      const prune = this.#changes.record(batch, changed)
+      await batch.commit()
+      await prune()
+    })
+    this.#writes = run.catch(() => {})
+    return run
   }
 
   async #get(key: string): Promise<Uint8Array | undefined> {

@@ -7,7 +7,7 @@
 //   <dir>/meta/      datastore-level: manifests, location records, tasks, keystore
 //   <dir>/shards/    one file per shard: header + bytes, written temp + fsync + rename
 //   <dir>/tmp/       scratch on the same filesystem as shards/, cleared at every start
-import { mkdir, rm } from 'node:fs/promises'
+import { chmod, mkdir, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 
 export interface NodeDir {
@@ -33,9 +33,17 @@ export function nodeDir(root: string): NodeDir {
   }
 }
 
+/**
+ * Creates the node's root, readable by its owner only: it holds the identity, the user key and
+ * the keystore. A directory that existed with wider rights is tightened, not trusted as it is.
+ */
+export async function ensureNodeRoot(dir: NodeDir): Promise<void> {
+  await mkdir(dir.root, { recursive: true, mode: 0o700 })
+  await chmod(dir.root, 0o700)
+}
+
 /** Creates the directories, and empties tmp/: what is there was left by a process that died mid-write. */
 export async function prepareNodeDir(dir: NodeDir): Promise<void> {
-  await mkdir(dir.root, { recursive: true, mode: 0o700 })
   await rm(dir.tmp, { recursive: true, force: true })
   await Promise.all([dir.meta, dir.shards, dir.tmp].map((d) => mkdir(d, { recursive: true })))
 }

@@ -5,15 +5,13 @@
 // This is the disk implementation of @defs/net's ShardStore.
 import { type FileHandle, mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import type { ByteRange, ShardBody, ShardStore } from '@defs/net'
+import type { ByteRange, ShardBody } from '@defs/net'
 import { encodeShardHeader, limits, openShard, peekShardHeader, type ShardHeader } from '@defs/segment'
+import type { NodeShardStore } from '../components.ts'
+import { QuotaFullError } from '../errors.ts'
 import { writeFileAtomic } from './atomic-file.ts'
 import { plainBytes } from './bytes.ts'
 import { fromHex, toHex } from './hex.ts'
-
-export class QuotaFullError extends Error {
-  override name = 'QuotaFullError'
-}
 
 interface Entry {
   fileIdHex: string
@@ -21,7 +19,7 @@ interface Entry {
   size: number
 }
 
-export class DiskShardStore implements ShardStore {
+export class DiskShardStore implements NodeShardStore {
   readonly dir: string
   readonly tmpDir: string
   readonly maxBytes: number

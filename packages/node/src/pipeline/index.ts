@@ -1,7 +1,8 @@
 // The slice pipeline of @defs/node: layout planning, reading, sealing and opening slices on worker
 // threads, and the ordered, memory-bounded streams that node.put and node.get are built from.
+
+export { FileModeSizeError, NotEnoughPeersError, PoolClosedError, ShardIdMismatchError } from '../errors.ts'
 export { BufferPool } from './buffer-pool.ts'
-export { FileModeSizeError, NotEnoughPeersError, PoolClosedError, ShardIdMismatchError } from './errors.ts'
 export {
   type Layout,
   type LayoutRequest,
@@ -31,6 +32,7 @@ export {
   sealedBytes,
   sealSlice
 } from './slice-codec.ts'
-export { type ReadSlicesOptions, readSlices, type SliceSource } from './slice-reader.ts'
+export { type CutSlicesOptions, cutSlices, type SliceSource } from './slice-reader.ts'
+export { type RebuildParams, type RebuiltShard, type RebuiltSlice, rebuildSlice } from './slice-rebuild.ts'
 export { sliceCost, type TransferOptions } from './transfer.ts'
-export { SlicePool, type SlicePoolOptions, workerExecArgv } from './workers.ts'
+export { SlicePool, type SlicePoolOptions, type SliceWorkers, workerExecArgv } from './workers.ts'

@@ -1,10 +1,17 @@
 // How a file is cut and coded: the storage mode, slice size and code of one upload, decided once
 // before the first byte is read. The per-slice shard shape follows @defs/segment's sliceLayout, so
 // what is sealed here is what the manifest codec accepts and a reader recomputes.
-import { limits, type StorageMode } from '@defs/segment'
-import { FileModeSizeError, NotEnoughPeersError } from './errors.ts'
+import {
+  limits,
+  type SliceCoding,
+  type StorageMode,
+  type StorageModeChoice,
+  shardShape as sliceShape,
+  storageModeChoices
+} from '@defs/segment'
+import { FileModeSizeError, LayoutError, NotEnoughPeersError } from '../errors.ts'
 
-export type { StorageMode }
+export type { SliceCoding, StorageMode }
 
 /** AES-GCM adds its 16-byte tag to every slice: cipherLength = plainLength + 16. */
 export const SEAL_OVERHEAD = 16
@@ -12,7 +19,7 @@ export const SEAL_OVERHEAD = 16
 export interface LayoutRequest {
   /** Plaintext bytes, when known (a stream of unknown size is cut into maxSliceSize slices). */
   size?: number
-  mode: StorageMode | 'auto'
+  mode: StorageModeChoice
   /** k (rs-proportion), and the code auto starts from. */
   dataShards: number
   /** m: parity shards, or in the replicated modes the extra copies (r = m + 1). */
@@ -51,8 +58,11 @@ export interface ShardShape {
   shardSize: number
 }
 
-/** The coding part of a layout: what sealSlice and openSlice need to know about the mode. */
-export type SliceCoding = Pick<Layout, 'dataShards' | 'parityShards' | 'shardSize'> & { mode?: StorageMode }
+/** The shards of one slice of `cipherLength` sealed bytes: @defs/segment's rule, without the copies. */
+export function shardShape(coding: SliceCoding, cipherLength: number): ShardShape {
+  const { dataShards, parityShards, shardSize } = sliceShape(coding, cipherLength)
+  return { dataShards, parityShards, shardSize }
+}
 
 const KiB = 1024
 
@@ -75,24 +85,6 @@ export function planLayout(request: LayoutRequest): Layout {
     return proportional(r, k, m, undefined)
   }
   return autoLayout(r)
-}
-
-/** The shards of one slice of `cipherLength` bytes: the rule of @defs/segment's sliceLayout. */
-export function shardShape(coding: SliceCoding, cipherLength: number): ShardShape {
-  if (coding.mode === 'file' || coding.mode === 'slice') {
-    // Replicas are copies of the one shard, made by the store, so the slice is coded as k = 1, m = 0.
-    return { dataShards: 1, parityShards: 0, shardSize: Math.max(1, cipherLength) }
-  }
-  if (coding.shardSize !== undefined && coding.mode === 'rs-size') {
-    const k = Math.max(1, Math.ceil(cipherLength / coding.shardSize))
-    return { dataShards: k, parityShards: coding.parityShards, shardSize: coding.shardSize }
-  }
-  const k = coding.dataShards
-  return {
-    dataShards: k,
-    parityShards: coding.parityShards,
-    shardSize: Math.max(1, Math.ceil(cipherLength / k))
-  }
 }
 
 function autoLayout(r: LayoutRequest): Layout {
@@ -142,7 +134,7 @@ function rsSizeLayout(r: LayoutRequest): Layout {
   // k grows with the slice, and k + m may not pass 256: that caps the slice at (256 - m) shards.
   const widest = (limits.maxShardsPerSlice - m) * shardSize - SEAL_OVERHEAD
   if (widest < 1) {
-    throw new RangeError(
+    throw new LayoutError(
       `shardSize ${shardSize} with parityShards ${m} leaves no room for a slice (k + m <= 256)`
     )
   }
@@ -196,7 +188,7 @@ function sliceSizeFor(r: LayoutRequest, expansion: number): number {
   if (r.size === undefined) return Math.max(1, size)
   const fewest = Math.ceil(r.size / limits.maxSlices)
   if (fewest > r.maxSliceSize) {
-    throw new RangeError(
+    throw new LayoutError(
       `size ${r.size} needs slices over maxSliceSize ${r.maxSliceSize} (at most ${limits.maxSlices} slices)`
     )
   }
@@ -219,14 +211,13 @@ function checkPeers(peers: number | undefined, needed: number, what: string): vo
 
 function checkRequest(r: LayoutRequest): LayoutRequest {
   if (typeof r !== 'object' || r === null) throw new TypeError('layout request must be an object')
-  const modes = ['auto', 'file', 'slice', 'rs-size', 'rs-proportion']
-  if (!modes.includes(r.mode))
-    throw new RangeError(`mode must be one of ${modes.join(', ')}, got ${String(r.mode)}`)
+  if (!(storageModeChoices as readonly string[]).includes(r.mode))
+    throw new LayoutError(`mode must be one of ${storageModeChoices.join(', ')}, got ${String(r.mode)}`)
   if (r.size !== undefined) integer('size', r.size, 0)
   integer('dataShards', r.dataShards, 1, 255)
   integer('parityShards', r.parityShards, 0, 255)
   if (r.dataShards + r.parityShards > limits.maxShardsPerSlice) {
-    throw new RangeError(
+    throw new LayoutError(
       `dataShards + parityShards must be at most 256, got ${r.dataShards + r.parityShards}`
     )
   }
@@ -241,6 +232,6 @@ function checkRequest(r: LayoutRequest): LayoutRequest {
 
 function integer(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer ${min}..${max}, got ${String(value)}`)
+    throw new LayoutError(`${name} must be an integer ${min}..${max}, got ${String(value)}`)
   }
 }

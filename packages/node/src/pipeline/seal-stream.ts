@@ -1,7 +1,7 @@
 // Upload direction: source -> slices -> sealed on the pool's threads -> in order to the consumer
 // (which sends the shards). Reading runs ahead of the consumer by at most bufferSize bytes.
 import { type SealedSlice, sealedBytes } from './slice-codec.ts'
-import { readSlices, type SliceSource } from './slice-reader.ts'
+import { cutSlices, type SliceSource } from './slice-reader.ts'
 import { codingOf, inOrder, releasable, type TransferOptions } from './transfer.ts'
 
 export interface SealedSliceHandle extends SealedSlice {
@@ -26,6 +26,6 @@ export function sealSlices(source: SliceSource, options: TransferOptions): Async
     buffers.give(plain.buffer as ArrayBuffer)
     return releasable(sealed, sealed.shards[0]!.buffer, buffers)
   }
-  const slices = readSlices(source, layout.sliceSize, { buffers, signal })
+  const slices = cutSlices(source, layout.sliceSize, { buffers, signal })
   return inOrder(slices, seal, options)
 }

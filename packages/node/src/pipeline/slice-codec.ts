@@ -1,5 +1,5 @@
 // The work on one slice, self-contained so a worker thread runs it: seal = encrypt -> split ->
-// encode -> hash, open = verify -> reconstruct -> decrypt (DESIGN §3: encrypt, then encode).
+// encode -> hash, open = verify -> reconstruct -> decrypt (encrypt, then encode: doc/architecture.md).
 // Sealed shards lie back to back in one ArrayBuffer: the ciphertext is written straight into the
 // data-shard region (the split costs nothing), parity is coded beside it, and the whole slice
 // crosses a thread boundary as one transfer.
@@ -14,8 +14,8 @@ import {
   sliceAad
 } from '@defs/crypto'
 import { type Shard, TooFewShardsError } from '@defs/erasure'
+import { ShardIdMismatchError } from '../errors.ts'
 import { codeFor } from './codes.ts'
-import { ShardIdMismatchError } from './errors.ts'
 import { freeBytes } from './free-memory.ts'
 import { SEAL_OVERHEAD, type ShardShape, type SliceCoding, shardShape } from './layout.ts'
 import { decryptFrom, encryptInto, type SliceCipherKey } from './slice-cipher.ts'

@@ -11,7 +11,7 @@ export type SliceSource =
   | AsyncIterable<Uint8Array>
   | Iterable<Uint8Array>
 
-export interface ReadSlicesOptions {
+export interface CutSlicesOptions {
   /** Where slice buffers come from (and go back to once a slice is done with); default: fresh ones. */
   buffers?: BufferPool
   signal?: AbortSignal
@@ -24,10 +24,10 @@ export interface ReadSlicesOptions {
  * of sliceSize bytes (or an empty one), which the consumer owns: it may move it to a worker or
  * give it back to the pool.
  */
-export async function* readSlices(
+export async function* cutSlices(
   source: SliceSource,
   sliceSize: number,
-  options: ReadSlicesOptions = {}
+  options: CutSlicesOptions = {}
 ): AsyncGenerator<Uint8Array, void, undefined> {
   if (!Number.isSafeInteger(sliceSize) || sliceSize < 1) {
     throw new RangeError(`sliceSize must be a positive integer, got ${String(sliceSize)}`)

@@ -3,6 +3,7 @@
 // again, so the pool can reuse their memory for the next slice.
 import { parentPort } from 'node:worker_threads'
 import { openSlice, sealSlice } from './slice-codec.ts'
+import { rebuildSlice } from './slice-rebuild.ts'
 import { post, type SliceJob, type SliceReply, toWire, transferables } from './worker-protocol.ts'
 
 const port = parentPort
@@ -27,6 +28,14 @@ async function handle(job: SliceJob): Promise<{ reply: SliceReply; transfer: Arr
         reply: { id: job.id, ok: true, sealed, spare: back },
         transfer: [...transferables(sealed.shards), ...back]
       }
+    }
+    if (job.op === 'rebuild') {
+      // The inputs stay with the result's shards only where reconstruct wrote new ones; the
+      // shards given come back as spare for reuse.
+      const rebuilt = rebuildSlice(job.shards, job.params)
+      const back = spare()
+      const outgoing = transferables(rebuilt.shards.map((s) => s.bytes)).filter((b) => !back.includes(b))
+      return { reply: { id: job.id, ok: true, rebuilt, spare: back }, transfer: [...outgoing, ...back] }
     }
     const opened = await openSlice(job.shards, job.params, job.out)
     const back = spare(opened.plain)

@@ -3,10 +3,10 @@ import type { BufferPool } from './buffer-pool.ts'
 import type { Layout, SliceCoding } from './layout.ts'
 import { ordered } from './ordered.ts'
 import { type SliceContext, sealedBytes } from './slice-codec.ts'
-import type { SlicePool } from './workers.ts'
+import type { SliceWorkers } from './workers.ts'
 
 export interface TransferOptions extends Omit<SliceContext, 'sliceIndex'> {
-  pool: SlicePool
+  pool: SliceWorkers
   /** The file's layout (planLayout's result, or the manifest's mode, k, m, sliceSize, shardSize). */
   layout: Pick<Layout, 'mode' | 'sliceSize' | 'dataShards' | 'parityShards' | 'shardSize'>
   /** Bytes of slices and shards this transfer may hold at once (at least one slice always moves). */

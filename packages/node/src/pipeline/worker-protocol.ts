@@ -6,12 +6,14 @@ import { isMarkedAsUntransferable, type MessagePort, type Worker } from 'node:wo
 import { AuthenticationError } from '@defs/crypto'
 import type { Shard } from '@defs/erasure'
 import { ShardSizeError, TooFewShardsError } from '@defs/erasure'
-import { ShardIdMismatchError } from './errors.ts'
+import { ShardIdMismatchError } from '../errors.ts'
 import type { OpenedSlice, OpenParams, SealedSlice, SealParams } from './slice-codec.ts'
+import type { RebuildParams, RebuiltSlice } from './slice-rebuild.ts'
 
 export type SliceJob =
   | { id: number; op: 'seal'; plain: Uint8Array; params: SealParams; out?: ArrayBuffer }
   | { id: number; op: 'open'; shards: Shard[]; params: OpenParams; out?: ArrayBuffer }
+  | { id: number; op: 'rebuild'; shards: Shard[]; params: RebuildParams; out?: undefined }
 
 export interface WireError {
   name: string
@@ -21,7 +23,14 @@ export interface WireError {
 }
 
 export type SliceReply =
-  | { id: number; ok: true; sealed?: SealedSlice; opened?: OpenedSlice; spare: ArrayBuffer[] }
+  | {
+      id: number
+      ok: true
+      sealed?: SealedSlice
+      opened?: OpenedSlice
+      rebuilt?: RebuiltSlice
+      spare: ArrayBuffer[]
+    }
   | { id: number; ok: false; error: WireError; spare: ArrayBuffer[] }
 
 /** Whether postMessage can move `b` (Node's Buffer pool is marked untransferable; WASM memory throws). */

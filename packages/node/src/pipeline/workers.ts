@@ -7,9 +7,10 @@ import { extname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import type { Shard } from '@defs/erasure'
+import { PoolClosedError } from '../errors.ts'
 import { BufferPool } from './buffer-pool.ts'
-import { PoolClosedError } from './errors.ts'
 import type { OpenedSlice, OpenParams, SealedSlice, SealParams } from './slice-codec.ts'
+import type { RebuildParams, RebuiltSlice } from './slice-rebuild.ts'
 import { fromWire, handOver, post, type SliceJob, type SliceReply } from './worker-protocol.ts'
 
 export interface SlicePoolOptions {
@@ -46,7 +47,17 @@ export function workerExecArgv(parent: readonly string[] = process.execArgv): st
   return out
 }
 
-export class SlicePool {
+/** What the node's flows need of the pool: tests and services may hand in their own. */
+export interface SliceWorkers {
+  readonly size: number
+  readonly buffers: BufferPool
+  seal(plain: Uint8Array, params: SealParams, out?: ArrayBuffer): Promise<SealedSlice>
+  open(shards: Shard[], params: OpenParams, out?: ArrayBuffer): Promise<OpenedSlice>
+  rebuild(shards: Shard[], params: RebuildParams): Promise<RebuiltSlice>
+  close(): Promise<void>
+}
+
+export class SlicePool implements SliceWorkers {
   readonly size: number
   private readonly threads: Thread[] = []
   /** Idle buffers: inputs the workers moved back and slices their consumers released. */
@@ -79,6 +90,16 @@ export class SlicePool {
     const { views, transfer } = handOver(shards)
     const reply = await this.run({ id: 0, op: 'open', shards: views, params, out }, transfer)
     return reply.opened!
+  }
+
+  /**
+   * Rebuilds missing shards of a slice from any k of them, without the file key (keyless repair),
+   * and names them by their SHA-256. The shards' memory moves to the worker as in seal.
+   */
+  async rebuild(shards: Shard[], params: RebuildParams): Promise<RebuiltSlice> {
+    const { views, transfer } = handOver(shards)
+    const reply = await this.run({ id: 0, op: 'rebuild', shards: views, params }, transfer)
+    return reply.rebuilt!
   }
 
   /** Jobs sent and not yet answered, over all threads. */

@@ -2,45 +2,44 @@
 // the meta store before it is announced, so after a crash `restore()` finds each task where it
 // was: running ones go back to the queue and resume from their last checkpoint; paused ones stay
 // paused. Pause and cancel take effect at the runner's next checkpoint (a consistent point).
-import { randomBytes } from 'node:crypto'
-import type { MetaStore } from '../disk/meta-store.ts'
+import {
+  busyTasks,
+  type LiveTask as Live,
+  newRecord,
+  nextQueued,
+  runnerContext,
+  untilQuiet,
+  wakeWaiters,
+  whenSettled
+} from './live-task.ts'
 import { RateMeter } from './rate-meter.ts'
 import {
-  finalStates,
   TaskCancelledSignal,
-  type TaskContext,
   type TaskKind,
   TaskNotFoundError,
   TaskPausedSignal,
-  type TaskProgress,
+  type TaskQueueOptions,
   type TaskRecord,
   type TaskRunner,
-  TaskStateError
+  TaskStateError,
+  type TaskStore
 } from './task-types.ts'
 
-export interface TaskQueueOptions {
-  store: MetaStore
-  /** Tasks that run at once. */
-  workerNum: number
-  // Each kind has its own params, checkpoint and result types; the queue only stores and passes them.
-  // biome-ignore lint/suspicious/noExplicitAny: runners of different kinds share one map
-  runners: Partial<Record<TaskKind, TaskRunner<any, any, any>>>
-  now?: () => number
-}
-
-interface Live {
-  record: TaskRecord
-  controller?: AbortController
-  pending?: 'pause' | 'cancel'
-  rate: RateMeter
-  waiters: { resolve: (r: TaskRecord) => void }[]
-}
+export type { TaskQueueOptions, TaskStore }
 
 export class TaskQueue extends EventTarget {
-  readonly #store: MetaStore
+  readonly #store: TaskStore
   readonly #workerNum: number
-  readonly #runners: TaskQueueOptions['runners']
+  // biome-ignore lint/suspicious/noExplicitAny: runners of different kinds share one map
+  readonly #runners: Partial<Record<TaskKind, TaskRunner<any, any, any>>>
+  readonly #admit: (kind: TaskKind) => void
+  readonly #mayStart: (kind: TaskKind) => boolean
   readonly #now: () => number
+  readonly #hooks = {
+    now: () => this.#now(),
+    persist: (r: TaskRecord) => this.#store.putTask(r.id, r),
+    emit: (r: TaskRecord) => this.#emit(r)
+  }
   readonly #tasks = new Map<string, Live>()
   /** The error a failed task threw, while this process runs (the record keeps only its message). */
   readonly #errors = new Map<string, Error>()
@@ -51,14 +50,33 @@ export class TaskQueue extends EventTarget {
     super()
     this.#store = options.store
     this.#workerNum = options.workerNum
-    this.#runners = options.runners
+    this.#runners = { ...options.runners }
+    this.#admit = options.admit ?? (() => {})
+    this.#mayStart = options.mayStart ?? (() => true)
     this.#now = options.now ?? Date.now
+  }
+
+  /** Adds the runner of a task kind (a service brings its own: repair, migrate); one per kind. */
+  register<P, C, R>(kind: TaskKind, runner: TaskRunner<P, C, R>): void {
+    if (this.#runners[kind] !== undefined)
+      throw new TaskStateError(`a runner for ${kind} tasks is registered already`)
+    this.#runners[kind] = runner
+    this.#pump()
+  }
+
+  /** Starts what may start now: after the node leaves maintenance, say. */
+  poke(): void {
+    this.#pump()
+  }
+
+  /** Resolves once no task is being paused, cancelled or inside a critical step; rejects naming them after `timeoutMs`. */
+  quiet(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return untilQuiet(() => busyTasks(this.#tasks.values()), timeoutMs, signal)
   }
 
   /** Loads persisted tasks: queued and running ones are queued again (resuming from checkpoint). */
   async restore(): Promise<void> {
-    for await (const raw of this.#store.tasks()) {
-      const record = raw as TaskRecord
+    for await (const record of this.#store.tasks()) {
       if (this.#tasks.has(record.id)) continue
       if (record.state === 'running') record.state = 'queued'
       this.#tasks.set(record.id, { record, rate: new RateMeter(this.#now), waiters: [] })
@@ -69,17 +87,8 @@ export class TaskQueue extends EventTarget {
   async submit<P>(kind: TaskKind, params: P, options: { priority?: number } = {}): Promise<TaskRecord<P>> {
     if (this.#closed) throw new TaskStateError('the task queue is stopped')
     if (this.#runners[kind] === undefined) throw new TaskStateError(`no runner for ${kind} tasks`)
-    const now = this.#now()
-    const record: TaskRecord<P> = {
-      id: randomBytes(8).toString('hex'),
-      kind,
-      state: 'queued',
-      priority: options.priority ?? 0,
-      created: now,
-      updated: now,
-      params,
-      progress: { bytesDone: 0, slicesDone: 0, shardsDone: 0, rate: 0 }
-    }
+    this.#admit(kind)
+    const record = newRecord(kind, params, options.priority ?? 0, this.#now())
     await this.#store.putTask(record.id, record)
     this.#tasks.set(record.id, { record, rate: new RateMeter(this.#now), waiters: [] })
     this.#emit(record)
@@ -102,11 +111,7 @@ export class TaskQueue extends EventTarget {
 
   /** Resolves when the task reaches done, failed, cancelled or paused. */
   settled(id: string): Promise<TaskRecord> {
-    const live = this.#live(id)
-    if (finalStates.includes(live.record.state) || live.record.state === 'paused') {
-      return Promise.resolve(structuredClone(live.record))
-    }
-    return new Promise((resolve) => live.waiters.push({ resolve }))
+    return whenSettled(this.#live(id))
   }
 
   /** Pauses a queued or running task (a running one stops at its next checkpoint). Idempotent. */
@@ -178,7 +183,10 @@ export class TaskQueue extends EventTarget {
 
   #pump(): void {
     while (!this.#closed && this.#running < this.#workerNum) {
-      const next = this.#nextQueued()
+      const next = nextQueued(
+        this.#tasks.values(),
+        (kind) => this.#runners[kind] !== undefined && this.#mayStart(kind)
+      )
       if (next === undefined) return
       this.#running++
       void this.#run(next).finally(() => {
@@ -186,16 +194,6 @@ export class TaskQueue extends EventTarget {
         this.#pump()
       })
     }
-  }
-
-  #nextQueued(): Live | undefined {
-    let best: Live | undefined
-    for (const t of this.#tasks.values()) {
-      if (t.record.state !== 'queued') continue
-      if (best === undefined || t.record.priority > best.record.priority) best = t
-      else if (t.record.priority === best.record.priority && t.record.created < best.record.created) best = t
-    }
-    return best
   }
 
   async #run(live: Live): Promise<void> {
@@ -207,9 +205,8 @@ export class TaskQueue extends EventTarget {
     record.updated = this.#now()
     await this.#store.putTask(record.id, record)
     this.#emit(record)
-    const ctx = this.#context(live)
     try {
-      record.result = await runner.run(ctx)
+      record.result = await runner.run(runnerContext(live, this.#hooks))
       if (live.pending === 'cancel') throw new TaskCancelledSignal('cancelled')
       await this.#setState(live, 'done')
     } catch (err) {
@@ -224,30 +221,6 @@ export class TaskQueue extends EventTarget {
     } finally {
       live.controller = undefined
       live.pending = undefined
-    }
-  }
-
-  #context(live: Live): TaskContext<unknown, unknown> {
-    const record = live.record
-    const signal = live.controller!.signal
-    return {
-      id: record.id,
-      params: record.params,
-      checkpoint: record.checkpoint,
-      signal,
-      progress: (update) => {
-        Object.assign(record.progress, update)
-        if (update.bytesDone !== undefined) record.progress.rate = live.rate.sample(update.bytesDone)
-        record.updated = this.#now()
-        this.#emit(record)
-      },
-      save: async (checkpoint) => {
-        record.checkpoint = checkpoint
-        record.updated = this.#now()
-        await this.#store.putTask(record.id, record)
-        if (live.pending === 'pause') throw new TaskPausedSignal(`task ${record.id} paused`)
-        if (live.pending === 'cancel') throw new TaskCancelledSignal(`task ${record.id} cancelled`)
-      }
     }
   }
 
@@ -267,15 +240,10 @@ export class TaskQueue extends EventTarget {
     if (state !== 'running') live.record.progress.rate = 0
     await this.#store.putTask(live.record.id, live.record)
     this.#emit(live.record)
-    if (finalStates.includes(state) || state === 'paused') {
-      const waiters = live.waiters.splice(0)
-      for (const w of waiters) w.resolve(structuredClone(live.record))
-    }
+    wakeWaiters(live)
   }
 
   #emit(record: TaskRecord): void {
     this.dispatchEvent(new CustomEvent('task', { detail: structuredClone(record) }))
   }
 }
-
-export type { TaskProgress }

@@ -31,23 +31,12 @@ export interface TaskRecord<P = unknown, C = unknown, R = unknown> {
 
 export const finalStates: readonly TaskState[] = ['done', 'failed', 'cancelled']
 
-export class TaskNotFoundError extends Error {
-  override name = 'TaskNotFoundError'
-}
-
-export class TaskStateError extends Error {
-  override name = 'TaskStateError'
-}
-
-/** Thrown inside a runner at its next checkpoint when the task was paused; the queue catches it. */
-export class TaskPausedSignal extends Error {
-  override name = 'TaskPausedSignal'
-}
-
-/** Thrown inside a runner at its next checkpoint when the task was cancelled; the queue catches it. */
-export class TaskCancelledSignal extends Error {
-  override name = 'TaskCancelledSignal'
-}
+export {
+  TaskCancelledSignal,
+  TaskNotFoundError,
+  TaskPausedSignal,
+  TaskStateError
+} from '../errors.ts'
 
 export interface TaskContext<P, C> {
   readonly id: string
@@ -63,10 +52,35 @@ export interface TaskContext<P, C> {
    * if a pause or cancel is pending. Call it after each unit of work (a shard, a slice).
    */
   save(checkpoint: C): Promise<void>
+  /**
+   * Runs `work` as one step that must not be cut (publishing what a repair placed, say):
+   * maintenance waits until no task is inside one before it pauses anything.
+   */
+  critical<T>(work: () => Promise<T>): Promise<T>
 }
 
 export interface TaskRunner<P = unknown, C = unknown, R = unknown> {
   run(ctx: TaskContext<P, C>): Promise<R>
   /** Undo what a cancelled task left behind (e.g. delete uploaded shards). */
   cleanup?(params: P, checkpoint: C | undefined): Promise<void>
+}
+
+export interface TaskQueueOptions {
+  store: TaskStore
+  /** Tasks that run at once. */
+  workerNum: number
+  // Each kind has its own params, checkpoint and result types; the queue only stores and passes them.
+  // biome-ignore lint/suspicious/noExplicitAny: runners of different kinds share one map
+  runners?: Partial<Record<TaskKind, TaskRunner<any, any, any>>>
+  /** Throws when a new task of `kind` may not start now (the node's lifecycle: maintenance, draining). */
+  admit?: (kind: TaskKind) => void
+  /** Whether a queued task of `kind` may start now (maintenance holds background work); default yes. */
+  mayStart?: (kind: TaskKind) => boolean
+  now?: () => number
+}
+
+/** Where tasks persist: the meta store, or any store a test hands in. */
+export interface TaskStore {
+  putTask(taskId: string, task: TaskRecord): Promise<void>
+  tasks(): AsyncIterable<TaskRecord>
 }

@@ -32,7 +32,7 @@ export async function startNetwork(n: number, options: Partial<NodeOptions> = {}
       )
     }
     // Everyone dials everyone, so every node can place on every other (bounded wait).
-    for (const a of nodes) for (const b of nodes) if (a !== b) await a.connect(b.addresses()[0]!)
+    for (const a of nodes) for (const b of nodes) if (a !== b) await a.peers.connect(b.addresses()[0]!)
     await waitFor(
       async () => (await Promise.all(nodes.map((x) => x.status()))).every((s) => s.peers >= n - 1),
       'full mesh'

@@ -1,0 +1,25 @@
+// The daemon's `shares` service: the read capability of a file whose key this node keeps (it
+// stored the file, or read it with its capability), for `defs share` to print again. A service of
+// the node (createNode's `services`), so it reaches the keystore without widening the node's API.
+import { type CreateNodeOptions, formatCapability, type ServiceFactory } from '@defs/node'
+
+export interface Shares {
+  /** `defs:<id>:<key>`, or undefined when this node holds no key for the file. */
+  capability(fileIdHex: string): Promise<string | undefined>
+}
+
+export const sharesService: ServiceFactory<Shares> = {
+  create: (components) => ({
+    async capability(fileIdHex) {
+      const key = await components.keystore.get(fileIdHex)
+      return key === undefined ? undefined : formatCapability(Buffer.from(fileIdHex, 'hex'), key)
+    }
+  })
+}
+
+/** The daemon's node options with its services added. */
+export function withDaemonServices<O extends object>(
+  options: O
+): O & Pick<CreateNodeOptions<{ shares: Shares }>, 'services'> {
+  return { ...options, services: { shares: sharesService } }
+}

@@ -1,0 +1,44 @@
+// The parts of a running node that its subsystems, steps and services share, built once by
+// createNode (the composition root). Each is an interface or a small class a test or an L3
+// service can replace with its own; nothing reaches for a global.
+import type { SigningKey } from '@defs/crypto'
+import type { PeerScorer } from '@defs/kbucket'
+import type { Host, ShardStore } from '@defs/net'
+import type { ComponentLogger } from '@libp2p/interface'
+import type { MetaStore } from './disk/meta-store.ts'
+import type { NodeDir } from './disk/node-dir.ts'
+import type { NodeEvents } from './events.ts'
+import type { Keystore } from './keystore.ts'
+import type { Lifecycle } from './lifecycle.ts'
+import type { ResolvedNodeOptions } from './options.ts'
+import type { SliceWorkers } from './pipeline/index.ts'
+import type { TaskQueue } from './tasks/task-queue.ts'
+
+/** The node's own shard store: the protocol's contract plus what status and GC read. */
+export interface NodeShardStore extends ShardStore {
+  readonly usedBytes: number
+  readonly count: number
+  readonly maxBytes: number
+  /** Hex ids of every stored shard. */
+  ids(): string[]
+}
+
+export interface NodeComponents {
+  readonly options: ResolvedNodeOptions
+  readonly dir: NodeDir
+  readonly peerId: string
+  readonly host: Host
+  readonly logger: ComponentLogger
+  readonly meta: MetaStore
+  readonly shards: NodeShardStore
+  readonly keystore: Keystore
+  /** Signs manifests and deletes; file keys are wrapped to it. */
+  readonly userKey: SigningKey
+  /** What placement, pairing and repair know of every peer. */
+  readonly scorer: PeerScorer
+  /** Seal, open and rebuild slices on worker threads (started on first use). */
+  readonly pool: SliceWorkers
+  readonly tasks: TaskQueue
+  readonly lifecycle: Lifecycle
+  readonly events: NodeEvents
+}

@@ -1,0 +1,133 @@
+// node.files: store, read, check and delete files. Each call resolves the file once (manifest
+// verified, key found) and hands the work to a step (steps/) or a persisted task (transfers/).
+import { mkdir } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
+import { decodeEnvelope, verify } from '@defs/segment'
+import type { NodeComponents } from '../components.ts'
+import { toHex } from '../disk/hex.ts'
+import { NotOwnerError } from '../errors.ts'
+import { deleteShards } from '../steps/delete-shards.ts'
+import { checkFile } from '../steps/file-health.ts'
+import { newReadStats, readFileSlices } from '../steps/read-slices.ts'
+import { followTask } from '../tasks/follow-task.ts'
+import type { TaskRecord } from '../tasks/task-types.ts'
+import type { DownloadParams } from '../transfers/download-task.ts'
+import type { UploadRunner } from '../transfers/upload-task.ts'
+import { fileInfo } from './file-info.ts'
+import { parseFileRef } from './file-ref.ts'
+import { putFile } from './put-file.ts'
+import { fileKeyOf, locate, resolveFile, resolveManifest } from './resolve-file.ts'
+import type {
+  FileApi,
+  FileHealth,
+  FileInfo,
+  FileRef,
+  FileSource,
+  GetOptions,
+  GetResult,
+  OpenFile,
+  PutOptions,
+  PutResult,
+  ReadOptions
+} from './types.ts'
+
+export class Files implements FileApi {
+  readonly #c: NodeComponents
+  readonly #uploads: UploadRunner
+
+  constructor(components: NodeComponents, uploads: UploadRunner) {
+    this.#c = components
+    this.#uploads = uploads
+  }
+
+  put(source: FileSource, options?: PutOptions): Promise<PutResult> {
+    return putFile(this.#c, this.#uploads, source, options)
+  }
+
+  async get(ref: FileRef, destination: string, options: GetOptions = {}): Promise<GetResult> {
+    const task = await this.download(ref, destination, options)
+    return (await followTask(this.#c.tasks, task.id, options.onProgress)).result as GetResult
+  }
+
+  async download(
+    ref: FileRef,
+    destination: string,
+    options: Pick<GetOptions, 'range'> = {}
+  ): Promise<TaskRecord> {
+    const { fileIdHex, fileKey } = parseFileRef(ref)
+    await mkdir(dirname(resolve(destination)), { recursive: true })
+    // A capability's key is kept in the keystore (wrapped), so the task record holds only the id.
+    if (fileKey !== undefined && !(await this.#c.keystore.has(fileIdHex))) {
+      await this.#c.keystore.put(fileIdHex, fileKey)
+    }
+    const params: DownloadParams = {
+      ref: fileIdHex,
+      destination: resolve(destination),
+      ...(options.range !== undefined ? { range: options.range } : {})
+    }
+    return this.#c.tasks.submit('download', params)
+  }
+
+  async *read(ref: FileRef, options: ReadOptions = {}): AsyncIterable<Uint8Array> {
+    yield* (await this.open(ref)).read(options)
+  }
+
+  async open(ref: FileRef): Promise<OpenFile> {
+    const c = this.#c
+    const file = await resolveManifest(c, ref)
+    const fileKey = await fileKeyOf(c, ref, file.fileIdHex)
+    const info = await fileInfo(c, file.fileIdHex, file.manifest, fileKey)
+    return {
+      info,
+      async *read(options: ReadOptions = {}) {
+        const readable = { ...(await locate(c, file)), fileKey }
+        const stats = newReadStats()
+        let bytes = 0
+        for await (const chunk of readFileSlices(c, readable, options.range, stats, { reuse: false })) {
+          bytes += chunk.length
+          yield chunk
+        }
+        options.onResult?.({
+          fileId: file.fileIdHex,
+          bytes,
+          slicesRead: stats.slicesRead,
+          shardsFetched: stats.shardsFetched,
+          slicesReconstructed: stats.slicesReconstructed,
+          badPeers: [...stats.badPeers]
+        })
+      }
+    }
+  }
+
+  async stat(ref: FileRef): Promise<FileInfo> {
+    const file = await resolveManifest(this.#c, ref)
+    return fileInfo(this.#c, file.fileIdHex, file.manifest, parseFileRef(ref).fileKey)
+  }
+
+  async list(): Promise<FileInfo[]> {
+    const out: FileInfo[] = []
+    for await (const { fileIdHex, envelope } of this.#c.meta.manifests()) {
+      out.push(await fileInfo(this.#c, fileIdHex, await verify(decodeEnvelope(envelope), 'manifest')))
+    }
+    return out.sort((a, b) => a.created - b.created)
+  }
+
+  async check(ref: FileRef): Promise<FileHealth> {
+    return checkFile(this.#c, await resolveFile(this.#c, ref))
+  }
+
+  async rm(ref: FileRef): Promise<{ fileId: string; shardsDeleted: number }> {
+    const c = this.#c
+    c.lifecycle.admitChange('deletes')
+    const file = await resolveFile(c, ref)
+    if (toHex(file.manifest.owner.bytes) !== toHex(c.userKey.publicKey.bytes)) {
+      throw new NotOwnerError(`file ${file.fileIdHex} belongs to another user; only its owner can delete it`)
+    }
+    const shards = file.manifest.slices.flatMap((s, i) =>
+      s.shards.map((id, j) => ({ id: toHex(id), holders: file.holders[i]![j] ?? [] }))
+    )
+    const outcome = await deleteShards(c, file.manifest.fileId, shards)
+    await c.meta.tombstone(file.fileIdHex)
+    return { fileId: file.fileIdHex, shardsDeleted: outcome.deleted }
+  }
+}

@@ -1,0 +1,75 @@
+// Storing a file: plan its layout (mode, slice size, code) before the first byte is read, keep a
+// fresh file key in the keystore, and run the upload as a persisted task the caller follows.
+import { stat } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { generateFileKey, randomBytes } from '@defs/crypto'
+import type { NodeComponents } from '../components.ts'
+import { toHex } from '../disk/hex.ts'
+import { placementCandidates } from '../peers/placement.ts'
+import { planLayout } from '../pipeline/index.ts'
+import { followTask } from '../tasks/follow-task.ts'
+import type { UploadRunner } from '../transfers/upload-task.ts'
+import type { UploadParams, UploadResult } from '../transfers/upload-types.ts'
+import { formatCapability } from './file-ref.ts'
+import type { FileSource, PutOptions, PutResult } from './types.ts'
+
+export async function putFile(
+  c: NodeComponents,
+  uploads: UploadRunner,
+  source: FileSource,
+  options: PutOptions = {}
+): Promise<PutResult> {
+  const o = c.options
+  // Asked again by the queue; asked first here so a refused put leaves no key in the keystore.
+  c.lifecycle.admitTask('upload')
+  let size = options.size
+  let name = options.name ?? ''
+  if (typeof source === 'string') {
+    const info = await stat(source)
+    if (!info.isFile()) throw new RangeError(`${source} is not a file`)
+    size = info.size
+    name = options.name ?? basename(source)
+  }
+  const layout = planLayout({
+    size,
+    mode: options.mode ?? o.storageMode,
+    dataShards: options.dataShards ?? o.dataShards,
+    parityShards: options.parityShards ?? o.parityShards,
+    minSliceSize: o.minSliceSize,
+    maxSliceSize: o.maxSliceSize,
+    shardSize: o.shardSize,
+    peers: placementCandidates(c).length,
+    bufferSize: o.bufferSize,
+    workers: c.pool.size
+  })
+  const fileId = randomBytes(16)
+  const fileIdHex = toHex(fileId)
+  const fileKey = generateFileKey()
+  await c.keystore.put(fileIdHex, fileKey)
+  const params: UploadParams = {
+    fileIdHex,
+    path: typeof source === 'string' ? source : null,
+    name,
+    size,
+    layout,
+    version: 1
+  }
+  if (typeof source !== 'string') uploads.attachStream(fileIdHex, source)
+  const task = await c.tasks.submit('upload', params, { priority: options.priority })
+  const result = (await followTask(c.tasks, task.id, options.onProgress)).result as UploadResult
+  return {
+    fileId: fileIdHex,
+    capability: formatCapability(fileId, fileKey),
+    taskId: task.id,
+    size: result.size,
+    mode: layout.mode,
+    dataShards: layout.dataShards,
+    parityShards: layout.parityShards,
+    sliceSize: layout.sliceSize,
+    placement: result.holders.map((shards, slice) => ({
+      slice,
+      shards: shards.flatMap((peers, index) => peers.map((peerId) => ({ index, peerId })))
+    })),
+    ...(layout.reason !== undefined ? { note: layout.reason } : {})
+  }
+}

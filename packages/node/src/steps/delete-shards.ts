@@ -1,0 +1,55 @@
+// Owner-signed deletes (doc/architecture.md, security): each holder gets one envelope naming the shards it holds,
+// signed by the file's owner with a fresh nonce and the current time, so it cannot be replayed.
+import { randomBytes } from '@defs/crypto'
+import { sign } from '@defs/segment'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { NodeComponents } from '../components.ts'
+import { fromHex } from '../disk/hex.ts'
+
+export interface HeldShard {
+  /** Shard id, hex. */
+  id: string
+  holders: string[]
+}
+
+export interface DeleteOutcome {
+  deleted: number
+  /** Holders that could not be reached or refused, with why. */
+  failed: { peer: string; error: string }[]
+}
+
+export async function deleteShards(
+  node: NodeComponents,
+  fileId: Uint8Array,
+  shards: HeldShard[]
+): Promise<DeleteOutcome> {
+  const byPeer = new Map<string, string[]>()
+  for (const s of shards) {
+    for (const peer of s.holders) {
+      const list = byPeer.get(peer) ?? []
+      if (!list.includes(s.id)) list.push(s.id)
+      byPeer.set(peer, list)
+    }
+  }
+  const outcome: DeleteOutcome = { deleted: 0, failed: [] }
+  await Promise.all(
+    [...byPeer].map(async ([peer, ids]) => {
+      try {
+        if (peer === node.peerId) {
+          for (const id of ids) if (await node.shards.delete(fromHex(id))) outcome.deleted++
+          return
+        }
+        const envelope = await sign(
+          'delete',
+          { fileId, shards: ids.map(fromHex), nonce: randomBytes(16), time: Date.now() },
+          node.userKey
+        )
+        await node.host.services.shards.delete(peerIdFromString(peer), envelope)
+        outcome.deleted += ids.length
+      } catch (err) {
+        outcome.failed.push({ peer, error: (err as Error).message })
+      }
+    })
+  )
+  return outcome
+}

@@ -1,0 +1,105 @@
+// The node's side of the index broadcast: what it answers when asked who holds a file, how it
+// finds a file's manifest and holders it does not know, and how it announces a new file.
+
+import type { IndexHoldings } from '@defs/net'
+import { decodeEnvelope, type Envelope, encodeEnvelope, limits, type Manifest, verify } from '@defs/segment'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { NodeComponents, NodeShardStore } from '../components.ts'
+import { toHex } from '../disk/hex.ts'
+import type { MetaStore } from '../disk/meta-store.ts'
+
+/** How long a reader waits for holders to answer a broadcast before it falls back or gives up. */
+const LOOKUP_TIMEOUT_MS = 3000
+
+export function holdingsOf(meta: MetaStore, shards: NodeShardStore) {
+  return async (fileId: Uint8Array, want: 'manifest' | 'shards'): Promise<IndexHoldings | undefined> => {
+    const held = await shards.shardsOf(fileId)
+    const bytes = want === 'manifest' ? await meta.getManifest(toHex(fileId)) : undefined
+    if (held.length === 0 && bytes === undefined) return undefined
+    return {
+      shards: held,
+      ...(bytes !== undefined ? { manifest: decodeEnvelope(bytes) as Envelope<'manifest'> } : {})
+    }
+  }
+}
+
+/** The manifest of a file from the network (verified, not older than one seen here), kept locally. */
+export async function fetchManifest(node: NodeComponents, fileId: Uint8Array): Promise<Manifest | undefined> {
+  const found = await node.host.services.index.lookup(fileId, {
+    want: 'manifest',
+    timeoutMs: LOOKUP_TIMEOUT_MS
+  })
+  if (found.manifest === undefined) return undefined
+  const manifest = await verify(found.manifest.envelope, 'manifest')
+  if (toHex(manifest.fileId) !== toHex(fileId)) return undefined
+  // putManifest refuses a seq older than one seen before (RollbackError).
+  await node.meta.putManifest(toHex(fileId), manifest.seq, encodeEnvelope(found.manifest.envelope))
+  return manifest
+}
+
+/**
+ * Who holds which shard of a file, from the holders' signed location records. A shard no record
+ * names (a holder outside the gossip mesh yet, just after a restart, say) is asked for directly:
+ * this node's own store and every connected peer are asked whether they have it.
+ */
+export async function lookupHolders(node: NodeComponents, manifest: Manifest): Promise<string[][][]> {
+  const found = await node.host.services.index.lookup(manifest.fileId, {
+    want: 'shards',
+    timeoutMs: LOOKUP_TIMEOUT_MS
+  })
+  const byShard = new Map<string, string[]>()
+  const add = (id: Uint8Array, peer: string): void => {
+    const key = toHex(id)
+    const holders = byShard.get(key) ?? []
+    if (!holders.includes(peer)) byShard.set(key, [...holders, peer])
+  }
+  for (const { peer, record } of found.locations) for (const id of record.shards) add(id, peer.toString())
+  const unplaced = manifest.slices.flatMap((s) => s.shards).filter((id) => !byShard.has(toHex(id)))
+  if (unplaced.length > 0) {
+    const peers = [node.peerId, ...node.host.getPeers().map(String)]
+    const signal = AbortSignal.timeout(LOOKUP_TIMEOUT_MS)
+    await Promise.all(
+      peers.map(async (peer) => {
+        const have = await peerHas(node, peer, unplaced, signal).catch(() => [])
+        unplaced.forEach((id, n) => {
+          if (have[n] === true) add(id, peer)
+        })
+      })
+    )
+  }
+  return manifest.slices.map((s) => s.shards.map((id) => byShard.get(toHex(id)) ?? []))
+}
+
+/** Which of `ids` `peer` holds (this node: its own store), asked in batches the protocol accepts. */
+export async function peerHas(
+  node: NodeComponents,
+  peer: string,
+  ids: Uint8Array[],
+  signal: AbortSignal
+): Promise<boolean[]> {
+  if (peer === node.peerId) return Promise.all(ids.map((id) => node.shards.has(id)))
+  const have: boolean[] = []
+  for (let at = 0; at < ids.length; at += limits.maxHasIds) {
+    const batch = ids.slice(at, at + limits.maxHasIds)
+    have.push(...(await node.host.services.shards.has(peerIdFromString(peer), batch, { signal })))
+  }
+  return have
+}
+
+/**
+ * Tells the network a file exists once its manifest is signed: this node provides it in the DHT
+ * and stores the manifest record there, so a reader finds it when no holder answers a broadcast.
+ * Best effort and bounded: the file is durable already; the index only helps others find it.
+ */
+export async function announceFile(
+  node: NodeComponents,
+  envelope: Uint8Array,
+  fileId: Uint8Array
+): Promise<void> {
+  const routing = node.host.services.index.routing
+  const signal = AbortSignal.timeout(LOOKUP_TIMEOUT_MS)
+  await Promise.allSettled([
+    routing.provide(fileId, { signal }),
+    routing.putManifest(decodeEnvelope(envelope) as Envelope<'manifest'>, { signal })
+  ])
+}

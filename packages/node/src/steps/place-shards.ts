@@ -1,0 +1,98 @@
+// Placing shards: every shard (and each of its copies) on its own peer, chosen by score and
+// network group (placement.ts), sent concurrently, each retried on another peer when one fails.
+// Uploads use it for every slice; repair and pair migration place rebuilt or moved shards the
+// same way. A peer that refuses "not now" (maintenance, full, busy) is left out of this placement
+// without losing score; a peer that fails otherwise is marked down in the scorer.
+import { type ShardHeader, ShardStatus } from '@defs/segment'
+import type { NodeComponents } from '../components.ts'
+import { NotEnoughPeersError, PlacementError } from '../errors.ts'
+import { choosePeers, placementCandidates } from '../peers/placement.ts'
+import { storeShard } from './shard-transfer.ts'
+
+export interface ShardToPlace {
+  /** The shard's position in its slice (data then parity). */
+  index: number
+  /** SHA-256 of `bytes`. */
+  id: Uint8Array
+  bytes: Uint8Array
+  header: ShardHeader
+}
+
+export interface PlaceRequest {
+  shards: ShardToPlace[]
+  /** Copies of each shard, each on its own peer (the replicated modes keep m + 1). Default 1. */
+  replicas?: number
+  /** Peers that get none of these shards (repair: the peers that hold the slice's other shards). */
+  exclude?: ReadonlySet<string>
+  /** Names the shards in errors: `slice 3`. */
+  what: string
+  /** Not passed to the sends: a shard in flight finishes, so what a peer stored is always known. */
+  signal: AbortSignal
+  /** Told of every copy stored, as it is acknowledged. */
+  onStored?: (shard: ShardToPlace, peer: string) => void
+}
+
+/** Tries per shard before the placement fails; each retry goes to another peer. */
+const SEND_ATTEMPTS = 3
+
+/** Holders of each shard of `request.shards`, in order; throws when one could not be placed. */
+export async function placeShards(c: NodeComponents, request: PlaceRequest): Promise<string[][]> {
+  const replicas = request.replicas ?? 1
+  const units = request.shards.flatMap((shard) => Array.from({ length: replicas }, () => shard))
+  const used = new Set(request.exclude)
+  const candidates = (): string[] => placementCandidates(c)
+  let peers = choosePeers({ scorer: c.scorer, candidates }, units.length, used)
+  // Right after a start (a resumed upload), the network may still be connecting: wait a little.
+  for (
+    const until = Date.now() + c.options.dialTimeout;
+    peers.length < units.length && Date.now() < until;
+  ) {
+    await new Promise((r) => setTimeout(r, 100))
+    request.signal.throwIfAborted()
+    peers = choosePeers({ scorer: c.scorer, candidates }, units.length, used)
+  }
+  if (peers.length < units.length) {
+    throw new NotEnoughPeersError(
+      `${request.what} has ${units.length} shards to place on distinct peers, the network has ${peers.length}`,
+      units.length,
+      peers.length
+    )
+  }
+  for (const p of peers) used.add(p)
+  const holders = new Map<ShardToPlace, string[]>(request.shards.map((s) => [s, []]))
+  await Promise.all(
+    units.map(async (shard, j) => {
+      let peer = peers[j]!
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await storeShard(c, peer, shard.header, shard.bytes, shard.id)
+          c.scorer.observe(peer, { heartbeat: 'ok' })
+          holders.get(shard)!.push(peer)
+          request.onStored?.(shard, peer)
+          return
+        } catch (err) {
+          if (request.signal.aborted) throw err
+          if (!isNotNow(err)) c.scorer.observe(peer, { heartbeat: 'missed' })
+          const next =
+            attempt < SEND_ATTEMPTS ? choosePeers({ scorer: c.scorer, candidates }, 1, used)[0] : undefined
+          if (next === undefined) {
+            throw new PlacementError(
+              `${request.what} shard ${shard.index}: ${peer} refused it (${(err as Error).name}: ${(err as Error).message}) and no other peer is left`
+            )
+          }
+          used.add(next)
+          peer = next
+        }
+      }
+    })
+  )
+  return request.shards.map((s) => holders.get(s)!)
+}
+
+const notNow: ReadonlySet<number> = new Set([ShardStatus.Maintenance, ShardStatus.NoSpace, ShardStatus.Busy])
+
+/** A refusal that says "not now" (maintenance, full, busy), not "I am broken". */
+function isNotNow(err: unknown): boolean {
+  const status = (err as { status?: unknown }).status
+  return (typeof status === 'number' && notNow.has(status)) || (err as Error).name === 'QuotaFullError'
+}

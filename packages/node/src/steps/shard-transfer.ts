@@ -1,0 +1,43 @@
+// Moving one shard to or from a peer, this node included (its own store is a placement target
+// like any other peer, reached without the network).
+import { constantTimeEqual, sha256, toHex } from '@defs/crypto'
+import { CorruptShardError } from '@defs/net'
+import type { ShardHeader } from '@defs/segment'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type { NodeComponents } from '../components.ts'
+
+export async function storeShard(
+  ctx: NodeComponents,
+  peer: string,
+  header: ShardHeader,
+  bytes: Uint8Array,
+  id: Uint8Array,
+  signal?: AbortSignal
+): Promise<void> {
+  if (peer === ctx.peerId) {
+    await ctx.shards.put(id, bytes, header)
+    return
+  }
+  await ctx.host.services.shards.put(peerIdFromString(peer), header, bytes, { id, signal })
+}
+
+/**
+ * The shard, verified against its id: a remote peer's answer by the shard client, this node's
+ * own copy here (the store's CRC32C catches rot, not a wrong shard under the name).
+ */
+export async function fetchShard(
+  ctx: NodeComponents,
+  peer: string,
+  id: Uint8Array,
+  signal?: AbortSignal
+): Promise<Uint8Array> {
+  if (peer === ctx.peerId) {
+    const local = await ctx.shards.get(id)
+    if (local === undefined) throw new Error(`shard not held locally`)
+    if (!constantTimeEqual(await sha256(local), id)) {
+      throw new CorruptShardError(peer, toHex(id), 'the copy stored here does not hash to its id')
+    }
+    return local
+  }
+  return ctx.host.services.shards.get(peerIdFromString(peer), id, { signal })
+}

@@ -1,0 +1,45 @@
+// What an upload task persists: its parameters (set once) and its checkpoint (after every slice).
+import type { Layout } from '../pipeline/index.ts'
+import type { HeldShard } from '../steps/delete-shards.ts'
+
+export interface UploadParams {
+  fileIdHex: string
+  /** The file to read; null when the source was a stream (then a restart cannot resume it). */
+  path: string | null
+  name: string
+  size?: number
+  layout: Layout
+  version: number
+}
+
+export interface UploadedSlice {
+  plainLength: number
+  cipherLength: number
+  nonce: string
+  /** Shard ids (hex), data then parity. */
+  shards: string[]
+  /** Peers holding each shard (several in the replicated modes). */
+  holders: string[][]
+}
+
+export interface UploadCheckpoint {
+  slices: UploadedSlice[]
+  bytesDone: number
+  /**
+   * Shards stored for slices that were not committed (placed while the task stopped, or part of a
+   * slice that failed): deleted on cancel and after the manifest is signed, never left behind.
+   */
+  stray?: HeldShard[]
+}
+
+export interface UploadResult {
+  fileIdHex: string
+  size: number
+  slices: number
+  holders: string[][][]
+}
+
+/** Copies of each shard: the replicated modes keep m + 1 copies of their one shard per slice. */
+export function replicasOf(layout: Layout): number {
+  return layout.mode === 'file' || layout.mode === 'slice' ? layout.parityShards + 1 : 1
+}
