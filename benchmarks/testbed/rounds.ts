@@ -1,5 +1,5 @@
 // One round of each system on a cluster: DeFS (6 daemons; `defs put` on the first through the
-// CLI, `defs get` on the last) and Helia (add on one node, cat on a second: the fetch that makes
+// CLI, `defs cat` on the last) and Helia (add on one node, cat on a second: the fetch that makes
 // it durable, cat on a third: the download). Every download is hashed and compared with the
 // input before a figure is kept. CPU comes from /proc/<pid>/stat (utime + stime, all threads)
 // before and after each step; the CLI's from bash's `times` (both of its Node processes).
@@ -69,7 +69,7 @@ export async function defsRound(
   const c2 = await cpuOf(c.pids)
   if (get.code !== 0 || get.sha256 !== digest || get.bytes !== size) {
     throw new Error(
-      `defs get read ${get.bytes} bytes sha256 ${get.sha256}, expected ${size} ${digest}: ${get.stderr}`
+      `defs cat read ${get.bytes} bytes sha256 ${get.sha256}, expected ${size} ${digest}: ${get.stderr}`
     )
   }
   const up = deltas(c1, c0)

@@ -21,7 +21,7 @@ export interface ClientResult {
 }
 
 export interface ClientOptions {
-  /** Hash stdout as it streams instead of keeping it (file bytes from `defs get`). */
+  /** Hash stdout as it streams instead of keeping it (file bytes from `defs cat`). */
   hashStdout?: boolean
   timeoutMs?: number
   env?: NodeJS.ProcessEnv

@@ -48,7 +48,7 @@ export class DurabilityLedger {
       bytes += got.bytes
       if (got.code !== 0) {
         failures.push(
-          `${e.fileId} from ${reader.name}: defs get exited ${got.code ?? got.signal}: ${got.stderr.trim().split('\n').at(-1)}`
+          `${e.fileId} from ${reader.name}: defs cat exited ${got.code ?? got.signal}: ${got.stderr.trim().split('\n').at(-1)}`
         )
       } else if (got.bytes !== e.size || got.sha256 !== e.sha256) {
         failures.push(
