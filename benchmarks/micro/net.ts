@@ -5,102 +5,19 @@
 // beside kad-dht findProviders (first provider) and the full DHT path (providers, then a direct
 // query for their records). Every path is checked once before it is timed.
 import { deepStrictEqual, equal, ok } from 'node:assert/strict'
-import { generateSigningKey, randomBytes, sha256 } from '@defs/crypto'
-import {
-  createHost,
-  type Host,
-  joinShardBody,
-  MemoryShardStore,
-  type ShardBody,
-  type ShardStore,
-  type StoredUsage,
-  sendBytes
-} from '@defs/net'
-import { type ShardHeader, shardHeaderOf, signShardHeader } from '@defs/segment'
-import type { Stream } from '@libp2p/interface'
+import { randomBytes } from '@defs/crypto'
+import { createHost, type Host, MemoryShardStore } from '@defs/net'
 import { measure, percentiles } from '../lib/measure.ts'
+import { countBytes, RAW_PROTOCOL, rawSend, type Shard, shardOf } from '../lib/net-bench.ts'
 import { Report } from '../lib/report.ts'
+import { SinkStore } from '../lib/sink-store.ts'
 import type { SuiteOptions } from '../run.ts'
 
 const MiB = 1024 * 1024
-const RAW_PROTOCOL = '/defs-bench/raw/1'
 const loopback = {
   host: '127.0.0.1',
   privateAddresses: true,
   limits: { allow: ['/ip4/127.0.0.1/ipcidr/32'] }
-}
-
-/** Accepts every shard and keeps none, so repeated puts of one shard are transferred every time. */
-class SinkStore implements ShardStore {
-  stored = 0
-  async has(): Promise<boolean> {
-    return false
-  }
-  async stat(): Promise<undefined> {
-    return undefined
-  }
-  async claims(): Promise<[]> {
-    return []
-  }
-  async get(): Promise<undefined> {
-    return undefined
-  }
-  async *read(): AsyncIterable<Uint8Array> {}
-  async put(_id: Uint8Array, body: ShardBody): Promise<void> {
-    this.stored += joinShardBody(body).byteLength
-  }
-  async unclaim(): Promise<boolean> {
-    return false
-  }
-  async delete(): Promise<boolean> {
-    return false
-  }
-  async shardsOf(): Promise<Uint8Array[]> {
-    return []
-  }
-  async size(): Promise<number> {
-    return 0
-  }
-  async usage(): Promise<StoredUsage> {
-    return { byPeer: new Map(), byGroup: new Map(), strangers: 0 }
-  }
-}
-
-interface Shard {
-  id: Uint8Array
-  header: ShardHeader
-  bytes: Uint8Array
-}
-
-const benchOwner = await generateSigningKey()
-
-async function shardOf(size: number): Promise<Shard> {
-  const bytes = randomBytes(size)
-  const id = await sha256(bytes)
-  const fields = { fileId: randomBytes(16), slice: 0, index: 0, dataShards: 10, parityShards: 4 }
-  return { id, header: await signShardHeader(benchOwner, id, shardHeaderOf(fields, bytes)), bytes }
-}
-
-/** The far side of the raw stream: count the bytes, answer with the count when the sender closes. */
-async function countBytes(stream: Stream): Promise<void> {
-  let n = 0
-  for await (const chunk of stream) n += chunk.byteLength
-  const reply = new Uint8Array(8)
-  new DataView(reply.buffer).setFloat64(0, n)
-  stream.send(reply)
-  await stream.close()
-}
-
-async function rawSend(from: Host, to: Host, bytes: Uint8Array): Promise<number> {
-  const stream = await from.dialProtocol(to.peerId, RAW_PROTOCOL)
-  for (let at = 0; at < bytes.byteLength; at += 256 * 1024) {
-    await sendBytes(stream, bytes.subarray(at, Math.min(bytes.byteLength, at + 256 * 1024)))
-  }
-  await stream.close()
-  const chunks: Uint8Array[] = []
-  for await (const chunk of stream) chunks.push(chunk.subarray())
-  const reply = Buffer.concat(chunks)
-  return new DataView(reply.buffer, reply.byteOffset, 8).getFloat64(0)
 }
 
 async function transfer(report: Report): Promise<void> {
@@ -123,7 +40,7 @@ async function transfer(report: Report): Promise<void> {
       equal(sink.stored - before, size)
       await client.services.shards.put(getter.peerId, one.header, one.bytes)
       deepStrictEqual(await client.services.shards.get(getter.peerId, one.id), one.bytes)
-      equal(await rawSend(client, server, one.bytes), size)
+      equal(await rawSend(client, server.peerId, one.bytes), size)
       const all = new Uint8Array(size * parallel)
       for (const [i, s] of shards.entries()) all.set(s.bytes, i * size)
 
@@ -132,13 +49,13 @@ async function transfer(report: Report): Promise<void> {
         ['shard put', size, () => put(one)],
         [`shard put x${parallel}`, size * parallel, () => Promise.all(shards.map(put))],
         ['shard get', size, () => client.services.shards.get(getter.peerId, one.id)],
-        ['raw stream', size, () => rawSend(client, server, one.bytes)],
+        ['raw stream', size, () => rawSend(client, server.peerId, one.bytes)],
         [
           `raw streams x${parallel}`,
           size * parallel,
-          () => Promise.all(shards.map((s) => rawSend(client, server, s.bytes)))
+          () => Promise.all(shards.map((s) => rawSend(client, server.peerId, s.bytes)))
         ],
-        [`raw stream ${parallel}x bytes`, size * parallel, () => rawSend(client, server, all)]
+        [`raw stream ${parallel}x bytes`, size * parallel, () => rawSend(client, server.peerId, all)]
       ]
       for (const [name, bytes, fn] of cases) {
         const m = await measure(fn, { bytes, warmup: 2, samples: 5, minSampleMs: 200 })
@@ -188,9 +105,8 @@ async function lookup(report: Report, nodes: number, rounds: number, k: number):
       const asker = hosts[order[3]!]!
       for (const h of holders) {
         const shard = await shardOf(1024)
-        const header = await signShardHeader(benchOwner, shard.id, { ...shard.header, fileId })
-        await stores[h]!.put(shard.id, shard.bytes, header)
-        await hosts[h]!.services.index.routing.provide(fileId, { signal: AbortSignal.timeout(20_000) })
+        await stores[h]!.put(shard.id, shard.bytes, { ...shard.header, fileId })
+        await hosts[h]!.services.index.announce(fileId, { signal: AbortSignal.timeout(20_000) })
       }
       const holderIds = new Set(holders.map((h) => hosts[h]!.peerId.toString()))
 

@@ -5,24 +5,23 @@
 // RSS of every daemon. Beside it, the same bytes through Helia: two nodes over TCP loopback,
 // `add` on one, `cat` on the other (benchmarks/peers/helia-pair.ts, installed on first use).
 // Every download is hashed and compared with the input before its time is reported.
-import { spawn, spawnSync } from 'node:child_process'
-import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream, existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { startDevnet } from '@defs/cli'
+import { label, MiB, sizesFrom, writeRandomFile } from '../lib/files.ts'
+import { ensureHelia, peersDir } from '../lib/helia.ts'
+import { peakRss } from '../lib/proc.ts'
 import { Report } from '../lib/report.ts'
 import type { SuiteOptions } from '../run.ts'
 
-const MiB = 1024 * 1024
-const peersDir = fileURLToPath(new URL('../peers/', import.meta.url))
-
 export async function run({ json, args }: SuiteOptions): Promise<void> {
   const report = new Report('devnet', json)
-  const sizes = sizesFrom(args)
+  const sizes = sizesFrom(args, [256 * MiB, 1024 * MiB])
   const root = await mkdtemp(join(tmpdir(), 'defs-bench-devnet-'))
   // --no-helia: DeFS rows only (e.g. while profiling the daemons).
   const heliaReady = !args.includes('--no-helia') && ensureHelia(report)
@@ -48,34 +47,6 @@ export async function run({ json, args }: SuiteOptions): Promise<void> {
       report.note(`upload ${r.size}, bytes held by other nodes: DeFS / Helia add+fetch = ${ratio}x`)
     }
   }
-}
-
-function sizesFrom(args: string[]): number[] {
-  if (args.includes('--quick')) return [64 * MiB]
-  const at = args.indexOf('--size')
-  if (at >= 0 && args[at + 1] !== undefined) {
-    return args[at + 1]!.split(',').map((s) => {
-      const m = /^(\d+)(MiB|GiB)$/.exec(s)
-      if (m === null) throw new RangeError(`--size takes sizes like 256MiB,1GiB, got ${s}`)
-      return Number(m[1]) * (m[2] === 'GiB' ? 1024 * MiB : MiB)
-    })
-  }
-  return [256 * MiB, 1024 * MiB]
-}
-
-async function writeRandomFile(path: string, size: number): Promise<string> {
-  const hash = createHash('sha256')
-  const out = createWriteStream(path)
-  for (let done = 0; done < size; ) {
-    const chunk = randomBytes(Math.min(8 * MiB, size - done))
-    hash.update(chunk)
-    if (!out.write(chunk)) await new Promise((r) => out.once('drain', r))
-    done += chunk.length
-  }
-  await new Promise<void>((resolve, reject) =>
-    out.end((err?: Error | null) => (err ? reject(err) : resolve()))
-  )
-  return hash.digest('hex')
 }
 
 async function runDefs(
@@ -183,34 +154,6 @@ function download(
   })
 }
 
-/** The largest peak resident set (VmHWM) among the processes, in MiB. */
-async function peakRss(pids: number[]): Promise<number> {
-  let max = 0
-  for (const pid of pids) {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '')
-    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0)
-    max = Math.max(max, kb / 1024)
-  }
-  return Math.round(max)
-}
-
-function ensureHelia(report: Report): boolean {
-  if (existsSync(join(peersDir, 'node_modules', 'helia'))) return true
-  report.note('installing the Helia peer into benchmarks/peers (first run only, about a minute)')
-  const npm = spawnSync(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', peersDir],
-    {
-      stdio: 'inherit'
-    }
-  )
-  if (npm.status !== 0) {
-    report.note('Helia could not be installed: the Helia rows are left out')
-    return false
-  }
-  return true
-}
-
 function runHelia(report: Report, file: string, size: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(peersDir, 'helia-pair.ts'), file], {
@@ -265,8 +208,4 @@ function runHelia(report: Report, file: string, size: number): Promise<void> {
       resolve()
     })
   })
-}
-
-function label(size: number): string {
-  return size >= 1024 * MiB ? `${size / (1024 * MiB)}GiB` : `${size / MiB}MiB`
 }

@@ -158,8 +158,11 @@ describe('defs init and defs start', () => {
       assert.equal(init.code, 0, init.stderr)
       start = spawnCli(['start', '--dir', dir, '--json'])
       const line = await firstLine(start, 30_000)
-      const ready = JSON.parse(line) as { ready: boolean; api: string; peerId: string }
+      const ready = JSON.parse(line) as { ready: boolean; api: string; peerId: string; pid: number }
       assert.equal(ready.ready, true)
+      // the pid is the process that runs the node (the child of bin/defs.js from a source checkout)
+      assert.ok(Number.isInteger(ready.pid) && ready.pid > 0, `pid ${ready.pid}`)
+      assert.ok(process.kill(ready.pid, 0))
       const status = await runCli(['status', '--json', '--dir', dir])
       assert.equal(status.code, 0, status.stderr)
       const seen = JSON.parse(status.stdout.toString()) as { api: string; peerId: string }

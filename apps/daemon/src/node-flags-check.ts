@@ -19,6 +19,7 @@ export const optionFlags: Record<string, string> = {
   bootstrap: '--bootstrap',
   announce: '--announce',
   wsPort: '--ws-port',
+  nat: '--nat',
   minFreeDisk: '--min-free-disk'
 }
 

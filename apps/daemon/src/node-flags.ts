@@ -1,12 +1,14 @@
 // Node options from command-line flags, shared by the daemon process (main.ts) and the CLI's
 // `defs init` / `defs start`, so both spell and check every flag the same way.
-import type { StorageModeChoice } from '@defs/node'
+import type { NodeOptions, StorageModeChoice } from '@defs/node'
 import type { StoredNodeOptions } from './daemon-config.ts'
 
 /** A flag the user got wrong; the message names it and the value. */
 export class FlagError extends Error {
   override name = 'FlagError'
 }
+
+type NatOptions = NonNullable<NodeOptions['nat']>
 
 export interface NodeFlags {
   port?: string
@@ -21,6 +23,7 @@ export interface NodeFlags {
   host?: string
   announce?: string | string[]
   'min-free-disk'?: string
+  nat?: string
 }
 
 /** The flags' names and help, for parsers (node:util parseArgs, citty) to declare. */
@@ -37,7 +40,15 @@ export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
   host: 'p2p interface to listen on (default 127.0.0.1; 0.0.0.0 serves other machines)',
   announce:
     'multiaddr to tell peers instead of the listen addresses, behind a NAT or port forward (repeat or comma-separate)',
-  'min-free-disk': 'free disk to keep: stores are refused below it, e.g. 1GiB (default 256MiB)'
+  'min-free-disk': 'free disk to keep: stores are refused below it, e.g. 1GiB (default 256MiB)',
+  nat: 'NAT traversal, comma-separated: relay-server, relay-client, hole-punching, auto-nat'
+}
+
+const natFlags: Record<string, keyof NatOptions> = {
+  'relay-server': 'relayServer',
+  'relay-client': 'relayClient',
+  'hole-punching': 'holePunching',
+  'auto-nat': 'autoNat'
 }
 
 export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
@@ -59,6 +70,7 @@ export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
   if (flags.host !== undefined) o.host = flags.host
   if (flags['min-free-disk'] !== undefined)
     o.minFreeDisk = parseByteSize(flags['min-free-disk'], '--min-free-disk')
+  if (flags.nat !== undefined) o.nat = natFromFlag(flags.nat)
   return o
 }
 
@@ -69,6 +81,22 @@ function listFlag(value: string | string[] | undefined): string[] {
     .flatMap((b) => b.split(','))
     .map((b) => b.trim())
     .filter(Boolean)
+}
+
+function natFromFlag(value: string): NatOptions {
+  const nat: NatOptions = {}
+  for (const word of value
+    .split(',')
+    .map((w) => w.trim())
+    .filter(Boolean)) {
+    const key = natFlags[word]
+    if (key === undefined)
+      throw new FlagError(
+        `--nat takes ${Object.keys(natFlags).join(', ')} (comma-separated), got ${JSON.stringify(word)}`
+      )
+    nat[key] = true
+  }
+  return nat
 }
 
 export function integerFlag(name: string, value: string, min: number, max: number): number {

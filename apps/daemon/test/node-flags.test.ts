@@ -11,7 +11,8 @@ describe('node flags', () => {
         mode: 'rs-proportion',
         'data-shards': '4',
         'parity-shards': '2',
-        'max-storage': '1GiB'
+        'max-storage': '1GiB',
+        nat: 'relay-client, hole-punching,auto-nat'
       }),
       {
         port: 0,
@@ -19,7 +20,8 @@ describe('node flags', () => {
         storageMode: 'rs-proportion',
         dataShards: 4,
         parityShards: 2,
-        maxStorage: 2 ** 30
+        maxStorage: 2 ** 30,
+        nat: { relayClient: true, holePunching: true, autoNat: true }
       }
     )
     assert.deepEqual(nodeOptionsFromFlags({}), {})
@@ -31,6 +33,10 @@ describe('node flags', () => {
       message: /--port .*70000/
     })
     assert.throws(() => nodeOptionsFromFlags({ 'data-shards': 'x' }), { message: /--data-shards/ })
+    assert.throws(() => nodeOptionsFromFlags({ nat: 'relay-client,upnp' }), {
+      name: 'FlagError',
+      message: /--nat takes relay-server, relay-client, hole-punching, auto-nat .*"upnp"/
+    })
   })
 
   it('parses byte sizes with decimal and binary units', () => {

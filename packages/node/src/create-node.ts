@@ -169,7 +169,10 @@ async function startHost(
     // keep those addresses in the DHT and do not treat peers on one IP as a sybil swarm.
     privateAddresses: !isPublicListen(o.host),
     index: { holdings: holdingsOf(meta, shards) },
+    nat: o.nat,
     shards: {
+      // a relay client reaches some peers only through relays: shards must pass over them
+      runOnLimitedConnection: o.nat.relayClient === true,
       store: shards,
       limits: { maxStoredBytes: o.maxStorage },
       accepting: () => lifecycle.putRefusal() === undefined,

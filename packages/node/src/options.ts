@@ -2,7 +2,7 @@
 // every option that names it, so a typo in a config file fails at start, not mid-upload.
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
-import type { HostOptions } from '@defs/net'
+import type { HostOptions, NatOptions } from '@defs/net'
 import { type StorageModeChoice, storageModeChoices } from '@defs/segment'
 import { InvalidOptionError } from './errors.ts'
 
@@ -43,6 +43,12 @@ export interface NodeOptions {
   minFreeDisk?: number
   /** Milliseconds a finished (done, failed, cancelled) task is kept before it is pruned. */
   taskRetention?: number
+  /**
+   * NAT traversal, all off by default: serve as a circuit relay, dial and listen through relays
+   * (shards then also travel over relayed connections), upgrade them to direct ones (DCUtR),
+   * ask peers which of our addresses are dialable (AutoNAT).
+   */
+  nat?: NatOptions
   /** libp2p's metrics implementation (the daemon passes a Prometheus one); not persisted. */
   libp2pMetrics?: HostOptions['metrics']
 }
@@ -82,6 +88,7 @@ export const optionNames = [
   'maxStorage',
   'minFreeDisk',
   'taskRetention',
+  'nat',
   'libp2pMetrics'
 ] as const satisfies readonly (keyof NodeOptions)[]
 
@@ -126,6 +133,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     maxStorage: options.maxStorage ?? 10 * GiB,
     minFreeDisk: options.minFreeDisk ?? 256 * MiB,
     taskRetention: options.taskRetention ?? 7 * DAY,
+    nat: options.nat ?? {},
     libp2pMetrics: options.libp2pMetrics
   }
   if (!(storageModeChoices as readonly string[]).includes(o.storageMode)) {
@@ -164,6 +172,17 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
   integer('maxStorage', o.maxStorage, 0, Number.MAX_SAFE_INTEGER)
   integer('minFreeDisk', o.minFreeDisk, 0, Number.MAX_SAFE_INTEGER)
   integer('taskRetention', o.taskRetention, 0, Number.MAX_SAFE_INTEGER)
+  const natKeys = ['relayServer', 'relayClient', 'holePunching', 'autoNat']
+  if (
+    typeof o.nat !== 'object' ||
+    o.nat === null ||
+    Object.entries(o.nat).some(([k, v]) => !natKeys.includes(k) || typeof v !== 'boolean')
+  ) {
+    throw new InvalidOptionError(
+      'nat',
+      `must be an object of booleans ${natKeys.join(', ')}, got ${JSON.stringify(o.nat)}`
+    )
+  }
   return o
 }
 

@@ -29,7 +29,8 @@ describe('resolveNodeOptions', () => {
     ['port', { port: 70000 }, /option port must be an integer in 0..65535/],
     ['bootstrap', { bootstrap: ['localhost:4001'] }, /option bootstrap must be a list of multiaddrs/],
     ['dialTimeout', { dialTimeout: '5s' }, /option dialTimeout must be an integer/],
-    ['maxStorage', { maxStorage: -1 }, /option maxStorage must be an integer/]
+    ['maxStorage', { maxStorage: -1 }, /option maxStorage must be an integer/],
+    ['nat', { nat: { relay: true } }, /option nat must be an object of booleans relayServer, relayClient/]
   ]
   for (const [name, extra, message] of bad) {
     it(`names ${name} when it is wrong (${JSON.stringify(extra)})`, () => {

@@ -5,7 +5,7 @@ import { decodeWith, encodeWith } from './codec.ts'
 import { ConfigError, EncodeError, UnknownVersionError } from './errors.ts'
 import { limits } from './limits.ts'
 import { type StorageModeChoice, storageModeChoices } from './manifest.ts'
-import { list, oneOf, refine, text, uint } from './schema.ts'
+import { bool, list, oneOf, refine, text, uint } from './schema.ts'
 import { struct } from './struct.ts'
 
 export const CONFIG_SCHEMA_VERSION = 1
@@ -43,7 +43,23 @@ export interface NodeConfig {
   taskRetention?: number
   /** WebSocket port on the same interface (what browsers dial), 0 for any free one. */
   wsPort?: number
+  /** NAT traversal: which of relay server, relay client, hole punching and AutoNAT are on. */
+  nat?: NatConfig
 }
+
+export interface NatConfig {
+  relayServer?: boolean
+  relayClient?: boolean
+  holePunching?: boolean
+  autoNat?: boolean
+}
+
+const natSchema = struct<NatConfig>([
+  { key: 1, name: 'relayServer', schema: bool, optional: true },
+  { key: 2, name: 'relayClient', schema: bool, optional: true },
+  { key: 3, name: 'holePunching', schema: bool, optional: true },
+  { key: 4, name: 'autoNat', schema: bool, optional: true }
+])
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
@@ -73,7 +89,8 @@ const configSchema = struct<NodeConfig>(
     { key: 17, name: 'announce', schema: list(multiaddr, 0, limits.maxBootstrap), optional: true },
     { key: 18, name: 'minFreeDisk', schema: uint(), optional: true },
     { key: 19, name: 'taskRetention', schema: uint(), optional: true },
-    { key: 20, name: 'wsPort', schema: uint(0, 65535), optional: true }
+    { key: 20, name: 'wsPort', schema: uint(0, 65535), optional: true },
+    { key: 21, name: 'nat', schema: natSchema, optional: true }
   ],
   {
     version: CONFIG_SCHEMA_VERSION,

@@ -18,5 +18,9 @@ export function nodeFlags(o: StoredNodeOptions): string[] {
   add('host', o.host)
   for (const a of o.announce ?? []) add('announce', a)
   add('min-free-disk', o.minFreeDisk)
+  const nat = Object.entries(o.nat ?? {})
+    .filter(([, on]) => on === true)
+    .map(([key]) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))
+  if (nat.length > 0) add('nat', nat.join(','))
   return flags
 }

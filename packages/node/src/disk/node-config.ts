@@ -96,7 +96,8 @@ function configOf(o: ResolvedNodeOptions): NodeConfig {
     announce: o.announce,
     minFreeDisk: o.minFreeDisk,
     taskRetention: o.taskRetention,
-    wsPort: o.wsPort
+    wsPort: o.wsPort,
+    nat: o.nat
   }
 }
 
