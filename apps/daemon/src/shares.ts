@@ -2,9 +2,10 @@
 // stored the file, or read it with its capability), for `defs share` to print again. A service of
 // the node (createNode's `services`), so it reaches the keystore without widening the node's API.
 import { type CreateNodeOptions, formatCapability, type ServiceFactory } from '@defs/node'
+import { decodeEnvelope, verify } from '@defs/segment'
 
 export interface Shares {
-  /** `defs:<id>:<key>`, or undefined when this node holds no key for the file. */
+  /** `defs:<id>:<key>:<owner>`, or undefined when this node holds no key for the file. */
   capability(fileIdHex: string): Promise<string | undefined>
 }
 
@@ -12,7 +13,11 @@ export const sharesService: ServiceFactory<Shares> = {
   create: (components) => ({
     async capability(fileIdHex) {
       const key = await components.keystore.get(fileIdHex)
-      return key === undefined ? undefined : formatCapability(Buffer.from(fileIdHex, 'hex'), key)
+      const held = await components.meta.getManifest(fileIdHex)
+      if (key === undefined || held === undefined) return undefined
+      // The owner is the held manifest's: checked when it was stored (our own, or fetched by capability).
+      const { owner } = await verify(decodeEnvelope(held), 'manifest')
+      return formatCapability(Buffer.from(fileIdHex, 'hex'), key, owner)
     }
   })
 }

@@ -73,12 +73,19 @@ export class FakeNode implements DefsNode {
     list: async () => this.fakePeers,
     connect: async (multiaddr) => {
       this.connected.push(multiaddr)
-    }
+    },
+    trust: async () => {}
   }
   readonly taskList: TaskRecord[] = []
   readonly fakePeers: PeerInfo[] = [
-    { peerId: '12D3KooWPeerA', addresses: ['/ip4/127.0.0.1/tcp/4002'], score: 0.9, rttMs: 1 },
-    { peerId: '12D3KooWPeerB', addresses: ['/ip4/127.0.0.1/tcp/4003'], score: 0.5 }
+    {
+      peerId: '12D3KooWPeerA',
+      addresses: ['/ip4/127.0.0.1/tcp/4002'],
+      score: 0.9,
+      standing: 'known',
+      rttMs: 1
+    },
+    { peerId: '12D3KooWPeerB', addresses: ['/ip4/127.0.0.1/tcp/4003'], score: 0.5, standing: 'stranger' }
   ]
   connected: string[] = []
   stopped = false

@@ -1,22 +1,29 @@
-// A capability `defs:<file id, 32 hex>:<file key, 64 hex>` names a file and carries its key: who
-// holds it can read the file. It is the format `defs put` prints.
-import { fromHex } from '@defs/crypto'
+// The capability the reader is given: @defs/segment's format (`defs put` prints it), which names
+// the file, carries its key and names the owner whose manifest to take. The browser takes only
+// that owner's: without one it would take whatever a node answered first.
+
+import type { PublicKey } from '@defs/crypto'
+import { InvalidFileRefError, parseFileRef } from '@defs/segment'
 
 export interface Capability {
   fileId: Uint8Array
   fileIdHex: string
   fileKey: Uint8Array
+  owner: PublicKey
 }
 
 export class InvalidCapabilityError extends Error {
   override name = 'InvalidCapabilityError'
 }
 
-const CAPABILITY = /^defs:([0-9a-f]{32}):([0-9a-f]{64})$/
-
 export function parseCapability(text: string): Capability {
-  const match = CAPABILITY.exec(String(text).trim().toLowerCase())
-  if (match === null)
-    throw new InvalidCapabilityError('capability must be defs:<file id, 32 hex>:<key, 64 hex>')
-  return { fileId: fromHex(match[1]!), fileIdHex: match[1]!, fileKey: fromHex(match[2]!) }
+  try {
+    const ref = parseFileRef(String(text))
+    if (ref.fileKey !== undefined && ref.owner !== undefined) {
+      return { fileId: ref.fileId, fileIdHex: ref.fileIdHex, fileKey: ref.fileKey, owner: ref.owner }
+    }
+  } catch (err) {
+    if (!(err instanceof InvalidFileRefError)) throw err
+  }
+  throw new InvalidCapabilityError('capability must be defs:<file id>:<key>:<owner>, as defs put prints it')
 }

@@ -125,7 +125,11 @@ async function joinIndex(host: Host): Promise<void> {
  */
 async function manifestOf(host: Host, cap: Capability): Promise<Manifest> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    const found = await host.services.index.lookup(cap.fileId, { want: 'manifest', timeoutMs: FIND_MS })
+    const found = await host.services.index.lookup(cap.fileId, {
+      want: 'manifest',
+      owner: cap.owner,
+      timeoutMs: FIND_MS
+    })
     if (found.manifest !== undefined) return found.manifest.manifest
     await new Promise((resolve) => setTimeout(resolve, 200))
   }

@@ -12,6 +12,7 @@ import type { NodeEvents } from './events.ts'
 import type { Keystore } from './keystore.ts'
 import type { Lifecycle } from './lifecycle.ts'
 import type { ResolvedNodeOptions } from './options.ts'
+import type { PeerStanding } from './peers/standing.ts'
 import type { SliceWorkers } from './pipeline/index.ts'
 import type { RetiredPeers } from './retirement.ts'
 import type { TaskQueue } from './tasks/task-queue.ts'
@@ -47,4 +48,6 @@ export interface NodeComponents {
   readonly events: NodeEvents
   /** Peers retired by their operators: never taken back, never placed on. */
   readonly retired: RetiredPeers
+  /** Who each peer is to this node: trusted, known (past probation) or a stranger. */
+  readonly standing: PeerStanding
 }

@@ -24,6 +24,7 @@ import { Maintenance } from './maintenance/maintenance.ts'
 import { Node } from './node.ts'
 import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
+import { PeerStanding } from './peers/standing.ts'
 import { SlicePool } from './pipeline/index.ts'
 import { Retirement } from './retirement.ts'
 import { type ServiceFactories, startServices } from './services.ts'
@@ -75,7 +76,8 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
     const events = createNodeEvents()
     const lifecycle = new Lifecycle(events)
     const scorer = new PeerScorer()
-    const host = await startHost(o, identity.key, { meta, shards, lifecycle, scorer })
+    const standing = new PeerStanding({ trustedPeers: o.trustedPeers, probationMs: o.probationMs, scorer })
+    const host = await startHost(o, identity.key, { meta, shards, lifecycle, scorer, standing })
     opened.push({ close: async () => await host.stop() })
     // Worker threads start on the first upload, download or rebuild: a node that only stores
     // shards for others never pays their memory.
@@ -111,6 +113,7 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
       tasks,
       lifecycle,
       events,
+      standing,
       get retired() {
         return retirement
       }
@@ -150,9 +153,10 @@ async function startHost(
     shards: DiskShardStore
     lifecycle: Lifecycle
     scorer: PeerScorer
+    standing: PeerStanding
   }
 ): Promise<Host> {
-  const { meta, shards, lifecycle, scorer } = parts
+  const { meta, shards, lifecycle, scorer, standing } = parts
   return createHost({
     privateKey,
     host: o.host,
@@ -168,6 +172,9 @@ async function startHost(
     // A node listening on loopback or a LAN address lives in a devnet or a private network:
     // keep those addresses in the DHT and do not treat peers on one IP as a sybil swarm.
     privateAddresses: !isPublicListen(o.host),
+    // A node bound to loopback serves only this machine's own processes (a devnet, tests): its
+    // peers all dial from 127.0.0.1, so the per-address inbound rate limit would only refuse them.
+    ...(isLoopback(o.host) ? { limits: { allow: ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128'] } } : {}),
     index: { holdings: holdingsOf(meta, shards) },
     nat: o.nat,
     shards: {
@@ -176,21 +183,25 @@ async function startHost(
       store: shards,
       limits: { maxStoredBytes: o.maxStorage },
       accepting: () => lifecycle.putRefusal() === undefined,
-      // Every peer is known until the node has its standing policy (pair partner, trusted peers,
-      // probation); net's stranger quotas apply once it says who is a stranger.
-      standing: () => 'known',
+      // Strangers (not trusted, still on probation) get net's small quotas.
+      standing: (peer) => standing.of(peer.toString()),
       onPeerMisbehaved: (peer) => scorer.observe(peer.toString(), { audit: 'fail' })
     }
   })
 }
 
 function forwardPeerEvents(host: Host, c: NodeComponents): void {
-  host.addEventListener('peer:connect', (e) =>
+  host.addEventListener('peer:connect', (e) => {
+    c.standing.seen(e.detail.toString())
     c.events.safeDispatchEvent('peer:connect', { detail: { peerId: e.detail.toString() } })
-  )
+  })
   host.addEventListener('peer:disconnect', (e) =>
     c.events.safeDispatchEvent('peer:disconnect', { detail: { peerId: e.detail.toString() } })
   )
+}
+
+function isLoopback(host: string): boolean {
+  return host.startsWith('127.') || host === '::1'
 }
 
 function isPublicListen(host: string): boolean {

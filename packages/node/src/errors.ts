@@ -4,11 +4,8 @@
 // AuthenticationError, ShardCorruptError, QuotaExceededError...) keep their own classes and are
 // re-exported by index.ts.
 
-/** A file id or capability that is neither (`not a file id ... or a capability`). */
-export class InvalidFileRefError extends Error {
-  static override name = 'InvalidFileRefError'
-  override name = 'InvalidFileRefError'
-}
+// The file ref's format is @defs/segment's (a browser reader parses it too).
+export { InvalidFileRefError } from '@defs/segment'
 
 /** An option of createNode (or of a request) outside its range; `option` names it. */
 export class InvalidOptionError extends RangeError {

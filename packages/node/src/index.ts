@@ -22,6 +22,9 @@ export { AuthenticationError } from '@defs/crypto'
 export { TooFewShardsError } from '@defs/erasure'
 export { type ByteRange, QuotaExceededError } from '@defs/net'
 export {
+  formatCapability,
+  type ParsedRef,
+  parseFileRef,
   ShardCorruptError,
   type StorageMode,
   type StorageModeChoice,
@@ -36,7 +39,6 @@ export type { MetaStore, Placement } from './disk/meta-store.ts'
 export { readNodeConfig, type StoredNodeOptions, writeNodeConfig } from './disk/node-config.ts'
 export * from './errors.ts'
 export type { NodeEventMap, NodeEvents, PeerEvent } from './events.ts'
-export { formatCapability } from './files/file-ref.ts'
 export type * from './files/types.ts'
 export type { Keystore } from './keystore.ts'
 export { heldInMaintenance, type Lifecycle, type LifecycleChange, type LifecycleState } from './lifecycle.ts'

@@ -12,6 +12,8 @@ export interface PeerInfo {
   peerId: string
   addresses: string[]
   score: number
+  /** Trusted (the operator said so), known (past probation) or a stranger. */
+  standing: 'trusted' | 'known' | 'stranger'
   rttMs?: number
 }
 
@@ -20,6 +22,8 @@ export interface PeerApi {
   list(): Promise<PeerInfo[]>
   /** Dials a peer by multiaddr (devnets, manual joins). */
   connect(multiaddr: string): Promise<void>
+  /** Trusts a peer (or, with false, stops): no stranger quotas for it, placed on first. Kept in the config. */
+  trust(peerId: string, trusted?: boolean): Promise<void>
 }
 
 export interface TaskApi {

@@ -27,6 +27,10 @@ export interface NodeOptions {
   wsPort?: number
   /** Multiaddrs of nodes to join through. */
   bootstrap?: string[]
+  /** Peer ids this node trusts (its operator's own nodes): no stranger quotas, placed on first. */
+  trustedPeers?: string[]
+  /** How long a peer must be connected before it is known rather than a stranger, ms. */
+  probationMs?: number
   /** Multiaddrs to tell peers instead of the listen addresses (behind a NAT, a proxy, a port forward). */
   announce?: string[]
   maxConnections?: number
@@ -80,6 +84,8 @@ export const optionNames = [
   'wsPort',
   'bootstrap',
   'announce',
+  'trustedPeers',
+  'probationMs',
   'maxConnections',
   'dialTimeout',
   'logDir',
@@ -125,6 +131,8 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     wsPort: options.wsPort ?? 0,
     bootstrap: options.bootstrap ?? [],
     announce: options.announce ?? [],
+    trustedPeers: options.trustedPeers ?? [],
+    probationMs: options.probationMs ?? 10 * 60_000,
     maxConnections: options.maxConnections ?? 300,
     dialTimeout: options.dialTimeout ?? 10_000,
     logDir: options.logDir ?? join(options.dataDir, 'logs'),
@@ -162,6 +170,16 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
   integer('wsPort', o.wsPort, 0, 65535)
   multiaddrs('bootstrap', o.bootstrap)
   multiaddrs('announce', o.announce)
+  if (
+    !Array.isArray(o.trustedPeers) ||
+    o.trustedPeers.some((p) => typeof p !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{46,60}$/.test(p))
+  ) {
+    throw new InvalidOptionError(
+      'trustedPeers',
+      `must be a list of peer ids like 12D3KooW..., got ${JSON.stringify(o.trustedPeers)}`
+    )
+  }
+  integer('probationMs', o.probationMs, 0, Number.MAX_SAFE_INTEGER)
   integer('maxConnections', o.maxConnections, 1, 100_000)
   integer('dialTimeout', o.dialTimeout, 100, 600_000)
   if (typeof o.logDir !== 'string' || o.logDir.length === 0) {

@@ -105,7 +105,10 @@ describe('node directory', () => {
 
 function runNode(args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+    // The node's sources import sibling packages from their TypeScript, as the tests do.
+    const child = spawn(process.execPath, ['--conditions=@defs/source', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit']
+    })
     let out = ''
     child.stdout.on('data', (d) => {
       out += d

@@ -10,7 +10,8 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
-import { toHex } from '@defs/crypto'
+import { fromHex } from '@defs/crypto'
+import { formatCapability } from '@defs/segment'
 import { createNode, type DefsNode, type NodeComponents, type TaskRecord } from '../src/index.ts'
 import { startNetwork, type TestNetwork, waitFor } from './network/devnet.ts'
 
@@ -38,7 +39,10 @@ async function ledgerClean(
     const key = await node.services.parts.keystore.get(fileIdHex)
     assert.ok(key !== undefined, `key of ${fileIdHex}`)
     const out = join(dir, `ledger-${fileIdHex}`)
-    await reader.files.get(`defs:${fileIdHex}:${toHex(key)}`, out)
+    await reader.files.get(
+      formatCapability(fromHex(fileIdHex), key, node.services.parts.userKey.publicKey),
+      out
+    )
     assert.equal(sha(await readFile(out)), sources.get(path), `file ${fileIdHex} from ${path}`)
   }
   return uploads

@@ -24,17 +24,17 @@ describe('MetaStore', () => {
   it('keeps manifests across a reopen and refuses a rollback', async () => {
     const path = join(root, 'a')
     const first = await MetaStore.open(path)
-    await first.putManifest('aa', 2, Uint8Array.of(2))
-    await first.putManifest('bb', 1, Uint8Array.of(1))
+    await first.putManifest('aa', 2, Uint8Array.of(2), 'o1')
+    await first.putManifest('bb', 1, Uint8Array.of(1), 'o1')
     await first.close()
     const store = await MetaStore.open(path)
     assert.deepEqual(await store.getManifest('aa'), Uint8Array.of(2))
-    await assert.rejects(store.putManifest('aa', 1, Uint8Array.of(1)), (err: Error) => {
+    await assert.rejects(store.putManifest('aa', 1, Uint8Array.of(1), 'o1'), (err: Error) => {
       assert.equal(err.name, 'RollbackError')
       assert.match(err.message, /seq 1 is older than seq 2/)
       return true
     })
-    await store.putManifest('aa', 3, Uint8Array.of(3))
+    await store.putManifest('aa', 3, Uint8Array.of(3), 'o1')
     const all = await collect(store.manifests())
     assert.deepEqual(all.map((m) => m.fileIdHex).sort(), ['aa', 'bb'])
     await store.close()
@@ -42,7 +42,7 @@ describe('MetaStore', () => {
 
   it('tombstones a file: manifest, key and records go, the seen seq stays', async () => {
     const store = await MetaStore.open(join(root, 'b'))
-    await store.putManifest('cc', 5, Uint8Array.of(5))
+    await store.putManifest('cc', 5, Uint8Array.of(5), 'o1')
     await store.putFileKey('cc', Uint8Array.of(9))
     await store.putLocation('cc', 'peerA', Uint8Array.of(1))
     await store.putLocation('cc', 'peerB', Uint8Array.of(2))
@@ -54,7 +54,7 @@ describe('MetaStore', () => {
     assert.equal(await store.isTombstoned('cc'), true)
     assert.deepEqual(await collect(store.locations('cc')), [])
     assert.equal((await collect(store.locations('dd'))).length, 1)
-    await assert.rejects(store.putManifest('cc', 4, Uint8Array.of(4)), { name: 'RollbackError' })
+    await assert.rejects(store.putManifest('cc', 4, Uint8Array.of(4), 'o1'), { name: 'RollbackError' })
     await store.close()
   })
 
@@ -75,7 +75,7 @@ describe('MetaStore', () => {
     const path = join(root, 'd')
     const store = await MetaStore.open(path)
     assert.deepEqual(await store.changesSince(0), { changes: [], next: 0, truncated: false })
-    await store.putOwnFile('ee', 1, Uint8Array.of(1), { slices: [[['peerA'], ['peerB']]] })
+    await store.putOwnFile('ee', 1, Uint8Array.of(1), 'o1', { slices: [[['peerA'], ['peerB']]] })
     await store.putFileKey('ee', Uint8Array.of(7))
     const first = await store.changesSince(0)
     assert.deepEqual(
@@ -116,12 +116,23 @@ describe('MetaStore', () => {
 
   it('lands a batch whole: a refused manifest leaves its placement unwritten', async () => {
     const store = await MetaStore.open(join(root, 'f'))
-    await store.putManifest('gg', 5, Uint8Array.of(5))
-    await assert.rejects(store.putOwnFile('gg', 4, Uint8Array.of(4), { slices: [] }), {
+    await store.putManifest('gg', 5, Uint8Array.of(5), 'o1')
+    await assert.rejects(store.putOwnFile('gg', 4, Uint8Array.of(4), 'o1', { slices: [] }), {
       name: 'RollbackError'
     })
     assert.equal(await store.getPlacement('gg'), undefined)
     assert.deepEqual(await store.getManifest('gg'), Uint8Array.of(5))
+    await store.close()
+  })
+
+  it('keeps the no-rollback seq per owner: a higher seq of another owner moves nothing', async () => {
+    const store = await MetaStore.open(join(root, 'g'))
+    await store.putManifest('hh', 3, Uint8Array.of(3), 'owner-a')
+    // A stranger's manifest for the same id with a huge seq does not lock out the owner's next.
+    await store.putManifest('hh', 2 ** 40, Uint8Array.of(9), 'stranger')
+    await store.putManifest('hh', 4, Uint8Array.of(4), 'owner-a')
+    await assert.rejects(store.putManifest('hh', 2, Uint8Array.of(2), 'owner-a'), { name: 'RollbackError' })
+    assert.equal(await store.seenSeq('hh', 'owner-a'), 4)
     await store.close()
   })
 })

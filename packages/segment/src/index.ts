@@ -78,6 +78,7 @@ export {
   WrongTypeError
 } from './errors.ts'
 export { publicKeyLength, SIGNATURE_BYTES } from './fields.ts'
+export { formatCapability, InvalidFileRefError, type ParsedRef, parseFileRef } from './file-ref.ts'
 export {
   encodeFrame,
   type FrameChunk,

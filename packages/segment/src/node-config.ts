@@ -45,6 +45,10 @@ export interface NodeConfig {
   wsPort?: number
   /** NAT traversal: which of relay server, relay client, hole punching and AutoNAT are on. */
   nat?: NatConfig
+  /** Peer ids this node trusts. */
+  trustedPeers?: string[]
+  /** How long a peer is a stranger after it first connects, ms. */
+  probationMs?: number
 }
 
 export interface NatConfig {
@@ -90,7 +94,14 @@ const configSchema = struct<NodeConfig>(
     { key: 18, name: 'minFreeDisk', schema: uint(), optional: true },
     { key: 19, name: 'taskRetention', schema: uint(), optional: true },
     { key: 20, name: 'wsPort', schema: uint(0, 65535), optional: true },
-    { key: 21, name: 'nat', schema: natSchema, optional: true }
+    { key: 21, name: 'nat', schema: natSchema, optional: true },
+    {
+      key: 22,
+      name: 'trustedPeers',
+      schema: list(text(limits.maxPeerIdTextBytes), 0, limits.maxBootstrap),
+      optional: true
+    },
+    { key: 23, name: 'probationMs', schema: uint(), optional: true }
   ],
   {
     version: CONFIG_SCHEMA_VERSION,

@@ -216,6 +216,12 @@ export class TestbedHost {
     )
   }
 
+  /** Trusts these peers (the testbed's hosts are one operator's nodes: no stranger quotas, no probation). */
+  async trust(peerIds: string[]): Promise<void> {
+    if (peerIds.length === 0) return
+    await this.api(peerIds.map((peerId) => ({ method: 'POST', path: '/v1/peers/trust', body: { peerId } })))
+  }
+
   /** The `defs` CLI run inside the namespace against this host's daemon (`--dir` added). */
   cli(args: string[], options: ClientOptions = {}): Promise<ClientResult> {
     return runInNamespace(this.namespace, [process.execPath, cliScript, ...args, '--dir', this.dir], options)

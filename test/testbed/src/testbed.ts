@@ -248,6 +248,12 @@ export async function createTestbed(options: TestbedOptions): Promise<Testbed> {
       if (first !== undefined) await first.start([])
       const join = first === undefined ? [] : [first.multiaddr()]
       await Promise.all(tb.hosts.filter((h) => h !== first).map((h) => h.start(join)))
+      // One operator's hosts trust each other, as a devnet's nodes do.
+      await Promise.all(
+        tb.hosts.map((h) =>
+          h.trust(tb.hosts.filter((o) => o !== h && o.peerId !== undefined).map((o) => o.peerId!))
+        )
+      )
       if (options.mesh !== false) await tb.mesh()
     }
   } catch (err) {

@@ -6,7 +6,7 @@ import { table } from '../format.ts'
 import { printJson, printLine } from '../output.ts'
 
 export default defineCommand({
-  meta: { name: 'peers', description: 'List connected peers with their scores' },
+  meta: { name: 'peers', description: 'List connected peers with their scores and standing (trusted, known, stranger)' },
   args: { ...clientArgs },
   async run({ args }) {
     const peers = await (await connect(args)).peers()
@@ -18,8 +18,9 @@ export default defineCommand({
         p.peerId,
         p.score.toFixed(3),
         p.rttMs === undefined ? '-' : `${Math.round(p.rttMs)} ms`,
+        p.standing ?? '-',
         p.addresses[0] ?? ''
       ])
-    printLine(table(['PEER', 'SCORE', 'RTT', 'ADDRESS'], rows))
+    printLine(table(['PEER', 'SCORE', 'RTT', 'STANDING', 'ADDRESS'], rows))
   }
 })

@@ -123,6 +123,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     const first = nodes[0]!
     const bootstrap = first.addresses.map((a) => (a.includes('/p2p/') ? a : `${a}/p2p/${first.peerId}`))
     await Promise.all(Array.from({ length: options.nodes - 1 }, (_, i) => launch(i + 1, bootstrap)))
+    await trustEachOther(devnet)
     await mesh(devnet, options.meshTimeoutMs ?? 15_000)
     await writeDevnetFile(devnet.file, nodes)
   } catch (err) {
@@ -130,6 +131,21 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     throw err
   }
   return devnet
+}
+
+/**
+ * A devnet is one operator's nodes: each trusts the others (no stranger quotas, placed on at
+ * once, with no probation), as an operator would with `POST /v1/peers/trust`.
+ */
+async function trustEachOther(devnet: Devnet): Promise<void> {
+  await Promise.all(
+    devnet.nodes.map(async (node) => {
+      const client = devnet.client(node.name)
+      for (const other of devnet.nodes) {
+        if (other !== node) await client.json('POST', '/v1/peers/trust', { peerId: other.peerId })
+      }
+    })
+  )
 }
 
 /**

@@ -23,6 +23,19 @@ async function connect(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 200, { connected: address })
 }
 
+/** Trust a peer (`{ "peerId": "12D3...", "trusted": true }`): the operator's own nodes, a devnet. */
+async function trust(ctx: RequestContext): Promise<void> {
+  const { peerId, trusted } = await readJsonBody(ctx.req)
+  if (typeof peerId !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{46,60}$/.test(peerId)) {
+    throw badRequest(`body.peerId must be a peer id like 12D3KooW..., got ${JSON.stringify(peerId)}`)
+  }
+  if (trusted !== undefined && typeof trusted !== 'boolean') {
+    throw badRequest(`body.trusted must be true or false, got ${JSON.stringify(trusted)}`)
+  }
+  await ctx.node.peers.trust(peerId, trusted ?? true)
+  sendJson(ctx.res, 200, { peerId, trusted: trusted ?? true })
+}
+
 async function metrics(ctx: RequestContext): Promise<void> {
   await ctx.metrics.refresh(ctx.node)
   const text = await ctx.metrics.text()
@@ -34,5 +47,6 @@ export const nodeRoutes: Route[] = [
   { method: 'GET', pattern: '/v1/status', handler: status },
   { method: 'GET', pattern: '/v1/peers', handler: peers },
   { method: 'POST', pattern: '/v1/peers', handler: connect },
+  { method: 'POST', pattern: '/v1/peers/trust', handler: trust },
   { method: 'GET', pattern: '/metrics', handler: metrics }
 ]

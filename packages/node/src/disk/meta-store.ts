@@ -1,6 +1,7 @@
 // The node's metadata, in one LevelDB (datastore-level) under <dir>/meta:
 //   /manifests/<fileId>          the signed manifest envelope of a file we know (ours or fetched)
-//   /seen/<fileId>               the highest manifest seq seen, kept after a delete: no rollback
+//   /seen/<fileId>/<owner>       the highest manifest seq seen of that owner, kept after a delete:
+//                                no rollback (keyed by owner, so a stranger's seq moves nothing)
 //   /tombstones/<fileId>         a deleted file's last seq (its manifest is gone)
 //   /keys/<fileId>               our wrapped file key (only for files we own; see keystore.ts)
 //   /locations/<fileId>/<peer>   signed location records of the holders of a file's shards
@@ -50,14 +51,15 @@ export class MetaStore {
   }
 
   /**
-   * Keeps a manifest envelope whose signature the caller verified. Refuses (RollbackError) a seq
-   * below the highest seen for the file, including one seen before a delete.
+   * Keeps a manifest envelope whose signature and owner the caller checked (`owner`: the hex id of
+   * the owner's key). Refuses (RollbackError) a seq below the highest seen of that owner for the
+   * file, including one seen before a delete.
    */
-  async putManifest(fileIdHex: string, seq: number, envelope: Uint8Array): Promise<void> {
+  async putManifest(fileIdHex: string, seq: number, envelope: Uint8Array, owner: string): Promise<void> {
     await this.#write(async (batch) => {
-      assertNotRollback(await this.seenSeq(fileIdHex), seq, `manifest ${fileIdHex}`)
+      assertNotRollback(await this.seenSeq(fileIdHex, owner), seq, `manifest ${fileIdHex}`)
       batch.put(new Key(`/manifests/${fileIdHex}`), envelope)
-      batch.put(new Key(`/seen/${fileIdHex}`), utf8.encode(String(seq)))
+      batch.put(new Key(`/seen/${fileIdHex}/${owner}`), utf8.encode(String(seq)))
       batch.delete(new Key(`/tombstones/${fileIdHex}`))
       return [{ kind: 'manifest', fileId: fileIdHex }]
     })
@@ -67,8 +69,8 @@ export class MetaStore {
     return this.#get(`/manifests/${fileIdHex}`)
   }
 
-  async seenSeq(fileIdHex: string): Promise<number | undefined> {
-    const v = await this.#get(`/seen/${fileIdHex}`)
+  async seenSeq(fileIdHex: string, owner: string): Promise<number | undefined> {
+    const v = await this.#get(`/seen/${fileIdHex}/${owner}`)
     return v === undefined ? undefined : Number(fromUtf8.decode(v))
   }
 
@@ -81,7 +83,9 @@ export class MetaStore {
   /** Forgets a file's manifest, key and records; remembers that it was deleted and at which seq. */
   async tombstone(fileIdHex: string): Promise<void> {
     await this.#write(async (batch) => {
-      const seq = (await this.seenSeq(fileIdHex)) ?? 0
+      let seq = 0
+      for await (const { value } of this.#db.query({ prefix: `/seen/${fileIdHex}/` }))
+        seq = Math.max(seq, Number(fromUtf8.decode(value)))
       batch.put(new Key(`/tombstones/${fileIdHex}`), utf8.encode(String(seq)))
       for (const prefix of ['manifests', 'keys', 'placements'])
         batch.delete(new Key(`/${prefix}/${fileIdHex}`))
@@ -123,13 +127,14 @@ export class MetaStore {
     fileIdHex: string,
     seq: number,
     envelope: Uint8Array,
+    owner: string,
     placement: Placement
   ): Promise<void> {
     await this.#write(async (batch) => {
-      assertNotRollback(await this.seenSeq(fileIdHex), seq, `manifest ${fileIdHex}`)
+      assertNotRollback(await this.seenSeq(fileIdHex, owner), seq, `manifest ${fileIdHex}`)
       batch.put(new Key(`/placements/${fileIdHex}`), json(placement))
       batch.put(new Key(`/manifests/${fileIdHex}`), envelope)
-      batch.put(new Key(`/seen/${fileIdHex}`), utf8.encode(String(seq)))
+      batch.put(new Key(`/seen/${fileIdHex}/${owner}`), utf8.encode(String(seq)))
       batch.delete(new Key(`/tombstones/${fileIdHex}`))
       return [
         { kind: 'placement', fileId: fileIdHex },

@@ -97,7 +97,9 @@ function configOf(o: ResolvedNodeOptions): NodeConfig {
     minFreeDisk: o.minFreeDisk,
     taskRetention: o.taskRetention,
     wsPort: o.wsPort,
-    nat: o.nat
+    nat: o.nat,
+    trustedPeers: o.trustedPeers,
+    probationMs: o.probationMs
   }
 }
 

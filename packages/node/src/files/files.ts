@@ -2,19 +2,19 @@
 // verified, key found) and hands the work to a step (steps/) or a persisted task (transfers/).
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { decodeEnvelope, verify } from '@defs/segment'
+import { decodeEnvelope, parseFileRef, verify } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { toHex } from '../disk/hex.ts'
 import { NotOwnerError } from '../errors.ts'
 import { deleteShards } from '../steps/delete-shards.ts'
 import { checkFile } from '../steps/file-health.ts'
+import { ownerIdOf } from '../steps/owner-id.ts'
 import { newReadStats, readFileSlices } from '../steps/read-slices.ts'
 import { followTask } from '../tasks/follow-task.ts'
 import type { TaskRecord } from '../tasks/task-types.ts'
 import type { DownloadParams } from '../transfers/download-task.ts'
 import type { UploadRunner } from '../transfers/upload-task.ts'
 import { fileInfo } from './file-info.ts'
-import { parseFileRef } from './file-ref.ts'
 import { putFile } from './put-file.ts'
 import { fileKeyOf, locate, resolveFile, resolveManifest } from './resolve-file.ts'
 import type {
@@ -54,7 +54,7 @@ export class Files implements FileApi {
     destination: string,
     options: Pick<GetOptions, 'range'> = {}
   ): Promise<TaskRecord> {
-    const { fileIdHex, fileKey } = parseFileRef(ref)
+    const { fileIdHex, fileKey, owner } = parseFileRef(ref)
     await mkdir(dirname(resolve(destination)), { recursive: true })
     // A capability's key is kept in the keystore (wrapped), so the task record holds only the id.
     if (fileKey !== undefined && !(await this.#c.keystore.has(fileIdHex))) {
@@ -62,6 +62,7 @@ export class Files implements FileApi {
     }
     const params: DownloadParams = {
       ref: fileIdHex,
+      ...(owner !== undefined ? { owner: ownerIdOf(owner) } : {}),
       destination: resolve(destination),
       ...(options.range !== undefined ? { range: options.range } : {})
     }
@@ -74,8 +75,8 @@ export class Files implements FileApi {
 
   async open(ref: FileRef): Promise<OpenFile> {
     const c = this.#c
+    const fileKey = await fileKeyOf(c, ref)
     const file = await resolveManifest(c, ref)
-    const fileKey = await fileKeyOf(c, ref, file.fileIdHex)
     const info = await fileInfo(c, file.fileIdHex, file.manifest, fileKey)
     return {
       info,

@@ -3,6 +3,7 @@
 import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import { generateFileKey, randomBytes } from '@defs/crypto'
+import { formatCapability } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { toHex } from '../disk/hex.ts'
 import { checkCode } from '../options.ts'
@@ -11,7 +12,6 @@ import { planLayout } from '../pipeline/index.ts'
 import { followTask } from '../tasks/follow-task.ts'
 import type { UploadRunner } from '../transfers/upload-task.ts'
 import type { UploadParams, UploadResult } from '../transfers/upload-types.ts'
-import { formatCapability } from './file-ref.ts'
 import type { FileSource, PutOptions, PutResult } from './types.ts'
 
 export async function putFile(
@@ -59,9 +59,17 @@ export async function putFile(
   if (typeof source !== 'string') uploads.attachStream(fileIdHex, source)
   const task = await c.tasks.submit('upload', params, { priority: options.priority })
   const result = (await followTask(c.tasks, task.id, options.onProgress)).result as UploadResult
+  // Peers still on probation that got shards: the network had too few proven ones.
+  const unproven = [...new Set(result.holders.flat(2))].filter((p) => p !== c.peerId && !c.standing.proven(p))
+  const notes = [
+    ...(layout.reason !== undefined ? [layout.reason] : []),
+    ...(unproven.length > 0
+      ? [`${unproven.length} peer(s) still on probation hold shards (too few proven peers)`]
+      : [])
+  ]
   return {
     fileId: fileIdHex,
-    capability: formatCapability(fileId, fileKey),
+    capability: formatCapability(fileId, fileKey, c.userKey.publicKey),
     taskId: task.id,
     size: result.size,
     mode: layout.mode,
@@ -72,6 +80,7 @@ export async function putFile(
       slice,
       shards: shards.flatMap((peers, index) => peers.map((peerId) => ({ index, peerId })))
     })),
-    ...(layout.reason !== undefined ? { note: layout.reason } : {})
+    ...(unproven.length > 0 ? { unproven } : {}),
+    ...(notes.length > 0 ? { note: notes.join('; ') } : {})
   }
 }

@@ -41,8 +41,10 @@ export interface PutResult {
   sliceSize: number
   /** Where each slice's shards went. */
   placement: { slice: number; shards: ShardPlacement[] }[]
-  /** Why the code differs from the one asked for (auto with few peers), if it does. */
+  /** Why the code differs from the one asked for (auto with few peers), and placement caveats, if any. */
   note?: string
+  /** Peers still on probation (not trusted, not yet known) that hold shards: too few proven peers. */
+  unproven?: string[]
 }
 
 export interface GetOptions {

@@ -1,6 +1,7 @@
 // node.peers: who this node is connected to, what it thinks of them, and manual joins.
 import { multiaddr } from '@multiformats/multiaddr'
 import type { NodeComponents } from '../components.ts'
+import { writeNodeConfig } from '../disk/node-config.ts'
 import type { PeerApi, PeerInfo } from '../node-types.ts'
 
 export function createPeerApi(c: NodeComponents): PeerApi {
@@ -11,9 +12,16 @@ export function createPeerApi(c: NodeComponents): PeerApi {
         return {
           peerId: id,
           addresses: c.host.getConnections(p).map((conn) => conn.remoteAddr.toString()),
-          score: c.scorer.has(id) ? c.scorer.score(id) : 0
+          score: c.scorer.has(id) ? c.scorer.score(id) : 0,
+          standing: c.standing.of(id)
         }
       })
+    },
+    async trust(peerId: string, trusted = true): Promise<void> {
+      if (trusted) c.standing.trust(peerId)
+      else c.standing.untrust(peerId)
+      // Kept in the node's config, so a restart trusts the same peers.
+      await writeNodeConfig({ ...c.options, trustedPeers: c.standing.trusted })
     },
     async connect(address: string): Promise<void> {
       await c.host.dial(multiaddr(address), { signal: AbortSignal.timeout(c.options.dialTimeout) })

@@ -1,18 +1,25 @@
 // Where shards go: distinct peers, chosen by score from the best tier at random (so no one can
 // predict, and pre-position for, where a file lands), this node included: it is a storage node
-// like the others, unless its lifecycle says it takes no shards now (maintenance, draining). A
-// slice never has two shards on one peer while the code is at most as wide as the network, so
-// losing one peer costs each slice at most one shard.
+// like the others, unless its lifecycle says it takes no shards now (maintenance, draining).
+// Proven peers (trusted, or past probation) come first; strangers fill in only when too few are
+// proven, and the uploader says so. Spread over network groups, and never more than `perGroup`
+// shards of a slice in one group of unproven peers, so a swarm of fresh identities on one
+// network cannot take a slice down by leaving.
 import type { PeerScorer } from '@defs/kbucket'
+import { networkGroupOf } from '@defs/kbucket'
 import type { NodeComponents } from '../components.ts'
 
 export interface PlacementContext {
   scorer: PeerScorer
   /** Peers that can take shards now (connected, speaking the shard protocol), this node included. */
   candidates(): string[]
+  /** Peers placed on first (trusted, known, this node); default every peer. */
+  proven?: (peerId: string) => boolean
+  /** A peer's network group, for the per-group bound on unproven peers; default none. */
+  groupOf?: (peerId: string) => string | undefined
 }
 
-/** This node (when it stores now) and every connected peer. */
+/** This node (when it stores now) and every connected peer that was not retired. */
 export function placementCandidates(
   c: Pick<NodeComponents, 'peerId' | 'host' | 'lifecycle' | 'retired'>
 ): string[] {
@@ -23,16 +30,58 @@ export function placementCandidates(
   return c.lifecycle.storing ? [c.peerId, ...peers] : peers
 }
 
-/** `n` distinct peers outside `exclude`; fewer only when fewer exist. */
+/** The placement context of a node: its scorer, candidates, who is proven and each peer's group. */
+export function placementOf(c: NodeComponents): PlacementContext {
+  return {
+    scorer: c.scorer,
+    candidates: () => placementCandidates(c),
+    proven: (id) => id === c.peerId || c.standing.proven(id),
+    groupOf: (id) => {
+      const conn = c.host.getConnections().find((x) => x.remotePeer.toString() === id)
+      return conn === undefined ? undefined : networkGroupOf(conn.remoteAddr.toString())
+    }
+  }
+}
+
+/**
+ * `n` distinct peers outside `exclude`, proven ones first; fewer only when fewer may be used.
+ * `perGroup` bounds how many unproven peers of one network group are chosen (with `taken`, the
+ * peers already holding shards of the same slice).
+ */
 export function choosePeers(
   ctx: PlacementContext,
   n: number,
-  exclude: ReadonlySet<string> = new Set()
+  exclude: ReadonlySet<string> = new Set(),
+  options: { perGroup?: number; taken?: readonly string[] } = {}
 ): string[] {
   const candidates = new Set(ctx.candidates().filter((p) => !exclude.has(p)))
   for (const id of candidates) if (!ctx.scorer.has(id)) ctx.scorer.observe(id, {})
-  return ctx.scorer.select(Math.min(n, candidates.size), {
-    filter: (id) => candidates.has(id),
+  const proven = ctx.proven ?? (() => true)
+  const chosen = ctx.scorer.select(Math.min(n, candidates.size), {
+    filter: (id) => candidates.has(id) && proven(id),
     diversity: 'group'
   })
+  if (chosen.length >= n) return chosen
+  // Too few proven peers: strangers, one at a time, within the per-group bound.
+  const groups = new Map<string, number>()
+  const count = (id: string): void => {
+    const g = proven(id) ? undefined : ctx.groupOf?.(id)
+    if (g !== undefined) groups.set(g, (groups.get(g) ?? 0) + 1)
+  }
+  for (const id of [...(options.taken ?? []), ...chosen]) count(id)
+  const limit = options.perGroup ?? Number.POSITIVE_INFINITY
+  while (chosen.length < n) {
+    const [next] = ctx.scorer.select(1, {
+      filter: (id) => {
+        if (!candidates.has(id) || chosen.includes(id)) return false
+        const g = ctx.groupOf?.(id)
+        return g === undefined || (groups.get(g) ?? 0) < limit
+      },
+      diversity: 'group'
+    })
+    if (next === undefined) break
+    chosen.push(next)
+    count(next)
+  }
+  return chosen
 }

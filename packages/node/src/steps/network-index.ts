@@ -1,12 +1,14 @@
 // The node's side of the index broadcast: what it answers when asked who holds a file, how it
 // finds a file's manifest and holders it does not know, and how it announces a new file.
 
+import type { PublicKey } from '@defs/crypto'
 import type { IndexHoldings } from '@defs/net'
 import { decodeEnvelope, type Envelope, encodeEnvelope, limits, type Manifest, verify } from '@defs/segment'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { NodeComponents, NodeShardStore } from '../components.ts'
 import { toHex } from '../disk/hex.ts'
 import type { MetaStore } from '../disk/meta-store.ts'
+import { ownerIdOf, sameOwner } from './owner-id.ts'
 
 /** How long a reader waits for holders to answer a broadcast before it falls back or gives up. */
 const LOOKUP_TIMEOUT_MS = 3000
@@ -23,18 +25,41 @@ export function holdingsOf(meta: MetaStore, shards: NodeShardStore) {
   }
 }
 
-/** The manifest of a file from the network (verified, not older than one seen here), kept locally. */
-export async function fetchManifest(node: NodeComponents, fileId: Uint8Array): Promise<Manifest | undefined> {
+/**
+ * The manifest `owner` signed for a file, from the network: holders' answers signed by anyone else
+ * are refused (and their senders reported) while the lookup waits for the owner's; checked again
+ * here, not older than one seen of that owner, kept locally.
+ */
+export async function fetchManifest(
+  node: NodeComponents,
+  fileId: Uint8Array,
+  owner: PublicKey
+): Promise<Manifest | undefined> {
   const found = await node.host.services.index.lookup(fileId, {
     want: 'manifest',
+    owner,
     timeoutMs: LOOKUP_TIMEOUT_MS
   })
   if (found.manifest === undefined) return undefined
   const manifest = await verify(found.manifest.envelope, 'manifest')
-  if (toHex(manifest.fileId) !== toHex(fileId)) return undefined
-  // putManifest refuses a seq older than one seen before (RollbackError).
-  await node.meta.putManifest(toHex(fileId), manifest.seq, encodeEnvelope(found.manifest.envelope))
+  if (toHex(manifest.fileId) !== toHex(fileId) || !sameOwner(manifest.owner, owner)) return undefined
+  // putManifest refuses a seq older than one seen of this owner (RollbackError).
+  await node.meta.putManifest(
+    toHex(fileId),
+    manifest.seq,
+    encodeEnvelope(found.manifest.envelope),
+    ownerIdOf(owner)
+  )
   return manifest
+}
+
+/** Whether any node answers for a file id (any owner's manifest): only to word an error, never trusted. */
+export async function someoneHas(node: NodeComponents, fileId: Uint8Array): Promise<boolean> {
+  const found = await node.host.services.index.lookup(fileId, {
+    want: 'manifest',
+    timeoutMs: LOOKUP_TIMEOUT_MS
+  })
+  return found.manifests.length > 0
 }
 
 /**

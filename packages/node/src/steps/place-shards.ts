@@ -7,7 +7,7 @@ import { QuotaExceededError } from '@defs/net'
 import { type ShardHeader, ShardStatus } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { NotEnoughPeersError, PlacementError } from '../errors.ts'
-import { choosePeers, placementCandidates } from '../peers/placement.ts'
+import { choosePeers, placementOf } from '../peers/placement.ts'
 import { storeShard } from './shard-transfer.ts'
 
 export interface ShardToPlace {
@@ -25,6 +25,8 @@ export interface PlaceRequest {
   replicas?: number
   /** Peers that get none of these shards (repair: the peers that hold the slice's other shards). */
   exclude?: ReadonlySet<string>
+  /** At most this many of these shards on unproven peers of one network group (m: a group lost costs no slice). */
+  perGroup?: number
   /** Names the shards in errors: `slice 3`. */
   what: string
   /** Not passed to the sends: a shard in flight finishes, so what a peer stored is always known. */
@@ -41,8 +43,9 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
   const replicas = request.replicas ?? 1
   const units = request.shards.flatMap((shard) => Array.from({ length: replicas }, () => shard))
   const used = new Set(request.exclude)
-  const candidates = (): string[] => placementCandidates(c)
-  let peers = choosePeers({ scorer: c.scorer, candidates }, units.length, used)
+  const placement = placementOf(c)
+  const bound = { perGroup: request.perGroup }
+  let peers = choosePeers(placement, units.length, used, bound)
   // Right after a start (a resumed upload), the network may still be connecting: wait a little.
   for (
     const until = Date.now() + c.options.dialTimeout;
@@ -50,7 +53,7 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
   ) {
     await new Promise((r) => setTimeout(r, 100))
     request.signal.throwIfAborted()
-    peers = choosePeers({ scorer: c.scorer, candidates }, units.length, used)
+    peers = choosePeers(placement, units.length, used, bound)
   }
   if (peers.length < units.length) {
     throw new NotEnoughPeersError(
@@ -75,7 +78,9 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
           if (request.signal.aborted) throw err
           if (!isNotNow(err)) c.scorer.observe(peer, { heartbeat: 'missed' })
           const next =
-            attempt < SEND_ATTEMPTS ? choosePeers({ scorer: c.scorer, candidates }, 1, used)[0] : undefined
+            attempt < SEND_ATTEMPTS
+              ? choosePeers(placement, 1, used, { ...bound, taken: [...holders.values()].flat() })[0]
+              : undefined
           if (next === undefined) {
             throw new PlacementError(
               `${request.what} shard ${shard.index}: ${peer} refused it (${(err as Error).name}: ${(err as Error).message}) and no other peer is left`

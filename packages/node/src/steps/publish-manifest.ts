@@ -6,6 +6,7 @@ import type { NodeComponents } from '../components.ts'
 import { toHex } from '../disk/hex.ts'
 import type { Placement } from '../disk/meta-store.ts'
 import { announceFile } from './network-index.ts'
+import { ownerIdOf } from './owner-id.ts'
 
 /** Signs `manifest` with the user's key, stores it with its placement, and announces it. */
 export async function publishManifest(
@@ -15,7 +16,7 @@ export async function publishManifest(
 ): Promise<Envelope<'manifest'>> {
   const envelope = await sign('manifest', manifest, c.userKey)
   const bytes = encodeEnvelope(envelope)
-  await c.meta.putOwnFile(toHex(manifest.fileId), manifest.seq, bytes, placement)
+  await c.meta.putOwnFile(toHex(manifest.fileId), manifest.seq, bytes, ownerIdOf(manifest.owner), placement)
   // The file is durable and readable now; announcing it only helps others find it, so the put
   // does not wait for the DHT (announceFile is bounded in time and never throws).
   void announceFile(c, bytes, manifest.fileId)

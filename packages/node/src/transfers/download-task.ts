@@ -4,10 +4,11 @@
 // output is ever left under the real name or beside it.
 import { open, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { randomBytes } from '@defs/crypto'
+import { decodePublicKey, randomBytes } from '@defs/crypto'
 import type { ByteRange } from '@defs/net'
+import { formatCapability } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
-import { toHex } from '../disk/hex.ts'
+import { fromHex, toHex } from '../disk/hex.ts'
 import { TaskCancelledSignal, TaskPausedSignal } from '../errors.ts'
 import { resolveReadableFile } from '../files/resolve-file.ts'
 import type { GetResult } from '../files/types.ts'
@@ -17,6 +18,8 @@ import type { TaskContext, TaskRunner } from '../tasks/task-types.ts'
 export interface DownloadParams {
   /** A file id: a capability's key goes to the keystore (wrapped), never into a task record. */
   ref: string
+  /** The owner the capability named (multikey hex): whose manifest to take from the network. */
+  owner?: string
   destination: string
   range?: ByteRange
 }
@@ -39,7 +42,7 @@ export class DownloadRunner implements TaskRunner<DownloadParams, DownloadCheckp
 
   async run(task: TaskContext<DownloadParams, DownloadCheckpoint>): Promise<GetResult> {
     const p = task.params
-    const file = await resolveReadableFile(this.#node, p.ref)
+    const file = await resolveReadableFile(this.#node, await refOf(this.#node, p))
     const cp: DownloadCheckpoint = task.checkpoint ?? {
       partial: join(dirname(p.destination), `.${basename(p.destination)}.${toHex(randomBytes(4))}.partial`),
       slicesDone: 0,
@@ -94,6 +97,12 @@ export class DownloadRunner implements TaskRunner<DownloadParams, DownloadCheckp
   async cleanup(_params: DownloadParams, checkpoint: DownloadCheckpoint | undefined): Promise<void> {
     if (checkpoint !== undefined) await rm(checkpoint.partial, { force: true })
   }
+}
+
+/** The ref to resolve: the id, or (when the capability named an owner) the capability again, its key from the keystore. */
+async function refOf(c: NodeComponents, p: DownloadParams): Promise<string> {
+  const key = p.owner === undefined ? undefined : await c.keystore.get(p.ref)
+  return key === undefined ? p.ref : formatCapability(fromHex(p.ref), key, decodePublicKey(fromHex(p.owner!)))
 }
 
 /** The temp file to go on writing; when it is gone (a failed task resumed), start over. */

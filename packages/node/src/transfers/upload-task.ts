@@ -186,6 +186,8 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     const holders = await placeShards(c, {
       shards,
       replicas: replicasOf(p.layout),
+      // A network group of unproven peers lost must not take the slice with it: at most m there.
+      perGroup: Math.max(1, p.layout.parityShards),
       what: `slice ${slice.sliceIndex}`,
       signal,
       onStored: (shard, peer) => addHeld(stored, toHex(shard.id), peer)

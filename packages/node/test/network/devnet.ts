@@ -31,6 +31,8 @@ export async function startNetwork(n: number, options: Partial<NodeOptions> = {}
         })
       )
     }
+    // One operator's nodes: each trusts the others (no stranger quotas, no probation).
+    for (const a of nodes) for (const b of nodes) if (a !== b) await a.peers.trust(b.peerId)
     // Everyone dials everyone, so every node can place on every other (bounded wait).
     for (const a of nodes) for (const b of nodes) if (a !== b) await a.peers.connect(b.addresses()[0]!)
     await waitFor(
