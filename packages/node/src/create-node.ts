@@ -30,6 +30,7 @@ import { Retirement } from './retirement.ts'
 import { type ServiceFactories, startServices } from './services.ts'
 import { holdingsOf } from './steps/network-index.ts'
 import { TaskQueue } from './tasks/task-queue.ts'
+import { keepTasksFor } from './tasks/task-retention.ts'
 import { DownloadRunner } from './transfers/download-task.ts'
 import { UploadRunner } from './transfers/upload-task.ts'
 
@@ -138,6 +139,7 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
       close: closeAll
     })
     await tasks.restore()
+    opened.push(await keepTasksFor(tasks, o.taskRetention))
     return node
   } catch (err) {
     await closeAll()

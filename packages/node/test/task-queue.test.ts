@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { MetaStore } from '../src/disk/meta-store.ts'
 import { TaskQueue } from '../src/tasks/task-queue.ts'
+import { keepTasksFor } from '../src/tasks/task-retention.ts'
 import type { TaskContext, TaskRecord, TaskRunner } from '../src/tasks/task-types.ts'
 
 let root: string
@@ -182,5 +183,37 @@ describe('TaskQueue', () => {
     await queue.settled(t.id)
     await assert.rejects(queue.pause(t.id), { name: 'TaskStateError' })
     await store.close()
+  })
+
+  it('forgets finished tasks past their retention, on disk too, and keeps the rest', async () => {
+    const path = join(root, 'g')
+    const store = await MetaStore.open(path)
+    let clock = 1_000
+    const runner = new CountingRunner()
+    const queue = new TaskQueue({ store, workerNum: 1, runners: { upload: runner }, now: () => clock })
+    const old = await queue.submit('upload', { steps: 1, label: 'old' })
+    await queue.settled(old.id)
+    clock = 5_000
+    const recent = await queue.submit('upload', { steps: 1, label: 'recent' })
+    await queue.settled(recent.id)
+    const gate = deferred()
+    runner.gate = gate.promise
+    const waiting = await queue.submit('upload', { steps: 1, label: 'waiting' })
+    clock = 10_000
+
+    const stop = await keepTasksFor(queue, 6_000, () => clock)
+    assert.throws(() => queue.get(old.id), { name: 'TaskNotFoundError' })
+    assert.equal(queue.get(recent.id).state, 'done')
+    assert.notEqual(queue.get(waiting.id).state, 'done')
+    gate.open()
+    await queue.settled(waiting.id)
+    await stop.close()
+    await store.close()
+
+    const reopened = await MetaStore.open(path)
+    const kept: string[] = []
+    for await (const t of reopened.tasks()) kept.push(t.id)
+    assert.deepEqual(kept.sort(), [recent.id, waiting.id].sort())
+    await reopened.close()
   })
 })

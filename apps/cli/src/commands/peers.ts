@@ -6,7 +6,10 @@ import { table } from '../format.ts'
 import { printJson, printLine } from '../output.ts'
 
 export default defineCommand({
-  meta: { name: 'peers', description: 'List connected peers with their scores and standing (trusted, known, stranger)' },
+  meta: {
+    name: 'peers',
+    description: 'List connected peers with their scores and standing (trusted, known, stranger)'
+  },
   args: { ...clientArgs },
   async run({ args }) {
     const peers = await (await connect(args)).peers()

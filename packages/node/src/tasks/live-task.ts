@@ -1,9 +1,15 @@
 // A task while this process knows it: its record, the controller that pauses or cancels its run,
 // and the context its runner gets, through which it reports progress and reaches consistent points.
 import { randomBytes } from 'node:crypto'
-import { TaskCancelledSignal, TaskPausedSignal, TaskStateError } from '../errors.ts'
+import { TaskCancelledSignal, TaskNotFoundError, TaskPausedSignal, TaskStateError } from '../errors.ts'
 import type { RateMeter } from './rate-meter.ts'
-import { finalStates, type TaskContext, type TaskKind, type TaskRecord } from './task-types.ts'
+import {
+  finalStates,
+  type TaskContext,
+  type TaskKind,
+  type TaskRecord,
+  type TaskRunner
+} from './task-types.ts'
 
 export interface LiveTask {
   record: TaskRecord
@@ -115,4 +121,31 @@ export function whenSettled(live: LiveTask): Promise<TaskRecord> {
 export function wakeWaiters(live: LiveTask): void {
   if (!settledStates.includes(live.record.state)) return
   for (const w of live.waiters.splice(0)) w.resolve(structuredClone(live.record))
+}
+
+/** Ids of tasks that ended (done, failed, cancelled) and last changed before `before`. */
+export function finishedBefore(tasks: Iterable<LiveTask>, before: number): string[] {
+  const out: string[] = []
+  for (const t of tasks)
+    if (finalStates.includes(t.record.state) && t.record.updated < before) out.push(t.record.id)
+  return out
+}
+
+/** Runs a cancelled task's cleanup; a failing cleanup is noted on the record, the cancel stands. */
+export async function cleanUp(
+  // biome-ignore lint/suspicious/noExplicitAny: runners of different kinds share one map
+  runner: TaskRunner<any, any, any> | undefined,
+  record: TaskRecord
+): Promise<void> {
+  try {
+    await runner?.cleanup?.(record.params, record.checkpoint)
+  } catch (err) {
+    record.error = `cancelled; cleanup failed: ${(err as Error).message}`
+  }
+}
+
+export function liveOf(tasks: Map<string, LiveTask>, id: string): LiveTask {
+  const live = tasks.get(id)
+  if (live === undefined) throw new TaskNotFoundError(`no task ${id}`)
+  return live
 }

@@ -4,7 +4,10 @@
 // paused. Pause and cancel take effect at the runner's next checkpoint (a consistent point).
 import {
   busyTasks,
+  cleanUp,
+  finishedBefore,
   type LiveTask as Live,
+  liveOf,
   newRecord,
   nextQueued,
   runnerContext,
@@ -16,7 +19,6 @@ import { RateMeter } from './rate-meter.ts'
 import {
   TaskCancelledSignal,
   type TaskKind,
-  TaskNotFoundError,
   TaskPausedSignal,
   type TaskQueueOptions,
   type TaskRecord,
@@ -74,6 +76,13 @@ export class TaskQueue extends EventTarget {
     return untilQuiet(() => busyTasks(this.#tasks.values()), timeoutMs, signal)
   }
 
+  /** Forgets finished tasks (done, failed, cancelled) last changed before `before`; returns them. */
+  async prune(before: number): Promise<string[]> {
+    const old = finishedBefore(this.#tasks.values(), before)
+    for (const id of old) await this.#store.deleteTask(id).then(() => this.#tasks.delete(id))
+    return old
+  }
+
   /** Loads persisted tasks: queued and running ones are queued again (resuming from checkpoint). */
   async restore(): Promise<void> {
     for await (const record of this.#store.tasks()) {
@@ -97,7 +106,7 @@ export class TaskQueue extends EventTarget {
   }
 
   get(id: string): TaskRecord {
-    return structuredClone(this.#live(id).record)
+    return structuredClone(liveOf(this.#tasks, id).record)
   }
 
   list(): TaskRecord[] {
@@ -111,12 +120,12 @@ export class TaskQueue extends EventTarget {
 
   /** Resolves when the task reaches done, failed, cancelled or paused. */
   settled(id: string): Promise<TaskRecord> {
-    return whenSettled(this.#live(id))
+    return whenSettled(liveOf(this.#tasks, id))
   }
 
   /** Pauses a queued or running task (a running one stops at its next checkpoint). Idempotent. */
   async pause(id: string): Promise<TaskRecord> {
-    const live = this.#live(id)
+    const live = liveOf(this.#tasks, id)
     const { state } = live.record
     if (state === 'paused') return this.get(id)
     if (state === 'queued') {
@@ -132,7 +141,7 @@ export class TaskQueue extends EventTarget {
 
   /** Queues a paused task again; it resumes from its last checkpoint. Idempotent. */
   async resume(id: string): Promise<TaskRecord> {
-    const live = this.#live(id)
+    const live = liveOf(this.#tasks, id)
     const { state } = live.record
     if (state === 'queued' || state === 'running') return this.get(id)
     if (state !== 'paused' && state !== 'failed') {
@@ -146,7 +155,7 @@ export class TaskQueue extends EventTarget {
 
   /** Cancels a task and cleans up after it (e.g. uploaded shards are deleted). Idempotent. */
   async cancel(id: string): Promise<TaskRecord> {
-    const live = this.#live(id)
+    const live = liveOf(this.#tasks, id)
     const { state } = live.record
     if (state === 'cancelled') return this.get(id)
     if (state === 'done') throw new TaskStateError(`task ${id} is done; delete the file instead`)
@@ -173,12 +182,6 @@ export class TaskQueue extends EventTarget {
         await this.#store.putTask(t.record.id, t.record)
       })
     )
-  }
-
-  #live(id: string): Live {
-    const live = this.#tasks.get(id)
-    if (live === undefined) throw new TaskNotFoundError(`no task ${id}`)
-    return live
   }
 
   #pump(): void {
@@ -225,12 +228,7 @@ export class TaskQueue extends EventTarget {
   }
 
   async #cancelled(live: Live): Promise<void> {
-    const runner = this.#runners[live.record.kind]
-    try {
-      await runner?.cleanup?.(live.record.params, live.record.checkpoint)
-    } catch (err) {
-      live.record.error = `cancelled; cleanup failed: ${(err as Error).message}`
-    }
+    await cleanUp(this.#runners[live.record.kind], live.record)
     await this.#setState(live, 'cancelled')
   }
 

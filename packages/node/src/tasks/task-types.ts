@@ -82,5 +82,6 @@ export interface TaskQueueOptions {
 /** Where tasks persist: the meta store, or any store a test hands in. */
 export interface TaskStore {
   putTask(taskId: string, task: TaskRecord): Promise<void>
+  deleteTask(taskId: string): Promise<void>
   tasks(): AsyncIterable<TaskRecord>
 }
