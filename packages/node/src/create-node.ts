@@ -29,6 +29,7 @@ import { SlicePool } from './pipeline/index.ts'
 import { Retirement } from './retirement.ts'
 import { type ServiceFactories, startServices } from './services.ts'
 import { holdingsOf } from './steps/network-index.ts'
+import { republishOnStart } from './steps/republish.ts'
 import { TaskQueue } from './tasks/task-queue.ts'
 import { keepTasksFor } from './tasks/task-retention.ts'
 import { DownloadRunner } from './transfers/download-task.ts'
@@ -140,6 +141,7 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
     })
     await tasks.restore()
     opened.push(await keepTasksFor(tasks, o.taskRetention))
+    opened.push(republishOnStart(components))
     return node
   } catch (err) {
     await closeAll()

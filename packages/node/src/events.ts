@@ -3,6 +3,7 @@
 import { TypedEventEmitter } from 'main-event'
 import type { LifecycleChange } from './lifecycle.ts'
 import type { MaintenanceProgress } from './maintenance/record.ts'
+import type { Republished } from './steps/republish.ts'
 import type { TaskRecord } from './tasks/task-types.ts'
 
 export interface PeerEvent {
@@ -16,6 +17,8 @@ export interface NodeEventMap {
   lifecycle: CustomEvent<LifecycleChange>
   /** Maintenance mode's progress while it switches on or off, and when it is done. */
   maintenance: CustomEvent<MaintenanceProgress>
+  /** The files this node owns were announced again after a start (DHT provider and manifest records). */
+  republish: CustomEvent<Republished>
   'peer:connect': CustomEvent<PeerEvent>
   'peer:disconnect': CustomEvent<PeerEvent>
 }

@@ -115,16 +115,20 @@ export async function peerHas(
  * Tells the network a file exists once its manifest is signed: this node provides it in the DHT
  * and stores the manifest record there, so a reader finds it when no holder answers a broadcast.
  * Best effort and bounded: the file is durable already; the index only helps others find it.
+ * Says whether the DHT took both (it never throws).
  */
 export async function announceFile(
   node: NodeComponents,
   envelope: Uint8Array,
-  fileId: Uint8Array
-): Promise<void> {
+  fileId: Uint8Array,
+  signal?: AbortSignal
+): Promise<boolean> {
   const routing = node.host.services.index.routing
-  const signal = AbortSignal.timeout(LOOKUP_TIMEOUT_MS)
-  await Promise.allSettled([
-    routing.provide(fileId, { signal }),
-    routing.putManifest(decodeEnvelope(envelope) as Envelope<'manifest'>, { signal })
+  const timeout = AbortSignal.timeout(LOOKUP_TIMEOUT_MS)
+  const options = { signal: signal === undefined ? timeout : AbortSignal.any([signal, timeout]) }
+  const told = await Promise.allSettled([
+    routing.provide(fileId, options),
+    routing.putManifest(decodeEnvelope(envelope) as Envelope<'manifest'>, options)
   ])
+  return told.every((t) => t.status === 'fulfilled')
 }
