@@ -19,6 +19,7 @@ import {
 } from './daemon-config.ts'
 import { type DaemonLog, openDaemonLog } from './daemon-log.ts'
 import { createApiHandler } from './http/api-handler.ts'
+import { loopbackHosts } from './http/request-origin.ts'
 import { DaemonMetrics } from './metrics.ts'
 import { withDaemonServices } from './shares.ts'
 
@@ -51,8 +52,6 @@ export interface Daemon {
 export class ApiPortInUseError extends Error {
   override name = 'ApiPortInUseError'
 }
-
-const loopbackHosts = new Set(['127.0.0.1', '::1', 'localhost'])
 
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const dir = resolve(options.dir)

@@ -261,6 +261,52 @@ describe('HTTP API', () => {
     assert.equal((await stat(join(dir, 'api-token'))).mode & 0o777, 0o600)
   })
 
+  it('refuses, with the token or without, a request naming another host or coming from another site', async () => {
+    const port = new URL(daemon.url).port
+    /** A raw request with the headers a browser would send, the token included (a page cannot
+     * have it, but a refusal must not depend on that). */
+    const send = (headers: Record<string, string>) =>
+      new Promise<{ status: number; body: { error: { name: string; message: string } } }>(
+        (resolve, reject) => {
+          const req = request(
+            `${daemon.url}/v1/status`,
+            { headers: { authorization: `Bearer ${daemon.token}`, ...headers } },
+            async (res) => {
+              let text = ''
+              for await (const chunk of res) text += chunk
+              resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) })
+            }
+          )
+          req.on('error', reject)
+          req.end()
+        }
+      )
+    // DNS rebinding: a site's own name resolved to 127.0.0.1; a wrong port; no Host at all.
+    for (const host of [
+      `evil.example:${port}`,
+      `127.0.0.1:${Number(port) + 1}`,
+      `127.0.0.1.evil.example:${port}`
+    ]) {
+      const res = await send({ host })
+      assert.equal(res.status, 403, host)
+      assert.equal(res.body.error.name, 'ForbiddenHostError', host)
+    }
+    // CSRF: another site's page, a sandboxed page ("null"), this host over https.
+    for (const origin of ['https://evil.example', 'null', `https://127.0.0.1:${port}`]) {
+      const res = await send({ origin })
+      assert.equal(res.status, 403, origin)
+      assert.equal(res.body.error.name, 'CrossOriginError', origin)
+    }
+    // The API's own page, and a client that is no browser, by every loopback name.
+    for (const headers of [
+      { origin: `http://127.0.0.1:${port}` } as Record<string, string>,
+      { host: `localhost:${port}` },
+      { host: `[::1]:${port}`, origin: `http://localhost:${port}` }
+    ]) {
+      assert.equal((await send(headers)).status, 200, JSON.stringify(headers))
+    }
+  })
+
   it('closes an unauthenticated upload without reading it', async () => {
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(`${daemon.url}/v1/files`, { method: 'POST' }, (res) => {

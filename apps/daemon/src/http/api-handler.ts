@@ -1,4 +1,5 @@
-// The HTTP API's front door: every request is authenticated before anything else (an unknown
+// The HTTP API's front door: every request must come to this API by name (Host, Origin) and is
+// authenticated before anything else (an unknown
 // path without the token is 401, not 404, so the API cannot be mapped without it), then routed;
 // any failure becomes a JSON error body naming the problem.
 import type { IncomingMessage, ServerResponse } from 'node:http'
@@ -12,6 +13,7 @@ import { errorStatus, HttpError } from './http-errors.ts'
 import { localRoutes } from './local-routes.ts'
 import { maintenanceRoutes } from './maintenance-routes.ts'
 import { nodeRoutes } from './node-routes.ts'
+import { refusedOrigin } from './request-origin.ts'
 import { sendError, sendJson } from './respond.ts'
 import { type CompiledRoute, compileRoute, matchRoute } from './route.ts'
 import { taskRoutes } from './task-routes.ts'
@@ -52,6 +54,13 @@ export function createApiHandler(
         ms: Math.round(performance.now() - started)
       })
     })
+    const foreign = refusedOrigin(req)
+    if (foreign !== undefined) {
+      label = 'forbidden'
+      // Before the token: a page of another site learns nothing, not even whether it had one.
+      sendJson(res, 403, { error: { ...foreign, status: 403 } }, { connection: 'close' })
+      return
+    }
     if (!bearerMatches(req.headers.authorization, token)) {
       label = 'unauthorized'
       // Not a byte of the body is read and the connection is closed: an unauthenticated client
