@@ -21,6 +21,7 @@ import { type DaemonLog, openDaemonLog } from './daemon-log.ts'
 import { createApiHandler } from './http/api-handler.ts'
 import { loopbackHosts } from './http/request-origin.ts'
 import { DaemonMetrics } from './metrics.ts'
+import { logNodeEvents } from './node-events-log.ts'
 import { withDaemonServices } from './shares.ts'
 
 export interface DaemonOptions {
@@ -87,6 +88,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await log.close()
     throw err
   }
+  logNodeEvents(node, log)
   const server = createServer(createApiHandler({ node, token, metrics, log }))
   // Uploads and downloads of large files take as long as they take; only idle headers time out.
   server.requestTimeout = 0

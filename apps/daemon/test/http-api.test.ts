@@ -261,6 +261,22 @@ describe('HTTP API', () => {
     assert.equal((await stat(join(dir, 'api-token'))).mode & 0o777, 0o600)
   })
 
+  it("logs the node's own events: a rotted shard dropped, a lifecycle change", async () => {
+    node.events.safeDispatchEvent('shard:rotted', {
+      detail: { shardId: 'ab'.repeat(32), detail: 'crc32c mismatch', dropped: true }
+    })
+    node.events.safeDispatchEvent('lifecycle', {
+      detail: { state: 'maintenance', previous: 'running', since: Date.now() }
+    })
+    const logged = async () => await readFile(join(dir, 'logs', 'current.log'), 'utf8')
+    const until = Date.now() + 5000
+    while (!/"event":"lifecycle"/.test(await logged()) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20))
+    const log = await logged()
+    assert.match(log, new RegExp(`"event":"shard_rotted".*"shardId":"${'ab'.repeat(32)}".*"dropped":true`))
+    assert.match(log, /"event":"lifecycle".*"state":"maintenance","previous":"running"/)
+  })
+
   it('refuses, with the token or without, a request naming another host or coming from another site', async () => {
     const port = new URL(daemon.url).port
     /** A raw request with the headers a browser would send, the token included (a page cannot

@@ -16,7 +16,7 @@ import { mergeNodeConfig, writeNodeConfig } from './disk/node-config.ts'
 import { ensureNodeRoot, nodeDir, prepareNodeDir } from './disk/node-dir.ts'
 import { DiskShardStore } from './disk/shard-store.ts'
 import { loadOrCreateUserKey } from './disk/user-key.ts'
-import { createNodeEvents } from './events.ts'
+import { createNodeEvents, type NodeEvents } from './events.ts'
 import { Files } from './files/files.ts'
 import { createKeystore } from './keystore.ts'
 import { Lifecycle } from './lifecycle.ts'
@@ -30,6 +30,7 @@ import { Retirement } from './retirement.ts'
 import { type ServiceFactories, startServices } from './services.ts'
 import { holdingsOf } from './steps/network-index.ts'
 import { republishOnStart } from './steps/republish.ts'
+import { dropRottedShards } from './steps/rotted-shard.ts'
 import { TaskQueue } from './tasks/task-queue.ts'
 import { keepTasksFor } from './tasks/task-retention.ts'
 import { DownloadRunner } from './transfers/download-task.ts'
@@ -79,7 +80,7 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
     const lifecycle = new Lifecycle(events)
     const scorer = new PeerScorer()
     const standing = new PeerStanding({ trustedPeers: o.trustedPeers, probationMs: o.probationMs, scorer })
-    const host = await startHost(o, identity.key, { meta, shards, lifecycle, scorer, standing })
+    const host = await startHost(o, identity.key, { meta, shards, lifecycle, scorer, standing, events })
     opened.push({ close: async () => await host.stop() })
     // Worker threads start on the first upload, download or rebuild: a node that only stores
     // shards for others never pays their memory.
@@ -158,9 +159,10 @@ async function startHost(
     lifecycle: Lifecycle
     scorer: PeerScorer
     standing: PeerStanding
+    events: NodeEvents
   }
 ): Promise<Host> {
-  const { meta, shards, lifecycle, scorer, standing } = parts
+  const { meta, shards, lifecycle, scorer, standing, events } = parts
   return createHost({
     privateKey,
     host: o.host,
@@ -189,7 +191,8 @@ async function startHost(
       accepting: () => lifecycle.putRefusal() === undefined,
       // Strangers (not trusted, still on probation) get net's small quotas.
       standing: (peer) => standing.of(peer.toString()),
-      onPeerMisbehaved: (peer) => scorer.observe(peer.toString(), { audit: 'fail' })
+      onPeerMisbehaved: (peer) => scorer.observe(peer.toString(), { audit: 'fail' }),
+      onCorruptShard: dropRottedShards(shards, events)
     }
   })
 }

@@ -4,6 +4,7 @@ import { TypedEventEmitter } from 'main-event'
 import type { LifecycleChange } from './lifecycle.ts'
 import type { MaintenanceProgress } from './maintenance/record.ts'
 import type { Republished } from './steps/republish.ts'
+import type { RottedShard } from './steps/rotted-shard.ts'
 import type { TaskRecord } from './tasks/task-types.ts'
 
 export interface PeerEvent {
@@ -19,6 +20,8 @@ export interface NodeEventMap {
   maintenance: CustomEvent<MaintenanceProgress>
   /** The files this node owns were announced again after a start (DHT provider and manifest records). */
   republish: CustomEvent<Republished>
+  /** A shard held here was found rotted as it was served, and dropped from the store. */
+  'shard:rotted': CustomEvent<RottedShard>
   'peer:connect': CustomEvent<PeerEvent>
   'peer:disconnect': CustomEvent<PeerEvent>
 }

@@ -57,6 +57,8 @@ export { checkFile } from './steps/file-health.ts'
 export { type PlaceRequest, placeShards, type ShardToPlace } from './steps/place-shards.ts'
 export { publishManifest } from './steps/publish-manifest.ts'
 export { fetchSliceShards } from './steps/read-slices.ts'
+export type { Republished } from './steps/republish.ts'
+export type { RottedShard } from './steps/rotted-shard.ts'
 export type {
   TaskContext,
   TaskKind,

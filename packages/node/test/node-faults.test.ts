@@ -4,7 +4,7 @@ import { readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { peekShardHeader, sealShard } from '@defs/segment'
-import { createNode, type DefsNode } from '../src/index.ts'
+import { createNode, type DefsNode, type RottedShard } from '../src/index.ts'
 import { startNetwork, type TestNetwork } from './network/devnet.ts'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
@@ -120,6 +120,46 @@ describe('a lying holder', () => {
     const got = await uploader!.files.get(put.fileId, out)
     assert.equal(sha(await readFile(out)), sha(data))
     assert.deepEqual(got.badPeers, [liar.peerId])
+  })
+
+  it('drops a shard that rotted on its disk when it serves it, and says so', async () => {
+    const [uploader] = net.nodes
+    const data = new Uint8Array(randomBytes(300_000))
+    const src = join(net.root, 'rot')
+    await writeFile(src, data)
+    const put = await uploader!.files.put(src, { mode: 'rs-proportion', dataShards: 2, parityShards: 2 })
+    // One byte of a data shard's body flipped on its holder's disk: the header still reads, the
+    // checksum no longer matches (bit rot, not a lie).
+    const victim =
+      put.placement[0]!.shards.find((s) => s.index === 0 && s.peerId !== uploader!.peerId) ??
+      put.placement[0]!.shards.find((s) => s.index === 1 && s.peerId !== uploader!.peerId)!
+    const holder = net.nodes.find((n) => n.peerId === victim.peerId)!
+    const rotted: RottedShard[] = []
+    holder.events.addEventListener('shard:rotted', (e) => rotted.push(e.detail))
+    const fileDir = join(holder.dataDir, 'shards', put.fileId)
+    const names = await readdir(fileDir)
+    let flipped: string | undefined
+    for (const name of names.filter((n) => /^[0-9a-f]{64}$/.test(n))) {
+      const bytes = await readFile(join(fileDir, name))
+      const { slice, index, length } = peekShardHeader(bytes)
+      if (slice !== 0 || index !== victim.index) continue
+      bytes[bytes.length - 1 - Math.floor(length / 2)]! ^= 0x40
+      await writeFile(join(fileDir, name), bytes)
+      flipped = name
+    }
+    assert.ok(flipped !== undefined, 'the holder keeps the victim shard')
+    const out = join(net.root, 'rot-out')
+    await uploader!.files.get(put.fileId, out)
+    assert.equal(sha(await readFile(out)), sha(data))
+    const until = Date.now() + 10_000
+    while (rotted.length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
+    assert.equal(rotted.length, 1, 'one rotted shard reported')
+    assert.equal(rotted[0]!.shardId, flipped)
+    assert.equal(rotted[0]!.dropped, true)
+    assert.ok(
+      !(await readdir(fileDir).catch((): string[] => [])).includes(flipped),
+      'the rotted file is gone'
+    )
   })
 
   it("is caught in the reader's own store too, and read around", async () => {
