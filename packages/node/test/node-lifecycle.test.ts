@@ -8,7 +8,7 @@ import { cp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { sha256 } from '@defs/crypto'
-import { createHost } from '@defs/net'
+import { createHost, verifyLocation } from '@defs/net'
 import { shardHeaderOf, signShardHeader } from '@defs/segment'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -64,15 +64,38 @@ describe('a node directory', () => {
     })
   })
 
-  it('that lost its identity joins as a new node, and its files still read from another node', async () => {
+  it('that lost its identity joins as a new node, the old id’s records expire, its files still read', async () => {
     const dir = join(net.root, 'wiped')
     const node = await start(dir)
-    for (const n of net.nodes) await node.peers.connect(n.addresses()[0]!)
+    // A node that asks the index who holds the file, as any reader would (its components through a probe).
+    let asker: NodeComponents | undefined
+    const askerNode = await start(join(net.root, 'wiped-asker'), {
+      services: {
+        probe: {
+          create: (c: NodeComponents) => {
+            asker = c
+            return {}
+          }
+        }
+      }
+    })
+    for (const n of [...net.nodes, askerNode]) await node.peers.connect(n.addresses()[0]!)
+    for (const n of net.nodes) await askerNode.peers.connect(n.addresses()[0]!)
     const old = node.peerId
     const src = join(net.root, 'wiped-src')
     const bytes = randomBytes(300_000)
     await writeFile(src, bytes)
     const put = await node.files.put(src, { mode: 'rs-proportion', dataShards: 2, parityShards: 1 })
+    const fileId = Buffer.from(put.fileId, 'hex')
+    const signers = async () => {
+      const found = await asker!.host.services.index.lookup(fileId, { want: 'shards', timeoutMs: 5000 })
+      return found.locations
+    }
+    // Gossip needs the topic mesh: ask until the holder's own records come back (bounded).
+    let before: Awaited<ReturnType<typeof signers>> = []
+    for (let i = 0; i < 20 && !before.some((l) => l.peer.toString() === old); i++) before = await signers()
+    const oldRecords = before.filter((l) => l.peer.toString() === old)
+    assert.ok(oldRecords.length > 0, 'the holder answered for its shards under its first id')
     await node.stop()
     await rm(join(dir, 'identity'))
     const renewed = await start(dir)
@@ -86,8 +109,30 @@ describe('a node directory', () => {
       const out = join(net.root, 'wiped-out')
       await net.nodes[0]!.files.get(put.capability, out)
       assert.deepEqual(await readFile(out), bytes)
+      // The shards it kept are answered for under the new id, never the old one again: nobody
+      // holds the old key to sign for it.
+      await renewed.peers.connect(askerNode.addresses()[0]!)
+      let after: Awaited<ReturnType<typeof signers>> = []
+      for (let i = 0; i < 20 && !after.some((l) => l.peer.toString() === renewed.peerId); i++)
+        after = await signers()
+      assert.ok(
+        after.some((l) => l.peer.toString() === renewed.peerId),
+        'the new id answers for the shards'
+      )
+      assert.ok(!after.some((l) => l.peer.toString() === old), 'no fresh record of the old id')
+      // And what was signed under the old id runs out: within the record lifetime of an hour,
+      // after which every reader refuses it.
+      for (const { record, envelope } of oldRecords) {
+        assert.ok(record.expires - record.issued <= 3600_000, 'an old record lives at most an hour')
+        await verifyLocation(envelope, old, { fileId, now: record.expires - 1 })
+        await assert.rejects(verifyLocation(envelope, old, { fileId, now: record.expires }), {
+          name: 'InvalidLocationRecordError',
+          message: /expired/
+        })
+      }
     } finally {
       await renewed.stop()
+      await askerNode.stop()
     }
   })
 
