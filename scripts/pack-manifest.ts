@@ -33,6 +33,9 @@ function prepack(): void {
   rmSync('tsconfig.build.tsbuildinfo', { force: true })
   const build = spawnSync('tsc', ['-b', 'tsconfig.build.json'], { stdio: 'inherit' })
   if (build.status !== 0) process.exit(build.status ?? 1)
+  // What tsc does not make (the daemon's dashboard bundle) comes from the package's build:assets.
+  const assets = spawnSync('npm', ['run', '--silent', '--if-present', 'build:assets'], { stdio: 'inherit' })
+  if (assets.status !== 0) process.exit(assets.status ?? 1)
   const text = readFileSync(manifest, 'utf8')
   const pkg = JSON.parse(text) as { exports?: Exports }
   writeFileSync(kept, text)

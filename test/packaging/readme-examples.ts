@@ -33,6 +33,7 @@ export const readmeExamples: ReadmeExample[] = [
   // Reads photo.jpg (the test writes it) back to photo-copy.jpg with one of three nodes stopped.
   ts('@defs/node', 'packages/node', /readable: true/),
   ts('@defs/daemon', 'apps/daemon', /peerId: '12D3KooW/),
+  ts('@defs/client', 'packages/client', /^running 12D3KooW\w+\nhello$/m),
   // The CLI's README starts with `npm start`, which is `defs demo`; a smaller file keeps it short.
   {
     name: '@defs/cli',

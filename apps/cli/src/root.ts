@@ -16,6 +16,7 @@ export const root = defineCommand({
     start: () => import('./commands/start.ts').then((m) => m.default),
     stop: () => import('./commands/stop.ts').then((m) => m.default),
     status: () => import('./commands/status.ts').then((m) => m.default),
+    dashboard: () => import('./commands/dashboard.ts').then((m) => m.default),
     put: () => import('./commands/put.ts').then((m) => m.default),
     get: () => import('./commands/get.ts').then((m) => m.default),
     cat: () => import('./commands/cat.ts').then((m) => m.default),

@@ -1,27 +1,16 @@
 // Errors a user can cause and fix (missing file, daemon down, bad token, unknown id). main.ts
 // prints their message as one line; anything else is a bug, whose stack --verbose shows.
 import { stripVTControlCharacters } from 'node:util'
+import { ApiError, DaemonUnreachableError } from '@defs/client'
 
 /** A condition the user can fix; the message says what and, when useful, how. */
 export class UserError extends Error {
   override name = 'UserError'
 }
 
-/** The daemon answered with a JSON error body: `name` is the node's error class. */
-export class ApiError extends Error {
-  override name: string
-  readonly status: number
-  constructor(name: string, message: string, status: number) {
-    super(message)
-    this.name = name
-    this.status = status
-  }
-}
-
-/** Nothing answers at the API address. */
-export class DaemonUnreachableError extends Error {
-  override name = 'DaemonUnreachableError'
-}
+// The daemon's refusals (ApiError, by the name the daemon gave) and an unreachable daemon are the
+// shared client's classes: the CLI tells them apart as any client of the API does.
+export { ApiError, DaemonUnreachableError }
 
 /** Names of errors whose message is already the one line a user should read. */
 const userFacing = new Set([

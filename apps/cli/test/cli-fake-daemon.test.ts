@@ -113,6 +113,23 @@ describe('defs against a daemon', () => {
     assert.match(peers.stdout.toString(), /12D3KooWPeerA\s+0\.900\s+1 ms/)
   })
 
+  it("prints the dashboard's URL and the token its sign-in page takes, which signs in", async () => {
+    const shown = JSON.parse((await runCli(['dashboard', '--json'], { env })).stdout.toString()) as {
+      url: string
+      token: string
+    }
+    assert.equal(shown.url, `${daemon.url}/`)
+    const page = await fetch(shown.url)
+    assert.equal(page.status, 200)
+    const session = await fetch(`${daemon.url}/v1/session`, {
+      method: 'POST',
+      body: JSON.stringify({ token: shown.token })
+    })
+    assert.equal(session.status, 200)
+    const text = (await runCli(['dashboard'], { env })).stdout.toString()
+    assert.match(text, new RegExp(`^dashboard  ${daemon.url}/$`, 'm'))
+  })
+
   it('checks health, and exits 1 with one line when a slice has fewer than k shards', async () => {
     const ok = await runCli(['check', fileId], { env })
     assert.equal(ok.code, 0, ok.stderr)

@@ -84,6 +84,7 @@ export default defineCommand({
       say(
         ` 1. network  ${nodeCount} nodes up in ${formatDuration(startMs)}, each its own process and directory`
       )
+      say(`    dashboard ${net.nodes[0]!.api}/ (node-1; sign in with token ${net.nodes[0]!.token})`)
 
       t = performance.now()
       const file = join(dir, 'original.bin')

@@ -55,6 +55,7 @@ export default defineCommand({
         )
         const first = devnet.nodes[0]!
         printLine(`try:  DEFS_API=${first.api} DEFS_TOKEN=${first.token} defs status`)
+        printLine(`      ${first.api}/ in a browser: ${first.name}'s dashboard (sign in with its token)`)
         note('Ctrl-C stops all nodes')
       }
       const why = await stopped

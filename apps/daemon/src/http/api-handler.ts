@@ -7,7 +7,9 @@ import type { DefsNode } from '@defs/node'
 import { bearerMatches } from '../api-token.ts'
 import type { DaemonLog } from '../daemon-log.ts'
 import type { DaemonMetrics } from '../metrics.ts'
+import { dashboardRoutes } from './dashboard-routes.ts'
 import { downloadRoutes } from './download-routes.ts'
+import { eventRoutes } from './event-stream.ts'
 import { fileRoutes } from './file-routes.ts'
 import { errorStatus, HttpError } from './http-errors.ts'
 import { localRoutes } from './local-routes.ts'
@@ -16,6 +18,8 @@ import { nodeRoutes } from './node-routes.ts'
 import { refusedOrigin } from './request-origin.ts'
 import { sendError, sendJson } from './respond.ts'
 import { type CompiledRoute, compileRoute, matchRoute } from './route.ts'
+import { sessionRoutes, signInRoutes } from './session-routes.ts'
+import { Sessions } from './sessions.ts'
 import { taskRoutes } from './task-routes.ts'
 
 export interface ApiHandlerOptions {
@@ -25,12 +29,17 @@ export interface ApiHandlerOptions {
   log: DaemonLog
 }
 
+/** Reached without credentials: the dashboard's files (no data in them) and the sign-in. */
+const publicRoutes: CompiledRoute[] = [...dashboardRoutes, ...signInRoutes].map(compileRoute)
+
 const routes: CompiledRoute[] = [
+  ...sessionRoutes,
   ...fileRoutes,
   ...downloadRoutes,
   ...maintenanceRoutes,
   ...taskRoutes,
   ...nodeRoutes,
+  ...eventRoutes,
   ...localRoutes
 ].map(compileRoute)
 
@@ -42,6 +51,7 @@ export function createApiHandler(
   options: ApiHandlerOptions
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { node, token, metrics, log } = options
+  const auth = { token, sessions: new Sessions() }
   return (req, res) => {
     const started = performance.now()
     let label = 'unmatched'
@@ -61,14 +71,26 @@ export function createApiHandler(
       sendJson(res, 403, { error: { ...foreign, status: 403 } }, { connection: 'close' })
       return
     }
-    if (!bearerMatches(req.headers.authorization, token)) {
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const open = publicRoutes.find(
+      (r) => r.method === req.method && matchRoute(r, url.pathname) !== undefined
+    )
+    if (open !== undefined) {
+      label = open.pattern
+      const params = matchRoute(open, url.pathname)!
+      open
+        .handler({ req, res, url, params, node, metrics, log, auth })
+        .catch((err: unknown) => fail(res, err))
+      return
+    }
+    // The token as a bearer (the CLI, scripts), or a browser's session cookie (the dashboard).
+    if (!bearerMatches(req.headers.authorization, token) && !auth.sessions.valid(req.headers.cookie)) {
       label = 'unauthorized'
       // Not a byte of the body is read and the connection is closed: an unauthenticated client
       // learns nothing and cannot make the daemon buffer anything.
       sendJson(res, 401, unauthorizedBody, { 'www-authenticate': 'Bearer realm="defs"', connection: 'close' })
       return
     }
-    const url = new URL(req.url ?? '/', 'http://localhost')
     let run: (() => Promise<void>) | undefined
     try {
       const allowed: string[] = []
@@ -80,7 +102,7 @@ export function createApiHandler(
           continue
         }
         label = route.pattern
-        run = () => route.handler({ req, res, url, params, node, metrics, log })
+        run = () => route.handler({ req, res, url, params, node, metrics, log, auth })
         break
       }
       if (run === undefined && allowed.length > 0) {

@@ -71,6 +71,10 @@ async function download(ctx: RequestContext): Promise<void> {
     'cache-control': 'no-store',
     'x-defs-file-id': info.fileId
   }
+  // `?download`: a browser saves it under its stored name (a link on the dashboard).
+  if (ctx.url.searchParams.has('download'))
+    headers['content-disposition'] =
+      `attachment; filename*=UTF-8''${encodeURIComponent(info.name || info.fileId)}`
   if (range.kind === 'unsatisfiable') {
     throw new HttpError(
       416,

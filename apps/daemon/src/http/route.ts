@@ -6,6 +6,7 @@ import type { DefsNode } from '@defs/node'
 import type { DaemonLog } from '../daemon-log.ts'
 import type { DaemonMetrics } from '../metrics.ts'
 import { badRequest } from './http-errors.ts'
+import type { Sessions } from './sessions.ts'
 
 export interface RequestContext {
   req: IncomingMessage
@@ -15,6 +16,8 @@ export interface RequestContext {
   node: DefsNode
   metrics: DaemonMetrics
   log: DaemonLog
+  /** The API token and the browser sessions made from it. */
+  auth: { token: string; sessions: Sessions }
 }
 
 export type Handler = (ctx: RequestContext) => Promise<void>

@@ -1,0 +1,179 @@
+// The dashboard in headless Chromium (Debian's) against a real devnet of 6 daemons, each its own
+// process: sign in with node-1's token, see its 5 peers, drop a 16 MiB file on the page and watch
+// it complete, download it by click (SHA-256 equal to what the page dropped), pause and resume a
+// task, switch maintenance on and off, and see a SIGKILLed node's peer go away. A screenshot of
+// each step is kept in test/artifacts/dashboard.
+import assert from 'node:assert/strict'
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import type { Page } from 'playwright-core'
+import { type Chromium, launchChromium } from '../../../test/browser/chromium.ts'
+import { buildDashboard } from '../../daemon/scripts/build-dashboard.ts'
+import { type Devnet, startDevnet } from '../src/index.ts'
+
+const MiB = 1024 * 1024
+const artifacts = new URL('../../../test/artifacts/dashboard/', import.meta.url).pathname
+const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
+
+describe('the dashboard in Chromium, against a 6-node devnet', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'defs-dashboard-'))
+  let devnet: Devnet | undefined
+  let chromium: Chromium | undefined
+  let page: Page | undefined
+
+  before(async () => {
+    mkdirSync(artifacts, { recursive: true })
+    await buildDashboard()
+    const [net, browser] = await Promise.all([
+      startDevnet({ nodes: 6, dir: join(dir, 'devnet') }),
+      launchChromium()
+    ])
+    devnet = net
+    chromium = browser
+    page = await chromium.context.newPage()
+    page.on('pageerror', (err) => console.log(`# page error: ${err}`))
+  })
+  after(async () => {
+    await Promise.allSettled([page?.close(), chromium?.close(), devnet?.stop()])
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const shot = (name: string) => page!.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true })
+  const peerCount = async () => Number(await page!.locator('#peer-count').textContent())
+
+  it('signs in with the token, refusing a wrong one, and shows the node and its peers', async () => {
+    const entry = devnet!.nodes[0]!
+    await page!.goto(`${entry.api}/`)
+    await page!.fill('#token', 'f'.repeat(64))
+    await page!.click('#sign-in button[type=submit]')
+    await page!.locator('#sign-in [role=alert]').waitFor({ timeout: 10_000 })
+    assert.match((await page!.locator('#sign-in [role=alert]').textContent())!, /token/)
+    await shot('sign-in-refused')
+    await page!.fill('#token', entry.token)
+    await page!.click('#sign-in button[type=submit]')
+    await page!.locator('#peer-id').waitFor({ timeout: 10_000 })
+    assert.equal(await page!.locator('#peer-id').textContent(), entry.peerId)
+    await page!.waitForFunction(
+      () => Number(document.querySelector('#peer-count')?.textContent) === 5,
+      undefined,
+      {
+        timeout: 30_000
+      }
+    )
+    for (const n of devnet!.nodes.slice(1))
+      assert.equal(await page!.locator(`tr[data-peer="${n.peerId}"]`).count(), 1)
+    assert.equal(await page!.locator('#state').getAttribute('data-state'), 'running')
+    // The token is not kept by the page: only an HttpOnly cookie is.
+    assert.equal(await page!.evaluate(() => document.cookie), '')
+    await shot('node')
+  })
+
+  it('takes a 16 MiB file dropped on it, and gives the same bytes back by click', async () => {
+    // Made and dropped in the page, as a user's drag from the desktop would deliver it.
+    const dropped = await page!.evaluate(async (size) => {
+      const bytes = new Uint8Array(size)
+      for (let o = 0; o < size; o += 65_536) crypto.getRandomValues(bytes.subarray(o, o + 65_536))
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([bytes], 'dropped.bin'))
+      const zone = document.querySelector('#drop')!
+      zone.dispatchEvent(
+        new DragEvent('dragover', { dataTransfer: transfer, bubbles: true, cancelable: true })
+      )
+      zone.dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
+      return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')
+    }, 16 * MiB)
+    await page!.locator('.upload[data-state=done], .upload[data-state=failed]').waitFor({ timeout: 120_000 })
+    const upload = page!.locator('.upload').first()
+    assert.equal(await upload.getAttribute('data-state'), 'done', (await upload.textContent()) ?? '')
+    const fileId = (await upload.getAttribute('data-file'))!
+    assert.match(fileId, /^[0-9a-f]{32}$/)
+    await shot('uploaded')
+    const row = page!.locator(`tr[data-file="${fileId}"]`)
+    await row.waitFor({ timeout: 30_000 })
+    const download = page!.waitForEvent('download', { timeout: 120_000 })
+    await row.locator('[data-action=download]').click()
+    const saved = readFileSync((await (await download).path())!)
+    assert.equal((await download).suggestedFilename(), 'dropped.bin')
+    assert.equal(saved.length, 16 * MiB)
+    assert.equal(sha256(saved), dropped)
+    await row.locator('[data-action=check]').click()
+    await row.locator('.health span').waitFor({ timeout: 30_000 })
+    assert.match((await row.locator('.health').textContent())!, /of \d+ live \(k \d+\)/)
+    await shot('files')
+  })
+
+  it('pauses and resumes a task from its buttons', async () => {
+    const entry = devnet!.nodes[0]!
+    const client = devnet!.client(entry.name)
+    const fileId = (await client.files())[0]!.fileId
+    // More download tasks than the node runs at once: some wait queued, where a pause always lands.
+    const ids: string[] = []
+    for (let i = 0; i < 8; i++) ids.push((await client.startDownload(fileId, join(dir, `out-${i}`))).id)
+    let paused: string | undefined
+    for (const id of ids.reverse()) {
+      const row = page!.locator(`tr[data-task="${id}"]`)
+      await row.waitFor({ timeout: 10_000 })
+      const state = await row.getAttribute('data-state')
+      if (state !== 'queued' && state !== 'running') continue
+      await row.locator('[data-action=pause]').click()
+      await page!.waitForFunction(
+        (id) =>
+          ['paused', 'done'].includes(
+            document.querySelector(`tr[data-task="${id}"]`)?.getAttribute('data-state') ?? ''
+          ),
+        id,
+        { timeout: 30_000 }
+      )
+      if ((await row.getAttribute('data-state')) === 'paused') {
+        paused = id
+        break
+      }
+    }
+    assert.ok(paused !== undefined, 'one task was paused from the page')
+    assert.equal((await client.task(paused)).state, 'paused')
+    await shot('task-paused')
+    await page!.locator(`tr[data-task="${paused}"] [data-action=resume]`).click()
+    await page!.waitForFunction(
+      (id) => document.querySelector(`tr[data-task="${id}"]`)?.getAttribute('data-state') === 'done',
+      paused,
+      { timeout: 120_000 }
+    )
+    assert.equal((await client.task(paused)).state, 'done')
+  })
+
+  it('switches maintenance mode on and off', async () => {
+    const client = devnet!.client(devnet!.nodes[0]!.name)
+    await page!.click('#maintenance')
+    await page!.waitForFunction(
+      () => document.querySelector('#state')?.getAttribute('data-state') === 'maintenance',
+      undefined,
+      {
+        timeout: 60_000
+      }
+    )
+    assert.equal((await client.status()).state, 'maintenance')
+    await shot('maintenance')
+    await page!.locator('#maintenance:not([disabled])').waitFor({ timeout: 60_000 })
+    await page!.click('#maintenance')
+    await page!.waitForFunction(
+      () => document.querySelector('#state')?.getAttribute('data-state') === 'running',
+      undefined,
+      {
+        timeout: 60_000
+      }
+    )
+    assert.equal((await client.status()).state, 'running')
+  })
+
+  it("drops a SIGKILLed node's peer", async () => {
+    const victim = devnet!.nodes[5]!
+    assert.equal(await peerCount(), 5)
+    await devnet!.kill(victim.name, 'SIGKILL')
+    await page!.locator(`tr[data-peer="${victim.peerId}"]`).waitFor({ state: 'detached', timeout: 60_000 })
+    assert.equal(await peerCount(), 4)
+    await shot('peer-gone')
+  })
+})

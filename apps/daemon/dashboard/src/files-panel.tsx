@@ -1,0 +1,87 @@
+// Files this node knows: download by click (the daemon sends it as an attachment), share by
+// copying its capability, and health on demand (live shards of the weakest slice against k).
+import type { FileHealth, FileInfo } from '@defs/client'
+import { useState } from 'preact/hooks'
+import { bytes } from './format.ts'
+import { client } from './live-node.ts'
+
+export function FilesPanel(props: { files: FileInfo[] }) {
+  const [health, setHealth] = useState<Record<string, FileHealth | string>>({})
+  const [shared, setShared] = useState<{ fileId: string; capability: string } | undefined>()
+  const check = async (fileId: string) => {
+    const h = await client.health(fileId).catch((err: Error) => err.message)
+    setHealth((was) => ({ ...was, [fileId]: h }))
+  }
+  const share = async (fileId: string) => {
+    const c = await client.capability(fileId)
+    setShared(c)
+    // Allowed on 127.0.0.1 (a secure context) after a click; the field below shows it anyway.
+    await navigator.clipboard?.writeText(c.capability).catch(() => {})
+  }
+  const files = [...props.files].sort((a, b) => b.created - a.created)
+  return (
+    <section id="files" class="card">
+      <h2>Files</h2>
+      {shared !== undefined && (
+        <label class="capability">
+          Capability of {shared.fileId} (copied)
+          <input id="capability" readOnly value={shared.capability} />
+        </label>
+      )}
+      <table>
+        <thead>
+          <tr>
+            <th>Name</th>
+            <th>Size</th>
+            <th>Code</th>
+            <th>Health</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {files.map((f) => {
+            const h = health[f.fileId]
+            return (
+              <tr key={f.fileId} data-file={f.fileId}>
+                <td title={f.fileId}>{f.name || f.fileId}</td>
+                <td>{bytes(f.size)}</td>
+                <td>
+                  {f.dataShards}+{f.parityShards}
+                </td>
+                <td class="health">
+                  {h === undefined ? (
+                    <button type="button" data-action="check" onClick={() => check(f.fileId)}>
+                      check
+                    </button>
+                  ) : typeof h === 'string' ? (
+                    <span class="error">{h}</span>
+                  ) : (
+                    <span
+                      class={
+                        h.minLive >= f.dataShards + f.parityShards ? 'ok' : h.readable ? 'degraded' : 'error'
+                      }
+                    >
+                      {h.minLive} of {f.dataShards + f.parityShards} live (k {f.dataShards})
+                    </span>
+                  )}
+                </td>
+                <td>
+                  {f.readable && (
+                    <>
+                      <a data-action="download" href={`/v1/files/${f.fileId}?download`} download>
+                        download
+                      </a>{' '}
+                      <button type="button" data-action="share" onClick={() => share(f.fileId)}>
+                        share
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+    </section>
+  )
+}

@@ -1,0 +1,64 @@
+// What the API's JSON carries. The node's own types describe it (the daemon sends them as
+// JSON.stringify writes them); they are imported as types only, so nothing of @defs/node is
+// loaded at run time by the client.
+import type {
+  FileHealth,
+  FileInfo,
+  LifecycleChange,
+  MaintenanceProgress,
+  MaintenanceRecord,
+  NodeStatus,
+  PeerEvent,
+  PeerInfo,
+  PutResult,
+  Republished,
+  RottedShard,
+  TaskProgress,
+  TaskRecord
+} from '@defs/node'
+
+export type {
+  FileHealth,
+  FileInfo,
+  LifecycleChange,
+  MaintenanceProgress,
+  MaintenanceRecord,
+  NodeStatus,
+  PeerEvent,
+  PeerInfo,
+  PutResult,
+  Republished,
+  RottedShard,
+  TaskProgress,
+  TaskRecord
+}
+
+/** GET /v1/status: the node's status and its storage quota. */
+export type DaemonStatus = NodeStatus & { quota: { usedBytes: number; maxBytes: number } }
+
+export interface DaemonVersion {
+  version: string
+  node: string
+  pid: number
+}
+
+export type TaskAction = 'pause' | 'resume' | 'cancel'
+
+/** A task on the event stream: the record without its checkpoint. */
+export type TaskLine = Omit<TaskRecord, 'checkpoint'>
+
+/** What GET /v1/events sends, by event name. */
+export interface DaemonEventMap {
+  status: NodeStatus
+  task: TaskLine
+  lifecycle: LifecycleChange
+  maintenance: MaintenanceProgress
+  republish: Republished
+  'shard:rotted': RottedShard
+  'peer:connect': PeerEvent
+  'peer:disconnect': PeerEvent
+}
+
+export type DaemonEvent = {
+  [K in keyof DaemonEventMap]: { type: K; id?: string; data: DaemonEventMap[K] }
+}[keyof DaemonEventMap]
