@@ -99,6 +99,17 @@ describe('the dashboard in Chromium, against a 6-node devnet', () => {
     assert.equal((await download).suggestedFilename(), 'dropped.bin')
     assert.equal(saved.length, 16 * MiB)
     assert.equal(sha256(saved), dropped)
+    // The daemon samples throughput every 5 s; the chart shows the hour it kept, the transfers in it.
+    await page!.waitForFunction(
+      () =>
+        Number(/(\d+) samples/.exec(document.querySelector('#throughput .legend')?.textContent ?? '')?.[1]) >=
+        2,
+      undefined,
+      { timeout: 30_000 }
+    )
+    const { samples } = await devnet!.client(devnet!.nodes[0]!.name).throughput()
+    assert.ok(samples.reduce((n, x) => n + x.received, 0) > 0, 'the upload is in the throughput history')
+    assert.ok((await page!.locator('#transfer-line').getAttribute('points'))!.split(' ').length >= 2)
     await row.locator('[data-action=check]').click()
     await row.locator('.health span').waitFor({ timeout: 30_000 })
     assert.match((await row.locator('.health').textContent())!, /of \d+ live \(k \d+\)/)

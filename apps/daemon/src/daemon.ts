@@ -23,6 +23,7 @@ import { loopbackHosts } from './http/request-origin.ts'
 import { DaemonMetrics } from './metrics.ts'
 import { logNodeEvents } from './node-events-log.ts'
 import { withDaemonServices } from './shares.ts'
+import { THROUGHPUT_INTERVAL_MS } from './throughput.ts'
 
 export interface DaemonOptions {
   /** The node directory: identity, stores, api-token, daemon.json, logs. */
@@ -89,6 +90,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     throw err
   }
   logNodeEvents(node, log)
+  const sampler = setInterval(() => metrics.sampleThroughput(node), THROUGHPUT_INTERVAL_MS)
+  sampler.unref()
   const server = createServer(createApiHandler({ node, token, metrics, log }))
   // Uploads and downloads of large files take as long as they take; only idle headers time out.
   server.requestTimeout = 0
@@ -122,6 +125,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     node,
     addresses: () => node.addresses(),
     stop: () => {
+      clearInterval(sampler)
       stopping ??= stopAll(server, node, log)
       return stopping
     }

@@ -3,6 +3,7 @@
 // and transfers happen; gauges are read from the node at scrape time, so they are never stale.
 import type { DefsNode, GetResult, NodeStatus, TaskRecord } from '@defs/node'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { type TaskKindRates, ThroughputHistory } from './throughput.ts'
 
 const taskStates: TaskRecord['state'][] = ['queued', 'running', 'paused', 'done', 'failed', 'cancelled']
 const taskKinds: TaskRecord['kind'][] = ['upload', 'download', 'repair', 'migrate']
@@ -10,6 +11,10 @@ const lifecycleStates: NodeStatus['state'][] = ['running', 'maintenance', 'drain
 
 export class DaemonMetrics {
   readonly registry = new Registry()
+  /** The last hour of throughput, for the dashboard's charts. */
+  readonly throughput = new ThroughputHistory()
+  #receivedBytes = 0
+  #servedBytes = 0
   readonly #storedBytes: Gauge
   readonly #storedShards: Gauge
   readonly #quotaBytes: Gauge
@@ -106,10 +111,17 @@ export class DaemonMetrics {
 
   received(bytes: number): void {
     this.#received.inc(bytes)
+    this.#receivedBytes += bytes
   }
 
   served(bytes: number): void {
     this.#served.inc(bytes)
+    this.#servedBytes += bytes
+  }
+
+  /** Takes a throughput sample: the running tasks' rates by kind and the API's bytes since the last. */
+  sampleThroughput(node: DefsNode): void {
+    this.throughput.record(taskRates(node), { received: this.#receivedBytes, served: this.#servedBytes })
   }
 
   /** A download through the API finished: what it read and what it had to rebuild. */
@@ -137,15 +149,13 @@ export class DaemonMetrics {
     for (const state of taskStates) this.#tasks.set({ state }, status.tasks[state] ?? 0)
     for (const state of lifecycleStates) this.#lifecycle.set({ state }, state === status.state ? 1 : 0)
     this.#stateSince.set(Math.max(0, (Date.now() - status.stateSince) / 1000))
-    const rates = new Map<string, number>(taskKinds.map((kind) => [kind, 0]))
     for (const task of node.tasks.list()) {
-      if (task.state === 'running') rates.set(task.kind, (rates.get(task.kind) ?? 0) + task.progress.rate)
       if (task.state === 'failed' && !this.#failedSeen.has(task.id)) {
         this.#failedSeen.add(task.id)
         this.error(`${task.kind}_task_failed`)
       }
     }
-    for (const [kind, rate] of rates) this.#rate.set({ kind }, rate)
+    for (const [kind, rate] of Object.entries(taskRates(node))) this.#rate.set({ kind }, rate)
   }
 
   get contentType(): string {
@@ -155,4 +165,11 @@ export class DaemonMetrics {
   text(): Promise<string> {
     return this.registry.metrics()
   }
+}
+
+/** Bytes per second of the running tasks, summed by kind. */
+function taskRates(node: DefsNode): TaskKindRates {
+  const rates = Object.fromEntries(taskKinds.map((kind) => [kind, 0])) as TaskKindRates
+  for (const task of node.tasks.list()) if (task.state === 'running') rates[task.kind] += task.progress.rate
+  return rates
 }

@@ -16,7 +16,8 @@ import type {
   PutResult,
   TaskAction,
   TaskProgress,
-  TaskRecord
+  TaskRecord,
+  ThroughputSample
 } from './types.ts'
 
 export interface ClientOptions {
@@ -141,6 +142,11 @@ export class DefsClient {
       headers: { 'content-type': 'application/json' }
     })
     return this.result<MaintenanceRecord, MaintenanceProgress>(res, onProgress)
+  }
+
+  /** The last hour of throughput samples, oldest first (the dashboard's charts start from it). */
+  throughput(): Promise<{ intervalMs: number; samples: ThroughputSample[] }> {
+    return this.json('GET', '/v1/throughput')
   }
 
   /** The value of a counter or gauge without labels on the daemon's /metrics page (0 if absent). */

@@ -47,8 +47,24 @@ export type TaskAction = 'pause' | 'resume' | 'cancel'
 /** A task on the event stream: the record without its checkpoint. */
 export type TaskLine = Omit<TaskRecord, 'checkpoint'>
 
+/**
+ * One throughput sample of the daemon (every 5 s; GET /v1/throughput keeps the last hour): the
+ * running tasks' bytes/s by kind, and the API's bytes/s received and served since the sample
+ * before. The daemon's ThroughputHistory writes it; this is its shape on the wire.
+ */
+export interface ThroughputSample {
+  at: number
+  upload: number
+  download: number
+  repair: number
+  migrate: number
+  received: number
+  served: number
+}
+
 /** What GET /v1/events sends, by event name. */
 export interface DaemonEventMap {
+  throughput: ThroughputSample
   status: NodeStatus
   task: TaskLine
   lifecycle: LifecycleChange

@@ -8,6 +8,7 @@ import { NodePanel } from './node-panel.tsx'
 import { PeersPanel } from './peers-panel.tsx'
 import { SignIn } from './sign-in.tsx'
 import { TasksPanel } from './tasks-panel.tsx'
+import { ThroughputPanel } from './throughput-panel.tsx'
 import { UploadPanel } from './upload-panel.tsx'
 
 function Dashboard(props: { onSignedOut: () => void }) {
@@ -42,6 +43,7 @@ function Dashboard(props: { onSignedOut: () => void }) {
       <PeersPanel peers={snapshot.peers} />
       <UploadPanel />
       <TasksPanel tasks={snapshot.tasks} />
+      <ThroughputPanel samples={snapshot.throughput} />
       <FilesPanel files={snapshot.files} />
     </main>
   )

@@ -7,7 +7,8 @@ import {
   DefsClient,
   type FileInfo,
   type PeerInfo,
-  type TaskLine
+  type TaskLine,
+  type ThroughputSample
 } from '@defs/client'
 
 export interface Snapshot {
@@ -15,6 +16,8 @@ export interface Snapshot {
   peers: PeerInfo[]
   tasks: Map<string, TaskLine>
   files: FileInfo[]
+  /** Throughput samples of the last hour, oldest first. */
+  throughput: ThroughputSample[]
   /** Whether the event stream is open right now. */
   live: boolean
   error?: string
@@ -23,7 +26,7 @@ export interface Snapshot {
 export const client = new DefsClient()
 
 export class LiveNode {
-  snapshot: Snapshot = { peers: [], tasks: new Map(), files: [], live: false }
+  snapshot: Snapshot = { peers: [], tasks: new Map(), files: [], throughput: [], live: false }
   readonly #listeners = new Set<(s: Snapshot) => void>()
   readonly #stop = new AbortController()
 
@@ -43,13 +46,20 @@ export class LiveNode {
   }
 
   async refresh(): Promise<void> {
-    const [status, peers, tasks, files] = await Promise.all([
+    const [status, peers, tasks, files, throughput] = await Promise.all([
       client.status(),
       client.peers(),
       client.tasks(),
-      client.files()
+      client.files(),
+      client.throughput()
     ])
-    this.#set({ status, peers, tasks: new Map(tasks.map((t) => [t.id, t])), files })
+    this.#set({
+      status,
+      peers,
+      tasks: new Map(tasks.map((t) => [t.id, t])),
+      files,
+      throughput: throughput.samples
+    })
   }
 
   #set(change: Partial<Snapshot>): void {
@@ -89,6 +99,10 @@ export class LiveNode {
         if (e.data.kind === 'upload' && e.data.state === 'done') this.#set({ files: await client.files() })
         break
       }
+      case 'throughput':
+        // 720 samples (an hour at 5 s) kept, as the daemon keeps them.
+        this.#set({ throughput: [...this.snapshot.throughput, e.data].slice(-720) })
+        break
       case 'peer:connect':
       case 'peer:disconnect':
         this.#set({ peers: await client.peers() })

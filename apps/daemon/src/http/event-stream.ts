@@ -1,12 +1,15 @@
 // GET /v1/events: what changes on the node, as server-sent events, so the dashboard and scripts
 // do not poll. One stream per client: task progress and state (at most a few lines a second per
 // task: progress repeats), lifecycle and maintenance changes, peers joining and leaving, rotted
-// shards, republishes, and the node's status (disk use, peers) every few seconds. A client that
+// shards, republishes, the node's status (disk use, peers) every few seconds, and each
+// throughput sample (every 5 s) the dashboard charts. A client that
 // does not keep up is cut off rather than buffered for: the daemon holds at most
 // `maxBufferedBytes` for it. A comment line every 15 s keeps proxies from closing an idle stream.
 import type { ServerResponse } from 'node:http'
 import type { NodeEventMap, TaskRecord } from '@defs/node'
+import { THROUGHPUT_INTERVAL_MS, type ThroughputSample } from '../throughput.ts'
 import { HttpError } from './http-errors.ts'
+import { sendJson } from './respond.ts'
 import type { RequestContext, Route } from './route.ts'
 
 /** Streams open at once; one more gets 503 (each holds a listener on every node event). */
@@ -27,6 +30,11 @@ const forwarded = [
 ] as const satisfies readonly (keyof NodeEventMap)[]
 
 let open = 0
+
+/** The last hour of throughput samples (GET /v1/throughput): what the charts start from. */
+async function throughput(ctx: RequestContext): Promise<void> {
+  sendJson(ctx.res, 200, { intervalMs: THROUGHPUT_INTERVAL_MS, samples: ctx.metrics.throughput.list() })
+}
 
 async function events(ctx: RequestContext): Promise<void> {
   const { node, res, req } = ctx
@@ -62,6 +70,8 @@ async function events(ctx: RequestContext): Promise<void> {
     return () => node.events.removeEventListener(name, listener as never)
   })
   node.events.addEventListener('task', onTask)
+  const onSample = (e: Event): void => send('throughput', (e as CustomEvent<ThroughputSample>).detail)
+  ctx.metrics.throughput.addEventListener('sample', onSample)
   const sendStatus = async (): Promise<void> => {
     try {
       send('status', await node.status())
@@ -80,6 +90,7 @@ async function events(ctx: RequestContext): Promise<void> {
   clearInterval(statusTimer)
   clearInterval(keepAlive)
   node.events.removeEventListener('task', onTask)
+  ctx.metrics.throughput.removeEventListener('sample', onSample)
   for (const remove of listeners) remove()
   open--
   endQuietly(res)
@@ -95,4 +106,7 @@ function endQuietly(res: ServerResponse): void {
   if (!res.destroyed) res.end()
 }
 
-export const eventRoutes: Route[] = [{ method: 'GET', pattern: '/v1/events', handler: events }]
+export const eventRoutes: Route[] = [
+  { method: 'GET', pattern: '/v1/events', handler: events },
+  { method: 'GET', pattern: '/v1/throughput', handler: throughput }
+]
