@@ -85,6 +85,9 @@ describe('npm pack of every package', () => {
       for (const must of ['README.md', 'LICENSE', 'dist/index.js', 'dist/index.d.ts'])
         assert.ok(paths.includes(must), `${p.name} lacks ${must}`)
       assert.ok(!paths.some((f) => f.endsWith('.tsbuildinfo')), `${p.name} ships a .tsbuildinfo`)
+      // The daemon's dashboard is built by its build:assets, not tsc: it must be in the tarball.
+      if (p.name === '@defs/daemon')
+        assert.ok(paths.includes('dist/dashboard/index.html'), '@defs/daemon ships its dashboard')
     }
   })
 
