@@ -82,7 +82,12 @@ describe('attack: too many bytes in flight', () => {
         10_000,
         'three strangers refused as busy'
       )
-      assert.equal(holder.services.shards.held().strangerMemory, 6 * MiB, 'the two that fit hold theirs')
+      // The bytes of the two that fit may still be on their way (a loaded machine): wait for them.
+      await waitFor(
+        () => holder.services.shards.held().strangerMemory === 6 * MiB,
+        10_000,
+        'the two that fit to hold their 3 MiB each'
+      )
       await stage.honestWork(4, 2 * MiB)
       const busy = (await Promise.all(answers.slice(0, 5).map((a) => Promise.race([a, sleep(2000)])))).filter(
         (a) => a === ShardStatus.Busy
