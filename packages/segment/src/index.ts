@@ -89,6 +89,12 @@ export {
   readFrames
 } from './framing.ts'
 export {
+  decodeHomeRecord,
+  encodeHomeRecord,
+  HOME_RECORD_VERSION,
+  type HomeRecord
+} from './home-record.ts'
+export {
   decodeIndexAnswer,
   decodeIndexQuery,
   encodeIndexAnswer,
@@ -170,3 +176,23 @@ export {
   type ShardResponse,
   ShardStatus
 } from './shard-protocol.ts'
+export {
+  decodeUserRoot,
+  encodeUserRoot,
+  ROOT_DIGEST_BYTES,
+  rootDigest,
+  USER_ROOT_VERSION,
+  type UserRoot
+} from './user-root.ts'
+export {
+  decodeFriendsList,
+  decodeUserTree,
+  encodeFriendsList,
+  encodeUserTree,
+  FRIENDS_LIST_VERSION,
+  type Friend,
+  type FriendsList,
+  type TreeEntry,
+  USER_TREE_VERSION,
+  type UserTree
+} from './user-tree.ts'

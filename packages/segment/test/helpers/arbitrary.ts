@@ -5,6 +5,8 @@ import {
   type AuditResponse,
   type DeleteRequest,
   type Envelope,
+  type FriendsList,
+  type HomeRecord,
   type IndexAnswer,
   type IndexQuery,
   type LocationRecord,
@@ -18,7 +20,9 @@ import {
   type ShardResponse,
   ShardStatus,
   sliceCount,
-  storageModes
+  storageModes,
+  type UserRoot,
+  type UserTree
 } from '@defs/segment'
 import type { Random } from './random.ts'
 
@@ -222,5 +226,43 @@ export function nodeConfig(r: Random): NodeConfig {
     workerNum: r.int(1, 64),
     bufferSize: r.int(2 ** 20, 2 ** 34),
     maxStorage: r.int(0, 2 ** 50)
+  }
+}
+
+export function userRoot(r: Random): UserRoot {
+  const seq = r.int(1, 2 ** 40)
+  const root: UserRoot = {
+    user: publicKey(r),
+    seq,
+    tree: r.bytes(32),
+    files: Array.from({ length: r.int(0, 40) }, () => r.bytes(16)),
+    time: r.int(0, 2 ** 41)
+  }
+  if (seq > 1) root.previous = r.bytes(32)
+  if (r.bool()) root.friends = r.bytes(32)
+  return root
+}
+
+export function homeRecord(r: Random): HomeRecord {
+  return { user: publicKey(r), home: r.bytes(r.int(1, 40)), seq: r.int(1, 2 ** 40), time: r.int(0, 2 ** 41) }
+}
+
+export function userTree(r: Random): UserTree {
+  const count = r.int(0, 20)
+  return {
+    entries: Array.from({ length: count }, (_, i) => ({
+      name: `dir/${i}-${r.int(0, 1000)}.txt`,
+      fileId: r.bytes(16),
+      wrappedKey: r.bytes(r.int(1, 120))
+    }))
+  }
+}
+
+export function friendsList(r: Random): FriendsList {
+  return {
+    friends: Array.from({ length: r.int(0, 6) }, () => ({
+      key: publicKey(r),
+      grants: Array.from({ length: r.int(0, 4) }, () => r.bytes(r.int(1, 200)))
+    }))
   }
 }
