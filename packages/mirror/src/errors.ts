@@ -1,0 +1,54 @@
+// One error class per condition; callers compare `err.name`, never the message.
+
+/** A root update whose `previous` is not the current root (someone else wrote first). */
+export class RootConflictError extends Error {
+  static override name = 'RootConflictError'
+  override name = 'RootConflictError'
+  /** The seq of the root this node holds now, so the writer can re-read and retry. */
+  readonly currentSeq: number
+  constructor(message: string, currentSeq: number) {
+    super(message)
+    this.currentSeq = currentSeq
+  }
+}
+
+/** A root or home record whose seq is not above the one held: an old record replayed. */
+export class StaleRecordError extends Error {
+  static override name = 'StaleRecordError'
+  override name = 'StaleRecordError'
+}
+
+/** A write for a user at a node that is not their home. */
+export class NotHomeError extends Error {
+  static override name = 'NotHomeError'
+  override name = 'NotHomeError'
+  /** The user's home peer id (text), when one is known. */
+  readonly home: string | undefined
+  constructor(message: string, home: string | undefined) {
+    super(message)
+    this.home = home
+  }
+}
+
+/** A record or blob for another user than the one asked about, or signed by someone else. */
+export class WrongUserError extends Error {
+  static override name = 'WrongUserError'
+  override name = 'WrongUserError'
+}
+
+export class WrongPassphraseError extends Error {
+  static override name = 'WrongPassphraseError'
+  override name = 'WrongPassphraseError'
+}
+
+/** An account file or name that is not valid. */
+export class InvalidAccountError extends Error {
+  static override name = 'InvalidAccountError'
+  override name = 'InvalidAccountError'
+}
+
+/** A blob whose bytes do not hash to the id it was asked for, or that does not open. */
+export class BadBlobError extends Error {
+  static override name = 'BadBlobError'
+  override name = 'BadBlobError'
+}

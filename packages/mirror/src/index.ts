@@ -1,0 +1,45 @@
+/**
+ * @packageDocumentation
+ *
+ * User accounts with a signed root, full mirrors on other nodes, and failover that needs only the
+ * user. A user's root (their sealed tree, friends list and file ids) is a signed, numbered record
+ * updated by compare-and-swap at their home node; a home record, signed by the user alone, names
+ * that node, and every node follows the newest one.
+ *
+ * @example
+ * ```ts
+ * import { createAccount, memoryStateStore, sealTree, signHome, signNextRoot, UserRecords } from '@defs/mirror'
+ *
+ * const self = new Uint8Array([0, 36, 8, 1, 18, 32, ...new Uint8Array(32)]) // this node's peer id
+ * const { account, key } = await createAccount('alice', 'correct horse battery staple')
+ * const records = new UserRecords(memoryStateStore(), self)
+ * await records.offerHome(await signHome(key, self, undefined)) // alice's home is this node
+ * const tree = await sealTree({ entries: [] }, account.publicKey) // ciphertext only
+ * await records.writeRoot(await signNextRoot(key, undefined, { tree, files: [] }))
+ * console.log((await records.root(account.publicKey))?.record.seq) // 1
+ * ```
+ */
+
+export {
+  checkUserName,
+  createAccount,
+  decodeAccount,
+  encodeAccount,
+  type UserAccount,
+  unlockAccount,
+  userIdOf
+} from './account.ts'
+export {
+  BadBlobError,
+  InvalidAccountError,
+  NotHomeError,
+  RootConflictError,
+  StaleRecordError,
+  WrongPassphraseError,
+  WrongUserError
+} from './errors.ts'
+export { peerIdText } from './peer-text.ts'
+export { blobId, type RootContent, signHome, signNextRoot } from './signing.ts'
+export { type BlobStore, memoryBlobStore, memoryStateStore, type StateStore } from './state-store.ts'
+export { emptyTree, openTree, sealTree } from './tree-seal.ts'
+export { type HeldHome, type HeldRoot, type Offered, UserRecords } from './user-records.ts'

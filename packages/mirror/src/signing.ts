@@ -1,0 +1,49 @@
+// What the user signs, on their own machine or in their session: the next root after the one they
+// read (compare-and-swap: it names that root's digest) and home records. Nothing here needs a node.
+import { type SigningKey, sha256, toHex } from '@defs/crypto'
+import { type Envelope, type HomeRecord, rootDigest, sign, type UserRoot } from '@defs/segment'
+import type { HeldHome, HeldRoot } from './user-records.ts'
+
+export interface RootContent {
+  /** The sealed tree blob (see sealTree). */
+  tree: Uint8Array
+  /** The encoded friends list blob, if the user has friends. */
+  friends?: Uint8Array
+  /** Every file id the tree names. */
+  files: Uint8Array[]
+}
+
+/** The hex id a blob is stored and asked for under: SHA-256 of its bytes. */
+export async function blobId(bytes: Uint8Array): Promise<string> {
+  return toHex(await sha256(bytes))
+}
+
+/** The root that replaces `current` (or the first root), signed by `key`. */
+export async function signNextRoot(
+  key: SigningKey,
+  current: HeldRoot | undefined,
+  content: RootContent,
+  now: number = Date.now()
+): Promise<Envelope<'root'>> {
+  const root: UserRoot = {
+    user: key.publicKey,
+    seq: current === undefined ? 1 : current.record.seq + 1,
+    tree: await sha256(content.tree),
+    files: content.files,
+    time: now
+  }
+  if (current !== undefined) root.previous = await rootDigest(current.envelope.payload)
+  if (content.friends !== undefined) root.friends = await sha256(content.friends)
+  return sign('root', root, key)
+}
+
+/** "My home is `home`" (a peer id as binary multihash), one above `current`, signed by `key` alone. */
+export async function signHome(
+  key: SigningKey,
+  home: Uint8Array,
+  current: HeldHome | undefined,
+  now: number = Date.now()
+): Promise<Envelope<'home'>> {
+  const record: HomeRecord = { user: key.publicKey, home, seq: (current?.record.seq ?? 0) + 1, time: now }
+  return sign('home', record, key)
+}
