@@ -52,3 +52,20 @@ export class BadBlobError extends Error {
   static override name = 'BadBlobError'
   override name = 'BadBlobError'
 }
+
+/** A peer's error answer to a mirror request (`code` from the protocol), or an answer of the wrong kind. */
+export class MirrorPeerError extends Error {
+  static override name = 'MirrorPeerError'
+  override name = 'MirrorPeerError'
+  readonly code: string
+  constructor(code: string, message: string) {
+    super(`${code}: ${message}`)
+    this.code = code
+  }
+}
+
+/** A sync that could not store k shards of some slice: the root copy is not committed. */
+export class IncompleteCopyError extends Error {
+  static override name = 'IncompleteCopyError'
+  override name = 'IncompleteCopyError'
+}

@@ -29,17 +29,29 @@ export {
   unlockAccount,
   userIdOf
 } from './account.ts'
+export type { ManifestStore, MirrorContent } from './content.ts'
 export {
   BadBlobError,
+  IncompleteCopyError,
   InvalidAccountError,
+  MirrorPeerError,
   NotHomeError,
   RootConflictError,
   StaleRecordError,
   WrongPassphraseError,
   WrongUserError
 } from './errors.ts'
+export {
+  MirrorService,
+  type MirrorServiceInit,
+  type MirrorStatus,
+  mirrorService,
+  type RootRead
+} from './mirror-service.ts'
 export { peerIdText } from './peer-text.ts'
+export { answerMirrorRequest } from './serve.ts'
 export { blobId, type RootContent, signHome, signNextRoot } from './signing.ts'
 export { type BlobStore, memoryBlobStore, memoryStateStore, type StateStore } from './state-store.ts'
+export { type AskMirror, type Copied, type SyncContext, type SyncReport, syncUser } from './sync.ts'
 export { emptyTree, openTree, sealTree } from './tree-seal.ts'
 export { type HeldHome, type HeldRoot, type Offered, UserRecords } from './user-records.ts'

@@ -77,7 +77,7 @@ export {
   WrongRecordTypeError,
   WrongTypeError
 } from './errors.ts'
-export { publicKeyLength, SIGNATURE_BYTES } from './fields.ts'
+export { publicKeyLength, SIGNATURE_BYTES, samePublicKey } from './fields.ts'
 export { formatCapability, InvalidFileRefError, type ParsedRef, parseFileRef } from './file-ref.ts'
 export {
   encodeFrame,
@@ -129,6 +129,18 @@ export {
   storageModeChoices,
   storageModes
 } from './manifest.ts'
+export {
+  decodeMirrorRequest,
+  decodeMirrorResponse,
+  encodeMirrorRequest,
+  encodeMirrorResponse,
+  MIRROR_MESSAGE_VERSION,
+  MIRROR_PROTOCOL,
+  type MirrorErrorCode,
+  type MirrorRequest,
+  type MirrorResponse,
+  mirrorErrorCodes
+} from './mirror-protocol.ts'
 export {
   CONFIG_SCHEMA_VERSION,
   decodeNodeConfig,

@@ -56,6 +56,8 @@ export const limits = {
   maxFriends: 1024,
   maxGrantsPerFriend: 256,
   maxGrantBytes: 8 * KiB,
+  /** A shard one mirror response carries whole; larger shards want streamed frames: not yet. */
+  maxMirrorShardBytes: 64 * MiB + 64,
 
   /** Encoded bytes per type: the input cap each decoder checks first. */
   maxBytes: {
@@ -72,6 +74,9 @@ export const limits = {
     homeRecord: 512,
     userTree: 64 * MiB,
     friendsList: 16 * MiB,
+    mirrorRequest: 1 * KiB,
+    /** The largest of a tree blob, a manifest envelope and a shard with its header. */
+    mirrorResponse: 64 * MiB + 64 * KiB,
     auditChallenge: 1 * KiB,
     auditResponse: 256,
     /** An envelope is its payload's cap plus this much for type, key and signature. */

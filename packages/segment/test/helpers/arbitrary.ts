@@ -12,6 +12,8 @@ import {
   type LocationRecord,
   type Manifest,
   type ManifestSlice,
+  type MirrorRequest,
+  type MirrorResponse,
   type NodeConfig,
   type RecordType,
   type ShardClaim,
@@ -264,5 +266,46 @@ export function friendsList(r: Random): FriendsList {
       key: publicKey(r),
       grants: Array.from({ length: r.int(0, 4) }, () => r.bytes(r.int(1, 200)))
     }))
+  }
+}
+
+export function mirrorRequest(r: Random): MirrorRequest {
+  const user = publicKey(r)
+  switch (r.int(0, 3)) {
+    case 0:
+      return { kind: 'state', user }
+    case 1:
+      return { kind: 'blob', user, id: r.bytes(32) }
+    case 2:
+      return { kind: 'manifest', user, fileId: r.bytes(16) }
+    default:
+      return { kind: 'shard', user, fileId: r.bytes(16), id: r.bytes(32) }
+  }
+}
+
+export function mirrorResponse(
+  r: Random,
+  encodeRoot: (root: UserRoot) => Uint8Array,
+  encodeHome: (home: HomeRecord) => Uint8Array
+): MirrorResponse {
+  switch (r.int(0, 4)) {
+    case 0: {
+      const state: MirrorResponse = { kind: 'state' }
+      if (r.bool()) state.home = envelope(r, 'home', encodeHome(homeRecord(r)))
+      if (r.bool()) state.root = envelope(r, 'root', encodeRoot(userRoot(r)))
+      return state
+    }
+    case 1:
+      return { kind: 'blob', bytes: r.bytes(r.int(0, 300)) }
+    case 2:
+      return { kind: 'shard', header: shardHeader(r), bytes: r.bytes(r.int(0, 300)) }
+    case 3:
+      return {
+        kind: 'error',
+        code: r.pick(['not-found', 'refused', 'busy'] as const),
+        message: 'no such blob'
+      }
+    default:
+      return { kind: 'blob', bytes: new Uint8Array(0) }
   }
 }

@@ -57,5 +57,12 @@ export const codecs: CodecCase[] = [
   codec('userRoot', arb.userRoot, s.encodeUserRoot, s.decodeUserRoot),
   codec('homeRecord', arb.homeRecord, s.encodeHomeRecord, s.decodeHomeRecord),
   codec('userTree', arb.userTree, s.encodeUserTree, s.decodeUserTree),
-  codec('friendsList', arb.friendsList, s.encodeFriendsList, s.decodeFriendsList)
+  codec('friendsList', arb.friendsList, s.encodeFriendsList, s.decodeFriendsList),
+  codec('mirrorRequest', arb.mirrorRequest, s.encodeMirrorRequest, s.decodeMirrorRequest),
+  codec(
+    'mirrorResponse',
+    (r) => arb.mirrorResponse(r, s.encodeUserRoot, s.encodeHomeRecord),
+    s.encodeMirrorResponse,
+    s.decodeMirrorResponse
+  )
 ]

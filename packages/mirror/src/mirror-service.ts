@@ -1,0 +1,287 @@
+// The mirror as a libp2p service: it answers `/defs/mirror/1` from what this node holds, keeps
+// the users it mirrors in sync from their home (every intervalMs, retryMs after an error),
+// and reads a user's root from home, falling back to the newest signed copy mirrors hold when
+// home does not answer in time. The node passes in its stores; the service owns no disk.
+import { decodePublicKey, fromHex, type PublicKey } from '@defs/crypto'
+import { handleRequests, type ServiceComponents, sendRequest } from '@defs/net'
+import {
+  decodeMirrorResponse,
+  type Envelope,
+  encodeMirrorRequest,
+  limits,
+  MIRROR_PROTOCOL,
+  type MirrorRequest,
+  type MirrorResponse,
+  samePublicKey,
+  type UserRoot,
+  verify
+} from '@defs/segment'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
+import * as Digest from 'multiformats/hashes/digest'
+import { userIdOf } from './account.ts'
+import type { MirrorContent } from './content.ts'
+import { NotHomeError } from './errors.ts'
+import { answerMirrorRequest } from './serve.ts'
+import type { StateStore } from './state-store.ts'
+import { type SyncReport, syncUser } from './sync.ts'
+import { UserRecords } from './user-records.ts'
+
+export interface MirrorServiceInit {
+  state: StateStore
+  content: MirrorContent
+  /** ms between syncs of a mirrored user; default 60 s. 0 turns the timer off (sync on demand). */
+  intervalMs?: number
+  /** ms before the next try after a failed sync; default 5 s. */
+  retryMs?: number
+  /** How long a root read waits for the home before asking mirrors; default 1 s. */
+  homeTimeoutMs?: number
+  /** Deadline of one mirror request; default 30 s (a response may carry a 64 MiB shard). */
+  requestTimeoutMs?: number
+}
+
+export interface MirrorStatus {
+  user: string
+  /** The peer synced from last (the user's home as far as this node knows). */
+  from: string
+  /** Root seq held here, and at the peer when last asked. */
+  seq: number
+  peerSeq: number
+  /** peerSeq - seq: how many roots this mirror is behind. */
+  lag: number
+  lastSync?: number
+  lastError?: string
+  syncing: boolean
+}
+
+export interface RootRead {
+  envelope: Envelope<'root'>
+  root: UserRoot
+  /** `home` when the home answered; `mirror` when it did not and a mirror's signed copy is served. */
+  source: 'home' | 'mirror' | 'local'
+  peer: string
+}
+
+interface Mirrored {
+  user: PublicKey
+  from: string
+  seq: number
+  peerSeq: number
+  lastSync?: number
+  lastError?: string
+  running?: Promise<SyncReport>
+  timer?: ReturnType<typeof setTimeout>
+}
+
+const mirroredKey = (user: string): string => `mirrored/${user}`
+const enc = new TextEncoder()
+const dec = new TextDecoder()
+
+export class MirrorService {
+  readonly records: UserRecords
+  readonly #components: ServiceComponents
+  readonly #init: MirrorServiceInit
+  readonly #mirrored = new Map<string, Mirrored>()
+  #stopped = false
+
+  constructor(components: ServiceComponents, init: MirrorServiceInit) {
+    this.#components = components
+    this.#init = init
+    this.records = new UserRecords(init.state, components.peerId.toMultihash().bytes)
+  }
+
+  async start(): Promise<void> {
+    this.#stopped = false
+    await handleRequests(
+      this.#components.registrar,
+      MIRROR_PROTOCOL,
+      (request) => answerMirrorRequest(request, this.records, this.#init.content),
+      { maxRequestBytes: limits.maxBytes.mirrorRequest, timeoutMs: this.#requestTimeout() }
+    )
+    for (const key of await this.#init.state.keys('mirrored/')) {
+      const saved = JSON.parse(dec.decode((await this.#init.state.get(key))!)) as { from: string }
+      const id = key.slice('mirrored/'.length)
+      const user = decodePublicKey(fromHex(id))
+      const held = await this.records.root(user)
+      this.#mirrored.set(id, { user, from: saved.from, seq: held?.record.seq ?? 0, peerSeq: 0 })
+      this.#schedule(id, 0)
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true
+    for (const m of this.#mirrored.values()) clearTimeout(m.timer)
+    await this.#components.registrar.unhandle(MIRROR_PROTOCOL)
+    await Promise.allSettled([...this.#mirrored.values()].map((m) => m.running))
+  }
+
+  /** Starts mirroring `user` from `from` (their home) and runs the first sync. */
+  async addMirror(user: PublicKey, from: PeerId): Promise<SyncReport> {
+    const id = userIdOf(user)
+    await this.#init.state.put(mirroredKey(id), enc.encode(JSON.stringify({ from: from.toString() })))
+    const held = await this.records.root(user)
+    if (!this.#mirrored.has(id))
+      this.#mirrored.set(id, { user, from: from.toString(), seq: held?.record.seq ?? 0, peerSeq: 0 })
+    return this.sync(user)
+  }
+
+  /** One sync of a mirrored user now, from the home its newest home record names. */
+  async sync(user: PublicKey): Promise<SyncReport> {
+    const id = userIdOf(user)
+    const m = this.#mirrored.get(id)
+    if (m === undefined) throw new RangeError(`user ${id.slice(0, 16)}… is not mirrored here; add it first`)
+    if (m.running !== undefined) return m.running
+    clearTimeout(m.timer)
+    m.running = (async () => {
+      try {
+        const from = await this.#source(user, m.from)
+        const report = await syncUser(user, from, {
+          records: this.records,
+          content: this.#init.content,
+          state: this.#init.state,
+          ask: (peer, request) => this.ask(peer, request)
+        })
+        Object.assign(m, {
+          from: report.from,
+          seq: report.seq,
+          peerSeq: report.peerSeq,
+          lastSync: Date.now()
+        })
+        m.lastError = undefined
+        this.#schedule(id, this.#init.intervalMs ?? 60_000)
+        return report
+      } catch (err) {
+        m.lastError = (err as Error).message
+        this.#schedule(id, this.#init.retryMs ?? 5_000)
+        throw err
+      } finally {
+        m.running = undefined
+      }
+    })()
+    return m.running
+  }
+
+  status(): MirrorStatus[] {
+    return [...this.#mirrored.entries()].map(([user, m]) => {
+      const s: MirrorStatus = {
+        user,
+        from: m.from,
+        seq: m.seq,
+        peerSeq: m.peerSeq,
+        lag: Math.max(0, m.peerSeq - m.seq),
+        syncing: m.running !== undefined
+      }
+      if (m.lastSync !== undefined) s.lastSync = m.lastSync
+      if (m.lastError !== undefined) s.lastError = m.lastError
+      return s
+    })
+  }
+
+  /**
+   * The user's newest root: asked of their home (the newest home record held names it, or `home`),
+   * and when the home does not answer within homeTimeoutMs, of `mirrors`, the highest signed seq
+   * winning; the answer says where it came from. Every root read is kept if newer (no rollback).
+   */
+  async readRoot(user: PublicKey, options: { home?: PeerId; mirrors?: PeerId[] } = {}): Promise<RootRead> {
+    const home = options.home ?? (await this.#homePeer(user))
+    const self = this.#components.peerId.toString()
+    if (home !== undefined && home.toString() !== self) {
+      const fromHome = await this.#askRoot(user, home, this.#init.homeTimeoutMs ?? 1000).catch(
+        () => undefined
+      )
+      if (fromHome !== undefined) return { ...fromHome, source: 'home', peer: home.toString() }
+    }
+    const local = await this.records.root(user)
+    const answers = await Promise.all(
+      (options.mirrors ?? []).map((peer) =>
+        this.#askRoot(user, peer, this.#requestTimeout()).then(
+          (r) => ({ ...r, peer: peer.toString() }),
+          () => undefined
+        )
+      )
+    )
+    let best: RootRead | undefined
+    if (local !== undefined)
+      best = {
+        envelope: local.envelope,
+        root: local.record,
+        source: home?.toString() === self ? 'local' : 'mirror',
+        peer: self
+      }
+    for (const a of answers) {
+      if (a !== undefined && (best === undefined || a.root.seq > best.root.seq))
+        best = { ...a, source: 'mirror' }
+    }
+    if (best === undefined) {
+      throw new NotHomeError(
+        `no root for user ${userIdOf(user).slice(0, 16)}…: the home did not answer and no mirror holds one`,
+        home?.toString()
+      )
+    }
+    return best
+  }
+
+  /** One mirror request to `peer`, its answer decoded (error answers included). */
+  async ask(
+    peer: PeerId,
+    request: MirrorRequest,
+    timeoutMs = this.#requestTimeout()
+  ): Promise<MirrorResponse> {
+    const bytes = await sendRequest(
+      this.#components.connectionManager,
+      peer,
+      MIRROR_PROTOCOL,
+      encodeMirrorRequest(request),
+      {
+        maxResponseBytes: limits.maxBytes.mirrorResponse,
+        timeoutMs
+      }
+    )
+    return decodeMirrorResponse(bytes)
+  }
+
+  async #askRoot(
+    user: PublicKey,
+    peer: PeerId,
+    timeoutMs: number
+  ): Promise<{ envelope: Envelope<'root'>; root: UserRoot }> {
+    const answer = await this.ask(peer, { kind: 'state', user }, timeoutMs)
+    if (answer.kind !== 'state' || answer.root === undefined)
+      throw new Error(`${peer} holds no root for the user`)
+    const root = await verify(answer.root, 'root')
+    if (!samePublicKey(root.user, user)) throw new Error(`${peer} answered with another user's root`)
+    if (answer.home !== undefined) await this.records.offerHome(answer.home).catch(() => {})
+    await this.records.offerRoot(answer.root).catch(() => {})
+    return { envelope: answer.root, root }
+  }
+
+  async #homePeer(user: PublicKey): Promise<PeerId | undefined> {
+    const home = await this.records.home(user)
+    return home === undefined ? undefined : peerIdFromMultihash(Digest.decode(home.record.home))
+  }
+
+  /** The user's home when a home record names another node, else the peer synced from before. */
+  async #source(user: PublicKey, fallback: string): Promise<PeerId> {
+    const home = await this.#homePeer(user)
+    if (home !== undefined && !home.equals(this.#components.peerId)) return home
+    return peerIdFromString(fallback)
+  }
+
+  #schedule(id: string, ms: number): void {
+    const m = this.#mirrored.get(id)
+    const interval = this.#init.intervalMs ?? 60_000
+    if (m === undefined || this.#stopped || interval === 0) return
+    clearTimeout(m.timer)
+    m.timer = setTimeout(() => void this.sync(m.user).catch(() => {}), ms)
+    m.timer.unref?.()
+  }
+
+  #requestTimeout(): number {
+    return this.#init.requestTimeoutMs ?? 30_000
+  }
+}
+
+/** The mirror service factory for net's `createHost({ services })` (and the node's services). */
+export function mirrorService(init: MirrorServiceInit): (components: ServiceComponents) => MirrorService {
+  return (components) => new MirrorService(components, init)
+}
