@@ -3,7 +3,7 @@
 // `ShardStore` contract, so the node's disk store and net's memory store both fit.
 import type { PublicKey } from '@defs/crypto'
 import type { ShardStore } from '@defs/net'
-import type { Envelope } from '@defs/segment'
+import type { Envelope, Manifest, ShardHeader } from '@defs/segment'
 import type { BlobStore } from './state-store.ts'
 
 export interface ManifestStore {
@@ -13,8 +13,20 @@ export interface ManifestStore {
   put(envelope: Envelope<'manifest'>): Promise<void>
 }
 
+/**
+ * Shard `index` of slice `slice` of `manifest` with its owner-signed header, from wherever the
+ * node can get it when its own store lacks it (its peers), or undefined.
+ */
+export type ShardSource = (
+  manifest: Manifest,
+  slice: number,
+  index: number
+) => Promise<{ header: ShardHeader; bytes: Uint8Array } | undefined>
+
 export interface MirrorContent {
   manifests: ManifestStore
   shards: ShardStore
   blobs: BlobStore
+  /** Where a home finds the shards of its user that it placed on other peers. */
+  remoteShards?: ShardSource
 }

@@ -29,7 +29,7 @@ export {
   unlockAccount,
   userIdOf
 } from './account.ts'
-export type { ManifestStore, MirrorContent } from './content.ts'
+export type { ManifestStore, MirrorContent, ShardSource } from './content.ts'
 export {
   BadBlobError,
   IncompleteCopyError,
@@ -42,6 +42,7 @@ export {
   WrongUserError
 } from './errors.ts'
 export {
+  type MirrorComponents,
   MirrorService,
   type MirrorServiceInit,
   type MirrorStatus,
@@ -49,7 +50,7 @@ export {
   type RootRead
 } from './mirror-service.ts'
 export { peerIdText } from './peer-text.ts'
-export { answerMirrorRequest } from './serve.ts'
+export { answerMirrorRequest, type OnStateAsked } from './serve.ts'
 export { blobId, type RootContent, signHome, signNextRoot } from './signing.ts'
 export { type BlobStore, memoryBlobStore, memoryStateStore, type StateStore } from './state-store.ts'
 export { type AskMirror, type Copied, type SyncContext, type SyncReport, syncUser } from './sync.ts'

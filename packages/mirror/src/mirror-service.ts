@@ -27,6 +27,9 @@ import type { StateStore } from './state-store.ts'
 import { type SyncReport, syncUser } from './sync.ts'
 import { UserRecords } from './user-records.ts'
 
+/** What the service needs of libp2p: its peer id, to serve a protocol and to open streams. */
+export type MirrorComponents = Pick<ServiceComponents, 'peerId' | 'registrar' | 'connectionManager'>
+
 export interface MirrorServiceInit {
   state: StateStore
   content: MirrorContent
@@ -74,17 +77,25 @@ interface Mirrored {
 }
 
 const mirroredKey = (user: string): string => `mirrored/${user}`
+/** Peers remembered per user as its mirrors (the latest to ask for its state). */
+const MAX_ASKERS = 8
+/** Rounds of asking a user's mirrors at start before the home takes writes anyway. */
+const CHECK_ROUNDS = 3
 const enc = new TextEncoder()
 const dec = new TextDecoder()
 
 export class MirrorService {
   readonly records: UserRecords
-  readonly #components: ServiceComponents
+  readonly #components: MirrorComponents
   readonly #init: MirrorServiceInit
   readonly #mirrored = new Map<string, Mirrored>()
+  /** Per user, the peers that asked for their state lately: their mirrors, as far as we know. */
+  readonly #askers = new Map<string, string[]>()
+  /** Settles once the users this node is home of were checked against their mirrors at start. */
+  #homesChecked: Promise<void> = Promise.resolve()
   #stopped = false
 
-  constructor(components: ServiceComponents, init: MirrorServiceInit) {
+  constructor(components: MirrorComponents, init: MirrorServiceInit) {
     this.#components = components
     this.#init = init
     this.records = new UserRecords(init.state, components.peerId.toMultihash().bytes)
@@ -95,7 +106,10 @@ export class MirrorService {
     await handleRequests(
       this.#components.registrar,
       MIRROR_PROTOCOL,
-      (request) => answerMirrorRequest(request, this.records, this.#init.content),
+      (request, peer) =>
+        answerMirrorRequest(request, peer, this.records, this.#init.content, (user, from) =>
+          this.#noteAsker(user, from)
+        ),
       { maxRequestBytes: limits.maxBytes.mirrorRequest, timeoutMs: this.#requestTimeout() }
     )
     for (const key of await this.#init.state.keys('mirrored/')) {
@@ -106,6 +120,52 @@ export class MirrorService {
       this.#mirrored.set(id, { user, from: saved.from, seq: held?.record.seq ?? 0, peerSeq: 0 })
       this.#schedule(id, 0)
     }
+    for (const key of await this.#init.state.keys('askers/')) {
+      const peers = JSON.parse(dec.decode((await this.#init.state.get(key))!)) as string[]
+      this.#askers.set(key.slice('askers/'.length), peers)
+    }
+    this.#homesChecked = this.#checkHomes()
+  }
+
+  /**
+   * A root update at this node as the user's home (compare-and-swap, see UserRecords.writeRoot),
+   * taken only once the start-up check is done: a home back from a crash first asks the user's
+   * mirrors whether the user moved home meanwhile, and refuses the write if so (NotHomeError).
+   */
+  async writeRoot(envelope: Envelope): Promise<void> {
+    await this.#homesChecked
+    await this.records.writeRoot(envelope)
+  }
+
+  /**
+   * A home record signed by the user alone, naming the node they move to: taken if newer than
+   * the one held (StaleRecordError otherwise, as everywhere), then told to the user's mirrors and
+   * to the old home, as far as they answer (the move needs none of them). This node stops syncing
+   * the user when it is the new home.
+   */
+  async moveHome(envelope: Envelope): Promise<{ home: string; seq: number; told: string[] }> {
+    const record = await verify(envelope, 'home')
+    const before = await this.#homePeer(record.user)
+    await this.records.offerHome(envelope)
+    const id = userIdOf(record.user)
+    const home = peerIdFromMultihash(Digest.decode(record.home))
+    if (home.equals(this.#components.peerId)) clearTimeout(this.#mirrored.get(id)?.timer)
+    const peers = new Set(this.#askers.get(id) ?? [])
+    if (before !== undefined) peers.add(before.toString())
+    for (const m of this.#mirrored.values()) if (userIdOf(m.user) === id) peers.add(m.from)
+    peers.delete(this.#components.peerId.toString())
+    const told: string[] = []
+    await Promise.all(
+      [...peers].map(async (peer) => {
+        const answer = await this.ask(
+          peerIdFromString(peer),
+          { kind: 'home', home: envelope as Envelope<'home'> },
+          this.#init.homeTimeoutMs ?? 1000
+        ).catch(() => undefined)
+        if (answer?.kind === 'state') told.push(peer)
+      })
+    )
+    return { home: home.toString(), seq: record.seq, told }
   }
 
   async stop(): Promise<void> {
@@ -134,6 +194,18 @@ export class MirrorService {
     clearTimeout(m.timer)
     m.running = (async () => {
       try {
+        if (await this.records.isHome(user)) {
+          // The user moved home here: this node is the source now, there is nothing to follow.
+          const seq = (await this.records.root(user))?.record.seq ?? 0
+          return {
+            user: id,
+            from: this.#components.peerId.toString(),
+            seq,
+            peerSeq: seq,
+            filesChecked: 0,
+            copied: { blobs: 0, manifests: 0, shards: 0, bytes: 0 }
+          }
+        }
         const from = await this.#source(user, m.from)
         const report = await syncUser(user, from, {
           records: this.records,
@@ -180,7 +252,9 @@ export class MirrorService {
   /**
    * The user's newest root: asked of their home (the newest home record held names it, or `home`),
    * and when the home does not answer within homeTimeoutMs, of `mirrors`, the highest signed seq
-   * winning; the answer says where it came from. Every root read is kept if newer (no rollback).
+   * winning; the answer says where it came from. A root held here is a candidate too, so a read
+   * never goes below it. A root read is not stored as this node's copy: a mirror commits a root
+   * only after a sync stored everything it names.
    */
   async readRoot(user: PublicKey, options: { home?: PeerId; mirrors?: PeerId[] } = {}): Promise<RootRead> {
     const home = options.home ?? (await this.#homePeer(user))
@@ -189,7 +263,10 @@ export class MirrorService {
       const fromHome = await this.#askRoot(user, home, this.#init.homeTimeoutMs ?? 1000).catch(
         () => undefined
       )
-      if (fromHome !== undefined) return { ...fromHome, source: 'home', peer: home.toString() }
+      const held = await this.records.root(user)
+      if (fromHome !== undefined && fromHome.root.seq >= (held?.record.seq ?? 0)) {
+        return { ...fromHome, source: 'home', peer: home.toString() }
+      }
     }
     const local = await this.records.root(user)
     const answers = await Promise.all(
@@ -251,7 +328,6 @@ export class MirrorService {
     const root = await verify(answer.root, 'root')
     if (!samePublicKey(root.user, user)) throw new Error(`${peer} answered with another user's root`)
     if (answer.home !== undefined) await this.records.offerHome(answer.home).catch(() => {})
-    await this.records.offerRoot(answer.root).catch(() => {})
     return { envelope: answer.root, root }
   }
 
@@ -265,6 +341,49 @@ export class MirrorService {
     const home = await this.#homePeer(user)
     if (home !== undefined && !home.equals(this.#components.peerId)) return home
     return peerIdFromString(fallback)
+  }
+
+  #noteAsker(user: PublicKey, peer: PeerId): void {
+    const id = userIdOf(user)
+    const peers = this.#askers.get(id) ?? []
+    const text = peer.toString()
+    if (peers.includes(text)) return
+    // The latest few: a home back from a crash asks these whether the user moved meanwhile.
+    const next = [...peers, text].slice(-MAX_ASKERS)
+    this.#askers.set(id, next)
+    void this.#init.state.put(`askers/${id}`, enc.encode(JSON.stringify(next))).catch(() => {})
+  }
+
+  /**
+   * For every user this node is home of, the newest home record their mirrors hold. A node just
+   * started may not reach them at once (connections come up), so up to CHECK_ROUNDS rounds, a
+   * homeTimeoutMs apart, until one mirror of each user answered; a user none of whose mirrors
+   * answers stays at home here (as far as anyone could tell this node).
+   */
+  async #checkHomes(): Promise<void> {
+    const timeout = this.#init.homeTimeoutMs ?? 1000
+    let pending = [...this.#askers.entries()]
+    for (let round = 0; round < CHECK_ROUNDS && pending.length > 0 && !this.#stopped; round++) {
+      if (round > 0) await new Promise((r) => setTimeout(r, timeout))
+      const answered = await Promise.all(
+        pending.map(async ([id, peers]) => {
+          const user = decodePublicKey(fromHex(id))
+          if (!(await this.records.isHome(user))) return true
+          const answers = await Promise.all(
+            peers.map(async (peer) => {
+              const answer = await this.ask(peerIdFromString(peer), { kind: 'state', user }, timeout).catch(
+                () => undefined
+              )
+              if (answer?.kind !== 'state') return false
+              if (answer.home !== undefined) await this.records.offerHome(answer.home).catch(() => {})
+              return true
+            })
+          )
+          return answers.some(Boolean)
+        })
+      )
+      pending = pending.filter((_, i) => !answered[i])
+    }
   }
 
   #schedule(id: string, ms: number): void {
@@ -282,6 +401,6 @@ export class MirrorService {
 }
 
 /** The mirror service factory for net's `createHost({ services })` (and the node's services). */
-export function mirrorService(init: MirrorServiceInit): (components: ServiceComponents) => MirrorService {
+export function mirrorService(init: MirrorServiceInit): (components: MirrorComponents) => MirrorService {
   return (components) => new MirrorService(components, init)
 }

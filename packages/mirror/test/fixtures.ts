@@ -17,6 +17,7 @@ import {
 } from '@defs/mirror'
 import { createHost, type Host, MemoryShardStore } from '@defs/net'
 import { type Envelope, type Manifest, sign, signShardHeader, verify } from '@defs/segment'
+import type { PrivateKey } from '@libp2p/interface'
 
 export type MirrorHost = Host<{ mirror: MirrorService }>
 
@@ -44,10 +45,15 @@ export function nodeParts(): NodeParts {
   }
 }
 
-export async function mirrorHost(parts: NodeParts = nodeParts(), homeTimeoutMs = 1000): Promise<MirrorHost> {
+export async function mirrorHost(
+  parts: NodeParts = nodeParts(),
+  options: { privateKey?: PrivateKey; bootstrap?: string[] } = {}
+): Promise<MirrorHost> {
   return createHost({
     host: '127.0.0.1',
-    services: { mirror: mirrorService({ ...parts, intervalMs: 0, homeTimeoutMs }) }
+    ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
+    ...(options.bootstrap !== undefined ? { bootstrap: { peers: options.bootstrap } } : {}),
+    services: { mirror: mirrorService({ ...parts, intervalMs: 0, homeTimeoutMs: 1000 }) }
   })
 }
 

@@ -74,7 +74,8 @@ export const limits = {
     homeRecord: 512,
     userTree: 64 * MiB,
     friendsList: 16 * MiB,
-    mirrorRequest: 1 * KiB,
+    /** A home record envelope is the largest request. */
+    mirrorRequest: 2 * KiB,
     /** The largest of a tree blob, a manifest envelope and a shard with its header. */
     mirrorResponse: 64 * MiB + 64 * KiB,
     auditChallenge: 1 * KiB,

@@ -25,6 +25,8 @@ export type MirrorRequest =
   | { kind: 'manifest'; user: PublicKey; fileId: Uint8Array }
   /** A shard of a file of `user`, with its header. */
   | { kind: 'shard'; user: PublicKey; fileId: Uint8Array; id: Uint8Array }
+  /** "Here is a newer home record": a moved user's new home telling their old home and mirrors. */
+  | { kind: 'home'; home: Envelope<'home'> }
 
 export const mirrorErrorCodes = ['not-found', 'refused', 'busy'] as const
 export type MirrorErrorCode = (typeof mirrorErrorCodes)[number]
@@ -51,7 +53,8 @@ const requestSchema = variants<MirrorRequest>(
       { key: 2, name: 'user', schema: publicKeyField },
       { key: 3, name: 'fileId', schema: fileIdField },
       { key: 4, name: 'id', schema: shardIdField }
-    ]
+    ],
+    home: [{ key: 2, name: 'home', schema: envelopeSchema(['home']) }]
   },
   { version: MIRROR_MESSAGE_VERSION }
 )

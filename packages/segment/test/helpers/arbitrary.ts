@@ -269,9 +269,11 @@ export function friendsList(r: Random): FriendsList {
   }
 }
 
-export function mirrorRequest(r: Random): MirrorRequest {
+export function mirrorRequest(r: Random, encodeHome?: (home: HomeRecord) => Uint8Array): MirrorRequest {
   const user = publicKey(r)
-  switch (r.int(0, 3)) {
+  switch (r.int(0, encodeHome === undefined ? 3 : 4)) {
+    case 4:
+      return { kind: 'home', home: envelope(r, 'home', encodeHome!(homeRecord(r))) }
     case 0:
       return { kind: 'state', user }
     case 1:

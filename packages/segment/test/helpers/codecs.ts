@@ -58,7 +58,12 @@ export const codecs: CodecCase[] = [
   codec('homeRecord', arb.homeRecord, s.encodeHomeRecord, s.decodeHomeRecord),
   codec('userTree', arb.userTree, s.encodeUserTree, s.decodeUserTree),
   codec('friendsList', arb.friendsList, s.encodeFriendsList, s.decodeFriendsList),
-  codec('mirrorRequest', arb.mirrorRequest, s.encodeMirrorRequest, s.decodeMirrorRequest),
+  codec(
+    'mirrorRequest',
+    (r) => arb.mirrorRequest(r, s.encodeHomeRecord),
+    s.encodeMirrorRequest,
+    s.decodeMirrorRequest
+  ),
   codec(
     'mirrorResponse',
     (r) => arb.mirrorResponse(r, s.encodeUserRoot, s.encodeHomeRecord),
