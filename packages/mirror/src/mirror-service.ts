@@ -2,7 +2,7 @@
 // the users it mirrors in sync from their home (every intervalMs, retryMs after an error),
 // and reads a user's root from home, falling back to the newest signed copy mirrors hold when
 // home does not answer in time. The node passes in its stores; the service owns no disk.
-import { decodePublicKey, fromHex, type PublicKey } from '@defs/crypto'
+import { decodePublicKey, fromHex, type PublicKey, toHex } from '@defs/crypto'
 import { handleRequests, type ServiceComponents, sendRequest } from '@defs/net'
 import {
   decodeMirrorResponse,
@@ -21,8 +21,9 @@ import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import { userIdOf } from './account.ts'
 import type { MirrorContent } from './content.ts'
-import { NotHomeError } from './errors.ts'
+import { BadBlobError, NotHomeError } from './errors.ts'
 import { answerMirrorRequest } from './serve.ts'
+import { blobId } from './signing.ts'
 import type { StateStore } from './state-store.ts'
 import { type SyncReport, syncUser } from './sync.ts'
 import { UserRecords } from './user-records.ts'
@@ -128,12 +129,28 @@ export class MirrorService {
   }
 
   /**
-   * A root update at this node as the user's home (compare-and-swap, see UserRecords.writeRoot),
+   * A root update at this node as the user's home (compare-and-swap, see UserRecords.writeRoot)
+   * with the blobs it names that are not held here yet,
    * taken only once the start-up check is done: a home back from a crash first asks the user's
    * mirrors whether the user moved home meanwhile, and refuses the write if so (NotHomeError).
    */
-  async writeRoot(envelope: Envelope): Promise<void> {
+  async writeRoot(envelope: Envelope, blobs: readonly Uint8Array[] = []): Promise<void> {
     await this.#homesChecked
+    const root = await verify(envelope, 'root')
+    // Not home: refused with the error that names the home, before any blob is looked at.
+    if (!(await this.records.isHome(root.user))) return this.records.writeRoot(envelope)
+    // The blobs the root names are stored first, so the home never holds a root it cannot serve.
+    const given = new Map<string, Uint8Array>()
+    for (const blob of blobs) given.set(await blobId(blob), blob)
+    for (const digest of [root.tree, root.friends]) {
+      if (digest === undefined) continue
+      const id = toHex(digest)
+      const blob = given.get(id)
+      if (blob !== undefined) await this.#init.content.blobs.put(id, blob)
+      else if (!(await this.#init.content.blobs.has(id))) {
+        throw new BadBlobError(`root seq ${root.seq} names blob ${id}, which is neither given nor held here`)
+      }
+    }
     await this.records.writeRoot(envelope)
   }
 
