@@ -69,3 +69,14 @@ export class IncompleteCopyError extends Error {
   static override name = 'IncompleteCopyError'
   override name = 'IncompleteCopyError'
 }
+
+/** A login at a node that is not the user's home, with allowExternalLogin off. */
+export class ExternalLoginError extends Error {
+  static override name = 'ExternalLoginError'
+  override name = 'ExternalLoginError'
+}
+
+export class UnknownUserError extends Error {
+  static override name = 'UnknownUserError'
+  override name = 'UnknownUserError'
+}

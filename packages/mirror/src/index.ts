@@ -38,6 +38,7 @@ export {
   NotHomeError,
   RootConflictError,
   StaleRecordError,
+  UnknownUserError,
   WrongPassphraseError,
   WrongUserError
 } from './errors.ts'
@@ -51,8 +52,9 @@ export {
 } from './mirror-service.ts'
 export { peerIdText } from './peer-text.ts'
 export { answerMirrorRequest, type OnStateAsked } from './serve.ts'
-export { blobId, type RootContent, signHome, signNextRoot } from './signing.ts'
+export { blobId, blobsOf, type RootContent, signHome, signNextRoot } from './signing.ts'
 export { type BlobStore, memoryBlobStore, memoryStateStore, type StateStore } from './state-store.ts'
 export { type AskMirror, type Copied, type SyncContext, type SyncReport, syncUser } from './sync.ts'
 export { emptyTree, openTree, sealTree } from './tree-seal.ts'
+export { type LoginPolicy, UserAccounts, type UserSummary } from './user-accounts.ts'
 export { type HeldHome, type HeldRoot, type Offered, UserRecords } from './user-records.ts'

@@ -2,7 +2,7 @@
 // the users it mirrors in sync from their home (every intervalMs, retryMs after an error),
 // and reads a user's root from home, falling back to the newest signed copy mirrors hold when
 // home does not answer in time. The node passes in its stores; the service owns no disk.
-import { decodePublicKey, fromHex, type PublicKey, toHex } from '@defs/crypto'
+import { decodePublicKey, fromHex, type PublicKey, type SigningKey, toHex } from '@defs/crypto'
 import { handleRequests, type ServiceComponents, sendRequest } from '@defs/net'
 import {
   decodeMirrorResponse,
@@ -14,6 +14,7 @@ import {
   type MirrorResponse,
   samePublicKey,
   type UserRoot,
+  type UserTree,
   verify
 } from '@defs/segment'
 import type { PeerId } from '@libp2p/interface'
@@ -23,9 +24,11 @@ import { userIdOf } from './account.ts'
 import type { MirrorContent } from './content.ts'
 import { BadBlobError, NotHomeError } from './errors.ts'
 import { answerMirrorRequest } from './serve.ts'
-import { blobId } from './signing.ts'
+import { blobId, blobsOf } from './signing.ts'
 import type { StateStore } from './state-store.ts'
 import { type SyncReport, syncUser } from './sync.ts'
+import { emptyTree, openTree } from './tree-seal.ts'
+import { UserAccounts } from './user-accounts.ts'
 import { UserRecords } from './user-records.ts'
 
 /** What the service needs of libp2p: its peer id, to serve a protocol and to open streams. */
@@ -87,6 +90,8 @@ const dec = new TextDecoder()
 
 export class MirrorService {
   readonly records: UserRecords
+  /** The accounts this node knows (created here or mirrored): create, list, login, move home. */
+  readonly accounts: UserAccounts
   readonly #components: MirrorComponents
   readonly #init: MirrorServiceInit
   readonly #mirrored = new Map<string, Mirrored>()
@@ -100,6 +105,34 @@ export class MirrorService {
     this.#components = components
     this.#init = init
     this.records = new UserRecords(init.state, components.peerId.toMultihash().bytes)
+    this.accounts = new UserAccounts(this)
+  }
+
+  /** This node's peer id as records name it (binary multihash). */
+  get self(): Uint8Array {
+    return this.#components.peerId.toMultihash().bytes
+  }
+
+  /** Users this node holds a root of (home or mirror). */
+  async rootUsers(): Promise<PublicKey[]> {
+    return (await this.#init.state.keys('root/')).map((k) =>
+      decodePublicKey(fromHex(k.slice('root/'.length)))
+    )
+  }
+
+  /** A blob held here (sealed tree, friends list, account), by its hex SHA-256. */
+  blob(id: string): Promise<Uint8Array | undefined> {
+    return this.#init.content.blobs.get(id)
+  }
+
+  /** The user's tree as held here, opened with their key (a session's): names and file ids. */
+  async readTree(key: SigningKey): Promise<UserTree> {
+    const root = await this.records.root(key.publicKey)
+    if (root === undefined) return emptyTree()
+    const blob = await this.blob(toHex(root.record.tree))
+    if (blob === undefined)
+      throw new BadBlobError(`the tree blob of root seq ${root.record.seq} is not held here`)
+    return openTree(blob, key)
   }
 
   async start(): Promise<void> {
@@ -142,8 +175,7 @@ export class MirrorService {
     // The blobs the root names are stored first, so the home never holds a root it cannot serve.
     const given = new Map<string, Uint8Array>()
     for (const blob of blobs) given.set(await blobId(blob), blob)
-    for (const digest of [root.tree, root.friends]) {
-      if (digest === undefined) continue
+    for (const digest of blobsOf(root)) {
       const id = toHex(digest)
       const blob = given.get(id)
       if (blob !== undefined) await this.#init.content.blobs.put(id, blob)

@@ -13,6 +13,7 @@ import {
 } from '@defs/segment'
 import type { PeerId } from '@libp2p/interface'
 import type { MirrorContent } from './content.ts'
+import { blobsOf } from './signing.ts'
 import type { UserRecords } from './user-records.ts'
 
 const fail = (code: MirrorErrorCode, message: string): MirrorResponse => ({ kind: 'error', code, message })
@@ -55,7 +56,7 @@ async function answer(
   const root = (await records.root(request.user))?.record
   if (root === undefined) return fail('not-found', 'no root is held here for this user')
   if (request.kind === 'blob') {
-    const named = [root.tree, root.friends].some((d) => d !== undefined && constantTimeEqual(d, request.id))
+    const named = blobsOf(root).some((d) => constantTimeEqual(d, request.id))
     if (!named) return fail('refused', 'the blob is not one the held root names')
     const blob = await content.blobs.get(toHex(request.id))
     return blob === undefined ? fail('not-found', 'blob not held here') : { kind: 'blob', bytes: blob }

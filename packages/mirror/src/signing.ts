@@ -11,6 +11,13 @@ export interface RootContent {
   friends?: Uint8Array
   /** Every file id the tree names. */
   files: Uint8Array[]
+  /** The account blob (encodeAccount), so mirrors can let the user log in and move home. */
+  keystore?: Uint8Array
+}
+
+/** The digests of the blobs a root names: its tree, friends list and account blob. */
+export function blobsOf(root: UserRoot): Uint8Array[] {
+  return [root.tree, root.friends, root.keystore].filter((d): d is Uint8Array => d !== undefined)
 }
 
 /** The hex id a blob is stored and asked for under: SHA-256 of its bytes. */
@@ -34,6 +41,7 @@ export async function signNextRoot(
   }
   if (current !== undefined) root.previous = await rootDigest(current.envelope.payload)
   if (content.friends !== undefined) root.friends = await sha256(content.friends)
+  if (content.keystore !== undefined) root.keystore = await sha256(content.keystore)
   return sign('root', root, key)
 }
 

@@ -26,6 +26,7 @@ import {
   StaleRecordError,
   WrongUserError
 } from './errors.ts'
+import { blobsOf } from './signing.ts'
 import type { StateStore } from './state-store.ts'
 import { clearProgress, loadProgress, saveProgress } from './sync-progress.ts'
 import type { UserRecords } from './user-records.ts'
@@ -92,9 +93,7 @@ export async function syncUser(user: PublicKey, from: PeerId, ctx: SyncContext):
   if (!samePublicKey(root.user, user)) throw new WrongUserError(`${from} answered with another user's root`)
   if (held !== undefined && held.record.seq >= root.seq) return report(held.record.seq, root.seq, 0)
 
-  for (const digest of [root.tree, root.friends]) {
-    if (digest !== undefined) await copyBlob(user, from, digest, ctx, copied)
-  }
+  for (const digest of blobsOf(root)) await copyBlob(user, from, digest, ctx, copied)
   const complete = new Set((held?.record.files ?? []).map(toHex))
   const progress = (await loadProgress(ctx.state, id)) ?? { seq: root.seq, done: [] }
   progress.seq = root.seq

@@ -28,6 +28,9 @@ export interface UserRoot {
   friends?: Uint8Array
   /** Every file id the tree names, so a mirror copies their manifests and shards. */
   files: Uint8Array[]
+  /** SHA-256 of the user's account blob (their key wrapped under their passphrase), so a mirror
+   * holds what the user needs to log in there and move home. */
+  keystore?: Uint8Array
   /** When the user signed it, ms since the epoch (informative: seq orders roots). */
   time: number
 }
@@ -42,7 +45,8 @@ const userRootSchema = struct<UserRoot>(
     { key: 4, name: 'tree', schema: digestField },
     { key: 5, name: 'friends', schema: digestField, optional: true },
     { key: 6, name: 'files', schema: list(fileIdField, 0, limits.maxRootFiles) },
-    { key: 7, name: 'time', schema: uint() }
+    { key: 7, name: 'time', schema: uint() },
+    { key: 8, name: 'keystore', schema: digestField, optional: true }
   ],
   {
     version: USER_ROOT_VERSION,

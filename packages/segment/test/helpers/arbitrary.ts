@@ -242,6 +242,7 @@ export function userRoot(r: Random): UserRoot {
   }
   if (seq > 1) root.previous = r.bytes(32)
   if (r.bool()) root.friends = r.bytes(32)
+  if (r.bool()) root.keystore = r.bytes(32)
   return root
 }
 
