@@ -49,6 +49,7 @@ export type {
   MaintenanceState,
   PausedTask
 } from './maintenance/record.ts'
+export { type TreeListing, type UserMirrors, userMirrors } from './mirror/mirror-api.ts'
 export {
   type BuiltinServices,
   type MirrorTimings,

@@ -6,11 +6,13 @@ import type { DefsNode } from '@defs/node'
 import { bearerMatches } from '../api-token.ts'
 import type { DaemonLog } from '../daemon-log.ts'
 import type { DaemonMetrics } from '../metrics.ts'
+import { UserSessions } from '../user-sessions.ts'
 import { downloadRoutes } from './download-routes.ts'
 import { fileRoutes } from './file-routes.ts'
 import { errorStatus, HttpError } from './http-errors.ts'
 import { localRoutes } from './local-routes.ts'
 import { maintenanceRoutes } from './maintenance-routes.ts'
+import { mirrorRoutes } from './mirror-routes.ts'
 import { nodeRoutes } from './node-routes.ts'
 import { sendError, sendJson } from './respond.ts'
 import { type CompiledRoute, compileRoute, matchRoute } from './route.ts'
@@ -21,6 +23,8 @@ export interface ApiHandlerOptions {
   token: string
   metrics: DaemonMetrics
   log: DaemonLog
+  /** Let users whose home is another node log in here (off by default). */
+  allowExternalLogin?: boolean
 }
 
 const routes: CompiledRoute[] = [
@@ -29,6 +33,7 @@ const routes: CompiledRoute[] = [
   ...maintenanceRoutes,
   ...taskRoutes,
   ...nodeRoutes,
+  ...mirrorRoutes,
   ...localRoutes
 ].map(compileRoute)
 
@@ -40,6 +45,7 @@ export function createApiHandler(
   options: ApiHandlerOptions
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { node, token, metrics, log } = options
+  const users = new UserSessions({ allowExternalLogin: options.allowExternalLogin ?? false })
   return (req, res) => {
     const started = performance.now()
     let label = 'unmatched'
@@ -71,7 +77,7 @@ export function createApiHandler(
           continue
         }
         label = route.pattern
-        run = () => route.handler({ req, res, url, params, node, metrics, log })
+        run = () => route.handler({ req, res, url, params, node, metrics, log, users })
         break
       }
       if (run === undefined && allowed.length > 0) {

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { DefsNode } from '@defs/node'
 import type { DaemonLog } from '../daemon-log.ts'
 import type { DaemonMetrics } from '../metrics.ts'
+import type { UserSessions } from '../user-sessions.ts'
 import { badRequest } from './http-errors.ts'
 
 export interface RequestContext {
@@ -15,6 +16,7 @@ export interface RequestContext {
   node: DefsNode
   metrics: DaemonMetrics
   log: DaemonLog
+  users: UserSessions
 }
 
 export type Handler = (ctx: RequestContext) => Promise<void>
