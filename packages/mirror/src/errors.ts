@@ -80,3 +80,25 @@ export class UnknownUserError extends Error {
   static override name = 'UnknownUserError'
   override name = 'UnknownUserError'
 }
+
+/** A recovery share that is wrong, altered, or not a friend's; `holder` names whose (user id). */
+export class RecoveryShareError extends Error {
+  static override name = 'RecoveryShareError'
+  override name = 'RecoveryShareError'
+  readonly holder: string | undefined
+  constructor(message: string, holder: string | undefined) {
+    super(message)
+    this.holder = holder
+  }
+}
+
+/** Fewer recovery shares than the threshold; `missing` says how many more. */
+export class NotEnoughRecoverySharesError extends Error {
+  static override name = 'NotEnoughRecoverySharesError'
+  override name = 'NotEnoughRecoverySharesError'
+  readonly missing: number
+  constructor(message: string, missing: number) {
+    super(message)
+    this.missing = missing
+  }
+}

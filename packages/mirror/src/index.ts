@@ -51,8 +51,9 @@ export {
   type RootRead
 } from './mirror-service.ts'
 export { peerIdText } from './peer-text.ts'
+export { type GivenShare, openRecoveryShare, recoverKey, recoveryFriendsList } from './recovery.ts'
 export { answerMirrorRequest, type OnStateAsked } from './serve.ts'
-export { blobId, blobsOf, type RootContent, signHome, signNextRoot } from './signing.ts'
+export { blobId, blobsOf, type RootContent, signHome, signNextRoot, signRootChange } from './signing.ts'
 export { type BlobStore, memoryBlobStore, memoryStateStore, type StateStore } from './state-store.ts'
 export { type AskMirror, type Copied, type SyncContext, type SyncReport, syncUser } from './sync.ts'
 export { emptyTree, openTree, sealTree } from './tree-seal.ts'

@@ -7,11 +7,11 @@ import type { HeldHome, HeldRoot } from './user-records.ts'
 export interface RootContent {
   /** The sealed tree blob (see sealTree). */
   tree: Uint8Array
-  /** The encoded friends list blob, if the user has friends. */
+  /** The encoded friends list blob, if it changes (else the current root's is kept). */
   friends?: Uint8Array
   /** Every file id the tree names. */
   files: Uint8Array[]
-  /** The account blob (encodeAccount), so mirrors can let the user log in and move home. */
+  /** The account blob (encodeAccount), if it changes (else the current root's is kept). */
   keystore?: Uint8Array
 }
 
@@ -40,8 +40,11 @@ export async function signNextRoot(
     time: now
   }
   if (current !== undefined) root.previous = await rootDigest(current.envelope.payload)
-  if (content.friends !== undefined) root.friends = await sha256(content.friends)
-  if (content.keystore !== undefined) root.keystore = await sha256(content.keystore)
+  // A blob not given is kept from the current root: a tree change keeps friends and account.
+  const friends = content.friends === undefined ? current?.record.friends : await sha256(content.friends)
+  const keystore = content.keystore === undefined ? current?.record.keystore : await sha256(content.keystore)
+  if (friends !== undefined) root.friends = friends
+  if (keystore !== undefined) root.keystore = keystore
   return sign('root', root, key)
 }
 
@@ -54,4 +57,22 @@ export async function signHome(
 ): Promise<Envelope<'home'>> {
   const record: HomeRecord = { user: key.publicKey, home, seq: (current?.record.seq ?? 0) + 1, time: now }
   return sign('home', record, key)
+}
+
+/** The root after `current` with some of its blobs replaced (given as bytes), the rest kept. */
+export async function signRootChange(
+  key: SigningKey,
+  current: HeldRoot,
+  change: { friends?: Uint8Array; keystore?: Uint8Array },
+  now: number = Date.now()
+): Promise<Envelope<'root'>> {
+  const root: UserRoot = {
+    ...current.record,
+    seq: current.record.seq + 1,
+    previous: await rootDigest(current.envelope.payload),
+    time: now
+  }
+  if (change.friends !== undefined) root.friends = await sha256(change.friends)
+  if (change.keystore !== undefined) root.keystore = await sha256(change.keystore)
+  return sign('root', root, key)
 }

@@ -2,7 +2,14 @@
 // user's root names as its keystore (the user's key wrapped under their passphrase), so a mirror
 // holds it as soon as it holds the root, and the user can log in there and move home with their
 // passphrase alone. Login is refused where the user's home is not, unless allowExternalLogin.
-import { type Argon2idParams, type SigningKey, toHex } from '@defs/crypto'
+import {
+  type Argon2idParams,
+  type PublicKey,
+  type SigningKey,
+  toHex,
+  wrapKeyWithPassphrase
+} from '@defs/crypto'
+import { decodeFriendsList, encodeFriendsList } from '@defs/segment'
 import type { PeerId } from '@libp2p/interface'
 import {
   createAccount,
@@ -15,7 +22,8 @@ import {
 import { ExternalLoginError, InvalidAccountError, UnknownUserError } from './errors.ts'
 import type { MirrorService } from './mirror-service.ts'
 import { peerIdText } from './peer-text.ts'
-import { signHome, signNextRoot } from './signing.ts'
+import { type GivenShare, recoverKey, recoveryFriendsList } from './recovery.ts'
+import { signHome, signNextRoot, signRootChange } from './signing.ts'
 import { emptyTree, sealTree } from './tree-seal.ts'
 
 export interface UserSummary {
@@ -124,6 +132,60 @@ export class UserAccounts {
     const key = await unlockAccount(account, passphrase)
     const current = await this.#service.records.home(account.publicKey)
     return this.#service.moveHome(await signHome(key, to.toMultihash().bytes, current))
+  }
+
+  /**
+   * Splits the user's key among `friends` (any `threshold` of them give it back) and signs the
+   * next root with the friends list holding each share wrapped to its friend. At home only.
+   */
+  async setupRecovery(
+    key: SigningKey,
+    threshold: number,
+    friends: readonly PublicKey[]
+  ): Promise<{ seq: number }> {
+    const records = this.#service.records
+    const current = await records.root(key.publicKey)
+    if (current === undefined)
+      throw new UnknownUserError(`no root of ${userIdOf(key.publicKey).slice(0, 16)}… is held here`)
+    const held =
+      current.record.friends === undefined
+        ? undefined
+        : await this.#service.blob(toHex(current.record.friends))
+    const list = await recoveryFriendsList(
+      key,
+      threshold,
+      friends,
+      held === undefined ? undefined : decodeFriendsList(held)
+    )
+    const blob = encodeFriendsList(list)
+    const next = await signRootChange(key, current, { friends: blob })
+    await this.#service.writeRoot(next, [blob])
+    return { seq: current.record.seq + 1 }
+  }
+
+  /**
+   * The user's account back at this node from friends' shares (this node must hold their root and
+   * friends list: mirror them first): the key recovered, wrapped under `passphrase`, this node
+   * made their home (signed by the recovered key alone), and a root naming the new account blob.
+   */
+  async recover(user: PublicKey, given: readonly GivenShare[], passphrase: string, kdf: Argon2idParams = {}) {
+    const records = this.#service.records
+    const root = await records.root(user)
+    const friendsBlob =
+      root?.record.friends === undefined ? undefined : await this.#service.blob(toHex(root.record.friends))
+    if (root === undefined || friendsBlob === undefined) {
+      throw new UnknownUserError(
+        `no root and friends list of ${userIdOf(user).slice(0, 16)}… are held here: mirror the user first`
+      )
+    }
+    const key = await recoverKey(user, friendsBlob, given)
+    const old = await this.find(userIdOf(user)).catch(() => undefined)
+    const name = old?.name ?? `user-${userIdOf(user).slice(4, 12)}`
+    const wrappedKey = await wrapKeyWithPassphrase(key.exportPrivate(), passphrase, kdf)
+    const keystore = enc.encode(encodeAccount({ name, publicKey: key.publicKey, wrappedKey }))
+    await this.#service.moveHome(await signHome(key, this.#service.self, await records.home(user)))
+    await this.#service.writeRoot(await signRootChange(key, root, { keystore }), [keystore])
+    return { name, key }
   }
 
   async #all(): Promise<UserAccount[]> {

@@ -204,6 +204,7 @@ export {
   FRIENDS_LIST_VERSION,
   type Friend,
   type FriendsList,
+  type RecoveryCommitment,
   type TreeEntry,
   USER_TREE_VERSION,
   type UserTree

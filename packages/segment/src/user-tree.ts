@@ -6,7 +6,7 @@ import type { PublicKey } from '@defs/crypto'
 import { decodeWith, encodeWith } from './codec.ts'
 import { fileIdField, publicKeyField } from './fields.ts'
 import { limits } from './limits.ts'
-import { bytes, list, refine, text } from './schema.ts'
+import { bytes, list, refine, text, uint } from './schema.ts'
 import { struct } from './struct.ts'
 
 export const USER_TREE_VERSION = 1
@@ -26,12 +26,24 @@ export interface UserTree {
 
 export interface Friend {
   key: PublicKey
-  /** Capabilities (and recovery shares) granted to this friend, each wrapped to `key`. */
+  /** Capabilities granted to this friend, each wrapped to `key`. */
   grants: Uint8Array[]
+  /** This friend's share of the user's key for account recovery, wrapped to `key`. */
+  recoveryShare?: Uint8Array
+}
+
+/** The public part of a recovery split: which shares recover the key (salted hashes only). */
+export interface RecoveryCommitment {
+  threshold: number
+  salt: Uint8Array
+  secretHash: Uint8Array
+  shareHashes: Uint8Array[]
 }
 
 export interface FriendsList {
   friends: Friend[]
+  /** Present once the user set up recovery: any `threshold` friends' shares give the key back. */
+  recovery?: RecoveryCommitment
 }
 
 const nameField = refine(text(limits.maxTreeNameBytes), (n) =>
@@ -57,11 +69,31 @@ const userTreeSchema = struct<UserTree>(
 
 const friendSchema = struct<Friend>([
   { key: 1, name: 'key', schema: publicKeyField },
-  { key: 2, name: 'grants', schema: list(bytes(1, limits.maxGrantBytes), 0, limits.maxGrantsPerFriend) }
+  { key: 2, name: 'grants', schema: list(bytes(1, limits.maxGrantBytes), 0, limits.maxGrantsPerFriend) },
+  { key: 3, name: 'recoveryShare', schema: bytes(1, limits.maxGrantBytes), optional: true }
 ])
 
+const digest = bytes(32)
+const recoverySchema = struct<RecoveryCommitment>(
+  [
+    { key: 1, name: 'threshold', schema: uint(1, 255) },
+    { key: 2, name: 'salt', schema: digest },
+    { key: 3, name: 'secretHash', schema: digest },
+    { key: 4, name: 'shareHashes', schema: list(digest, 1, 255) }
+  ],
+  {
+    check: (c) =>
+      c.shareHashes.length >= c.threshold
+        ? undefined
+        : `shareHashes must hold at least threshold (${c.threshold}) hashes, got ${c.shareHashes.length}`
+  }
+)
+
 const friendsListSchema = struct<FriendsList>(
-  [{ key: 1, name: 'friends', schema: list(friendSchema, 0, limits.maxFriends) }],
+  [
+    { key: 1, name: 'friends', schema: list(friendSchema, 0, limits.maxFriends) },
+    { key: 2, name: 'recovery', schema: recoverySchema, optional: true }
+  ],
   { version: FRIENDS_LIST_VERSION }
 )
 

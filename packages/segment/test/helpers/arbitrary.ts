@@ -262,12 +262,26 @@ export function userTree(r: Random): UserTree {
 }
 
 export function friendsList(r: Random): FriendsList {
-  return {
-    friends: Array.from({ length: r.int(0, 6) }, () => ({
-      key: publicKey(r),
-      grants: Array.from({ length: r.int(0, 4) }, () => r.bytes(r.int(1, 200)))
-    }))
+  const list: FriendsList = {
+    friends: Array.from({ length: r.int(0, 6) }, () => {
+      const friend: FriendsList['friends'][number] = {
+        key: publicKey(r),
+        grants: Array.from({ length: r.int(0, 4) }, () => r.bytes(r.int(1, 200)))
+      }
+      if (r.bool()) friend.recoveryShare = r.bytes(r.int(1, 200))
+      return friend
+    })
   }
+  if (r.bool()) {
+    const threshold = r.int(1, 5)
+    list.recovery = {
+      threshold,
+      salt: r.bytes(32),
+      secretHash: r.bytes(32),
+      shareHashes: Array.from({ length: threshold + r.int(0, 3) }, () => r.bytes(32))
+    }
+  }
+  return list
 }
 
 export function mirrorRequest(r: Random, encodeHome?: (home: HomeRecord) => Uint8Array): MirrorRequest {
