@@ -15,7 +15,7 @@ import {
   verifyShare,
   wrapKeyForRecipient
 } from '@defs/crypto'
-import { decodeFriendsList, encodeFriendsList, type FriendsList, samePublicKey } from '@defs/segment'
+import { decodeFriendsList, type FriendsList, samePublicKey } from '@defs/segment'
 import { userIdOf } from './account.ts'
 import { NotEnoughRecoverySharesError, RecoveryShareError } from './errors.ts'
 
