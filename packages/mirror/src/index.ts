@@ -8,15 +8,16 @@
  *
  * @example
  * ```ts
- * import { createAccount, memoryStateStore, sealTree, signHome, signNextRoot, UserRecords } from '@defs/mirror'
+ * import { MemoryShardStore, createHost } from '@defs/net'
+ * import { memoryBlobStore, memoryStateStore, mirrorService, type ManifestStore } from '@defs/mirror'
  *
- * const self = new Uint8Array([0, 36, 8, 1, 18, 32, ...new Uint8Array(32)]) // this node's peer id
- * const { account, key } = await createAccount('alice', 'correct horse battery staple')
- * const records = new UserRecords(memoryStateStore(), self)
- * await records.offerHome(await signHome(key, self, undefined)) // alice's home is this node
- * const tree = await sealTree({ entries: [] }, account.publicKey) // ciphertext only
- * await records.writeRoot(await signNextRoot(key, undefined, { tree, files: [] }))
- * console.log((await records.root(account.publicKey))?.record.seq) // 1
+ * const parts = () => ({ state: memoryStateStore(), content: { manifests, shards: new MemoryShardStore(), blobs: memoryBlobStore() } })
+ * const [home, mirror] = await Promise.all([1, 2].map(() => createHost({ host: '127.0.0.1', services: { mirror: mirrorService(parts()) } })))
+ * const { account } = await home.services.mirror.accounts.create('alice', 'correct horse battery staple')
+ * await mirror.dial(home.getMultiaddrs()[0]!)
+ * const report = await mirror.services.mirror.addMirror(account.publicKey, home.peerId) // root, blobs, manifests, k shards per slice
+ * await home.stop() // alice's home is gone: she moves home to the mirror with her passphrase alone
+ * await mirror.services.mirror.accounts.moveHome('alice', 'correct horse battery staple', mirror.peerId)
  * ```
  */
 
