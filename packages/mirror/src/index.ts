@@ -56,7 +56,14 @@ export { type GivenShare, openRecoveryShare, recoverKey, recoveryFriendsList } f
 export { answerMirrorRequest, type OnStateAsked } from './serve.ts'
 export { blobId, blobsOf, type RootContent, signHome, signNextRoot, signRootChange } from './signing.ts'
 export { type BlobStore, memoryBlobStore, memoryStateStore, type StateStore } from './state-store.ts'
-export { type AskMirror, type Copied, type SyncContext, type SyncReport, syncUser } from './sync.ts'
+export {
+  type AskMirror,
+  type Copied,
+  type SyncContext,
+  type SyncProgressEvent,
+  type SyncReport,
+  syncUser
+} from './sync.ts'
 export { emptyTree, openTree, sealTree } from './tree-seal.ts'
 export { type LoginPolicy, UserAccounts, type UserSummary } from './user-accounts.ts'
 export { type HeldHome, type HeldRoot, type Offered, UserRecords } from './user-records.ts'

@@ -26,7 +26,7 @@ import { BadBlobError, NotHomeError } from './errors.ts'
 import { answerMirrorRequest } from './serve.ts'
 import { blobId, blobsOf } from './signing.ts'
 import type { StateStore } from './state-store.ts'
-import { type SyncReport, syncUser } from './sync.ts'
+import { type SyncProgressEvent, type SyncReport, syncUser } from './sync.ts'
 import { emptyTree, openTree } from './tree-seal.ts'
 import { UserAccounts } from './user-accounts.ts'
 import { UserRecords } from './user-records.ts'
@@ -45,6 +45,8 @@ export interface MirrorServiceInit {
   homeTimeoutMs?: number
   /** Deadline of one mirror request; default 30 s (a response may carry a 64 MiB shard). */
   requestTimeoutMs?: number
+  /** Told after each file a sync copied (user id, progress). */
+  onProgress?: (user: string, event: SyncProgressEvent) => void
 }
 
 export interface MirrorStatus {
@@ -59,6 +61,8 @@ export interface MirrorStatus {
   lastSync?: number
   lastError?: string
   syncing: boolean
+  /** While a sync runs: files done of those it copies, and what moved so far. */
+  progress?: SyncProgressEvent
 }
 
 export interface RootRead {
@@ -76,6 +80,7 @@ interface Mirrored {
   peerSeq: number
   lastSync?: number
   lastError?: string
+  progress?: SyncProgressEvent
   running?: Promise<SyncReport>
   timer?: ReturnType<typeof setTimeout>
 }
@@ -260,7 +265,11 @@ export class MirrorService {
           records: this.records,
           content: this.#init.content,
           state: this.#init.state,
-          ask: (peer, request) => this.ask(peer, request)
+          ask: (peer, request) => this.ask(peer, request),
+          onProgress: (event) => {
+            m.progress = event
+            this.#init.onProgress?.(id, event)
+          }
         })
         Object.assign(m, {
           from: report.from,
@@ -277,6 +286,7 @@ export class MirrorService {
         throw err
       } finally {
         m.running = undefined
+        m.progress = undefined
       }
     })()
     return m.running
@@ -294,6 +304,7 @@ export class MirrorService {
       }
       if (m.lastSync !== undefined) s.lastSync = m.lastSync
       if (m.lastError !== undefined) s.lastError = m.lastError
+      if (m.progress !== undefined) s.progress = m.progress
       return s
     })
   }

@@ -54,11 +54,21 @@ export interface SyncReport {
   copied: Copied
 }
 
+/** How far a sync is: files of the target root done (of those it has to look at), what moved. */
+export interface SyncProgressEvent {
+  seq: number
+  filesDone: number
+  filesTotal: number
+  copied: Copied
+}
+
 export interface SyncContext {
   records: UserRecords
   content: MirrorContent
   state: StateStore
   ask: AskMirror
+  /** Called after each file copied. */
+  onProgress?: (event: SyncProgressEvent) => void
   /** Progress is saved after this many files (and at the end). Default 16. */
   progressEvery?: number
   signal?: AbortSignal
@@ -100,15 +110,16 @@ export async function syncUser(user: PublicKey, from: PeerId, ctx: SyncContext):
   const done = new Set(progress.done)
   let checked = 0
   let unsaved = 0
+  const todo = root.files.filter((f) => !complete.has(toHex(f)) && !done.has(toHex(f)))
   try {
-    for (const fileId of root.files) {
+    for (const fileId of todo) {
       ctx.signal?.throwIfAborted()
       const hex = toHex(fileId)
-      if (complete.has(hex) || done.has(hex)) continue
       await copyFile(user, from, fileId, ctx, copied)
       checked++
       done.add(hex)
       progress.done.push(hex)
+      ctx.onProgress?.({ seq: root.seq, filesDone: checked, filesTotal: todo.length, copied: { ...copied } })
       if (++unsaved >= (ctx.progressEvery ?? 16)) {
         await saveProgress(ctx.state, id, progress)
         unsaved = 0

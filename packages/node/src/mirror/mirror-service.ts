@@ -16,7 +16,7 @@ export interface BuiltinServices {
 
 export type MirrorTimings = Pick<
   MirrorServiceInit,
-  'intervalMs' | 'retryMs' | 'homeTimeoutMs' | 'requestTimeoutMs'
+  'intervalMs' | 'retryMs' | 'homeTimeoutMs' | 'requestTimeoutMs' | 'onProgress'
 >
 
 /** The libp2p parts MirrorService uses, from the node's host. */
