@@ -38,7 +38,11 @@ export default defineCommand({
         String(m.seq),
         String(m.lag),
         m.lastSync === undefined ? 'never' : `${formatDuration(Date.now() - m.lastSync)} ago`,
-        m.syncing ? 'syncing' : (m.lastError ?? 'ok'),
+        m.progress !== undefined
+          ? `syncing ${m.progress.filesDone}/${m.progress.filesTotal} files`
+          : m.syncing
+            ? 'syncing'
+            : (m.lastError ?? 'ok'),
         m.from
       ])
       return printLine(table(['USER', 'SEQ', 'LAG', 'SYNCED', 'STATE', 'FROM'], rows))
