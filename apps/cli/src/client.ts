@@ -128,12 +128,17 @@ export class ApiClient {
     return line === undefined ? 0 : Number(line.slice(name.length + 1))
   }
 
-  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** `headers`: e.g. `x-defs-session` for a request that acts for one user. */
+  async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {}
+  ): Promise<T> {
     const res = await this.#fetch(path, {
       method,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
     if (!res.ok) throw errorFromResponse(res.status, await res.text(), this.url)
     return (await res.json()) as T

@@ -3,7 +3,7 @@
 // line naming the home, node-1 is SIGKILLed, and the user moves home to node-2 with their
 // passphrase alone (DEFS_PASSPHRASE), after which node-2 lets them log in.
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -68,5 +68,59 @@ describe('defs user, login and mirror', { timeout: 180_000 }, () => {
     )
     const home = await runCli(['login', 'carol'], { env: env2 })
     assert.equal(home.code, 0, home.stderr)
+  })
+
+  it('sets up recovery, hands over friends’ shares, and recovers the account where it is mirrored', async () => {
+    const net = await startDevnet({ nodes: 2, dir: join(dir, 'net-recovery') })
+    try {
+      const [one, two] = net.nodes as [(typeof net.nodes)[0], (typeof net.nodes)[0]]
+      const at = (node: typeof one, passphrase: string) => ({
+        ...apiEnv(node.api, node.token),
+        DEFS_PASSPHRASE: passphrase
+      })
+      const dan = JSON.parse(
+        (await runCli(['user', 'create', 'dan', '--json'], { env: at(one, 'dan pass') })).stdout.toString()
+      ) as UserSummary
+      for (const friend of ['eve', 'fay']) {
+        assert.equal((await runCli(['user', 'create', friend], { env: at(one, `${friend} pass`) })).code, 0)
+      }
+      const setup = await runCli(
+        ['user', 'recovery-setup', 'dan', '--threshold', '2', '--friends', 'eve,fay'],
+        {
+          env: at(one, 'dan pass')
+        }
+      )
+      assert.equal(setup.code, 0, setup.stderr)
+      assert.match(setup.stdout.toString(), /any 2 of 2 friends' shares bring it back/)
+      const lines: string[] = []
+      for (const friend of ['eve', 'fay']) {
+        const share = await runCli(['user', 'recovery-share', friend, '--of', 'dan'], {
+          env: at(one, `${friend} pass`)
+        })
+        assert.equal(share.code, 0, share.stderr)
+        lines.push(share.stdout.toString().trim())
+      }
+      assert.equal(
+        (await runCli(['mirror', 'add', dan.user, '--from', one.addresses[0]!], { env: at(two, '') })).code,
+        0
+      )
+      await net.kill(one.name)
+      const few = join(dir, 'one-share')
+      await writeFile(few, `${lines[0]}\n`)
+      const refused = await runCli(['user', 'recover', dan.user, '--shares', few], {
+        env: at(two, 'new pass')
+      })
+      assert.notEqual(refused.code, 0)
+      assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr)
+      assert.match(refused.stderr, /1 more friend/)
+      const all = join(dir, 'shares')
+      await writeFile(all, `${lines.join('\n')}\n`)
+      const back = await runCli(['user', 'recover', dan.user, '--shares', all], { env: at(two, 'new pass') })
+      assert.equal(back.code, 0, back.stderr)
+      assert.match(back.stdout.toString(), /user dan recovered, home here/)
+      assert.equal((await runCli(['login', 'dan'], { env: at(two, 'new pass') })).code, 0)
+    } finally {
+      await net.stop()
+    }
   })
 })

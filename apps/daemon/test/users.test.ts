@@ -103,4 +103,63 @@ describe('users and mirrors over the daemon API', { timeout: 120_000 }, () => {
       [['alice', true]]
     )
   })
+
+  it('recovers an account on a fresh node from T friends’ shares, refusing T-1 and a tampered one', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'defs-recovery-'))
+    stops.push(() => rm(root, { recursive: true, force: true }))
+    const start = (name: string) =>
+      startDaemon({ dir: join(root, name), port: 0, node: { port: 0, workerNum: 1 } })
+    const home = await start('home')
+    let homeUp = true
+    stops.push(async () => homeUp && home.stop())
+    const fresh = await start('fresh')
+    stops.push(() => fresh.stop())
+    const h = client(home)
+    const f = client(fresh)
+    const alice = (await h('/v1/users', { name: 'alice', passphrase: 'alice pass' })).body
+    const friends = ['bob', 'carol']
+    for (const name of friends) await h('/v1/users', { name, passphrase: `${name} pass` })
+    const session = async (name: string) =>
+      (await h('/v1/login', { user: name, passphrase: `${name} pass` })).body.session as string
+    const setup = await h(
+      '/v1/users/me/recovery',
+      { threshold: 2, friends },
+      { 'x-defs-session': await session('alice') }
+    )
+    assert.equal(setup.status, 200, JSON.stringify(setup.body))
+    assert.equal(setup.body.seq, 2)
+    const shares = []
+    for (const name of friends) {
+      const got = await h(
+        '/v1/users/me/recovery-share',
+        { of: 'alice' },
+        { 'x-defs-session': await session(name) }
+      )
+      assert.equal(got.status, 200, JSON.stringify(got.body))
+      shares.push(got.body)
+    }
+    assert.equal((await f('/v1/mirrors', { user: alice.user, from: home.addresses()[0] })).status, 200)
+    await home.stop()
+    homeUp = false
+
+    const recover = (given: unknown[]) =>
+      f(`/v1/users/${alice.user}/recover`, { shares: given, passphrase: 'new pass' })
+    const few = await recover(shares.slice(0, 1))
+    assert.equal(few.status, 400)
+    assert.equal(few.body.error.name, 'NotEnoughRecoverySharesError')
+    assert.match(few.body.error.message, /1 more/)
+    const flipped = {
+      ...shares[1],
+      share: `${shares[1].share.slice(0, -2)}${shares[1].share.endsWith('00') ? '01' : '00'}`
+    }
+    const tampered = await recover([shares[0], flipped])
+    assert.equal(tampered.status, 400)
+    assert.equal(tampered.body.error.name, 'RecoveryShareError')
+    assert.ok(String(tampered.body.error.message).includes(shares[1].holder), tampered.body.error.message)
+    const back = await recover(shares)
+    assert.equal(back.status, 200, JSON.stringify(back.body))
+    assert.equal(back.body.isHome, true)
+    assert.equal((await f('/v1/login', { user: 'alice', passphrase: 'alice pass' })).status, 403)
+    assert.equal((await f('/v1/login', { user: 'alice', passphrase: 'new pass' })).status, 200)
+  })
 })

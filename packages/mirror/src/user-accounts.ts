@@ -22,7 +22,7 @@ import {
 import { ExternalLoginError, InvalidAccountError, UnknownUserError } from './errors.ts'
 import type { MirrorService } from './mirror-service.ts'
 import { peerIdText } from './peer-text.ts'
-import { type GivenShare, recoverKey, recoveryFriendsList } from './recovery.ts'
+import { type GivenShare, openRecoveryShare, recoverKey, recoveryFriendsList } from './recovery.ts'
 import { signHome, signNextRoot, signRootChange } from './signing.ts'
 import { emptyTree, sealTree } from './tree-seal.ts'
 
@@ -161,6 +161,17 @@ export class UserAccounts {
     const next = await signRootChange(key, current, { friends: blob })
     await this.#service.writeRoot(next, [blob])
     return { seq: current.record.seq + 1 }
+  }
+
+  /** The share of `user`'s key kept for the friend whose key is `friendKey`, opened with it. */
+  async recoveryShare(user: PublicKey, friendKey: SigningKey): Promise<GivenShare> {
+    const root = await this.#service.records.root(user)
+    const blob =
+      root?.record.friends === undefined ? undefined : await this.#service.blob(toHex(root.record.friends))
+    if (blob === undefined) {
+      throw new UnknownUserError(`no friends list of ${userIdOf(user).slice(0, 16)}… is held here`)
+    }
+    return openRecoveryShare(blob, friendKey)
   }
 
   /**

@@ -49,7 +49,12 @@ export type {
   MaintenanceState,
   PausedTask
 } from './maintenance/record.ts'
-export { type TreeListing, type UserMirrors, userMirrors } from './mirror/mirror-api.ts'
+export {
+  type RecoveryShareText,
+  type TreeListing,
+  type UserMirrors,
+  userMirrors
+} from './mirror/mirror-api.ts'
 export {
   type BuiltinServices,
   type MirrorTimings,

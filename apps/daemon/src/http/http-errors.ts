@@ -58,6 +58,8 @@ export const statusByName: Readonly<Record<string, number>> = {
   BadBlobError: 502,
   MirrorPeerError: 502,
   IncompleteCopyError: 503,
+  RecoveryShareError: 400,
+  NotEnoughRecoverySharesError: 400,
   // Not caused by a request: the node's own state or a bug.
   PoolClosedError: 500,
   DirectoryLockedError: 500,

@@ -1,6 +1,8 @@
 // Users and mirrors: /v1/users (create, list), /v1/login (a session for one user),
 // /v1/users/me/tree (that user's tree, with `x-defs-session`), /v1/users/:user/move-home (signed
-// with the user's passphrase alone), /v1/mirrors (add one, status with lag).
+// with the user's passphrase alone), /v1/mirrors (add one, status with lag), and recovery:
+// /v1/users/me/recovery (split the session user's key among friends), /v1/users/me/recovery-share
+// (a friend's share of another user, opened with the session key), /v1/users/:user/recover.
 import { userMirrors } from '@defs/node'
 import { badRequest, HttpError } from './http-errors.ts'
 import { readJsonBody, sendJson } from './respond.ts'
@@ -32,7 +34,7 @@ async function login(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 200, { ...summary, session: session.token, expires: session.expires })
 }
 
-async function tree(ctx: RequestContext): Promise<void> {
+function sessionOf(ctx: RequestContext) {
   const header = ctx.req.headers['x-defs-session']
   const session = ctx.users.get(typeof header === 'string' ? header : undefined)
   if (session === undefined) {
@@ -42,7 +44,46 @@ async function tree(ctx: RequestContext): Promise<void> {
       'x-defs-session must carry a live session from defs login'
     )
   }
+  return session
+}
+
+async function tree(ctx: RequestContext): Promise<void> {
+  const session = sessionOf(ctx)
   sendJson(ctx.res, 200, { name: session.name, ...(await userMirrors(ctx.node).tree(session.key)) })
+}
+
+async function setupRecovery(ctx: RequestContext): Promise<void> {
+  const session = sessionOf(ctx)
+  const { threshold, friends } = await readJsonBody(ctx.req)
+  if (!Number.isInteger(threshold) || (threshold as number) < 1 || (threshold as number) > 255) {
+    throw badRequest(`body.threshold must be an integer 1..255, got ${JSON.stringify(threshold)}`)
+  }
+  if (!Array.isArray(friends) || friends.length === 0 || friends.some((f) => typeof f !== 'string')) {
+    throw badRequest(`body.friends must be a list of user ids or names, got ${JSON.stringify(friends)}`)
+  }
+  sendJson(
+    ctx.res,
+    200,
+    await userMirrors(ctx.node).setupRecovery(session.key, threshold as number, friends as string[])
+  )
+}
+
+async function recoveryShare(ctx: RequestContext): Promise<void> {
+  const session = sessionOf(ctx)
+  const body = await readJsonBody(ctx.req)
+  sendJson(ctx.res, 200, await userMirrors(ctx.node).recoveryShare(text(body, 'of'), session.key))
+}
+
+async function recover(ctx: RequestContext): Promise<void> {
+  const body = await readJsonBody(ctx.req)
+  if (!Array.isArray(body.shares))
+    throw badRequest('body.shares must be a list of shares from defs user recovery share')
+  const recovered = await userMirrors(ctx.node).recover(
+    ctx.params.user!,
+    body.shares as never,
+    text(body, 'passphrase')
+  )
+  sendJson(ctx.res, 200, recovered)
 }
 
 async function moveHome(ctx: RequestContext): Promise<void> {
@@ -70,6 +111,9 @@ export const mirrorRoutes: Route[] = [
   { method: 'POST', pattern: '/v1/login', handler: login },
   { method: 'GET', pattern: '/v1/users/me/tree', handler: tree },
   { method: 'POST', pattern: '/v1/users/:user/move-home', handler: moveHome },
+  { method: 'POST', pattern: '/v1/users/me/recovery', handler: setupRecovery },
+  { method: 'POST', pattern: '/v1/users/me/recovery-share', handler: recoveryShare },
+  { method: 'POST', pattern: '/v1/users/:user/recover', handler: recover },
   { method: 'GET', pattern: '/v1/mirrors', handler: mirrors },
   { method: 'POST', pattern: '/v1/mirrors', handler: addMirror }
 ]

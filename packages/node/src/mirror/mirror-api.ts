@@ -1,6 +1,6 @@
 // The mirror service as the daemon and the CLI use it: users and peers named by text (a user name
 // or id, a peer id or a multiaddr), answers as plain JSON-able objects.
-import { decodePublicKey, fromHex, type PublicKey, type SigningKey } from '@defs/crypto'
+import { decodePublicKey, fromHex, type PublicKey, type SigningKey, toHex } from '@defs/crypto'
 import {
   type LoginPolicy,
   type MirrorService,
@@ -40,6 +40,19 @@ export interface UserMirrors {
     passphrase: string,
     to: string
   ): Promise<{ home: string; seq: number; told: string[] }>
+  /** Splits the session user's key among `friends` (user ids or names known here), any `threshold` recovering it. */
+  setupRecovery(key: SigningKey, threshold: number, friends: string[]): Promise<{ seq: number }>
+  /** The share of `user`'s key kept for the session user (a friend), opened with their key. */
+  recoveryShare(user: string, friendKey: SigningKey): Promise<RecoveryShareText>
+  /** `user`'s account back here from friends' shares, under a new passphrase; this node becomes home. */
+  recover(user: string, shares: RecoveryShareText[], passphrase: string): Promise<UserSummary>
+}
+
+/** A recovery share as it travels from a friend to the node recovering: all hex. */
+export interface RecoveryShareText {
+  holder: string
+  index: number
+  share: string
 }
 
 const USER_ID = /^(ed01[0-9a-f]{64}|e701[0-9a-f]{66}|8024[0-9a-f]{66})$/
@@ -73,6 +86,34 @@ export function userMirrors(node: DefsNode<object>): UserMirrors {
       return mirror.addMirror(await userKeyOf(mirror, user), await peerOf(node, from))
     },
     status: () => mirror.status(),
+    async setupRecovery(key, threshold, friends) {
+      const keys = await Promise.all(friends.map((f) => userKeyOf(mirror, f)))
+      return mirror.accounts.setupRecovery(key, threshold, keys)
+    },
+    async recoveryShare(user, friendKey) {
+      const given = await mirror.accounts.recoveryShare(await userKeyOf(mirror, user), friendKey)
+      return { holder: userIdOf(given.holder), index: given.share.index, share: toHex(given.share.bytes) }
+    },
+    async recover(user, shares, passphrase) {
+      const key = await userKeyOf(mirror, user)
+      const given = shares.map((s) => {
+        if (
+          !USER_ID.test(s.holder) ||
+          !Number.isInteger(s.index) ||
+          s.index < 1 ||
+          s.index > 255 ||
+          !/^(?:[0-9a-f]{2})+$/.test(s.share)
+        ) {
+          throw new InvalidOptionError('shares', 'must be [{ holder: user id, index: 1..255, share: hex }]')
+        }
+        return {
+          holder: decodePublicKey(fromHex(s.holder)),
+          share: { index: s.index, bytes: fromHex(s.share) }
+        }
+      })
+      await mirror.accounts.recover(key, given, passphrase)
+      return summaryOf(key)
+    },
     async moveHome(user, passphrase, to) {
       return mirror.accounts.moveHome(user, passphrase, await peerOf(node, to))
     }
