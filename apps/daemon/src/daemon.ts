@@ -34,6 +34,11 @@ export interface DaemonOptions {
   host?: string
   /** Node options over those in daemon.json (p2p port, bootstrap, code, quota, ...). */
   node?: StoredNodeOptions
+  /**
+   * Let users whose home is another node log in here (a mirror serving a user whose home is
+   * down, before they move home). Off by default: a login is taken only where the user's home is.
+   */
+  allowExternalLogin?: boolean
   /** The node factory; `createNode` of @defs/node unless a test hands in another. */
   createNode?: (options: NodeOptions) => Promise<DefsNode>
 }
@@ -92,7 +97,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   logNodeEvents(node, log)
   const sampler = setInterval(() => metrics.sampleThroughput(node), THROUGHPUT_INTERVAL_MS)
   sampler.unref()
-  const server = createServer(createApiHandler({ node, token, metrics, log }))
+  const server = createServer(
+    createApiHandler({ node, token, metrics, log, allowExternalLogin: options.allowExternalLogin ?? false })
+  )
   // Uploads and downloads of large files take as long as they take; only idle headers time out.
   server.requestTimeout = 0
   server.headersTimeout = 60_000

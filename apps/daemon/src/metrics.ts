@@ -1,7 +1,7 @@
 // Prometheus metrics of one daemon. A Registry per daemon (not prom-client's global one), so two
 // daemons in one process (tests, embedding) never mix their numbers. Counters are fed as requests
 // and transfers happen; gauges are read from the node at scrape time, so they are never stale.
-import type { DefsNode, GetResult, NodeStatus, TaskRecord } from '@defs/node'
+import { type DefsNode, type GetResult, type NodeStatus, type TaskRecord, userMirrors } from '@defs/node'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import { type TaskKindRates, ThroughputHistory } from './throughput.ts'
 
@@ -23,6 +23,8 @@ export class DaemonMetrics {
   readonly #lifecycle: Gauge<'state'>
   readonly #stateSince: Gauge
   readonly #rate: Gauge<'kind'>
+  readonly #mirrorLag: Gauge<'user'>
+  readonly #mirrorSeq: Gauge<'user'>
   readonly #received: Counter
   readonly #served: Counter
   readonly #errors: Counter<'kind'>
@@ -47,6 +49,18 @@ export class DaemonMetrics {
       registers
     })
     this.#peers = new Gauge({ name: 'defs_peers', help: 'Peers connected now', registers })
+    this.#mirrorLag = new Gauge({
+      name: 'defs_mirror_lag_roots',
+      help: 'Roots a mirrored user is behind their home, as last asked (user: the user id)',
+      labelNames: ['user'],
+      registers
+    })
+    this.#mirrorSeq = new Gauge({
+      name: 'defs_mirror_seq',
+      help: 'Root seq held here for a mirrored user',
+      labelNames: ['user'],
+      registers
+    })
     this.#tasks = new Gauge({ name: 'defs_tasks', help: 'Tasks by state', labelNames: ['state'], registers })
     this.#lifecycle = new Gauge({
       name: 'defs_node_state',
@@ -156,6 +170,20 @@ export class DaemonMetrics {
       }
     }
     for (const [kind, rate] of Object.entries(taskRates(node))) this.#rate.set({ kind }, rate)
+    // A node handed in by a test may have no mirror service.
+    const mirrors = (() => {
+      try {
+        return userMirrors(node).status()
+      } catch {
+        return []
+      }
+    })()
+    this.#mirrorLag.reset()
+    this.#mirrorSeq.reset()
+    for (const m of mirrors) {
+      this.#mirrorLag.set({ user: m.user }, m.lag)
+      this.#mirrorSeq.set({ user: m.user }, m.seq)
+    }
   }
 
   get contentType(): string {

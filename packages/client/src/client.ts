@@ -259,12 +259,17 @@ export class DefsClient {
     await this.json('DELETE', '/v1/session')
   }
 
-  async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** `headers`: e.g. `x-defs-session` for a request that acts for one user (the mirror's accounts). */
+  async json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {}
+  ): Promise<T> {
     const res = await this.request(path, {
       method,
-      ...(body === undefined
-        ? {}
-        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) })
     })
     return (await res.json()) as T
   }

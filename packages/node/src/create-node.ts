@@ -21,6 +21,7 @@ import { Files } from './files/files.ts'
 import { createKeystore } from './keystore.ts'
 import { Lifecycle } from './lifecycle.ts'
 import { Maintenance } from './maintenance/maintenance.ts'
+import { type BuiltinServices, mirrorNodeService } from './mirror/mirror-service.ts'
 import { Node } from './node.ts'
 import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
@@ -131,7 +132,12 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
     // A node stopped in maintenance comes back in it, before anything could start work.
     const maintenance = new Maintenance(components)
     await maintenance.restore()
-    const started = await startServices((factories ?? {}) as ServiceFactories<S>, components)
+    // Built in: every node serves and keeps mirrors of user accounts (@defs/mirror; see mirrorOf).
+    const builtin: ServiceFactories<BuiltinServices> = { mirror: mirrorNodeService() }
+    const started = await startServices(
+      { ...builtin, ...(factories ?? {}) } as ServiceFactories<S>,
+      components
+    )
     opened.push({ close: started.stop })
     const node = new Node(components, {
       files: new Files(components, uploads),

@@ -49,6 +49,18 @@ export type {
   MaintenanceState,
   PausedTask
 } from './maintenance/record.ts'
+export {
+  type RecoveryShareText,
+  type TreeListing,
+  type UserMirrors,
+  userMirrors
+} from './mirror/mirror-api.ts'
+export {
+  type BuiltinServices,
+  type MirrorTimings,
+  mirrorNodeService,
+  mirrorOf
+} from './mirror/mirror-service.ts'
 export type * from './node-types.ts'
 export { type NodeOptions, optionNames, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
 export type { RebuildParams, RebuiltShard, RebuiltSlice, SliceWorkers } from './pipeline/index.ts'

@@ -7,16 +7,18 @@ import { decodeWith, encodeWith } from './codec.ts'
 import { type DeleteRequest, decodeDeleteRequest, encodeDeleteRequest } from './delete-request.ts'
 import { EncodeError, SignatureError, WrongRecordTypeError } from './errors.ts'
 import { publicKeyField, samePublicKey, signatureField } from './fields.ts'
+import { decodeHomeRecord, encodeHomeRecord, type HomeRecord } from './home-record.ts'
 import { limits } from './limits.ts'
 import { decodeLocationRecord, encodeLocationRecord, type LocationRecord } from './location-record.ts'
 import { decodeManifest, encodeManifest, type Manifest } from './manifest.ts'
 import { decodeRetireRecord, encodeRetireRecord, type RetireRecord } from './retire-record.ts'
 import { bytes, oneOf, type Schema } from './schema.ts'
 import { struct } from './struct.ts'
+import { decodeUserRoot, encodeUserRoot, type UserRoot } from './user-root.ts'
 
 export const ENVELOPE_VERSION = 1
 
-export const recordTypes = ['manifest', 'location', 'delete', 'retire'] as const
+export const recordTypes = ['manifest', 'location', 'delete', 'retire', 'root', 'home'] as const
 export type RecordType = (typeof recordTypes)[number]
 
 /** The record each envelope type carries. */
@@ -25,6 +27,8 @@ export interface SignedRecords {
   location: LocationRecord
   delete: DeleteRequest
   retire: RetireRecord
+  root: UserRoot
+  home: HomeRecord
 }
 
 export interface Envelope<T extends RecordType = RecordType> {
@@ -53,7 +57,20 @@ const codecs: { [T in RecordType]: RecordCodec<SignedRecords[T]> } = {
     decode: decodeDeleteRequest,
     maxBytes: limits.maxBytes.deleteRequest
   },
-  retire: { encode: encodeRetireRecord, decode: decodeRetireRecord, maxBytes: limits.maxBytes.retireRecord }
+  retire: { encode: encodeRetireRecord, decode: decodeRetireRecord, maxBytes: limits.maxBytes.retireRecord },
+  root: { encode: encodeUserRoot, decode: decodeUserRoot, maxBytes: limits.maxBytes.userRoot },
+  home: { encode: encodeHomeRecord, decode: decodeHomeRecord, maxBytes: limits.maxBytes.homeRecord }
+}
+
+/**
+ * The key a record of each type must be signed by, when the record names it: a manifest by its
+ * owner, a user's root and home record by the user. A reader then checks the signer with no
+ * other lookup; the other types name a peer, checked by the caller.
+ */
+function requiredSigner<T extends RecordType>(type: T, record: SignedRecords[T]): PublicKey | undefined {
+  if (type === 'manifest') return (record as Manifest).owner
+  if (type === 'root' || type === 'home') return (record as UserRoot | HomeRecord).user
+  return undefined
 }
 
 const domains = Object.fromEntries(recordTypes.map((t) => [t, domainOf(t, ENVELOPE_VERSION)])) as Record<
@@ -96,8 +113,8 @@ export function decodeEnvelope(bytes: Uint8Array): Envelope {
 }
 
 /**
- * Signs `record` as `type` with `key`. A manifest must name `key` as its owner (EncodeError if
- * not), so a reader can check the signer without any other lookup.
+ * Signs `record` as `type` with `key`. A manifest must name `key` as its owner, a root or home
+ * record as its user (EncodeError if not), so a reader can check the signer without any other lookup.
  */
 export async function sign<T extends RecordType>(
   type: T,
@@ -107,8 +124,9 @@ export async function sign<T extends RecordType>(
   if (!(recordTypes as readonly string[]).includes(type)) {
     throw new EncodeError(`type must be one of ${recordTypes.join(', ')}, got ${String(type)}`)
   }
-  if (type === 'manifest' && !samePublicKey((record as Manifest).owner, key.publicKey)) {
-    throw new EncodeError('manifest.owner must be the signing key')
+  const signer = requiredSigner(type, record)
+  if (signer !== undefined && !samePublicKey(signer, key.publicKey)) {
+    throw new EncodeError(`${type}.${type === 'manifest' ? 'owner' : 'user'} must be the signing key`)
   }
   const payload = codecs[type].encode(record)
   const signature = await key.sign(concatBytes(domains[type], payload))
@@ -118,7 +136,7 @@ export async function sign<T extends RecordType>(
 /**
  * Checks that `envelope` is a valid signature of a `type` record and returns the record.
  * Throws WrongRecordTypeError for another type, SignatureError for a bad signature (or a manifest
- * not signed by its owner), another DecodeError for a bad payload. The caller still decides
+ * not signed by its owner, a root or home record not by its user), another DecodeError for a bad payload. The caller still decides
  * whether it trusts the signer: the owner it expects, the peer a location record names.
  */
 export async function verify<T extends RecordType>(envelope: Envelope, type: T): Promise<SignedRecords[T]> {
@@ -137,8 +155,13 @@ export async function verify<T extends RecordType>(envelope: Envelope, type: T):
     throw new SignatureError(`${type} envelope: ${err instanceof Error ? err.message : String(err)}`)
   }
   if (!valid) throw new SignatureError(`${type} envelope signature does not verify`)
-  if (type === 'manifest' && !samePublicKey((record as Manifest).owner, envelope.publicKey)) {
-    throw new SignatureError('manifest envelope is not signed by the manifest owner')
+  const signer = requiredSigner(type, record)
+  if (signer !== undefined && !samePublicKey(signer, envelope.publicKey)) {
+    throw new SignatureError(
+      type === 'manifest'
+        ? 'manifest envelope is not signed by the manifest owner'
+        : `${type} envelope is not signed by its user`
+    )
   }
   return record
 }

@@ -77,7 +77,7 @@ export {
   WrongRecordTypeError,
   WrongTypeError
 } from './errors.ts'
-export { publicKeyLength, SIGNATURE_BYTES } from './fields.ts'
+export { publicKeyLength, SIGNATURE_BYTES, samePublicKey } from './fields.ts'
 export { formatCapability, InvalidFileRefError, type ParsedRef, parseFileRef } from './file-ref.ts'
 export {
   encodeFrame,
@@ -88,6 +88,12 @@ export {
   type ReadFramesOptions,
   readFrames
 } from './framing.ts'
+export {
+  decodeHomeRecord,
+  encodeHomeRecord,
+  HOME_RECORD_VERSION,
+  type HomeRecord
+} from './home-record.ts'
 export {
   decodeIndexAnswer,
   decodeIndexQuery,
@@ -123,6 +129,18 @@ export {
   storageModeChoices,
   storageModes
 } from './manifest.ts'
+export {
+  decodeMirrorRequest,
+  decodeMirrorResponse,
+  encodeMirrorRequest,
+  encodeMirrorResponse,
+  MIRROR_MESSAGE_VERSION,
+  MIRROR_PROTOCOL,
+  type MirrorErrorCode,
+  type MirrorRequest,
+  type MirrorResponse,
+  mirrorErrorCodes
+} from './mirror-protocol.ts'
 export {
   CONFIG_SCHEMA_VERSION,
   decodeNodeConfig,
@@ -170,3 +188,24 @@ export {
   type ShardResponse,
   ShardStatus
 } from './shard-protocol.ts'
+export {
+  decodeUserRoot,
+  encodeUserRoot,
+  ROOT_DIGEST_BYTES,
+  rootDigest,
+  USER_ROOT_VERSION,
+  type UserRoot
+} from './user-root.ts'
+export {
+  decodeFriendsList,
+  decodeUserTree,
+  encodeFriendsList,
+  encodeUserTree,
+  FRIENDS_LIST_VERSION,
+  type Friend,
+  type FriendsList,
+  type RecoveryCommitment,
+  type TreeEntry,
+  USER_TREE_VERSION,
+  type UserTree
+} from './user-tree.ts'

@@ -46,6 +46,18 @@ export const limits = {
   maxBootstrap: 256,
   maxMultiaddrBytes: 1024,
   maxPathBytes: 4096,
+  /** Files one user root names (and entries of one tree); more want a tree of roots: not yet. */
+  maxRootFiles: 65_536,
+  /** A file's name in a user's tree. */
+  maxTreeNameBytes: 1024,
+  /** A file key wrapped to its user's key (header, ephemeral key, sealed key: ~100 bytes). */
+  maxWrappedKeyBytes: 512,
+  /** Friends one user lists, what one friend is granted, and one grant (wrapped capability or share). */
+  maxFriends: 1024,
+  maxGrantsPerFriend: 256,
+  maxGrantBytes: 8 * KiB,
+  /** A shard one mirror response carries whole; larger shards want streamed frames: not yet. */
+  maxMirrorShardBytes: 64 * MiB + 64,
 
   /** Encoded bytes per type: the input cap each decoder checks first. */
   maxBytes: {
@@ -57,6 +69,15 @@ export const limits = {
     locationRecord: 192 * KiB,
     deleteRequest: 192 * KiB,
     retireRecord: 256,
+    /** maxRootFiles file ids of 17 bytes each, with room to spare. */
+    userRoot: 2 * MiB,
+    homeRecord: 512,
+    userTree: 64 * MiB,
+    friendsList: 16 * MiB,
+    /** A home record envelope is the largest request. */
+    mirrorRequest: 2 * KiB,
+    /** The largest of a tree blob, a manifest envelope and a shard with its header. */
+    mirrorResponse: 64 * MiB + 64 * KiB,
     auditChallenge: 1 * KiB,
     auditResponse: 256,
     /** An envelope is its payload's cap plus this much for type, key and signature. */

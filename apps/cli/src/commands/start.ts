@@ -27,7 +27,12 @@ export default defineCommand({
   meta: { name: 'start', description: 'Run the daemon (in the foreground; Ctrl-C stops it)' },
   args: {
     ...daemonArgs,
-    background: { type: 'boolean', description: 'run it as a process of its own; defs stop ends it' }
+    background: { type: 'boolean', description: 'run it as a process of its own; defs stop ends it' },
+    'allow-external-login': {
+      type: 'boolean',
+      description:
+        'let users whose home is another node log in here (a mirror serving them while their home is down); off: only users at home here'
+    }
   },
   async run({ args }) {
     const dir = nodeDirectory(args.dir)
@@ -40,7 +45,11 @@ export default defineCommand({
     checkNodeOptions(merged, dir)
     const logPath = daemonLogPath(merged.logDir ?? join(dir, 'logs'))
     if (args.background) {
-      const flags = [...(port === undefined ? [] : ['--api-port', String(port)]), ...nodeFlags(node)]
+      const flags = [
+        ...(port === undefined ? [] : ['--api-port', String(port)]),
+        ...(args['allow-external-login'] ? ['--allow-external-login'] : []),
+        ...nodeFlags(node)
+      ]
       const ready = await startInBackground(dir, merged.logDir ?? join(dir, 'logs'), flags)
       if (args.json) return printJson({ ...ready, dir, log: logPath })
       printLine(`node ${ready.peerId} running in the background (pid ${ready.pid}) from ${dir}`)
@@ -49,7 +58,13 @@ export default defineCommand({
       printLine(`stop it with: defs stop${args.dir ? ` --dir ${args.dir}` : ''}`)
       return
     }
-    const daemon = await startDaemon({ dir, ...(port === undefined ? {} : { port }), node }).catch((err) => {
+    const allowExternalLogin = args['allow-external-login'] === true
+    const daemon = await startDaemon({
+      dir,
+      ...(port === undefined ? {} : { port }),
+      node,
+      allowExternalLogin
+    }).catch((err) => {
       throw explainStartError(err)
     })
     // Handlers first: a signal that arrives before them would kill the process without a stop.

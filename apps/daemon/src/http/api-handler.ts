@@ -7,6 +7,7 @@ import type { DefsNode } from '@defs/node'
 import { bearerMatches } from '../api-token.ts'
 import type { DaemonLog } from '../daemon-log.ts'
 import type { DaemonMetrics } from '../metrics.ts'
+import { UserSessions } from '../user-sessions.ts'
 import { dashboardRoutes } from './dashboard-routes.ts'
 import { downloadRoutes } from './download-routes.ts'
 import { eventRoutes } from './event-stream.ts'
@@ -14,6 +15,7 @@ import { fileRoutes } from './file-routes.ts'
 import { errorStatus, HttpError } from './http-errors.ts'
 import { localRoutes } from './local-routes.ts'
 import { maintenanceRoutes } from './maintenance-routes.ts'
+import { mirrorRoutes } from './mirror-routes.ts'
 import { nodeRoutes } from './node-routes.ts'
 import { refusedOrigin } from './request-origin.ts'
 import { sendError, sendJson } from './respond.ts'
@@ -27,6 +29,8 @@ export interface ApiHandlerOptions {
   token: string
   metrics: DaemonMetrics
   log: DaemonLog
+  /** Let users whose home is another node log in here (off by default). */
+  allowExternalLogin?: boolean
 }
 
 /** Reached without credentials: the dashboard's files (no data in them) and the sign-in. */
@@ -40,6 +44,7 @@ const routes: CompiledRoute[] = [
   ...taskRoutes,
   ...nodeRoutes,
   ...eventRoutes,
+  ...mirrorRoutes,
   ...localRoutes
 ].map(compileRoute)
 
@@ -52,6 +57,7 @@ export function createApiHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { node, token, metrics, log } = options
   const auth = { token, sessions: new Sessions() }
+  const users = new UserSessions({ allowExternalLogin: options.allowExternalLogin ?? false })
   return (req, res) => {
     const started = performance.now()
     let label = 'unmatched'
@@ -79,7 +85,7 @@ export function createApiHandler(
       label = open.pattern
       const params = matchRoute(open, url.pathname)!
       open
-        .handler({ req, res, url, params, node, metrics, log, auth })
+        .handler({ req, res, url, params, node, metrics, log, auth, users })
         .catch((err: unknown) => fail(res, err))
       return
     }
@@ -102,7 +108,7 @@ export function createApiHandler(
           continue
         }
         label = route.pattern
-        run = () => route.handler({ req, res, url, params, node, metrics, log, auth })
+        run = () => route.handler({ req, res, url, params, node, metrics, log, auth, users })
         break
       }
       if (run === undefined && allowed.length > 0) {

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { DefsNode } from '@defs/node'
 import type { DaemonLog } from '../daemon-log.ts'
 import type { DaemonMetrics } from '../metrics.ts'
+import type { UserSessions } from '../user-sessions.ts'
 import { badRequest } from './http-errors.ts'
 import type { Sessions } from './sessions.ts'
 
@@ -18,6 +19,7 @@ export interface RequestContext {
   log: DaemonLog
   /** The API token and the browser sessions made from it. */
   auth: { token: string; sessions: Sessions }
+  users: UserSessions
 }
 
 export type Handler = (ctx: RequestContext) => Promise<void>

@@ -5,11 +5,15 @@ import {
   type AuditResponse,
   type DeleteRequest,
   type Envelope,
+  type FriendsList,
+  type HomeRecord,
   type IndexAnswer,
   type IndexQuery,
   type LocationRecord,
   type Manifest,
   type ManifestSlice,
+  type MirrorRequest,
+  type MirrorResponse,
   type NodeConfig,
   type RecordType,
   type ShardClaim,
@@ -18,7 +22,9 @@ import {
   type ShardResponse,
   ShardStatus,
   sliceCount,
-  storageModes
+  storageModes,
+  type UserRoot,
+  type UserTree
 } from '@defs/segment'
 import type { Random } from './random.ts'
 
@@ -222,5 +228,101 @@ export function nodeConfig(r: Random): NodeConfig {
     workerNum: r.int(1, 64),
     bufferSize: r.int(2 ** 20, 2 ** 34),
     maxStorage: r.int(0, 2 ** 50)
+  }
+}
+
+export function userRoot(r: Random): UserRoot {
+  const seq = r.int(1, 2 ** 40)
+  const root: UserRoot = {
+    user: publicKey(r),
+    seq,
+    tree: r.bytes(32),
+    files: Array.from({ length: r.int(0, 40) }, () => r.bytes(16)),
+    time: r.int(0, 2 ** 41)
+  }
+  if (seq > 1) root.previous = r.bytes(32)
+  if (r.bool()) root.friends = r.bytes(32)
+  if (r.bool()) root.keystore = r.bytes(32)
+  return root
+}
+
+export function homeRecord(r: Random): HomeRecord {
+  return { user: publicKey(r), home: r.bytes(r.int(1, 40)), seq: r.int(1, 2 ** 40), time: r.int(0, 2 ** 41) }
+}
+
+export function userTree(r: Random): UserTree {
+  const count = r.int(0, 20)
+  return {
+    entries: Array.from({ length: count }, (_, i) => ({
+      name: `dir/${i}-${r.int(0, 1000)}.txt`,
+      fileId: r.bytes(16),
+      wrappedKey: r.bytes(r.int(1, 120))
+    }))
+  }
+}
+
+export function friendsList(r: Random): FriendsList {
+  const list: FriendsList = {
+    friends: Array.from({ length: r.int(0, 6) }, () => {
+      const friend: FriendsList['friends'][number] = {
+        key: publicKey(r),
+        grants: Array.from({ length: r.int(0, 4) }, () => r.bytes(r.int(1, 200)))
+      }
+      if (r.bool()) friend.recoveryShare = r.bytes(r.int(1, 200))
+      return friend
+    })
+  }
+  if (r.bool()) {
+    const threshold = r.int(1, 5)
+    list.recovery = {
+      threshold,
+      salt: r.bytes(32),
+      secretHash: r.bytes(32),
+      shareHashes: Array.from({ length: threshold + r.int(0, 3) }, () => r.bytes(32))
+    }
+  }
+  return list
+}
+
+export function mirrorRequest(r: Random, encodeHome?: (home: HomeRecord) => Uint8Array): MirrorRequest {
+  const user = publicKey(r)
+  switch (r.int(0, encodeHome === undefined ? 3 : 4)) {
+    case 4:
+      return { kind: 'home', home: envelope(r, 'home', encodeHome!(homeRecord(r))) }
+    case 0:
+      return { kind: 'state', user }
+    case 1:
+      return { kind: 'blob', user, id: r.bytes(32) }
+    case 2:
+      return { kind: 'manifest', user, fileId: r.bytes(16) }
+    default:
+      return { kind: 'shard', user, fileId: r.bytes(16), id: r.bytes(32) }
+  }
+}
+
+export function mirrorResponse(
+  r: Random,
+  encodeRoot: (root: UserRoot) => Uint8Array,
+  encodeHome: (home: HomeRecord) => Uint8Array
+): MirrorResponse {
+  switch (r.int(0, 4)) {
+    case 0: {
+      const state: MirrorResponse = { kind: 'state' }
+      if (r.bool()) state.home = envelope(r, 'home', encodeHome(homeRecord(r)))
+      if (r.bool()) state.root = envelope(r, 'root', encodeRoot(userRoot(r)))
+      return state
+    }
+    case 1:
+      return { kind: 'blob', bytes: r.bytes(r.int(0, 300)) }
+    case 2:
+      return { kind: 'shard', header: shardHeader(r), bytes: r.bytes(r.int(0, 300)) }
+    case 3:
+      return {
+        kind: 'error',
+        code: r.pick(['not-found', 'refused', 'busy'] as const),
+        message: 'no such blob'
+      }
+    default:
+      return { kind: 'blob', bytes: new Uint8Array(0) }
   }
 }

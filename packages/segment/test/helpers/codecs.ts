@@ -53,5 +53,21 @@ export const codecs: CodecCase[] = [
     s.encodeIndexAnswer,
     s.decodeIndexAnswer
   ),
-  codec('nodeConfig', arb.nodeConfig, s.encodeNodeConfig, s.decodeNodeConfig)
+  codec('nodeConfig', arb.nodeConfig, s.encodeNodeConfig, s.decodeNodeConfig),
+  codec('userRoot', arb.userRoot, s.encodeUserRoot, s.decodeUserRoot),
+  codec('homeRecord', arb.homeRecord, s.encodeHomeRecord, s.decodeHomeRecord),
+  codec('userTree', arb.userTree, s.encodeUserTree, s.decodeUserTree),
+  codec('friendsList', arb.friendsList, s.encodeFriendsList, s.decodeFriendsList),
+  codec(
+    'mirrorRequest',
+    (r) => arb.mirrorRequest(r, s.encodeHomeRecord),
+    s.encodeMirrorRequest,
+    s.decodeMirrorRequest
+  ),
+  codec(
+    'mirrorResponse',
+    (r) => arb.mirrorResponse(r, s.encodeUserRoot, s.encodeHomeRecord),
+    s.encodeMirrorResponse,
+    s.decodeMirrorResponse
+  )
 ]

@@ -1,0 +1,119 @@
+// Users and mirrors: /v1/users (create, list), /v1/login (a session for one user),
+// /v1/users/me/tree (that user's tree, with `x-defs-session`), /v1/users/:user/move-home (signed
+// with the user's passphrase alone), /v1/mirrors (add one, status with lag), and recovery:
+// /v1/users/me/recovery (split the session user's key among friends), /v1/users/me/recovery-share
+// (a friend's share of another user, opened with the session key), /v1/users/:user/recover.
+import { userMirrors } from '@defs/node'
+import { badRequest, HttpError } from './http-errors.ts'
+import { readJsonBody, sendJson } from './respond.ts'
+import type { RequestContext, Route } from './route.ts'
+
+function text(body: Record<string, unknown>, field: string): string {
+  const value = body[field]
+  if (typeof value !== 'string' || value.length === 0) {
+    throw badRequest(`body.${field} must be a non-empty string, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+async function list(ctx: RequestContext): Promise<void> {
+  sendJson(ctx.res, 200, { users: await userMirrors(ctx.node).users() })
+}
+
+async function create(ctx: RequestContext): Promise<void> {
+  const body = await readJsonBody(ctx.req)
+  sendJson(ctx.res, 201, await userMirrors(ctx.node).createUser(text(body, 'name'), text(body, 'passphrase')))
+}
+
+async function login(ctx: RequestContext): Promise<void> {
+  const body = await readJsonBody(ctx.req)
+  const { key, summary } = await userMirrors(ctx.node).login(text(body, 'user'), text(body, 'passphrase'), {
+    allowExternalLogin: ctx.users.policy.allowExternalLogin
+  })
+  const session = ctx.users.open(summary.name, summary.user, key)
+  sendJson(ctx.res, 200, { ...summary, session: session.token, expires: session.expires })
+}
+
+function sessionOf(ctx: RequestContext) {
+  const header = ctx.req.headers['x-defs-session']
+  const session = ctx.users.get(typeof header === 'string' ? header : undefined)
+  if (session === undefined) {
+    throw new HttpError(
+      401,
+      'SessionRequiredError',
+      'x-defs-session must carry a live session from defs login'
+    )
+  }
+  return session
+}
+
+async function tree(ctx: RequestContext): Promise<void> {
+  const session = sessionOf(ctx)
+  sendJson(ctx.res, 200, { name: session.name, ...(await userMirrors(ctx.node).tree(session.key)) })
+}
+
+async function setupRecovery(ctx: RequestContext): Promise<void> {
+  const session = sessionOf(ctx)
+  const { threshold, friends } = await readJsonBody(ctx.req)
+  if (!Number.isInteger(threshold) || (threshold as number) < 1 || (threshold as number) > 255) {
+    throw badRequest(`body.threshold must be an integer 1..255, got ${JSON.stringify(threshold)}`)
+  }
+  if (!Array.isArray(friends) || friends.length === 0 || friends.some((f) => typeof f !== 'string')) {
+    throw badRequest(`body.friends must be a list of user ids or names, got ${JSON.stringify(friends)}`)
+  }
+  sendJson(
+    ctx.res,
+    200,
+    await userMirrors(ctx.node).setupRecovery(session.key, threshold as number, friends as string[])
+  )
+}
+
+async function recoveryShare(ctx: RequestContext): Promise<void> {
+  const session = sessionOf(ctx)
+  const body = await readJsonBody(ctx.req)
+  sendJson(ctx.res, 200, await userMirrors(ctx.node).recoveryShare(text(body, 'of'), session.key))
+}
+
+async function recover(ctx: RequestContext): Promise<void> {
+  const body = await readJsonBody(ctx.req)
+  if (!Array.isArray(body.shares))
+    throw badRequest('body.shares must be a list of shares from defs user recovery share')
+  const recovered = await userMirrors(ctx.node).recover(
+    ctx.params.user!,
+    body.shares as never,
+    text(body, 'passphrase')
+  )
+  sendJson(ctx.res, 200, recovered)
+}
+
+async function moveHome(ctx: RequestContext): Promise<void> {
+  const body = await readJsonBody(ctx.req)
+  const moved = await userMirrors(ctx.node).moveHome(
+    ctx.params.user!,
+    text(body, 'passphrase'),
+    text(body, 'to')
+  )
+  sendJson(ctx.res, 200, moved)
+}
+
+async function mirrors(ctx: RequestContext): Promise<void> {
+  sendJson(ctx.res, 200, { mirrors: userMirrors(ctx.node).status() })
+}
+
+async function addMirror(ctx: RequestContext): Promise<void> {
+  const body = await readJsonBody(ctx.req)
+  sendJson(ctx.res, 200, await userMirrors(ctx.node).add(text(body, 'user'), text(body, 'from')))
+}
+
+export const mirrorRoutes: Route[] = [
+  { method: 'GET', pattern: '/v1/users', handler: list },
+  { method: 'POST', pattern: '/v1/users', handler: create },
+  { method: 'POST', pattern: '/v1/login', handler: login },
+  { method: 'GET', pattern: '/v1/users/me/tree', handler: tree },
+  { method: 'POST', pattern: '/v1/users/:user/move-home', handler: moveHome },
+  { method: 'POST', pattern: '/v1/users/me/recovery', handler: setupRecovery },
+  { method: 'POST', pattern: '/v1/users/me/recovery-share', handler: recoveryShare },
+  { method: 'POST', pattern: '/v1/users/:user/recover', handler: recover },
+  { method: 'GET', pattern: '/v1/mirrors', handler: mirrors },
+  { method: 'POST', pattern: '/v1/mirrors', handler: addMirror }
+]

@@ -1,0 +1,53 @@
+// User sessions: `defs login` trades a user's passphrase for a session token scoped to that user,
+// kept in memory only (a restart logs everyone out). The operator's API token still guards every
+// request; a session says which user a request acts for, so one user cannot act as another.
+import { randomBytes } from 'node:crypto'
+import type { UserMirrors } from '@defs/node'
+
+type SigningKey = Awaited<ReturnType<UserMirrors['login']>>['key']
+
+export interface UserSession {
+  name: string
+  user: string
+  key: SigningKey
+  expires: number
+}
+
+export interface SessionPolicy {
+  /** Let users whose home is another node log in here. Off by default. */
+  allowExternalLogin: boolean
+  /** How long a session lasts, ms. Default 12 h. */
+  ttlMs?: number
+}
+
+/** Sessions one daemon holds at most; the oldest goes first. */
+const MAX_SESSIONS = 1024
+
+export class UserSessions {
+  readonly policy: SessionPolicy
+  readonly #sessions = new Map<string, UserSession>()
+
+  constructor(policy: SessionPolicy) {
+    this.policy = policy
+  }
+
+  open(name: string, user: string, key: SigningKey): { token: string; expires: number } {
+    const token = randomBytes(32).toString('base64url')
+    const expires = Date.now() + (this.policy.ttlMs ?? 12 * 3600_000)
+    this.#sessions.set(token, { name, user, key, expires })
+    if (this.#sessions.size > MAX_SESSIONS) this.#sessions.delete(this.#sessions.keys().next().value!)
+    return { token, expires }
+  }
+
+  /** The live session of `token`, or undefined (unknown or expired). */
+  get(token: string | undefined): UserSession | undefined {
+    if (token === undefined) return undefined
+    const session = this.#sessions.get(token)
+    if (session === undefined) return undefined
+    if (Date.now() >= session.expires) {
+      this.#sessions.delete(token)
+      return undefined
+    }
+    return session
+  }
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict'
+import { after, describe, it } from 'node:test'
+import { generateSigningKey, toHex } from '@defs/crypto'
+import {
+  type MirrorHost,
+  mirrorHost,
+  nodeParts,
+  publishRoot,
+  storeFile,
+  type UserFile,
+  userFile
+} from './fixtures.ts'
+
+const hosts: MirrorHost[] = []
+after(async () => {
+  await Promise.allSettled(hosts.map((h) => h.stop()))
+})
+
+async function started(parts = nodeParts()) {
+  const host = await mirrorHost(parts)
+  hosts.push(host)
+  return { host, parts }
+}
+
+describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () => {
+  it('copies a user, then after one new file only that file (counted), and serves it onwards', async () => {
+    const user = await generateSigningKey()
+    const home = await started()
+    const mirror = await started()
+    await mirror.host.dial(home.host.getMultiaddrs()[0]!)
+    const files: UserFile[] = []
+    for (let i = 0; i < 3; i++) {
+      files.push(await userFile(user))
+      await storeFile(home.parts, user, files[i]!)
+    }
+    await publishRoot(home.host, home.parts, user, files)
+
+    const first = await mirror.host.services.mirror.addMirror(user.publicKey, home.host.peerId)
+    assert.equal(first.seq, 1)
+    assert.deepEqual(first.copied.manifests, 3)
+    assert.equal(first.copied.shards, 3 * 2 * 2, 'k = 2 shards of each of 2 slices of 3 files')
+    assert.equal(first.copied.blobs, 1)
+    for (const f of files) {
+      assert.ok(await mirror.parts.content.manifests.get(f.fileId, user.publicKey))
+      for (const [slice] of [[0], [1]]) {
+        const held = await Promise.all(
+          f.shards.filter((s) => s.slice === slice).map((s) => mirror.parts.content.shards.has(s.id))
+        )
+        assert.ok(held.filter(Boolean).length >= 2, 'at least k shards of every slice')
+      }
+    }
+    assert.equal((await mirror.host.services.mirror.records.root(user.publicKey))?.record.seq, 1)
+    assert.equal(await mirror.host.services.mirror.records.isHome(user.publicKey), false)
+
+    // Nothing new at home: nothing moves.
+    const idle = await mirror.host.services.mirror.sync(user.publicKey)
+    assert.deepEqual(idle.copied, { blobs: 0, manifests: 0, shards: 0, bytes: 0 })
+
+    const added = await userFile(user)
+    await storeFile(home.parts, user, added)
+    await publishRoot(home.host, home.parts, user, [...files, added])
+    const second = await mirror.host.services.mirror.sync(user.publicKey)
+    assert.equal(second.seq, 2)
+    assert.equal(second.filesChecked, 1, 'only the new file is looked at')
+    assert.equal(second.copied.manifests, 1)
+    assert.equal(second.copied.shards, 4)
+    assert.equal(second.copied.blobs, 1, 'the new sealed tree')
+    const status = mirror.host.services.mirror.status()
+    assert.equal(status.length, 1)
+    assert.equal(status[0]!.lag, 0)
+    assert.equal(status[0]!.from, home.host.peerId.toString())
+
+    // The home stops; a third node reads the root from the mirror's signed copy, and says so.
+    const reader = await started()
+    await reader.host.dial(mirror.host.getMultiaddrs()[0]!)
+    await home.host.stop()
+    const read = await reader.host.services.mirror.readRoot(user.publicKey, {
+      home: home.host.peerId,
+      mirrors: [mirror.host.peerId]
+    })
+    assert.equal(read.source, 'mirror')
+    assert.equal(read.peer, mirror.host.peerId.toString())
+    assert.equal(read.root.seq, 2)
+    assert.deepEqual(
+      read.root.files.map(toHex),
+      [...files, added].map((f) => toHex(f.fileId))
+    )
+  })
+
+  it('commits the root copy only after everything it names is stored, and resumes a cut-off sync', async () => {
+    const user = await generateSigningKey()
+    const home = await started()
+    const mirrorParts = nodeParts()
+    const mirror = await started(mirrorParts)
+    await mirror.host.dial(home.host.getMultiaddrs()[0]!)
+    const files: UserFile[] = []
+    for (let i = 0; i < 4; i++) files.push(await userFile(user, 1))
+    // The home lacks two shards of the last file's only slice: it cannot give k = 2.
+    for (const f of files.slice(0, 3)) await storeFile(home.parts, user, f)
+    const last = files[3]!
+    await storeFile(home.parts, user, { ...last, shards: last.shards.slice(0, 1) })
+    await publishRoot(home.host, home.parts, user, files)
+
+    await assert.rejects(mirror.host.services.mirror.addMirror(user.publicKey, home.host.peerId), {
+      name: 'IncompleteCopyError'
+    })
+    assert.equal(
+      await mirror.host.services.mirror.records.root(user.publicKey),
+      undefined,
+      'no root before its files'
+    )
+    const status = mirror.host.services.mirror.status()[0]!
+    assert.match(status.lastError ?? '', /1 of the 2 shards/)
+
+    // The mirror restarts (a new process would be a new host over the same stores).
+    await mirror.host.stop()
+    const restarted = await started(mirrorParts)
+    await restarted.host.dial(home.host.getMultiaddrs()[0]!)
+    await storeFile(home.parts, user, last)
+    const resumed = await restarted.host.services.mirror.sync(user.publicKey)
+    assert.equal(resumed.seq, 1)
+    assert.equal(resumed.filesChecked, 1, 'the three files copied before the cut are not asked again')
+    assert.equal(resumed.copied.manifests, 0, 'the last manifest was stored before the cut')
+    assert.equal(resumed.copied.shards, 1, 'only the missing shard moves')
+  })
+
+  it('refuses a replayed older root and home record from a peer (no rollback)', async () => {
+    const user = await generateSigningKey()
+    const home = await started()
+    const mirror = await started()
+    await mirror.host.dial(home.host.getMultiaddrs()[0]!)
+    const file = await userFile(user, 1)
+    await storeFile(home.parts, user, file)
+    await publishRoot(home.host, home.parts, user, [file])
+    const oldRoot = (await home.host.services.mirror.records.root(user.publicKey))!.envelope
+    await publishRoot(home.host, home.parts, user, [file])
+    await mirror.host.services.mirror.addMirror(user.publicKey, home.host.peerId)
+    await assert.rejects(mirror.host.services.mirror.records.offerRoot(oldRoot), { name: 'StaleRecordError' })
+    assert.equal((await mirror.host.services.mirror.records.root(user.publicKey))?.record.seq, 2)
+  })
+})

@@ -1,0 +1,151 @@
+// The mirror service as the daemon and the CLI use it: users and peers named by text (a user name
+// or id, a peer id or a multiaddr), answers as plain JSON-able objects.
+import { decodePublicKey, fromHex, type PublicKey, type SigningKey, toHex } from '@defs/crypto'
+import {
+  type LoginPolicy,
+  type MirrorService,
+  type MirrorStatus,
+  type SyncReport,
+  UnknownUserError,
+  type UserSummary,
+  userIdOf
+} from '@defs/mirror'
+import type { PeerId } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { InvalidOptionError } from '../errors.ts'
+import type { DefsNode } from '../node-types.ts'
+import { mirrorOf } from './mirror-service.ts'
+
+export interface TreeListing {
+  user: string
+  seq: number
+  entries: { name: string; fileId: string }[]
+}
+
+export interface UserMirrors {
+  users(): Promise<UserSummary[]>
+  createUser(name: string, passphrase: string): Promise<UserSummary>
+  /** The user's key for a session (refused where their home is not, unless the policy allows). */
+  login(
+    user: string,
+    passphrase: string,
+    policy?: LoginPolicy
+  ): Promise<{ key: SigningKey; summary: UserSummary }>
+  tree(key: SigningKey): Promise<TreeListing>
+  /** Mirror `user` (name or id) from `from` (a peer id, or a multiaddr ending in /p2p/<id>). */
+  add(user: string, from: string): Promise<SyncReport>
+  status(): MirrorStatus[]
+  moveHome(
+    user: string,
+    passphrase: string,
+    to: string
+  ): Promise<{ home: string; seq: number; told: string[] }>
+  /** Splits the session user's key among `friends` (user ids or names known here), any `threshold` recovering it. */
+  setupRecovery(key: SigningKey, threshold: number, friends: string[]): Promise<{ seq: number }>
+  /** The share of `user`'s key kept for the session user (a friend), opened with their key. */
+  recoveryShare(user: string, friendKey: SigningKey): Promise<RecoveryShareText>
+  /** `user`'s account back here from friends' shares, under a new passphrase; this node becomes home. */
+  recover(user: string, shares: RecoveryShareText[], passphrase: string): Promise<UserSummary>
+}
+
+/** A recovery share as it travels from a friend to the node recovering: all hex. */
+export interface RecoveryShareText {
+  holder: string
+  index: number
+  share: string
+}
+
+const USER_ID = /^(ed01[0-9a-f]{64}|e701[0-9a-f]{66}|8024[0-9a-f]{66})$/
+
+export function userMirrors(node: DefsNode<object>): UserMirrors {
+  const mirror = mirrorOf(node)
+  const summaryOf = async (key: PublicKey): Promise<UserSummary> => {
+    const id = userIdOf(key)
+    const found = (await mirror.accounts.list()).find((u) => u.user === id)
+    if (found === undefined) throw new UnknownUserError(`no account of user ${id} is held here`)
+    return found
+  }
+  return {
+    users: () => mirror.accounts.list(),
+    async createUser(name, passphrase) {
+      return summaryOf((await mirror.accounts.create(name, passphrase)).account.publicKey)
+    },
+    async login(user, passphrase, policy) {
+      const key = await mirror.accounts.login(user, passphrase, policy)
+      return { key, summary: await summaryOf(key.publicKey) }
+    },
+    async tree(key) {
+      const [tree, root] = await Promise.all([mirror.readTree(key), mirror.records.root(key.publicKey)])
+      return {
+        user: userIdOf(key.publicKey),
+        seq: root?.record.seq ?? 0,
+        entries: tree.entries.map((e) => ({ name: e.name, fileId: Buffer.from(e.fileId).toString('hex') }))
+      }
+    },
+    async add(user, from) {
+      return mirror.addMirror(await userKeyOf(mirror, user), await peerOf(node, from))
+    },
+    status: () => mirror.status(),
+    async setupRecovery(key, threshold, friends) {
+      const keys = await Promise.all(friends.map((f) => userKeyOf(mirror, f)))
+      return mirror.accounts.setupRecovery(key, threshold, keys)
+    },
+    async recoveryShare(user, friendKey) {
+      const given = await mirror.accounts.recoveryShare(await userKeyOf(mirror, user), friendKey)
+      return { holder: userIdOf(given.holder), index: given.share.index, share: toHex(given.share.bytes) }
+    },
+    async recover(user, shares, passphrase) {
+      const key = await userKeyOf(mirror, user)
+      const given = shares.map((s) => {
+        if (
+          !USER_ID.test(s.holder) ||
+          !Number.isInteger(s.index) ||
+          s.index < 1 ||
+          s.index > 255 ||
+          !/^(?:[0-9a-f]{2})+$/.test(s.share)
+        ) {
+          throw new InvalidOptionError('shares', 'must be [{ holder: user id, index: 1..255, share: hex }]')
+        }
+        return {
+          holder: decodePublicKey(fromHex(s.holder)),
+          share: { index: s.index, bytes: fromHex(s.share) }
+        }
+      })
+      await mirror.accounts.recover(key, given, passphrase)
+      return summaryOf(key)
+    },
+    async moveHome(user, passphrase, to) {
+      return mirror.accounts.moveHome(user, passphrase, await peerOf(node, to))
+    }
+  }
+}
+
+/** A known account by name or id, or any user by id (a mirror knows no name before its first sync). */
+async function userKeyOf(mirror: MirrorService, user: string): Promise<PublicKey> {
+  const known = await mirror.accounts.find(user).catch(() => undefined)
+  if (known !== undefined) return known.publicKey
+  if (USER_ID.test(user)) return decodePublicKey(fromHex(user))
+  throw new InvalidOptionError(
+    'user',
+    `must be a user id (ed01 and 64 hex; defs user list on their home shows it) or a user known here, got ${JSON.stringify(user)}`
+  )
+}
+
+/** A peer id, or a multiaddr with /p2p/<id>, dialled first so the peer can be reached. */
+async function peerOf(node: DefsNode<object>, peer: string): Promise<PeerId> {
+  if (peer.startsWith('/')) {
+    const id = /\/p2p\/([1-9A-HJ-NP-Za-km-z]+)$/.exec(peer)?.[1]
+    if (id === undefined)
+      throw new InvalidOptionError('peer', `a multiaddr must end in /p2p/<peer id>, got ${peer}`)
+    await node.peers.connect(peer)
+    return peerIdFromString(id)
+  }
+  try {
+    return peerIdFromString(peer)
+  } catch {
+    throw new InvalidOptionError(
+      'peer',
+      `must be a peer id like 12D3KooW... or a multiaddr, got ${JSON.stringify(peer)}`
+    )
+  }
+}

@@ -1,0 +1,56 @@
+// The mirror as a node service: @defs/mirror's MirrorService over the node's host, its meta and
+// shard stores, and its own directory <dir>/mirror/ (state and sealed blobs, written atomically).
+// It serves `/defs/mirror/1` for the users this node is home or mirror of, and syncs the users it
+// mirrors every mirrorInterval.
+import { join } from 'node:path'
+import { type MirrorComponents, MirrorService, type MirrorServiceInit } from '@defs/mirror'
+import type { NodeComponents } from '../components.ts'
+import type { ServiceFactory } from '../services.ts'
+import { nodeMirrorContent } from './content.ts'
+import { diskBlobStore, diskStateStore } from './disk-stores.ts'
+
+/** The services every node has, whatever it is given. */
+export interface BuiltinServices {
+  mirror: MirrorService
+}
+
+export type MirrorTimings = Pick<
+  MirrorServiceInit,
+  'intervalMs' | 'retryMs' | 'homeTimeoutMs' | 'requestTimeoutMs' | 'onProgress'
+>
+
+/** The libp2p parts MirrorService uses, from the node's host. */
+function hostComponents(c: NodeComponents): MirrorComponents {
+  const host = c.host
+  return {
+    peerId: host.peerId,
+    registrar: {
+      handle: (protocol, handler, options) => host.handle(protocol, handler, options),
+      unhandle: (protocol) => host.unhandle(protocol)
+    },
+    connectionManager: {
+      openStream: (peer, protocol, options) => host.dialProtocol(peer, protocol, options),
+      closeConnections: (peer, options) => host.hangUp(peer, options)
+    }
+  }
+}
+
+export function mirrorNodeService(timings: MirrorTimings = {}): ServiceFactory<MirrorService> {
+  return {
+    create(c) {
+      const dir = join(c.dir.root, 'mirror')
+      return new MirrorService(hostComponents(c), {
+        ...timings,
+        state: diskStateStore(join(dir, 'state')),
+        content: nodeMirrorContent(c, diskBlobStore(join(dir, 'blobs')))
+      })
+    }
+  }
+}
+
+/** The node's mirror service (every node has one, whatever services it was given). */
+export function mirrorOf(node: { readonly services: object }): MirrorService {
+  const mirror = (node.services as Partial<BuiltinServices>).mirror
+  if (!(mirror instanceof MirrorService)) throw new TypeError('this node has no mirror service')
+  return mirror
+}
