@@ -8,16 +8,23 @@
  *
  * @example
  * ```ts
- * import { MemoryShardStore, createHost } from '@defs/net'
- * import { memoryBlobStore, memoryStateStore, mirrorService, type ManifestStore } from '@defs/mirror'
+ * import { memoryBlobStore, memoryManifestStore, memoryStateStore, mirrorService } from '@defs/mirror'
+ * import { createHost, MemoryShardStore } from '@defs/net'
  *
- * const parts = () => ({ state: memoryStateStore(), content: { manifests, shards: new MemoryShardStore(), blobs: memoryBlobStore() } })
+ * // A node passes its own stores; memory ones do for a first look.
+ * const parts = () => ({
+ *   state: memoryStateStore(),
+ *   content: { manifests: memoryManifestStore(), shards: new MemoryShardStore(), blobs: memoryBlobStore() }
+ * })
  * const [home, mirror] = await Promise.all([1, 2].map(() => createHost({ host: '127.0.0.1', services: { mirror: mirrorService(parts()) } })))
- * const { account } = await home.services.mirror.accounts.create('alice', 'correct horse battery staple')
- * await mirror.dial(home.getMultiaddrs()[0]!)
- * const report = await mirror.services.mirror.addMirror(account.publicKey, home.peerId) // root, blobs, manifests, k shards per slice
- * await home.stop() // alice's home is gone: she moves home to the mirror with her passphrase alone
- * await mirror.services.mirror.accounts.moveHome('alice', 'correct horse battery staple', mirror.peerId)
+ * const { account } = await home!.services.mirror.accounts.create('alice', 'correct horse battery staple')
+ * await mirror!.dial(home!.getMultiaddrs()[0]!)
+ * const report = await mirror!.services.mirror.addMirror(account.publicKey, home!.peerId) // root, blobs, manifests, k shards per slice
+ * console.log('mirrored root', report.seq)
+ * await home!.stop() // alice's home is gone: she moves home to the mirror with her passphrase alone
+ * const moved = await mirror!.services.mirror.accounts.moveHome('alice', 'correct horse battery staple', mirror!.peerId)
+ * console.log('home moved', moved.home === mirror!.peerId.toString())
+ * await mirror!.stop()
  * ```
  */
 
@@ -55,7 +62,13 @@ export { peerIdText } from './peer-text.ts'
 export { type GivenShare, openRecoveryShare, recoverKey, recoveryFriendsList } from './recovery.ts'
 export { answerMirrorRequest, type OnStateAsked } from './serve.ts'
 export { blobId, blobsOf, type RootContent, signHome, signNextRoot, signRootChange } from './signing.ts'
-export { type BlobStore, memoryBlobStore, memoryStateStore, type StateStore } from './state-store.ts'
+export {
+  type BlobStore,
+  memoryBlobStore,
+  memoryManifestStore,
+  memoryStateStore,
+  type StateStore
+} from './state-store.ts'
 export {
   type AskMirror,
   type Copied,

@@ -3,6 +3,10 @@
 // own: the node passes in a store that writes temp + fsync + rename; memory stores serve tests and
 // in-memory nodes.
 
+import { toHex } from '@defs/crypto'
+import { type Envelope, verify } from '@defs/segment'
+import type { ManifestStore } from './content.ts'
+
 export interface StateStore {
   /** The bytes kept under `key`, or undefined. */
   get(key: string): Promise<Uint8Array | undefined>
@@ -37,5 +41,18 @@ export function memoryBlobStore(): BlobStore {
     has: async (id) => blobs.has(id),
     get: async (id) => blobs.get(id)?.slice(),
     put: async (id, bytes) => void blobs.set(id, bytes.slice())
+  }
+}
+
+/** Manifests in memory, by file and owner (a node passes its meta store instead). */
+export function memoryManifestStore(): ManifestStore & { size(): number } {
+  const held = new Map<string, Envelope<'manifest'>>()
+  return {
+    get: async (fileId, owner) => held.get(`${toHex(fileId)}:${toHex(owner.bytes)}`),
+    put: async (envelope) => {
+      const m = await verify(envelope, 'manifest')
+      held.set(`${toHex(m.fileId)}:${toHex(m.owner.bytes)}`, envelope)
+    },
+    size: () => held.size
   }
 }

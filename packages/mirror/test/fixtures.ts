@@ -1,13 +1,13 @@
 // Real nodes for the mirror tests: a libp2p host on 127.0.0.1 with the mirror service over real
 // memory stores (net's MemoryShardStore; manifests and blobs in maps), and a user's files made as
 // an upload makes them: owner-signed manifests and shard headers, shards named by their SHA-256.
-import { crc32c, randomBytes, type SigningKey, sha256, toHex } from '@defs/crypto'
+import { crc32c, randomBytes, type SigningKey, sha256 } from '@defs/crypto'
 import type { MirrorService } from '@defs/mirror'
 import {
   blobId,
-  type ManifestStore,
   type MirrorContent,
   memoryBlobStore,
+  memoryManifestStore,
   memoryStateStore,
   mirrorService,
   type StateStore,
@@ -16,22 +16,10 @@ import {
   signNextRoot
 } from '@defs/mirror'
 import { createHost, type Host, MemoryShardStore } from '@defs/net'
-import { type Envelope, type Manifest, sign, signShardHeader, verify } from '@defs/segment'
+import { type Envelope, type Manifest, sign, signShardHeader } from '@defs/segment'
 import type { PrivateKey } from '@libp2p/interface'
 
 export type MirrorHost = Host<{ mirror: MirrorService }>
-
-export function memoryManifestStore(): ManifestStore & { size(): number } {
-  const held = new Map<string, Envelope<'manifest'>>()
-  return {
-    get: async (fileId, owner) => held.get(`${toHex(fileId)}:${toHex(owner.bytes)}`),
-    put: async (envelope) => {
-      const m = await verify(envelope, 'manifest')
-      held.set(`${toHex(m.fileId)}:${toHex(m.owner.bytes)}`, envelope)
-    },
-    size: () => held.size
-  }
-}
 
 export interface NodeParts {
   state: StateStore

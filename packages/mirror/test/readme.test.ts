@@ -1,34 +1,26 @@
-// The README's first lines, run as written (with a memory manifest store and asserts added).
+// The README's first lines, run as a user copies them: a home and a mirror on 127.0.0.1, alice
+// mirrored, her home stopped, her home moved with her passphrase alone.
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { it } from 'node:test'
-import { memoryBlobStore, memoryStateStore, mirrorService } from '@defs/mirror'
-import { createHost, MemoryShardStore } from '@defs/net'
-import { memoryManifestStore } from './fixtures.ts'
+import { promisify } from 'node:util'
 
-it('the README example runs', async () => {
-  const manifests = memoryManifestStore()
-  const parts = () => ({
-    state: memoryStateStore(),
-    content: { manifests, shards: new MemoryShardStore(), blobs: memoryBlobStore() }
-  })
-  const [home, mirror] = await Promise.all(
-    [1, 2].map(() => createHost({ host: '127.0.0.1', services: { mirror: mirrorService(parts()) } }))
-  )
+const root = join(import.meta.dirname, '..')
+
+it('the README example runs as written', async () => {
+  const readme = await readFile(join(root, 'README.md'), 'utf8')
+  const block = /^```ts\n([\s\S]*?)^```$/m.exec(readme)?.[1]
+  assert.ok(block !== undefined, 'the README has a ts block')
+  const file = join(root, 'test', `readme-example-${process.pid}.ts`)
+  await writeFile(file, block)
   try {
-    const { account } = await home!.services.mirror.accounts.create('alice', 'correct horse battery staple')
-    await mirror!.dial(home!.getMultiaddrs()[0]!)
-    const report = await mirror!.services.mirror.addMirror(account.publicKey, home!.peerId)
-    assert.equal(report.seq, 1)
-    assert.equal(report.copied.blobs, 2)
-    await home!.stop()
-    const moved = await mirror!.services.mirror.accounts.moveHome(
-      'alice',
-      'correct horse battery staple',
-      mirror!.peerId
-    )
-    assert.equal(moved.home, mirror!.peerId.toString())
-    assert.ok(await mirror!.services.mirror.records.isHome(account.publicKey))
+    const { stdout } = await promisify(execFile)(process.execPath, ['--conditions=@defs/source', file], {
+      timeout: 60_000
+    })
+    assert.match(stdout, /^mirrored root 1\nhome moved true$/m)
   } finally {
-    await Promise.allSettled([home!.stop(), mirror!.stop()])
+    await rm(file, { force: true })
   }
 })
