@@ -26,6 +26,7 @@ import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
 import { PeerStanding } from './peers/standing.ts'
 import { SlicePool } from './pipeline/index.ts'
+import { type RepairService, repair } from './repair/index.ts'
 import { Retirement } from './retirement.ts'
 import { type ServiceFactories, startServices } from './services.ts'
 import { holdingsOf } from './steps/network-index.ts'
@@ -40,8 +41,16 @@ export interface CreateNodeOptions<S extends object> extends NodeOptions {
   services?: ServiceFactories<S>
 }
 
+/** What every node runs unless `services` replaces it under the same name. */
+export interface BuiltInServices {
+  /** Keeps the files this node holds shards of at full health (network repair). */
+  repair: RepairService
+}
+
 // biome-ignore lint/complexity/noBannedTypes: a node without services has none
-export async function createNode<S extends object = {}>(options: CreateNodeOptions<S>): Promise<DefsNode<S>> {
+export async function createNode<S extends object = {}>(
+  options: CreateNodeOptions<S>
+): Promise<DefsNode<BuiltInServices & S>> {
   const { services: factories, ...nodeOptions } = options
   // Checked before anything is touched, then again over the stored config once the directory is ours.
   const dir = nodeDir(resolveNodeOptions(nodeOptions).dataDir)
@@ -130,7 +139,10 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
     // A node stopped in maintenance comes back in it, before anything could start work.
     const maintenance = new Maintenance(components)
     await maintenance.restore()
-    const started = await startServices((factories ?? {}) as ServiceFactories<S>, components)
+    const started = await startServices(
+      { repair: repair(), ...factories } as ServiceFactories<BuiltInServices & S>,
+      components
+    )
     opened.push({ close: started.stop })
     const node = new Node(components, {
       files: new Files(components, uploads),

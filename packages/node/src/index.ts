@@ -52,6 +52,15 @@ export type {
 export type * from './node-types.ts'
 export { type NodeOptions, optionNames, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
 export type { RebuildParams, RebuiltShard, RebuiltSlice, SliceWorkers } from './pipeline/index.ts'
+export {
+  type FileCheck,
+  type RepairEvents,
+  type RepairOptions,
+  type RepairParams,
+  type RepairResult,
+  RepairService,
+  repair
+} from './repair/index.ts'
 export { type NodeService, type ServiceFactories, type ServiceFactory, startOrder } from './services.ts'
 export { checkFile } from './steps/file-health.ts'
 export { type PlaceRequest, placeShards, type ShardToPlace } from './steps/place-shards.ts'

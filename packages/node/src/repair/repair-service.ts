@@ -1,0 +1,194 @@
+// The repair service: every `repairCheckInterval` (jittered, so holders do not check in step),
+// this node checks the health of each file it keeps (held-files.ts) with live location records
+// and batched `has` queries; an ill slice makes the file's elected repairer (election.ts) queue a
+// persisted `repair` task below user transfers, one per file at a time. Reads that needed parity
+// or met a bad shard report the slice here, and the file is checked again soon.
+import { TypedEventEmitter } from 'main-event'
+import type { NodeComponents } from '../components.ts'
+import type { ServiceFactory } from '../services.ts'
+import { liveHolders } from '../steps/file-health.ts'
+import { lookupHolders } from '../steps/network-index.ts'
+import { finalStates } from '../tasks/task-types.ts'
+import { mayRepair } from './election.ts'
+import { type HeldFile, heldFiles, manifestOf } from './held-files.ts'
+import { RepairBandwidth } from './repair-bandwidth.ts'
+import {
+  type RepairOptions,
+  type ResolvedRepairOptions,
+  repairThresholdOf,
+  resolveRepairOptions
+} from './repair-options.ts'
+import { type RepairedSlice, type RepairParams, RepairRunner, repairParamsOf } from './repair-task.ts'
+import { type SliceNeed, slicesToRepair } from './slice-needs.ts'
+
+export interface FileCheck {
+  fileIdHex: string
+  /** Ill slices, most urgent first; [] when the file is at full health. */
+  needs: SliceNeed[]
+  /** This node's place in the election among the live holders (0 repairs first). */
+  rank: number
+  /** The id of the repair task queued by this check, if one was. */
+  queued?: string
+}
+
+export interface RepairEvents {
+  /** A file was checked. */
+  check: CustomEvent<FileCheck>
+  /** A repair task of this node placed the missing shards of one slice. */
+  repaired: CustomEvent<RepairedSlice & { fileIdHex: string }>
+}
+
+/** Files checked at once in one pass. */
+const CHECK_CONCURRENCY = 2
+
+export class RepairService extends TypedEventEmitter<RepairEvents> {
+  readonly options: ResolvedRepairOptions
+  readonly #c: NodeComponents
+  /**
+   * Since when (ms) each file has been seen ill without getting better, and how many shards it
+   * lacked then: the election's turns count from it, so a repairer whose work shows renews its lease.
+   */
+  readonly #ill = new Map<string, { since: number; missing: number }>()
+  /** Files reported by reads since the last check: checked at the next pass, which comes soon. */
+  readonly #reported = new Set<string>()
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #pass: Promise<void> | undefined
+  /** A report came while a pass ran: another pass follows it at once. */
+  #again = false
+  #stopped = new AbortController()
+
+  constructor(c: NodeComponents, options: RepairOptions = {}) {
+    super()
+    this.options = resolveRepairOptions(options)
+    this.#c = c
+    const budget = new RepairBandwidth(this.options.repairBandwidth)
+    const thresholdOf = (k: number, m: number): number => repairThresholdOf(this.options, k, m)
+    c.tasks.register(
+      'repair',
+      new RepairRunner(c, budget, thresholdOf, (fileIdHex, slice) =>
+        this.safeDispatchEvent('repaired', { detail: { fileIdHex, ...slice } })
+      )
+    )
+  }
+
+  start(): void {
+    this.#stopped = new AbortController()
+    this.#schedule()
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped.abort()
+    clearTimeout(this.#timer)
+    await this.#pass
+  }
+
+  /** One health check of every file this node keeps now; resolves with what each check found. */
+  async checkNow(): Promise<FileCheck[]> {
+    const signal = this.#stopped.signal
+    const files = await heldFiles(this.#c)
+    const out: FileCheck[] = []
+    const next = async (): Promise<void> => {
+      for (let f = files.pop(); f !== undefined && !signal.aborted; f = files.pop()) {
+        const checked = await this.#check(f).catch(() => undefined)
+        if (checked !== undefined) out.push(checked)
+      }
+    }
+    await Promise.all(Array.from({ length: CHECK_CONCURRENCY }, next))
+    return out
+  }
+
+  /** A read found slice `slice` of a file degraded: the file is checked again soon (once per pass). */
+  report(fileIdHex: string, _slice: number): void {
+    if (this.#reported.has(fileIdHex) || this.#stopped.signal.aborted) return
+    this.#reported.add(fileIdHex)
+    clearTimeout(this.#timer)
+    this.#timer = setTimeout(() => this.#run(), 0)
+  }
+
+  async #check(file: HeldFile): Promise<FileCheck | undefined> {
+    const c = this.#c
+    const manifest = await manifestOf(c, file)
+    if (manifest === undefined) return undefined
+    const holders = await lookupHolders(c, manifest)
+    const live = await liveHolders(c, { fileIdHex: file.fileIdHex, manifest, holders })
+    const needs = slicesToRepair(manifest, live, (k, m) => repairThresholdOf(this.options, k, m))
+    const key = file.fileIdHex
+    const now = Date.now()
+    const missing = needs.reduce((n, s) => n + s.missing.length + (s.missing.length === 0 ? s.copies : 0), 0)
+    const seen = this.#ill.get(key)
+    if (needs.length === 0) this.#ill.delete(key)
+    else if (seen === undefined || missing < seen.missing) this.#ill.set(key, { since: now, missing })
+    const { may, rank } = await mayRepair(
+      c.peerId,
+      manifest.fileId,
+      live.flat(2),
+      now - (this.#ill.get(key)?.since ?? now),
+      this.options.repairLease
+    )
+    const check: FileCheck = { fileIdHex: key, needs, rank }
+    if (needs.length > 0 && may && !this.#repairing(key)) {
+      const urgency = Math.min(9, needs[0]!.healthy - needs[0]!.needed)
+      const params = repairParamsOf(
+        manifest,
+        needs.map((n) => n.slice)
+      )
+      try {
+        const task = await c.tasks.submit('repair', params, {
+          priority: this.options.repairPriority - urgency
+        })
+        check.queued = task.id
+      } catch {
+        // Maintenance or draining refuses new repairs: the next check queues it again.
+      }
+    }
+    this.safeDispatchEvent('check', { detail: check })
+    return check
+  }
+
+  /** Whether a repair of the file is queued or running here. */
+  #repairing(fileIdHex: string): boolean {
+    return this.#c.tasks
+      .list()
+      .some(
+        (t) =>
+          t.kind === 'repair' &&
+          !finalStates.includes(t.state) &&
+          (t.params as RepairParams).fileIdHex === fileIdHex
+      )
+  }
+
+  #schedule(): void {
+    if (this.#stopped.signal.aborted) return
+    const base = this.options.repairCheckInterval
+    this.#timer = setTimeout(() => this.#run(), base * (0.75 + Math.random() / 2))
+    this.#timer.unref?.()
+  }
+
+  #run(): void {
+    if (this.#stopped.signal.aborted) return
+    if (this.#pass !== undefined) {
+      this.#again = true
+      return
+    }
+    this.#reported.clear()
+    this.#again = false
+    this.#pass = this.checkNow()
+      .then(() => {})
+      .catch(() => {})
+      .finally(() => {
+        this.#pass = undefined
+        clearTimeout(this.#timer)
+        if (this.#again) this.#run()
+        else this.#schedule()
+      })
+  }
+}
+
+/**
+ * The repair service as a node service: `createNode({ services: { repair: repair({ repairCheckInterval: 60_000 }) } })`.
+ * Options are checked here, at createNode, with errors that name them.
+ */
+export function repair(options: RepairOptions = {}): ServiceFactory<RepairService> {
+  resolveRepairOptions(options)
+  return { create: (components) => new RepairService(components, options) }
+}

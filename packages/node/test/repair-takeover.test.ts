@@ -1,0 +1,121 @@
+// A repairer SIGKILLed in the middle of a repair: its lease runs out (the file stops getting
+// better), the next holder in the election finishes the work, no shard ends up placed twice, and
+// the file reads back identical from a node that never saw it, the owner stopped throughout.
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { resolveManifest } from '../src/files/resolve-file.ts'
+import { createNode, type DefsNode, type NodeComponents } from '../src/index.ts'
+import { liveHolders } from '../src/steps/file-health.ts'
+import { lookupHolders } from '../src/steps/network-index.ts'
+import { waitFor } from './network/devnet.ts'
+import { type RepairProcess, startRepairNodes } from './network/repair-process.ts'
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+const STORAGE_NODES = 8
+const SLICES = 10
+// Slow repairs (64 KiB/s: seconds per slice) so the kill lands mid-task; a lease longer than one
+// slice's repair, so a live repairer's progress keeps the next holder waiting.
+const repairOptions = { repairCheckInterval: 1000, repairLease: 8000, repairBandwidth: 64 * 1024 }
+
+describe('a repairer SIGKILLed mid-repair', () => {
+  let root: string
+  let owner: DefsNode<{ parts: NodeComponents }>
+  let nodes: RepairProcess[] = []
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'defs-takeover-'))
+    owner = (await createNode({
+      dataDir: join(root, 'owner'),
+      probationMs: 0,
+      workerNum: 1,
+      minSliceSize: 128 * 1024,
+      maxSliceSize: 128 * 1024,
+      services: { parts: { create: (c: NodeComponents) => c } }
+    })) as unknown as DefsNode<{ parts: NodeComponents }>
+    nodes = await startRepairNodes(root, STORAGE_NODES, owner.addresses(), repairOptions)
+    await waitFor(
+      async () => (await owner.status()).peers >= STORAGE_NODES,
+      'the owner to see every node',
+      20_000
+    )
+  })
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.kill()))
+    await owner?.stop().catch(() => {})
+    await rm(root, { recursive: true, force: true })
+  })
+
+  it('is replaced by the next holder, and no shard is placed twice', async () => {
+    const bytes = randomBytes(SLICES * 128 * 1024 - 500)
+    const source = join(root, 'source')
+    await writeFile(source, bytes)
+    const put = await owner.files.put(source, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    const placement = (await owner.services.parts.meta.getPlacement(put.fileId))!.slices
+    const ownerSlices = placement.filter((s) => s.some((h) => h.includes(owner.peerId))).length
+    assert.ok(ownerSlices >= 2, `the owner holds shards of ${ownerSlices} slices, the test needs two`)
+    const holding = nodes.filter((n) => placement.flat(2).includes(n.peerId))
+    await Promise.all(
+      holding.map((n) => n.waitFor((l) => l.check?.fileIdHex === put.fileId, 'a check of the file', 30_000))
+    )
+    // The owner's shards are gone with it: every slice it held is one shard short (k + m - 1).
+    await owner.stop()
+
+    const running = await Promise.race(
+      nodes.map((n) =>
+        n.waitFor((l) => l.task?.state === 'running', 'a repair task running', 60_000).then(() => n)
+      )
+    )
+    await running.waitFor((l) => l.repaired !== undefined, 'a first slice repaired', 60_000)
+    const doneBefore = running.lines.filter((l) => l.repaired !== undefined).length
+    await running.kill('SIGKILL')
+    assert.ok(
+      !running.lines.some((l) => l.task?.state === 'done'),
+      `the repairer was killed mid-task (${doneBefore} slices repaired before)`
+    )
+    const survivors = nodes.filter((n) => n !== running)
+    const successor = await Promise.race(
+      survivors.map((n) =>
+        n.waitFor((l) => l.task?.state === 'done', 'a repair task done after the kill', 120_000).then(() => n)
+      )
+    )
+    assert.ok(
+      successor.lines.some((l) => l.repaired !== undefined),
+      'the next holder repaired slices'
+    )
+
+    const reader = await createNode({
+      dataDir: join(root, 'reader'),
+      probationMs: 0,
+      workerNum: 1,
+      bootstrap: survivors.map((n) => n.addresses[0]!),
+      services: { parts: { create: (c: NodeComponents) => c } }
+    })
+    try {
+      for (const n of survivors) await reader.peers.connect(n.addresses[0]!)
+      await waitFor(
+        async () => {
+          const health = await reader.files.check(put.capability).catch(() => undefined)
+          return health?.slices.every((s) => s.live === s.totalShards) === true
+        },
+        'every slice back at k + m live shards',
+        120_000
+      )
+      const c = reader.services.parts
+      const file = await resolveManifest(c, put.capability)
+      const live = await liveHolders(c, { ...file, holders: await lookupHolders(c, file.manifest) })
+      live.forEach((slice, i) => {
+        slice.forEach((holders, j) => {
+          assert.equal(holders.length, 1, `slice ${i} shard ${j} is held by ${JSON.stringify(holders)}`)
+        })
+      })
+      const out = join(root, 'back')
+      await reader.files.get(put.capability, out)
+      assert.equal(sha(await readFile(out)), sha(bytes))
+    } finally {
+      await reader.stop()
+    }
+  })
+})
