@@ -57,6 +57,7 @@ export const limits = {
     locationRecord: 192 * KiB,
     deleteRequest: 192 * KiB,
     retireRecord: 256,
+    repairReport: 256,
     auditChallenge: 1 * KiB,
     auditResponse: 256,
     /** An envelope is its payload's cap plus this much for type, key and signature. */

@@ -5,12 +5,14 @@
 // or met a bad shard report the slice here, and the file is checked again soon.
 import { TypedEventEmitter } from 'main-event'
 import type { NodeComponents } from '../components.ts'
+import type { DegradedSlice } from '../events.ts'
 import type { ServiceFactory } from '../services.ts'
 import { liveHolders } from '../steps/file-health.ts'
 import { lookupHolders } from '../steps/network-index.ts'
 import { finalStates } from '../tasks/task-types.ts'
 import { mayRepair } from './election.ts'
 import { type HeldFile, heldFiles, manifestOf } from './held-files.ts'
+import { REPAIR_REPORT_PROTOCOL, ReadReporter, serveReports } from './read-reports.ts'
 import { RepairBandwidth } from './repair-bandwidth.ts'
 import {
   type RepairOptions,
@@ -34,6 +36,8 @@ export interface FileCheck {
 export interface RepairEvents {
   /** A file was checked. */
   check: CustomEvent<FileCheck>
+  /** A read (this node's or a peer's) reported a slice of a file this node keeps. */
+  report: CustomEvent<{ fileIdHex: string; slice: number; from: string }>
   /** A repair task of this node placed the missing shards of one slice. */
   repaired: CustomEvent<RepairedSlice & { fileIdHex: string }>
 }
@@ -49,13 +53,17 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
    * lacked then: the election's turns count from it, so a repairer whose work shows renews its lease.
    */
   readonly #ill = new Map<string, { since: number; missing: number }>()
-  /** Files reported by reads since the last check: checked at the next pass, which comes soon. */
+  /** Files reported by reads and not checked since: checked at once, after a pass under way. */
   readonly #reported = new Set<string>()
   #timer: ReturnType<typeof setTimeout> | undefined
+  /** Files to look at again when this node's turn in their election comes. */
+  readonly #turns = new Map<string, ReturnType<typeof setTimeout>>()
   #pass: Promise<void> | undefined
-  /** A report came while a pass ran: another pass follows it at once. */
-  #again = false
   #stopped = new AbortController()
+  readonly #reporter: ReadReporter
+  readonly #onDegraded = (e: CustomEvent<DegradedSlice>): void => {
+    void this.#reporter.degraded(e.detail).catch(() => {})
+  }
 
   constructor(c: NodeComponents, options: RepairOptions = {}) {
     super()
@@ -63,6 +71,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     this.#c = c
     const budget = new RepairBandwidth(this.options.repairBandwidth)
     const thresholdOf = (k: number, m: number): number => repairThresholdOf(this.options, k, m)
+    this.#reporter = new ReadReporter(c, this, this.options.repairCheckInterval)
     c.tasks.register(
       'repair',
       new RepairRunner(c, budget, thresholdOf, (fileIdHex, slice) =>
@@ -71,21 +80,30 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     )
   }
 
-  start(): void {
+  async start(): Promise<void> {
     this.#stopped = new AbortController()
+    await serveReports(this.#c, this)
+    this.#c.events.addEventListener('slice:degraded', this.#onDegraded)
     this.#schedule()
   }
 
   async stop(): Promise<void> {
     this.#stopped.abort()
     clearTimeout(this.#timer)
+    for (const t of this.#turns.values()) clearTimeout(t)
+    this.#turns.clear()
+    this.#c.events.removeEventListener('slice:degraded', this.#onDegraded)
+    await this.#c.host.unhandle(REPAIR_REPORT_PROTOCOL).catch(() => {})
     await this.#pass
   }
 
-  /** One health check of every file this node keeps now; resolves with what each check found. */
-  async checkNow(): Promise<FileCheck[]> {
+  /**
+   * One health check of every file this node keeps now (of those in `only`, when given); resolves
+   * with what each check found.
+   */
+  async checkNow(only?: ReadonlySet<string>): Promise<FileCheck[]> {
     const signal = this.#stopped.signal
-    const files = await heldFiles(this.#c)
+    const files = (await heldFiles(this.#c)).filter((f) => only === undefined || only.has(f.fileIdHex))
     const out: FileCheck[] = []
     const next = async (): Promise<void> => {
       for (let f = files.pop(); f !== undefined && !signal.aborted; f = files.pop()) {
@@ -97,12 +115,23 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     return out
   }
 
-  /** A read found slice `slice` of a file degraded: the file is checked again soon (once per pass). */
-  report(fileIdHex: string, _slice: number): void {
-    if (this.#reported.has(fileIdHex) || this.#stopped.signal.aborted) return
+  /**
+   * A read found slice `slice` of a file ill: unless a repair of it is under way here, the file is
+   * checked at once, alone (a file reported again before that check is reported once).
+   */
+  report(fileIdHex: string, slice: number, from: string): void {
+    if (this.#stopped.signal.aborted || this.#repairing(fileIdHex)) return
+    this.safeDispatchEvent('report', { detail: { fileIdHex, slice, from } })
+    if (this.#reported.has(fileIdHex)) return
     this.#reported.add(fileIdHex)
-    clearTimeout(this.#timer)
-    this.#timer = setTimeout(() => this.#run(), 0)
+    void this.#checkReported()
+  }
+
+  async #checkReported(): Promise<void> {
+    await this.#pass
+    const only = new Set(this.#reported)
+    this.#reported.clear()
+    if (only.size > 0 && !this.#stopped.signal.aborted) await this.checkNow(only).catch(() => {})
   }
 
   async #check(file: HeldFile): Promise<FileCheck | undefined> {
@@ -126,6 +155,9 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
       this.options.repairLease
     )
     const check: FileCheck = { fileIdHex: key, needs, rank }
+    const since = this.#ill.get(key)?.since
+    if (needs.length > 0 && !may && rank > 0 && since !== undefined)
+      this.#atTurn(key, since + rank * this.options.repairLease)
     if (needs.length > 0 && may && !this.#repairing(key)) {
       const urgency = Math.min(9, needs[0]!.healthy - needs[0]!.needed)
       const params = repairParamsOf(
@@ -143,6 +175,25 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     }
     this.safeDispatchEvent('check', { detail: check })
     return check
+  }
+
+  /**
+   * Checks the file again at `at` (this node's turn) when that comes before the next pass: the
+   * takeover of a dead repairer then waits a lease, not a lease and a check interval.
+   */
+  #atTurn(fileIdHex: string, at: number): void {
+    if (this.#turns.has(fileIdHex) || at - Date.now() >= this.options.repairCheckInterval * 0.75) return
+    const timer = setTimeout(
+      () => {
+        this.#turns.delete(fileIdHex)
+        if (this.#stopped.signal.aborted) return
+        this.#reported.add(fileIdHex)
+        void this.#checkReported()
+      },
+      Math.max(0, at - Date.now()) + 50
+    )
+    timer.unref?.()
+    this.#turns.set(fileIdHex, timer)
   }
 
   /** Whether a repair of the file is queued or running here. */
@@ -165,21 +216,13 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
   }
 
   #run(): void {
-    if (this.#stopped.signal.aborted) return
-    if (this.#pass !== undefined) {
-      this.#again = true
-      return
-    }
-    this.#reported.clear()
-    this.#again = false
+    if (this.#stopped.signal.aborted || this.#pass !== undefined) return
     this.#pass = this.checkNow()
       .then(() => {})
       .catch(() => {})
       .finally(() => {
         this.#pass = undefined
-        clearTimeout(this.#timer)
-        if (this.#again) this.#run()
-        else this.#schedule()
+        this.#schedule()
       })
   }
 }

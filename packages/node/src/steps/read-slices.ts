@@ -9,6 +9,7 @@ import { ShardCorruptError, sliceLayout } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import type { LocatedFile, ReadableFile, ResolvedFile } from '../files/resolve-file.ts'
 import { type FetchedSlice, type OpenedSliceHandle, openSlices } from '../pipeline/index.ts'
+import { ownerIdOf } from './owner-id.ts'
 import { fetchShard } from './shard-transfer.ts'
 
 export interface ReadStats {
@@ -129,10 +130,13 @@ export async function fetchSliceShards(
   const ids = file.manifest.slices[i]!.shards
   const k = layout.dataShards
   const shards: (Uint8Array | null)[] = ids.map(() => null)
+  const served: string[] = []
+  let corrupt = false
   const tryShard = async (j: number): Promise<boolean> => {
     for (const peer of connectedFirst(node, file.holders[i]?.[j] ?? [])) {
       try {
         const bytes = await fetchShard(node, peer, ids[j]!, signal)
+        served.push(peer)
         if (bytes.length !== layout.shardSize) {
           throw new ShardCorruptError(
             `peer ${peer}: shard ${toHex(ids[j]!)} is ${bytes.length} bytes, not ${layout.shardSize}`,
@@ -145,6 +149,7 @@ export async function fetchSliceShards(
       } catch (err) {
         if (signal?.aborted) throw err
         if (err instanceof ShardCorruptError) {
+          corrupt = true
           stats.badPeers.add(peer)
           node.scorer.observe(peer, { audit: 'fail' })
         } else {
@@ -157,6 +162,7 @@ export async function fetchSliceShards(
   const data = ids.slice(0, k).map((_, j) => j)
   const ok = await Promise.all(data.map(tryShard))
   let have = ok.filter(Boolean).length
+  const parity = have < k
   if (have < k) {
     stats.slicesReconstructed++
     // Parity in batches of just as many as are still missing; each index is tried once.
@@ -165,6 +171,18 @@ export async function fetchSliceShards(
       next += batch.length
       have += (await Promise.all(batch.map(tryShard))).filter(Boolean).length
     }
+  }
+  if (parity || corrupt) {
+    // The repair service tells the file's repairer; the read goes on meanwhile.
+    node.events.safeDispatchEvent('slice:degraded', {
+      detail: {
+        fileIdHex: file.fileIdHex,
+        owner: ownerIdOf(file.manifest.owner),
+        slice: i,
+        reason: corrupt ? 'corrupt' : 'parity',
+        served: [...new Set(served)]
+      }
+    })
   }
   if (have < k) {
     throw new TooFewShardsError(`slice ${i}: have ${have} shards, need ${k}`)

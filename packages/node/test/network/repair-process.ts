@@ -18,6 +18,7 @@ export interface RepairLine {
     holders: string[][]
     placedByOthers: number[]
   }
+  report?: { fileIdHex: string; slice: number; from: string }
   task?: { id: string; state: string; params: { fileIdHex: string }; error?: string }
 }
 
