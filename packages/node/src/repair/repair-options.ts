@@ -22,6 +22,8 @@ export interface RepairOptions {
   repairBandwidth?: number
   /** Priority of repair tasks: below user transfers (0) by default. Default -10. */
   repairPriority?: number
+  /** Whether the repairer of a file audits its holders at each check. Default true. */
+  repairAudits?: boolean
 }
 
 export type ResolvedRepairOptions = Required<Omit<RepairOptions, 'repairThreshold'>> &
@@ -30,7 +32,14 @@ export type ResolvedRepairOptions = Required<Omit<RepairOptions, 'repairThreshol
 const MINUTE = 60_000
 
 export function resolveRepairOptions(o: RepairOptions = {}): ResolvedRepairOptions {
-  const known = ['repairCheckInterval', 'repairThreshold', 'repairLease', 'repairBandwidth', 'repairPriority']
+  const known = [
+    'repairCheckInterval',
+    'repairThreshold',
+    'repairLease',
+    'repairBandwidth',
+    'repairPriority',
+    'repairAudits'
+  ]
   for (const key of Object.keys(o)) {
     if (!known.includes(key))
       throw new InvalidOptionError(key, `is not a repair option (${known.join(', ')})`)
@@ -40,12 +49,19 @@ export function resolveRepairOptions(o: RepairOptions = {}): ResolvedRepairOptio
     repairLease: o.repairLease ?? 10 * MINUTE,
     repairBandwidth: o.repairBandwidth ?? 64 * 1024 * 1024,
     repairPriority: o.repairPriority ?? -10,
+    repairAudits: o.repairAudits ?? true,
     ...(o.repairThreshold !== undefined ? { repairThreshold: o.repairThreshold } : {})
   }
   integer('repairCheckInterval', r.repairCheckInterval, 100, 24 * 60 * MINUTE)
   integer('repairLease', r.repairLease, 100, 24 * 60 * MINUTE)
   integer('repairBandwidth', r.repairBandwidth, 64 * 1024, Number.MAX_SAFE_INTEGER)
   integer('repairPriority', r.repairPriority, -1000, 1000)
+  if (typeof r.repairAudits !== 'boolean') {
+    throw new InvalidOptionError(
+      'repairAudits',
+      `must be true or false, got ${JSON.stringify(r.repairAudits)}`
+    )
+  }
   if (r.repairThreshold !== undefined) integer('repairThreshold', r.repairThreshold, 0, 255)
   return r
 }

@@ -5,12 +5,14 @@
 // or met a bad shard report the slice here, and the file is checked again soon.
 import { TypedEventEmitter } from 'main-event'
 import type { NodeComponents } from '../components.ts'
+import { toHex } from '../disk/hex.ts'
 import type { DegradedSlice } from '../events.ts'
 import type { ServiceFactory } from '../services.ts'
 import { liveHolders } from '../steps/file-health.ts'
 import { lookupHolders } from '../steps/network-index.ts'
 import { finalStates } from '../tasks/task-types.ts'
-import { mayRepair } from './election.ts'
+import { type AuditOutcome, Auditor } from './audits.ts'
+import { electionOrder, mayRepair } from './election.ts'
 import { type HeldFile, heldFiles, manifestOf } from './held-files.ts'
 import { REPAIR_REPORT_PROTOCOL, ReadReporter, serveReports } from './read-reports.ts'
 import { RepairBandwidth } from './repair-bandwidth.ts'
@@ -36,6 +38,8 @@ export interface FileCheck {
 export interface RepairEvents {
   /** A file was checked. */
   check: CustomEvent<FileCheck>
+  /** This node, the file's repairer, audited a holder (a failure names the holder and the shard). */
+  audit: CustomEvent<AuditOutcome>
   /** A read (this node's or a peer's) reported a slice of a file this node keeps. */
   report: CustomEvent<{ fileIdHex: string; slice: number; from: string }>
   /** A repair task of this node placed the missing shards of one slice. */
@@ -61,6 +65,9 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
   #pass: Promise<void> | undefined
   #stopped = new AbortController()
   readonly #reporter: ReadReporter
+  readonly #auditor: Auditor
+  /** `peer/shard` copies that failed an audit: not counted as healthy, not placed on again. */
+  readonly #suspects = new Set<string>()
   readonly #onDegraded = (e: CustomEvent<DegradedSlice>): void => {
     void this.#reporter.degraded(e.detail).catch(() => {})
   }
@@ -72,9 +79,11 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     const budget = new RepairBandwidth(this.options.repairBandwidth)
     const thresholdOf = (k: number, m: number): number => repairThresholdOf(this.options, k, m)
     this.#reporter = new ReadReporter(c, this, this.options.repairCheckInterval)
+    this.#auditor = new Auditor(c)
+    const suspect = (peer: string, shardHex: string): boolean => this.#suspects.has(`${peer}/${shardHex}`)
     c.tasks.register(
       'repair',
-      new RepairRunner(c, budget, thresholdOf, (fileIdHex, slice) =>
+      new RepairRunner(c, budget, thresholdOf, suspect, (fileIdHex, slice) =>
         this.safeDispatchEvent('repaired', { detail: { fileIdHex, ...slice } })
       )
     )
@@ -139,9 +148,26 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     const manifest = await manifestOf(c, file)
     if (manifest === undefined) return undefined
     const holders = await lookupHolders(c, manifest)
-    const live = await liveHolders(c, { fileIdHex: file.fileIdHex, manifest, holders })
-    const needs = slicesToRepair(manifest, live, (k, m) => repairThresholdOf(this.options, k, m))
+    let live = this.#trusted(
+      manifest.slices,
+      await liveHolders(c, { fileIdHex: file.fileIdHex, manifest, holders })
+    )
+    const thresholdOf = (k: number, m: number): number => repairThresholdOf(this.options, k, m)
+    let needs = slicesToRepair(manifest, live, thresholdOf)
     const key = file.fileIdHex
+    const order = await electionOrder(manifest.fileId, live.flat(2))
+    if (this.options.repairAudits && order[0] === c.peerId) {
+      // The repairer audits; a copy that fails is not counted as healthy from now on.
+      const outcomes = await this.#auditor.auditFile(manifest, live, this.#stopped.signal)
+      for (const o of outcomes) {
+        if (o.result === 'fail') this.#suspects.add(`${o.peer}/${o.shard}`)
+        this.safeDispatchEvent('audit', { detail: o })
+      }
+      if (outcomes.some((o) => o.result === 'fail')) {
+        live = this.#trusted(manifest.slices, live)
+        needs = slicesToRepair(manifest, live, thresholdOf)
+      }
+    }
     const now = Date.now()
     const missing = needs.reduce((n, s) => n + s.missing.length + (s.missing.length === 0 ? s.copies : 0), 0)
     const seen = this.#ill.get(key)
@@ -194,6 +220,15 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     )
     timer.unref?.()
     this.#turns.set(fileIdHex, timer)
+  }
+
+  /** `live` without the copies that failed an audit. */
+  #trusted(slices: { shards: Uint8Array[] }[], live: string[][][]): string[][][] {
+    return live.map((slice, i) =>
+      slice.map((peers, j) =>
+        peers.filter((p) => !this.#suspects.has(`${p}/${toHex(slices[i]!.shards[j]!)}`))
+      )
+    )
   }
 
   /** Whether a repair of the file is queued or running here. */

@@ -59,17 +59,21 @@ export class RepairRunner implements TaskRunner<RepairParams, RepairCheckpoint, 
   readonly #budget: RepairBandwidth
   readonly #thresholdOf: (k: number, m: number) => number
   readonly #onRepaired: (fileIdHex: string, slice: RepairedSlice) => void
+  readonly #suspect: (peer: string, shardHex: string) => boolean
 
   constructor(
     c: NodeComponents,
     budget: RepairBandwidth,
     thresholdOf: (k: number, m: number) => number,
+    /** Copies that failed an audit: neither healthy nor a placement target for their shard. */
+    suspect: (peer: string, shardHex: string) => boolean,
     onRepaired: (fileIdHex: string, slice: RepairedSlice) => void = () => {}
   ) {
     this.#c = c
     this.#budget = budget
     this.#thresholdOf = thresholdOf
     this.#onRepaired = onRepaired
+    this.#suspect = suspect
   }
 
   async run(ctx: TaskContext<RepairParams, RepairCheckpoint>): Promise<RepairResult> {
@@ -80,7 +84,9 @@ export class RepairRunner implements TaskRunner<RepairParams, RepairCheckpoint, 
     if (manifest === undefined)
       return { fileIdHex, slices: [], skipped: 'the manifest was deleted or not found' }
     const holders = await lookupHolders(c, manifest)
-    const live = await liveHolders(c, { fileIdHex, manifest, holders })
+    const live = (await liveHolders(c, { fileIdHex, manifest, holders })).map((slice, i) =>
+      slice.map((peers, j) => peers.filter((p) => !this.#suspect(p, toHex(manifest.slices[i]!.shards[j]!))))
+    )
     const done = [...(ctx.checkpoint?.done ?? [])]
     const needs = slicesToRepair(manifest, live, this.#thresholdOf).filter((n) => !done.includes(n.slice))
     ctx.progress({ slicesTotal: done.length + needs.length, slicesDone: done.length })
@@ -134,6 +140,11 @@ export class RepairRunner implements TaskRunner<RepairParams, RepairCheckpoint, 
     )
     // Copies each shard must have: m + 1 of the replicated modes' one shard, else one.
     const full = isReplicated(m) ? m.parityShards + 1 : 1
+    // A copy that failed an audit is no copy; its holder gets none of the slice's shards again.
+    for (const [n, r] of rebuilt.entries()) {
+      for (const p of elsewhere[n]!) if (this.#suspect(p, toHex(r.id))) taken.add(p)
+      elsewhere[n] = elsewhere[n]!.filter((p) => !this.#suspect(p, toHex(r.id)))
+    }
     const placedByOthers = rebuilt.filter((_, n) => elsewhere[n]!.length >= full).map((r) => r.index)
     const toPlace = rebuilt.filter((r) => !placedByOthers.includes(r.index))
     const shards: ShardToPlace[] = await Promise.all(

@@ -18,6 +18,14 @@ export interface RepairLine {
     holders: string[][]
     placedByOthers: number[]
   }
+  audit?: {
+    peer: string
+    fileIdHex: string
+    shard: string
+    result: string
+    reason?: string
+    auditFactor: number
+  }
   report?: { fileIdHex: string; slice: number; from: string }
   task?: { id: string; state: string; params: { fileIdHex: string }; error?: string }
 }

@@ -1,0 +1,128 @@
+// Audits: one byte of a stored shard is flipped on a holder's disk; the file's repairer audits its
+// holders at every check, finds the copy wrong (a challenge's digest, or the whole shard not
+// matching its id), names the holder, lowers its audit factor, and rebuilds the shard elsewhere.
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { fromHex } from '@defs/crypto'
+import { decodeEnvelope, verify } from '@defs/segment'
+import { createNode, type DefsNode, type NodeComponents, type RepairService, repair } from '../src/index.ts'
+import { electionOrder } from '../src/repair/index.ts'
+import { peerHas } from '../src/steps/network-index.ts'
+import { waitFor } from './network/devnet.ts'
+import { type RepairLine, type RepairProcess, startRepairNodes } from './network/repair-process.ts'
+
+const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+const repairOptions = { repairCheckInterval: 1000, repairLease: 3000 }
+
+describe('a flipped byte on a holder’s disk', () => {
+  let root: string
+  let owner: DefsNode<{ parts: NodeComponents; repair: RepairService }>
+  let nodes: RepairProcess[] = []
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'defs-audit-'))
+    owner = (await createNode({
+      dataDir: join(root, 'owner'),
+      probationMs: 0,
+      workerNum: 1,
+      minSliceSize: 256 * 1024,
+      maxSliceSize: 256 * 1024,
+      services: { parts: { create: (c: NodeComponents) => c }, repair: repair(repairOptions) }
+    })) as unknown as DefsNode<{ parts: NodeComponents; repair: RepairService }>
+    nodes = await startRepairNodes(root, 6, owner.addresses(), repairOptions)
+    await waitFor(async () => (await owner.status()).peers >= 6, 'the owner to see every node', 20_000)
+  })
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.kill()))
+    await owner?.stop().catch(() => {})
+    await rm(root, { recursive: true, force: true })
+  })
+
+  it('is found by an audit, the holder named and scored down, the shard rebuilt elsewhere', async () => {
+    const bytes = randomBytes(2 * 256 * 1024 - 100)
+    const source = join(root, 'source')
+    await writeFile(source, bytes)
+    const put = await owner.files.put(source, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    const placement = (await owner.services.parts.meta.getPlacement(put.fileId))!
+    const holders = placement.slices.flat(2)
+    const order = await electionOrder(fromHex(put.fileId), holders)
+    const auditor = order[0]!
+    // A storage node's shard, not the auditor's own (it does not audit itself).
+    const victim = nodes.find((n) => n.peerId !== auditor && holders.includes(n.peerId))!
+    const at = placement.slices.flatMap((s, i) =>
+      s.flatMap((h, j) => (h.includes(victim.peerId) ? [{ i, j }] : []))
+    )[0]!
+    const shardHex = await shardIdOf(owner.services.parts, put.fileId, at.i, at.j)
+
+    const auditLines: NonNullable<RepairLine['audit']>[] = []
+    owner.services.repair.addEventListener('audit', (e) =>
+      auditLines.push({ ...e.detail, auditFactor: owner.services.parts.scorer.factors(e.detail.peer).audit })
+    )
+    const auditsOf = (): NonNullable<RepairLine['audit']>[] => [
+      ...auditLines,
+      ...nodes.flatMap((n) => n.lines.flatMap((l) => (l.audit !== undefined ? [l.audit] : [])))
+    ]
+    // The victim passed audits before its byte flips.
+    await waitFor(
+      () => auditsOf().some((a) => a.peer === victim.peerId && a.result === 'pass'),
+      'a first audit',
+      30_000
+    )
+    const before = auditsOf()
+      .filter((a) => a.peer === victim.peerId)
+      .at(-1)!.auditFactor
+
+    const file = join(root, `r${nodes.indexOf(victim)}`, 'shards', put.fileId, shardHex)
+    const handle = await open(file, 'r+')
+    try {
+      const { size } = await handle.stat()
+      const last = Buffer.alloc(1)
+      await handle.read(last, 0, 1, size - 1)
+      await handle.write(Buffer.of(last[0]! ^ 0xff), 0, 1, size - 1)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+
+    // Bounded: a check a second, four challenges per fetched copy, then a whole-shard fetch.
+    await waitFor(
+      () => auditsOf().some((a) => a.peer === victim.peerId && a.shard === shardHex && a.result === 'fail'),
+      'an audit to fail the flipped shard',
+      60_000
+    )
+    const failed = auditsOf().find((a) => a.peer === victim.peerId && a.result === 'fail')!
+    assert.ok(failed.auditFactor < before, `the audit factor fell (${before} -> ${failed.auditFactor})`)
+
+    // Rebuilt elsewhere: another live node holds the shard now.
+    const c = owner.services.parts
+    const others = [c.peerId, ...c.host.getPeers().map(String)].filter((p) => p !== victim.peerId)
+    await waitFor(
+      async () => {
+        const has = await Promise.all(
+          others.map((p) =>
+            peerHas(c, p, [fromHex(shardHex)], AbortSignal.timeout(3000)).catch(() => [false])
+          )
+        )
+        return has.some((h) => h[0] === true)
+      },
+      'the shard rebuilt on another node',
+      60_000
+    )
+    const out = join(root, 'back')
+    await owner.files.get(put.fileId, out)
+    assert.equal(sha(await readFile(out)), sha(bytes))
+  })
+})
+
+async function shardIdOf(
+  c: NodeComponents,
+  fileIdHex: string,
+  slice: number,
+  index: number
+): Promise<string> {
+  const m = await verify(decodeEnvelope((await c.meta.getManifest(fileIdHex))!), 'manifest')
+  return Buffer.from(m.slices[slice]!.shards[index]!).toString('hex')
+}
