@@ -57,13 +57,21 @@ describe('a flipped byte on a holder’s disk', () => {
     )[0]!
     const shardHex = await shardIdOf(owner.services.parts, put.fileId, at.i, at.j)
 
-    const auditLines: NonNullable<RepairLine['audit']>[] = []
+    type Audit = NonNullable<RepairLine['audit']> & { by: string }
+    const auditLines: Audit[] = []
     owner.services.repair.addEventListener('audit', (e) =>
-      auditLines.push({ ...e.detail, auditFactor: owner.services.parts.scorer.factors(e.detail.peer).audit })
+      auditLines.push({
+        ...e.detail,
+        auditFactor: owner.services.parts.scorer.factors(e.detail.peer).audit,
+        by: owner.peerId
+      })
     )
-    const auditsOf = (): NonNullable<RepairLine['audit']>[] => [
+    // In the order each auditor saw them, with who audited (each has its own scorer).
+    const auditsOf = (): Audit[] => [
       ...auditLines,
-      ...nodes.flatMap((n) => n.lines.flatMap((l) => (l.audit !== undefined ? [l.audit] : [])))
+      ...nodes.flatMap((n) =>
+        n.lines.flatMap((l) => (l.audit !== undefined ? [{ ...l.audit, by: n.peerId }] : []))
+      )
     ]
     // The victim passed audits before its byte flips.
     await waitFor(
@@ -71,9 +79,7 @@ describe('a flipped byte on a holder’s disk', () => {
       'a first audit',
       30_000
     )
-    const before = auditsOf()
-      .filter((a) => a.peer === victim.peerId)
-      .at(-1)!.auditFactor
+    const passed = auditsOf().filter((a) => a.peer === victim.peerId && a.result === 'pass').length
 
     const file = join(root, `r${nodes.indexOf(victim)}`, 'shards', put.fileId, shardHex)
     const handle = await open(file, 'r+')
@@ -93,8 +99,16 @@ describe('a flipped byte on a holder’s disk', () => {
       'an audit to fail the flipped shard',
       60_000
     )
-    const failed = auditsOf().find((a) => a.peer === victim.peerId && a.result === 'fail')!
-    assert.ok(failed.auditFactor < before, `the audit factor fell (${before} -> ${failed.auditFactor})`)
+    const mine = auditsOf()
+    const failed = mine.find((a) => a.peer === victim.peerId && a.result === 'fail')!
+    // The same auditor's view of the victim just before the failure: its audit factor fell.
+    const byThem = mine.filter((a) => a.by === failed.by && a.peer === victim.peerId)
+    const before = byThem[byThem.indexOf(failed) - 1]
+    assert.ok(passed > 0 && before !== undefined, 'the failing auditor had audited the victim before')
+    assert.ok(
+      failed.auditFactor < before.auditFactor,
+      `the audit factor fell (${before.auditFactor} -> ${failed.auditFactor})`
+    )
 
     // Rebuilt elsewhere: another live node holds the shard now.
     const c = owner.services.parts

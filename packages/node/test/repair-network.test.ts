@@ -8,12 +8,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { resolveManifest } from '../src/files/resolve-file.ts'
 import { createNode, type DefsNode, type NodeComponents } from '../src/index.ts'
-import { liveHolders } from '../src/steps/file-health.ts'
-import { lookupHolders } from '../src/steps/network-index.ts'
 import { waitFor } from './network/devnet.ts'
-import { type RepairProcess, startRepairNodes } from './network/repair-process.ts'
+import { type RepairProcess, singleCopies, startRepairNodes } from './network/repair-process.ts'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 const K = 3
@@ -127,13 +124,7 @@ describe('network repair, the owner stopped', () => {
         120_000
       )
       // Each lost shard placed once: one live copy of every shard, no more.
-      const file = await resolveManifest(c, capability)
-      const live = await liveHolders(c, { ...file, holders: await lookupHolders(c, file.manifest) })
-      live.forEach((slice, i) => {
-        slice.forEach((holders, j) => {
-          assert.equal(holders.length, 1, `slice ${i} shard ${j} is held by ${JSON.stringify(holders)}`)
-        })
-      })
+      const live = await singleCopies(c, capability, 30_000)
       for (const h of live.flat(2)) assert.ok(!gone.has(h), `a dead node ${h} counts as live`)
       // Who repaired: one repairer per ill slice, every lost shard placed, none twice.
       const repaired = survivors.flatMap((n) =>

@@ -7,12 +7,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { resolveManifest } from '../src/files/resolve-file.ts'
 import { createNode, type DefsNode, type NodeComponents } from '../src/index.ts'
-import { liveHolders } from '../src/steps/file-health.ts'
-import { lookupHolders } from '../src/steps/network-index.ts'
 import { waitFor } from './network/devnet.ts'
-import { type RepairProcess, startRepairNodes } from './network/repair-process.ts'
+import { RepairProcess, singleCopies, startRepairNodes } from './network/repair-process.ts'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 const STORAGE_NODES = 8
@@ -104,13 +101,108 @@ describe('a repairer SIGKILLed mid-repair', () => {
         120_000
       )
       const c = reader.services.parts
-      const file = await resolveManifest(c, put.capability)
-      const live = await liveHolders(c, { ...file, holders: await lookupHolders(c, file.manifest) })
-      live.forEach((slice, i) => {
-        slice.forEach((holders, j) => {
-          assert.equal(holders.length, 1, `slice ${i} shard ${j} is held by ${JSON.stringify(holders)}`)
-        })
-      })
+      await singleCopies(c, put.capability, 30_000)
+      const out = join(root, 'back')
+      await reader.files.get(put.capability, out)
+      assert.equal(sha(await readFile(out)), sha(bytes))
+    } finally {
+      await reader.stop()
+    }
+  })
+})
+
+describe('a repairer SIGKILLed mid-repair and restarted', () => {
+  let root: string
+  let owner: DefsNode<{ parts: NodeComponents }>
+  let nodes: RepairProcess[] = []
+  // A dead repairer is no live holder, so the next one may start at once; the restarted one's task
+  // must still resume and end, and between them no shard may be placed twice.
+  const options = repairOptions
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'defs-resume-'))
+    owner = (await createNode({
+      dataDir: join(root, 'owner'),
+      probationMs: 0,
+      workerNum: 1,
+      minSliceSize: 128 * 1024,
+      maxSliceSize: 128 * 1024,
+      services: { parts: { create: (c: NodeComponents) => c } }
+    })) as unknown as DefsNode<{ parts: NodeComponents }>
+    nodes = await startRepairNodes(root, STORAGE_NODES, owner.addresses(), options)
+    await waitFor(
+      async () => (await owner.status()).peers >= STORAGE_NODES,
+      'the owner to see every node',
+      20_000
+    )
+  })
+  after(async () => {
+    await Promise.all(nodes.map((n) => n.kill()))
+    await owner?.stop().catch(() => {})
+    await rm(root, { recursive: true, force: true })
+  })
+
+  it('resumes its persisted repair task from its checkpoint and finishes it', async () => {
+    const bytes = randomBytes(SLICES * 128 * 1024 - 500)
+    const source = join(root, 'source')
+    await writeFile(source, bytes)
+    const put = await owner.files.put(source, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    const placement = (await owner.services.parts.meta.getPlacement(put.fileId))!.slices
+    const ownerSlices = placement.filter((s) => s.some((h) => h.includes(owner.peerId))).length
+    assert.ok(ownerSlices >= 2, `the owner holds shards of ${ownerSlices} slices, the test needs two`)
+    const holding = nodes.filter((n) => placement.flat(2).includes(n.peerId))
+    await Promise.all(
+      holding.map((n) => n.waitFor((l) => l.check?.fileIdHex === put.fileId, 'a check of the file', 30_000))
+    )
+    await owner.stop()
+
+    const running = await Promise.race(
+      nodes.map((n) =>
+        n.waitFor((l) => l.task?.state === 'running', 'a repair task running', 60_000).then(() => n)
+      )
+    )
+    const taskId = running.lines.find((l) => l.task?.state === 'running')!.task!.id
+    await running.waitFor((l) => l.repaired !== undefined, 'a first slice repaired', 60_000)
+    await running.kill('SIGKILL')
+    assert.ok(!running.lines.some((l) => l.task?.state === 'done'), 'killed before the task was done')
+    const firstRun = running.lines.filter((l) => l.repaired !== undefined).map((l) => l.repaired!.slice)
+
+    const others = nodes.filter((n) => n !== running)
+    const restarted = new RepairProcess(
+      running.dir,
+      others.map((n) => n.addresses[0]!),
+      options
+    )
+    nodes.push(restarted)
+    await restarted.waitFor((l) => l.ready === true, 'the restart ready', 30_000)
+    assert.equal(restarted.peerId, running.peerId, 'the same node, from its directory')
+    await restarted.waitFor(
+      (l) => l.task?.id === taskId && l.task.state === 'done',
+      'the same repair task done after the restart',
+      120_000
+    )
+    const secondRun = restarted.lines.filter((l) => l.repaired !== undefined).map((l) => l.repaired!.slice)
+    for (const s of firstRun)
+      assert.ok(!secondRun.includes(s), `slice ${s} was repaired before the kill, and again`)
+
+    const reader = await createNode({
+      dataDir: join(root, 'reader'),
+      probationMs: 0,
+      workerNum: 1,
+      bootstrap: others.map((n) => n.addresses[0]!),
+      services: { parts: { create: (c: NodeComponents) => c } }
+    })
+    try {
+      for (const n of [...others, restarted]) await reader.peers.connect(n.addresses[0]!)
+      await waitFor(
+        async () => {
+          const health = await reader.files.check(put.capability).catch(() => undefined)
+          return health?.slices.every((s) => s.live === s.totalShards) === true
+        },
+        'every slice back at k + m live shards',
+        120_000
+      )
+      const c = reader.services.parts
+      await singleCopies(c, put.capability, 30_000)
       const out = join(root, 'back')
       await reader.files.get(put.capability, out)
       assert.equal(sha(await readFile(out)), sha(bytes))

@@ -18,3 +18,4 @@ export {
   RepairRunner
 } from './repair-task.ts'
 export { isReplicated, type SliceNeed, slicesToRepair } from './slice-needs.ts'
+export { ownCopies, tidyCopies, type Withdrawn } from './tidy-copies.ts'

@@ -24,6 +24,7 @@ import {
 } from './repair-options.ts'
 import { type RepairedSlice, type RepairParams, RepairRunner, repairParamsOf } from './repair-task.ts'
 import { type SliceNeed, slicesToRepair } from './slice-needs.ts'
+import { tidyCopies, type Withdrawn } from './tidy-copies.ts'
 
 export interface FileCheck {
   fileIdHex: string
@@ -33,6 +34,8 @@ export interface FileCheck {
   rank: number
   /** The id of the repair task queued by this check, if one was. */
   queued?: string
+  /** Copies of ours withdrawn because an earlier live copy of the same shard exists. */
+  withdrawn: Withdrawn[]
 }
 
 export interface RepairEvents {
@@ -180,7 +183,8 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
       now - (this.#ill.get(key)?.since ?? now),
       this.options.repairLease
     )
-    const check: FileCheck = { fileIdHex: key, needs, rank }
+    const withdrawn = this.#repairing(key) ? [] : await tidyCopies(c, manifest, live)
+    const check: FileCheck = { fileIdHex: key, needs, rank, withdrawn }
     const since = this.#ill.get(key)?.since
     if (needs.length > 0 && !may && rank > 0 && since !== undefined)
       this.#atTurn(key, since + rank * this.options.repairLease)

@@ -32,6 +32,15 @@ export interface RepairParams {
 export interface RepairCheckpoint {
   /** Slices repaired so far. */
   done: number[]
+  /** Where those slices' shards went (what tidy-copies.ts reads to remove a copy placed twice). */
+  placed?: PlacedCopy[]
+}
+
+/** One shard this repair placed, and on whom. */
+export interface PlacedCopy {
+  slice: number
+  index: number
+  holders: string[]
 }
 
 export interface RepairedSlice {
@@ -47,6 +56,8 @@ export interface RepairedSlice {
 export interface RepairResult {
   fileIdHex: string
   slices: RepairedSlice[]
+  /** Every shard placed, this run and those before a restart. */
+  placed: PlacedCopy[]
   /** Why nothing was repaired, when nothing was: the file was deleted, its manifest not found. */
   skipped?: string
 }
@@ -82,12 +93,13 @@ export class RepairRunner implements TaskRunner<RepairParams, RepairCheckpoint, 
     const held: HeldFile = { fileIdHex, owner: decodePublicKey(fromHex(ctx.params.owner)) }
     const manifest = await manifestOf(c, held)
     if (manifest === undefined)
-      return { fileIdHex, slices: [], skipped: 'the manifest was deleted or not found' }
+      return { fileIdHex, slices: [], placed: [], skipped: 'the manifest was deleted or not found' }
     const holders = await lookupHolders(c, manifest)
     const live = (await liveHolders(c, { fileIdHex, manifest, holders })).map((slice, i) =>
       slice.map((peers, j) => peers.filter((p) => !this.#suspect(p, toHex(manifest.slices[i]!.shards[j]!))))
     )
     const done = [...(ctx.checkpoint?.done ?? [])]
+    const placed = [...(ctx.checkpoint?.placed ?? [])]
     const needs = slicesToRepair(manifest, live, this.#thresholdOf).filter((n) => !done.includes(n.slice))
     ctx.progress({ slicesTotal: done.length + needs.length, slicesDone: done.length })
     const slices: RepairedSlice[] = []
@@ -98,14 +110,18 @@ export class RepairRunner implements TaskRunner<RepairParams, RepairCheckpoint, 
       const file: LocatedFile = { fileIdHex, manifest, holders: live }
       const repaired = await this.#repairSlice(file, need, ctx.signal)
       slices.push(repaired)
-      this.#onRepaired(fileIdHex, repaired)
       done.push(need.slice)
       shardsDone += repaired.placed.length
       bytesDone += repaired.placed.length * sliceLayout(manifest, need.slice).shardSize
       ctx.progress({ slicesDone: done.length, shardsDone, bytesDone })
-      await ctx.save({ done })
+      repaired.placed.forEach((index, n) => {
+        placed.push({ slice: need.slice, index, holders: repaired.holders[n]! })
+      })
+      await ctx.save({ done, placed })
+      // Told once the checkpoint holds it: a restart does not repair it again.
+      this.#onRepaired(fileIdHex, repaired)
     }
-    return { fileIdHex, slices }
+    return { fileIdHex, slices, placed }
   }
 
   async #repairSlice(file: LocatedFile, need: SliceNeed, signal: AbortSignal): Promise<RepairedSlice> {

@@ -3,6 +3,10 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { resolveManifest } from '../../src/files/resolve-file.ts'
+import type { NodeComponents } from '../../src/index.ts'
+import { liveHolders } from '../../src/steps/file-health.ts'
+import { lookupHolders } from '../../src/steps/network-index.ts'
 
 const child = fileURLToPath(new URL('../fixtures/repair-child.ts', import.meta.url))
 
@@ -38,7 +42,10 @@ export class RepairProcess {
   addresses: string[] = []
   readonly #waiters = new Set<() => void>()
 
+  readonly dir: string
+
   constructor(dir: string, bootstrap: string[], options: object) {
+    this.dir = dir
     const proc = spawn(
       process.execPath,
       ['--conditions=@defs/source', child, dir, JSON.stringify(bootstrap), JSON.stringify(options)],
@@ -106,4 +113,25 @@ export async function startRepairNodes(
     throw err
   }
   return nodes
+}
+
+/**
+ * Waits (bounded) until every shard of the file has exactly one live copy, and returns who holds
+ * each ([slice][shard] -> peers). A shard left with two copies after `ms` fails, naming them: a
+ * race's loser withdraws its copy at its next check, so one copy is what the network ends with.
+ */
+export async function singleCopies(c: NodeComponents, ref: string, ms: number): Promise<string[][][]> {
+  const file = await resolveManifest(c, ref)
+  let live: string[][][] = []
+  const until = Date.now() + ms
+  for (;;) {
+    live = await liveHolders(c, { ...file, holders: await lookupHolders(c, file.manifest) })
+    const twice = live.flatMap((slice, i) => slice.flatMap((h, j) => (h.length !== 1 ? [{ i, j, h }] : [])))
+    if (twice.length === 0) return live
+    if (Date.now() >= until) {
+      const { i, j, h } = twice[0]!
+      throw new Error(`slice ${i} shard ${j} is held by ${JSON.stringify(h)} after ${ms} ms`)
+    }
+    await new Promise((r) => setTimeout(r, 500))
+  }
 }
