@@ -2,7 +2,7 @@
 // tells the file's repairer, over `/defs/repair-report/1.0.0`, which checks the file soon instead
 // of at its next interval. A report proves nothing: the repairer only checks sooner, and only a
 // file it keeps. The reader sends one report per slice per check interval (deduplicated here), to
-// the two nearest holders that served it by the election's order, or to its own repair service
+// the two nearest holders that served it by the election's order, and to its own repair service
 // when it keeps the file itself.
 import { decodePublicKey, fromHex } from '@defs/crypto'
 import { handleRequests, sendRequest } from '@defs/net'
@@ -66,16 +66,15 @@ export class ReadReporter {
     this.#sent.set(key, now)
     const c = this.#c
     const fileId = fromHex(d.fileIdHex)
-    if ((await c.shards.shardsOf(fileId)).length > 0) {
-      this.#sink.report(d.fileIdHex, d.slice, c.peerId)
-      return
-    }
+    // A keeper checks at once itself, and still tells the nearest holders: it may not be first.
+    if ((await c.shards.shardsOf(fileId)).length > 0) this.#sink.report(d.fileIdHex, d.slice, c.peerId)
     const request = encodeRepairReport({ fileId, owner: decodePublicKey(fromHex(d.owner)), slice: d.slice })
     const order = await electionOrder(fileId, d.served)
     const opener = { openStream: c.host.dialProtocol.bind(c.host) }
     let told = 0
     for (const peer of order) {
       if (told >= REPORT_TO) return
+      if (peer === c.peerId) continue
       try {
         await sendRequest(opener, peerIdFromString(peer), REPAIR_REPORT_PROTOCOL, request, {
           maxResponseBytes: ACK.length,
