@@ -93,11 +93,12 @@ describe('a flipped byte on a holder’s disk', () => {
       await handle.close()
     }
 
-    // Bounded: a check a second, four challenges per fetched copy, then a whole-shard fetch.
+    // Bounded: a check a second, each holder audited on up to 4 shards of the file, four
+    // challenges per fetched copy, then a whole-shard fetch that cannot miss the flip.
     await waitFor(
       () => auditsOf().some((a) => a.peer === victim.peerId && a.shard === shardHex && a.result === 'fail'),
       'an audit to fail the flipped shard',
-      60_000
+      90_000
     )
     const mine = auditsOf()
     const failed = mine.find((a) => a.peer === victim.peerId && a.result === 'fail')!

@@ -84,6 +84,12 @@ describe('read-triggered repair', () => {
         'every slice back at k + m live shards',
         60_000
       )
+      // The owner sees it too: its placement and the holders' records together.
+      const ownerView = await owner.files.check(put.fileId)
+      assert.ok(
+        ownerView.slices.every((s) => s.live === s.totalShards),
+        `the owner's check: ${JSON.stringify(ownerView.slices.map((s) => s.live))}`
+      )
       // Reports the storage nodes and the owner received from the reader: three reads, at most
       // one report per slice to each of the two nearest holders.
       const reports = [

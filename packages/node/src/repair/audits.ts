@@ -35,6 +35,8 @@ const CHALLENGES_PER_FETCH = 4
 /** Ranges per challenge, and the share of the shard they cover together (at most). */
 const RANGES = 4
 const COVER = 1 / 4
+/** Shards of one file audited per holder per check. */
+const SHARDS_PER_HOLDER = 4
 /** Timeouts in a row before a contained holder fails. */
 export const MAX_REVERIFY = 3
 const AUDIT_TIMEOUT_MS = 10_000
@@ -51,9 +53,9 @@ export class Auditor {
   }
 
   /**
-   * Audits every holder in `live` ([slice][shard] -> peers) but this node, one random shard each
-   * (a contained holder: the shard it is contained on). Scores follow: a pass or a fail is told
-   * to the scorer; containment is not.
+   * Audits every holder in `live` ([slice][shard] -> peers) but this node, on up to 4 of the
+   * file's shards it holds (those it is contained on first, then at random). Scores follow: a
+   * pass or a fail is told to the scorer; containment is not.
    */
   async auditFile(manifest: Manifest, live: string[][][], signal: AbortSignal): Promise<AuditOutcome[]> {
     const byPeer = new Map<string, Uint8Array[]>()
@@ -64,15 +66,21 @@ export class Auditor {
       })
     })
     const fileIdHex = toHex(manifest.fileId)
-    return Promise.all(
+    const audits = await Promise.all(
       [...byPeer].map(async ([peer, ids]) => {
-        const held = ids.find((id) => this.#contained.has(`${peer}/${toHex(id)}`))
-        const id = held ?? ids[Math.floor(Math.random() * ids.length)]!
-        const outcome = await this.#audit(peer, id, signal)
-        if (outcome.result !== 'contained') this.#c.scorer.observe(peer, { audit: outcome.result })
-        return { peer, fileIdHex, shard: toHex(id), ...outcome }
+        // The shards it is contained on first, then a random few of the rest.
+        const contained = ids.filter((id) => this.#contained.has(`${peer}/${toHex(id)}`))
+        const rest = ids.filter((id) => !contained.includes(id)).sort(() => Math.random() - 0.5)
+        const out: AuditOutcome[] = []
+        for (const id of [...contained, ...rest].slice(0, SHARDS_PER_HOLDER)) {
+          const outcome = await this.#audit(peer, id, signal)
+          if (outcome.result !== 'contained') this.#c.scorer.observe(peer, { audit: outcome.result })
+          out.push({ peer, fileIdHex, shard: toHex(id), ...outcome })
+        }
+        return out
       })
     )
+    return audits.flat()
   }
 
   async #audit(
@@ -135,12 +143,19 @@ export class Auditor {
 
 /** `n` challenges of `shard` (named `id`) with their expected digests. */
 export async function prepare(id: Uint8Array, shard: Uint8Array, n: number): Promise<Prepared[]> {
-  const length = Math.min(limits.maxAuditRangeBytes, Math.max(1, Math.floor((shard.length * COVER) / RANGES)))
+  const length = Math.min(
+    shard.length,
+    limits.maxAuditRangeBytes,
+    Math.max(1, Math.floor((shard.length * COVER) / RANGES))
+  )
+  // Whole blocks of the shard (the last one ending at its end), so every byte, the last ones
+  // included, is as likely to be challenged as any other.
+  const blocks = Math.ceil(shard.length / length)
   return Promise.all(
     Array.from({ length: n }, async () => {
       const ranges = Array.from({ length: RANGES }, () => ({
-        offset: Math.floor(Math.random() * Math.max(1, shard.length - length + 1)),
-        length: Math.min(length, shard.length)
+        offset: Math.min(Math.floor(Math.random() * blocks) * length, shard.length - length),
+        length
       }))
       const challenge: AuditChallenge = { shard: id, nonce: randomBytes(16), ranges }
       return { challenge, digest: await auditDigest(challenge, shard) }
