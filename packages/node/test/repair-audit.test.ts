@@ -125,7 +125,11 @@ describe('a flipped byte on a holder’s disk', () => {
       },
       'the shard rebuilt on another node',
       60_000
-    )
+    ).catch((err: Error) => {
+      // What the repairers did, to tell a slow repair from none.
+      const tasks = nodes.flatMap((n) => n.lines.flatMap((l) => (l.task !== undefined ? [l.task] : [])))
+      throw new Error(`${err.message}; repair tasks: ${JSON.stringify(tasks)}`)
+    })
     const out = join(root, 'back')
     await owner.files.get(put.fileId, out)
     assert.equal(sha(await readFile(out)), sha(bytes))

@@ -49,21 +49,29 @@ describe('a repairer SIGKILLed mid-repair', () => {
     const bytes = randomBytes(SLICES * 128 * 1024 - 500)
     const source = join(root, 'source')
     await writeFile(source, bytes)
-    const put = await owner.files.put(source, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    // m = 3: the owner, one storage node and the killed repairer may each take a shard of a slice.
+    const put = await owner.files.put(source, { mode: 'rs-proportion', dataShards: 3, parityShards: 3 })
     const placement = (await owner.services.parts.meta.getPlacement(put.fileId))!.slices
-    const ownerSlices = placement.filter((s) => s.some((h) => h.includes(owner.peerId))).length
-    assert.ok(ownerSlices >= 2, `the owner holds shards of ${ownerSlices} slices, the test needs two`)
+    // Lost with the owner, and with the storage node holding shards of the most slices: a repair
+    // of several slices (the owner alone may hold few, or none when its disk is short).
+    const slicesOf = (peer: string) => placement.filter((s) => s.some((h) => h.includes(peer))).length
+    const crashed = [...nodes].sort((a, b) => slicesOf(b.peerId) - slicesOf(a.peerId))[0]!
+    const ill = placement.filter((s) => s.some((h) => h.includes(owner.peerId) || h.includes(crashed.peerId)))
+    assert.ok(ill.length >= 2, `${ill.length} slices lose a shard, the test needs two`)
     const holding = nodes.filter((n) => placement.flat(2).includes(n.peerId))
     await Promise.all(
       holding.map((n) => n.waitFor((l) => l.check?.fileIdHex === put.fileId, 'a check of the file', 30_000))
     )
     // The owner's shards are gone with it: every slice it held is one shard short (k + m - 1).
     await owner.stop()
+    await crashed.kill('SIGKILL')
 
     const running = await Promise.race(
-      nodes.map((n) =>
-        n.waitFor((l) => l.task?.state === 'running', 'a repair task running', 60_000).then(() => n)
-      )
+      nodes
+        .filter((n) => n !== crashed)
+        .map((n) =>
+          n.waitFor((l) => l.task?.state === 'running', 'a repair task running', 60_000).then(() => n)
+        )
     )
     await running.waitFor((l) => l.repaired !== undefined, 'a first slice repaired', 60_000)
     const doneBefore = running.lines.filter((l) => l.repaired !== undefined).length
@@ -72,7 +80,7 @@ describe('a repairer SIGKILLed mid-repair', () => {
       !running.lines.some((l) => l.task?.state === 'done'),
       `the repairer was killed mid-task (${doneBefore} slices repaired before)`
     )
-    const survivors = nodes.filter((n) => n !== running)
+    const survivors = nodes.filter((n) => n !== running && n !== crashed)
     const successor = await Promise.race(
       survivors.map((n) =>
         n.waitFor((l) => l.task?.state === 'done', 'a repair task done after the kill', 120_000).then(() => n)
@@ -145,20 +153,28 @@ describe('a repairer SIGKILLed mid-repair and restarted', () => {
     const bytes = randomBytes(SLICES * 128 * 1024 - 500)
     const source = join(root, 'source')
     await writeFile(source, bytes)
-    const put = await owner.files.put(source, { mode: 'rs-proportion', dataShards: 3, parityShards: 2 })
+    // m = 3: the owner, one storage node and the killed repairer may each take a shard of a slice.
+    const put = await owner.files.put(source, { mode: 'rs-proportion', dataShards: 3, parityShards: 3 })
     const placement = (await owner.services.parts.meta.getPlacement(put.fileId))!.slices
-    const ownerSlices = placement.filter((s) => s.some((h) => h.includes(owner.peerId))).length
-    assert.ok(ownerSlices >= 2, `the owner holds shards of ${ownerSlices} slices, the test needs two`)
+    // Lost with the owner, and with the storage node holding shards of the most slices: a repair
+    // of several slices (the owner alone may hold few, or none when its disk is short).
+    const slicesOf = (peer: string) => placement.filter((s) => s.some((h) => h.includes(peer))).length
+    const crashed = [...nodes].sort((a, b) => slicesOf(b.peerId) - slicesOf(a.peerId))[0]!
+    const ill = placement.filter((s) => s.some((h) => h.includes(owner.peerId) || h.includes(crashed.peerId)))
+    assert.ok(ill.length >= 2, `${ill.length} slices lose a shard, the test needs two`)
     const holding = nodes.filter((n) => placement.flat(2).includes(n.peerId))
     await Promise.all(
       holding.map((n) => n.waitFor((l) => l.check?.fileIdHex === put.fileId, 'a check of the file', 30_000))
     )
     await owner.stop()
+    await crashed.kill('SIGKILL')
 
     const running = await Promise.race(
-      nodes.map((n) =>
-        n.waitFor((l) => l.task?.state === 'running', 'a repair task running', 60_000).then(() => n)
-      )
+      nodes
+        .filter((n) => n !== crashed)
+        .map((n) =>
+          n.waitFor((l) => l.task?.state === 'running', 'a repair task running', 60_000).then(() => n)
+        )
     )
     const taskId = running.lines.find((l) => l.task?.state === 'running')!.task!.id
     await running.waitFor((l) => l.repaired !== undefined, 'a first slice repaired', 60_000)
@@ -166,7 +182,7 @@ describe('a repairer SIGKILLed mid-repair and restarted', () => {
     assert.ok(!running.lines.some((l) => l.task?.state === 'done'), 'killed before the task was done')
     const firstRun = running.lines.filter((l) => l.repaired !== undefined).map((l) => l.repaired!.slice)
 
-    const others = nodes.filter((n) => n !== running)
+    const others = nodes.filter((n) => n !== running && n !== crashed)
     const restarted = new RepairProcess(
       running.dir,
       others.map((n) => n.addresses[0]!),
