@@ -64,7 +64,7 @@ describe('defs devnet', () => {
 })
 
 describe('defs demo', () => {
-  it('stores a file on 6 nodes, survives 2 SIGKILLs, matches SHA-256 and cleans up', async () => {
+  it('stores a file on 8 nodes, survives 2 SIGKILLs, matches SHA-256, repairs it and cleans up', async () => {
     const r = await runCli(['demo', '--size', '8MiB', '--json'], { timeoutMs: 120_000 })
     assert.equal(r.code, 0, r.stderr)
     const summary = JSON.parse(r.stdout.toString()) as {
@@ -74,6 +74,7 @@ describe('defs demo', () => {
       code: { dataShards: number; parityShards: number }
       slicesRebuilt: number[]
       slicesRebuiltByNode: number
+      repair: { health: string; byNode: { name: string; slices: number }[] }
       dir: string
       kept: boolean
     }
@@ -85,6 +86,12 @@ describe('defs demo', () => {
     assert.ok(summary.slicesRebuilt.length >= 1, 'some slice had to be rebuilt from parity')
     // The node's own count (its /metrics) agrees with what the placement and the kills predict.
     assert.equal(summary.slicesRebuiltByNode, summary.slicesRebuilt.length)
+    // The survivors brought every slice back to k + m live shards, and someone counted the work.
+    assert.equal(summary.repair.health, 'full')
+    assert.ok(
+      summary.repair.byNode.some((n) => n.slices > 0),
+      JSON.stringify(summary.repair.byNode)
+    )
     assert.equal(summary.kept, false)
     assert.equal(await exists(summary.dir), false, 'temporary directory removed')
   })

@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
-import type { DefsNode, NodeOptions } from '@defs/node'
+import type { DefsNode, NodeOptions, RepairService } from '@defs/node'
 import { readNodeConfig } from '@defs/node/config'
 import { ensureApiToken } from './api-token.ts'
 import {
@@ -97,6 +97,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   logNodeEvents(node, log)
   const sampler = setInterval(() => metrics.sampleThroughput(node), THROUGHPUT_INTERVAL_MS)
   sampler.unref()
+  // Every node runs the repair service (a test's own node may not).
+  const repair = (node.services as { repair?: RepairService }).repair
+  if (repair !== undefined) metrics.watchRepair(repair)
   const server = createServer(
     createApiHandler({ node, token, metrics, log, allowExternalLogin: options.allowExternalLogin ?? false })
   )

@@ -1,7 +1,14 @@
 // Prometheus metrics of one daemon. A Registry per daemon (not prom-client's global one), so two
 // daemons in one process (tests, embedding) never mix their numbers. Counters are fed as requests
 // and transfers happen; gauges are read from the node at scrape time, so they are never stale.
-import { type DefsNode, type GetResult, type NodeStatus, type TaskRecord, userMirrors } from '@defs/node'
+import {
+  type DefsNode,
+  type GetResult,
+  type NodeStatus,
+  type RepairService,
+  type TaskRecord,
+  userMirrors
+} from '@defs/node'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import { type TaskKindRates, ThroughputHistory } from './throughput.ts'
 
@@ -30,6 +37,10 @@ export class DaemonMetrics {
   readonly #errors: Counter<'kind'>
   readonly #slicesRead: Counter
   readonly #slicesReconstructed: Counter
+  readonly #audits: Counter<'result'>
+  readonly #repairedSlices: Counter
+  readonly #repairedShards: Counter
+  readonly #repairReports: Counter
   readonly #requests: Counter<'method' | 'route' | 'status'>
   readonly #duration: Histogram<'route'>
   /** Failed tasks already counted, so each failure is one increment however often we scrape. */
@@ -105,6 +116,27 @@ export class DaemonMetrics {
       labelNames: ['kind'],
       registers
     })
+    this.#audits = new Counter({
+      name: 'defs_audits_total',
+      help: 'Audits this node ran as a repairer, by result (pass, fail, contained)',
+      labelNames: ['result'],
+      registers
+    })
+    this.#repairedSlices = new Counter({
+      name: 'defs_repaired_slices_total',
+      help: 'Slices this node repaired (their missing shards rebuilt and placed)',
+      registers
+    })
+    this.#repairedShards = new Counter({
+      name: 'defs_repaired_shards_total',
+      help: 'Shards this node rebuilt (or copied) and placed',
+      registers
+    })
+    this.#repairReports = new Counter({
+      name: 'defs_repair_reports_total',
+      help: 'Reads reporting a slice of a file this node keeps as ill',
+      registers
+    })
     this.#requests = new Counter({
       name: 'defs_http_requests_total',
       help: 'API requests by method, route and status',
@@ -118,6 +150,7 @@ export class DaemonMetrics {
       buckets: [0.005, 0.025, 0.1, 0.5, 2, 10, 60],
       registers
     })
+    for (const result of ['pass', 'fail', 'contained']) this.#audits.inc({ result }, 0)
     for (const state of taskStates) this.#tasks.set({ state }, 0)
     for (const kind of taskKinds) this.#rate.set({ kind }, 0)
     collectDefaultMetrics({ register: this.registry })
@@ -151,6 +184,17 @@ export class DaemonMetrics {
   request(method: string, route: string, status: number, seconds: number): void {
     this.#requests.inc({ method, route, status: String(status) })
     this.#duration.observe({ route }, seconds)
+  }
+
+  /** Counts what the node's repair service does: audits by result, slices and shards repaired, reports. */
+  watchRepair(repair: Pick<RepairService, 'addEventListener'>): void {
+    repair.addEventListener('audit', (e) => this.#audits.inc({ result: e.detail.result }))
+    repair.addEventListener('repaired', (e) => {
+      if (e.detail.placed.length === 0) return
+      this.#repairedSlices.inc()
+      this.#repairedShards.inc(e.detail.holders.flat().length)
+    })
+    repair.addEventListener('report', () => this.#repairReports.inc())
   }
 
   /** Reads the node's gauges; called right before each scrape. */

@@ -21,12 +21,13 @@ import { Files } from './files/files.ts'
 import { createKeystore } from './keystore.ts'
 import { Lifecycle } from './lifecycle.ts'
 import { Maintenance } from './maintenance/maintenance.ts'
-import { type BuiltinServices, mirrorNodeService } from './mirror/mirror-service.ts'
+import { type MirrorServices, mirrorNodeService } from './mirror/mirror-service.ts'
 import { Node } from './node.ts'
 import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
 import { PeerStanding } from './peers/standing.ts'
 import { SlicePool } from './pipeline/index.ts'
+import { type RepairService, repair } from './repair/index.ts'
 import { Retirement } from './retirement.ts'
 import { type ServiceFactories, startServices } from './services.ts'
 import { holdingsOf } from './steps/network-index.ts'
@@ -42,8 +43,16 @@ export interface CreateNodeOptions<S extends object> extends NodeOptions {
   services?: ServiceFactories<S>
 }
 
+/** What every node runs unless `services` replaces it under the same name. */
+export interface BuiltInServices extends MirrorServices {
+  /** Keeps the files this node holds shards of at full health (network repair). */
+  repair: RepairService
+}
+
 // biome-ignore lint/complexity/noBannedTypes: a node without services has none
-export async function createNode<S extends object = {}>(options: CreateNodeOptions<S>): Promise<DefsNode<S>> {
+export async function createNode<S extends object = {}>(
+  options: CreateNodeOptions<S>
+): Promise<DefsNode<BuiltInServices & S>> {
   const { services: factories, ...nodeOptions } = options
   // Checked before anything is touched, then again over the stored config once the directory is ours.
   const dir = nodeDir(resolveNodeOptions(nodeOptions).dataDir)
@@ -132,10 +141,11 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
     // A node stopped in maintenance comes back in it, before anything could start work.
     const maintenance = new Maintenance(components)
     await maintenance.restore()
-    // Built in: every node serves and keeps mirrors of user accounts (@defs/mirror; see mirrorOf).
-    const builtin: ServiceFactories<BuiltinServices> = { mirror: mirrorNodeService() }
+    // Built in: network repair, and serving and keeping mirrors of user accounts (@defs/mirror;
+    // see mirrorOf). A service given under the same name replaces one.
+    const builtin: ServiceFactories<BuiltInServices> = { repair: repair(), mirror: mirrorNodeService() }
     const started = await startServices(
-      { ...builtin, ...(factories ?? {}) } as ServiceFactories<S>,
+      { ...builtin, ...(factories ?? {}) } as ServiceFactories<BuiltInServices & S>,
       components
     )
     opened.push({ close: started.stop })

@@ -11,6 +11,17 @@ export interface PeerEvent {
   peerId: string
 }
 
+/** A read found a slice short of data shards (it needed parity) or met a shard that did not match its id. */
+export interface DegradedSlice {
+  fileIdHex: string
+  /** The file owner's key, multikey hex: whose manifest the read followed. */
+  owner: string
+  slice: number
+  reason: 'parity' | 'corrupt'
+  /** Holders that served a shard of the slice (live ones). */
+  served: string[]
+}
+
 export interface NodeEventMap {
   /** A task was submitted, made progress or changed state. */
   task: CustomEvent<TaskRecord>
@@ -22,6 +33,8 @@ export interface NodeEventMap {
   republish: CustomEvent<Republished>
   /** A shard held here was found rotted as it was served, and dropped from the store. */
   'shard:rotted': CustomEvent<RottedShard>
+  /** A read of a slice needed parity or met a bad shard: the repair service tells the file's repairer. */
+  'slice:degraded': CustomEvent<DegradedSlice>
   'peer:connect': CustomEvent<PeerEvent>
   'peer:disconnect': CustomEvent<PeerEvent>
 }

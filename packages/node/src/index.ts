@@ -31,14 +31,14 @@ export {
   storageModeChoices
 } from '@defs/segment'
 export type { NodeComponents, NodeShardStore } from './components.ts'
-export { type CreateNodeOptions, createNode } from './create-node.ts'
+export { type BuiltInServices, type CreateNodeOptions, createNode } from './create-node.ts'
 export { type AtomicWriteOptions, writeFileAtomic } from './disk/atomic-file.ts'
 export type { DiskUsage } from './disk/disk-budget.ts'
 export type { MetaChange, MetaChanges } from './disk/meta-changes.ts'
 export type { MetaStore, Placement } from './disk/meta-store.ts'
 export { readNodeConfig, type StoredNodeOptions, writeNodeConfig } from './disk/node-config.ts'
 export * from './errors.ts'
-export type { NodeEventMap, NodeEvents, PeerEvent } from './events.ts'
+export type { DegradedSlice, NodeEventMap, NodeEvents, PeerEvent } from './events.ts'
 export type * from './files/types.ts'
 export type { Keystore } from './keystore.ts'
 export { heldInMaintenance, type Lifecycle, type LifecycleChange, type LifecycleState } from './lifecycle.ts'
@@ -56,7 +56,7 @@ export {
   userMirrors
 } from './mirror/mirror-api.ts'
 export {
-  type BuiltinServices,
+  type MirrorServices,
   type MirrorTimings,
   mirrorNodeService,
   mirrorOf
@@ -64,6 +64,15 @@ export {
 export type * from './node-types.ts'
 export { type NodeOptions, optionNames, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
 export type { RebuildParams, RebuiltShard, RebuiltSlice, SliceWorkers } from './pipeline/index.ts'
+export {
+  type FileCheck,
+  type RepairEvents,
+  type RepairOptions,
+  type RepairParams,
+  type RepairResult,
+  RepairService,
+  repair
+} from './repair/index.ts'
 export { type NodeService, type ServiceFactories, type ServiceFactory, startOrder } from './services.ts'
 export { checkFile } from './steps/file-health.ts'
 export { type PlaceRequest, placeShards, type ShardToPlace } from './steps/place-shards.ts'

@@ -219,7 +219,8 @@ function multiaddrs(name: string, value: unknown): void {
   }
 }
 
-function integer(name: string, value: unknown, min: number, max: number): void {
+/** Throws InvalidOptionError naming `name` unless `value` is an integer in min..max. */
+export function integer(name: string, value: unknown, min: number, max: number): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
     throw new InvalidOptionError(name, `must be an integer in ${min}..${max}, got ${JSON.stringify(value)}`)
   }

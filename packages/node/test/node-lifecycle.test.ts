@@ -195,7 +195,7 @@ describe('a node directory', () => {
     const full = (await start(join(net.root, 'full'), {
       minFreeDisk: Number.MAX_SAFE_INTEGER,
       services: { parts: { create: (c: NodeComponents) => c } }
-    })) as DefsNode<{ parts: NodeComponents }>
+    })) as unknown as DefsNode<{ parts: NodeComponents }>
     const uploader = net.nodes[1]!
     try {
       for (const n of net.nodes) await full.peers.connect(n.addresses()[0]!)

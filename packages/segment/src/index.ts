@@ -149,6 +149,12 @@ export {
   type NodeConfig
 } from './node-config.ts'
 export {
+  decodeRepairReport,
+  encodeRepairReport,
+  REPAIR_REPORT_VERSION,
+  type RepairReport
+} from './repair-report.ts'
+export {
   decodeRetireRecord,
   encodeRetireRecord,
   RETIRE_RECORD_VERSION,

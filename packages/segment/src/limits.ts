@@ -78,6 +78,7 @@ export const limits = {
     mirrorRequest: 2 * KiB,
     /** The largest of a tree blob, a manifest envelope and a shard with its header. */
     mirrorResponse: 64 * MiB + 64 * KiB,
+    repairReport: 256,
     auditChallenge: 1 * KiB,
     auditResponse: 256,
     /** An envelope is its payload's cap plus this much for type, key and signature. */

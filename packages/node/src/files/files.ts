@@ -114,7 +114,8 @@ export class Files implements FileApi {
   }
 
   async check(ref: FileRef): Promise<FileHealth> {
-    return checkFile(this.#c, await resolveFile(this.#c, ref))
+    // The records too: a shard a repairer rebuilt is on a peer our placement never named.
+    return checkFile(this.#c, await locate(this.#c, await resolveManifest(this.#c, ref), { records: true }))
   }
 
   async rm(ref: FileRef): Promise<{ fileId: string; shardsDeleted: number }> {

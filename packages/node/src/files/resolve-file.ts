@@ -50,13 +50,23 @@ export async function resolveManifest(c: NodeComponents, ref: string): Promise<R
   return { fileIdHex, manifest }
 }
 
-/** Who holds each shard: where our own upload put them, else the holders' location records. */
-export async function locate(c: NodeComponents, file: ResolvedFile): Promise<LocatedFile> {
+/**
+ * Who holds each shard: where our own upload put them, else the holders' location records. With
+ * `records`, our placement and the records together (repair moves shards without the owner).
+ */
+export async function locate(
+  c: NodeComponents,
+  file: ResolvedFile,
+  options: { records?: boolean } = {}
+): Promise<LocatedFile> {
   const placement = await c.meta.getPlacement(file.fileIdHex)
-  const holders =
-    placement !== undefined
-      ? file.manifest.slices.map((s, i) => s.shards.map((_, j) => placement.slices[i]?.[j] ?? []))
-      : await lookupHolders(c, file.manifest)
+  if (placement === undefined) return { ...file, holders: await lookupHolders(c, file.manifest) }
+  const placed = file.manifest.slices.map((s, i) => s.shards.map((_, j) => placement.slices[i]?.[j] ?? []))
+  if (options.records !== true) return { ...file, holders: placed }
+  const found = await lookupHolders(c, file.manifest)
+  const holders = placed.map((slice, i) =>
+    slice.map((peers, j) => [...new Set([...peers, ...found[i]![j]!])])
+  )
   return { ...file, holders }
 }
 

@@ -9,8 +9,8 @@ import type { ServiceFactory } from '../services.ts'
 import { nodeMirrorContent } from './content.ts'
 import { diskBlobStore, diskStateStore } from './disk-stores.ts'
 
-/** The services every node has, whatever it is given. */
-export interface BuiltinServices {
+/** The mirror service every node has (one of createNode's BuiltInServices). */
+export interface MirrorServices {
   mirror: MirrorService
 }
 
@@ -50,7 +50,7 @@ export function mirrorNodeService(timings: MirrorTimings = {}): ServiceFactory<M
 
 /** The node's mirror service (every node has one, whatever services it was given). */
 export function mirrorOf(node: { readonly services: object }): MirrorService {
-  const mirror = (node.services as Partial<BuiltinServices>).mirror
+  const mirror = (node.services as Partial<MirrorServices>).mirror
   if (!(mirror instanceof MirrorService)) throw new TypeError('this node has no mirror service')
   return mirror
 }

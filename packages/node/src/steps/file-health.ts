@@ -11,14 +11,18 @@ import { peerHas } from './network-index.ts'
 const HAS_TIMEOUT_MS = 5000
 
 export async function checkFile(c: NodeComponents, file: LocatedFile): Promise<FileHealth> {
-  const present = await livePresence(c, file)
+  return healthOf(file, await liveHolders(c, file))
+}
+
+/** The health of `file` given the live holders of each of its shards ([slice][shard] -> peers). */
+export function healthOf(file: LocatedFile, byShard: string[][][]): FileHealth {
   const m = file.manifest
   const replicated = m.mode === 'file' || m.mode === 'slice'
   const slices: SliceHealth[] = m.slices.map((s, i) => {
     const holders: string[] = []
     let live = 0
-    s.shards.forEach((id, j) => {
-      const alive = (file.holders[i]![j] ?? []).filter((p) => present.has(`${p}/${toHex(id)}`))
+    s.shards.forEach((_, j) => {
+      const alive = byShard[i]![j]!
       if (alive.length > 0) live++
       holders.push(...alive)
     })
@@ -36,6 +40,14 @@ export async function checkFile(c: NodeComponents, file: LocatedFile): Promise<F
     minLive: Math.min(...slices.map((s) => s.live)),
     readable: slices.every((s) => s.live >= s.dataShards)
   }
+}
+
+/** Of `file.holders`, those that say they have their shard now: [slice][shard] -> peers. */
+export async function liveHolders(c: NodeComponents, file: LocatedFile): Promise<string[][][]> {
+  const present = await livePresence(c, file)
+  return file.manifest.slices.map((s, i) =>
+    s.shards.map((id, j) => (file.holders[i]![j] ?? []).filter((p) => present.has(`${p}/${toHex(id)}`)))
+  )
 }
 
 /** `peer/shardId` of every copy its holder says it has. */

@@ -9,6 +9,8 @@ import { ShardCorruptError, sliceLayout } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import type { LocatedFile, ReadableFile, ResolvedFile } from '../files/resolve-file.ts'
 import { type FetchedSlice, type OpenedSliceHandle, openSlices } from '../pipeline/index.ts'
+import { lookupHolders } from './network-index.ts'
+import { ownerIdOf } from './owner-id.ts'
 import { fetchShard } from './shard-transfer.ts'
 
 export interface ReadStats {
@@ -129,10 +131,13 @@ export async function fetchSliceShards(
   const ids = file.manifest.slices[i]!.shards
   const k = layout.dataShards
   const shards: (Uint8Array | null)[] = ids.map(() => null)
-  const tryShard = async (j: number): Promise<boolean> => {
-    for (const peer of connectedFirst(node, file.holders[i]?.[j] ?? [])) {
+  const served: string[] = []
+  let corrupt = false
+  const tryShard = async (j: number, holders = file.holders[i]?.[j] ?? []): Promise<boolean> => {
+    for (const peer of connectedFirst(node, holders)) {
       try {
         const bytes = await fetchShard(node, peer, ids[j]!, signal)
+        served.push(peer)
         if (bytes.length !== layout.shardSize) {
           throw new ShardCorruptError(
             `peer ${peer}: shard ${toHex(ids[j]!)} is ${bytes.length} bytes, not ${layout.shardSize}`,
@@ -145,6 +150,7 @@ export async function fetchSliceShards(
       } catch (err) {
         if (signal?.aborted) throw err
         if (err instanceof ShardCorruptError) {
+          corrupt = true
           stats.badPeers.add(peer)
           node.scorer.observe(peer, { audit: 'fail' })
         } else {
@@ -155,16 +161,43 @@ export async function fetchSliceShards(
     return false
   }
   const data = ids.slice(0, k).map((_, j) => j)
-  const ok = await Promise.all(data.map(tryShard))
+  const ok = await Promise.all(data.map((j) => tryShard(j)))
   let have = ok.filter(Boolean).length
+  const parity = have < k
   if (have < k) {
     stats.slicesReconstructed++
     // Parity in batches of just as many as are still missing; each index is tried once.
     for (let next = k; next < ids.length && have < k; ) {
       const batch = Array.from({ length: Math.min(k - have, ids.length - next) }, (_, b) => next + b)
       next += batch.length
-      have += (await Promise.all(batch.map(tryShard))).filter(Boolean).length
+      have += (await Promise.all(batch.map((j) => tryShard(j)))).filter(Boolean).length
     }
+  }
+  if (have < k) {
+    // Our placement may be out of date (a repairer moved shards without us): the holders' own
+    // records, for the shards still missing, once.
+    const found = await lookupHolders(node, file.manifest)
+    const tried = file.holders[i] ?? []
+    const more = ids.flatMap((_, j) => {
+      const fresh = (found[i]?.[j] ?? []).filter((p) => !(tried[j] ?? []).includes(p))
+      return shards[j] === null && fresh.length > 0 ? [{ j, fresh }] : []
+    })
+    for (const { j, fresh } of more) {
+      if (have >= k) break
+      if (await tryShard(j, fresh)) have++
+    }
+  }
+  if (parity || corrupt) {
+    // The repair service tells the file's repairer; the read goes on meanwhile.
+    node.events.safeDispatchEvent('slice:degraded', {
+      detail: {
+        fileIdHex: file.fileIdHex,
+        owner: ownerIdOf(file.manifest.owner),
+        slice: i,
+        reason: corrupt ? 'corrupt' : 'parity',
+        served: [...new Set(served)]
+      }
+    })
   }
   if (have < k) {
     throw new TooFewShardsError(`slice ${i}: have ${have} shards, need ${k}`)

@@ -16,6 +16,7 @@ import {
   type MirrorResponse,
   type NodeConfig,
   type RecordType,
+  type RepairReport,
   type ShardClaim,
   type ShardHeader,
   type ShardRequest,
@@ -77,6 +78,10 @@ export function manifest(r: Random, maxSlices = 6): Manifest {
 
 export function shardIds(r: Random, min: number, max: number): Uint8Array[] {
   return Array.from({ length: r.int(min, max) }, () => r.bytes(32))
+}
+
+export function repairReport(r: Random): RepairReport {
+  return { fileId: r.bytes(16), owner: publicKey(r), slice: r.int(0, 262_143) }
 }
 
 export function shardHeader(r: Random): ShardHeader {
