@@ -10,13 +10,14 @@ import { publicKeyField, samePublicKey, signatureField } from './fields.ts'
 import { limits } from './limits.ts'
 import { decodeLocationRecord, encodeLocationRecord, type LocationRecord } from './location-record.ts'
 import { decodeManifest, encodeManifest, type Manifest } from './manifest.ts'
+import { decodePairingRecord, encodePairingRecord, type PairingRecord } from './pairing-record.ts'
 import { decodeRetireRecord, encodeRetireRecord, type RetireRecord } from './retire-record.ts'
 import { bytes, oneOf, type Schema } from './schema.ts'
 import { struct } from './struct.ts'
 
 export const ENVELOPE_VERSION = 1
 
-export const recordTypes = ['manifest', 'location', 'delete', 'retire'] as const
+export const recordTypes = ['manifest', 'location', 'delete', 'retire', 'pairing'] as const
 export type RecordType = (typeof recordTypes)[number]
 
 /** The record each envelope type carries. */
@@ -25,6 +26,7 @@ export interface SignedRecords {
   location: LocationRecord
   delete: DeleteRequest
   retire: RetireRecord
+  pairing: PairingRecord
 }
 
 export interface Envelope<T extends RecordType = RecordType> {
@@ -53,7 +55,12 @@ const codecs: { [T in RecordType]: RecordCodec<SignedRecords[T]> } = {
     decode: decodeDeleteRequest,
     maxBytes: limits.maxBytes.deleteRequest
   },
-  retire: { encode: encodeRetireRecord, decode: decodeRetireRecord, maxBytes: limits.maxBytes.retireRecord }
+  retire: { encode: encodeRetireRecord, decode: decodeRetireRecord, maxBytes: limits.maxBytes.retireRecord },
+  pairing: {
+    encode: encodePairingRecord,
+    decode: decodePairingRecord,
+    maxBytes: limits.maxBytes.pairingRecord
+  }
 }
 
 const domains = Object.fromEntries(recordTypes.map((t) => [t, domainOf(t, ENVELOPE_VERSION)])) as Record<

@@ -131,6 +131,26 @@ export {
   type NodeConfig
 } from './node-config.ts'
 export {
+  decodePairRequest,
+  decodePairResponse,
+  encodePairRequest,
+  encodePairResponse,
+  PAIR_MESSAGE_VERSION,
+  PAIR_PROTOCOL,
+  type PairLifecycle,
+  type PairRequest,
+  type PairResponse,
+  type PairStatus,
+  pairLifecycles
+} from './pair-protocol.ts'
+export {
+  decodePairingRecord,
+  encodePairingRecord,
+  PAIRING_RECORD_VERSION,
+  type PairingRecord,
+  pairingPeers
+} from './pairing-record.ts'
+export {
   decodeRetireRecord,
   encodeRetireRecord,
   RETIRE_RECORD_VERSION,
@@ -170,3 +190,9 @@ export {
   type ShardResponse,
   ShardStatus
 } from './shard-protocol.ts'
+export {
+  decodeSignedPairing,
+  encodeSignedPairing,
+  type SignedPairing,
+  verifySignedPairing
+} from './signed-pairing.ts'

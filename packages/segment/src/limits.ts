@@ -57,6 +57,12 @@ export const limits = {
     locationRecord: 192 * KiB,
     deleteRequest: 192 * KiB,
     retireRecord: 256,
+    /** Two peer ids, an epoch and a time. */
+    pairingRecord: 512,
+    /** Two pairing envelopes (each the record plus envelopeOverhead). */
+    signedPairing: 4 * KiB,
+    /** A pair protocol request or answer: a status, a peer id, or one pairing envelope. */
+    pairMessage: 4 * KiB,
     auditChallenge: 1 * KiB,
     auditResponse: 256,
     /** An envelope is its payload's cap plus this much for type, key and signature. */
