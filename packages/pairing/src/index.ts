@@ -9,17 +9,47 @@
  * @example
  * ```ts
  * import { createHost } from '@defs/net'
- * import { MemoryPairStore, pairing } from '@defs/pairing'
+ * import { MemoryPairStore, PairingService } from '@defs/pairing'
+ * import { generateKeyPair } from '@libp2p/crypto/keys'
  *
- * const opts = { heartbeatInterval: 200 }
- * const [a, b] = await Promise.all([0, 1].map(() =>
- *   createHost({ host: '127.0.0.1', services: { pair: pairing({ ...opts, store: new MemoryPairStore() }) } })))
- * await b!.dial(a!.getMultiaddrs()[0]!)
- * const formed = await b!.services.pair.pairWith(a!.peerId)
- * console.log(formed.record.epoch, b!.services.pair.partner()?.equals(a!.peerId)) // 1 true
- * await Promise.all([a!.stop(), b!.stop()])
+ * async function pairNode() {
+ *   const privateKey = await generateKeyPair('Ed25519')
+ *   const host = await createHost({ host: '127.0.0.1', privateKey })
+ *   const streams = { openStream: host.dialProtocol.bind(host) }
+ *   const pair = new PairingService({ peerId: host.peerId, privateKey, registrar: host, streams,
+ *     peers: () => host.getPeers(), store: new MemoryPairStore(), logger: host.logger, autoPair: false })
+ *   await pair.start()
+ *   return { host, pair }
+ * }
+ * const [a, b] = await Promise.all([pairNode(), pairNode()])
+ * await b.host.dial(a.host.getMultiaddrs()[0]!)
+ * const pairing = await b.pair.pairWith(a.host.peerId) // both sides signed it
+ * console.log(pairing.record.epoch, a.pair.partner()?.equals(b.host.peerId)) // 1 true
  * ```
  */
 export { InvalidPairingError, PairingOptionError, PairingRefusedError } from './errors.ts'
-export { offerPairing, type Pairing, partnerIn, verifyOffer, verifyPairing } from './pairing-proof.ts'
+export {
+  type PairingOptions,
+  pairingDefaults,
+  type ResolvedPairingOptions,
+  resolvePairingOptions
+} from './options.ts'
+export { PairDirectory, type PeerPairing } from './pair-directory.ts'
+export { MemoryPairStore, type PairState, type PairStore } from './pair-store.ts'
+export { PairWatch, type PartnerHealth } from './pair-watch.ts'
+export {
+  offerPairing,
+  type Pairing,
+  partnerIn,
+  peerIdOf,
+  verifyOffer,
+  verifyPairing
+} from './pairing-proof.ts'
+export {
+  type PairEvents,
+  type PairHealth,
+  type PairingInit,
+  PairingService,
+  type PairStatusReport
+} from './pairing-service.ts'
 export { PhiAccrualDetector, type PhiAccrualOptions, phiOf } from './phi-accrual.ts'

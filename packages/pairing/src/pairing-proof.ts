@@ -92,10 +92,11 @@ export function partnerIn(pairing: Pairing, self: PeerId): PeerId {
 }
 
 function peersOf(record: PairingRecord): [PeerId, PeerId] {
-  return [toPeerId(record.peers[0]), toPeerId(record.peers[1])]
+  return [peerIdOf(record.peers[0]), peerIdOf(record.peers[1])]
 }
 
-function toPeerId(bytes: Uint8Array): PeerId {
+/** The peer id of its binary (multihash) form; throws on bytes that are none. */
+export function peerIdOf(bytes: Uint8Array): PeerId {
   return peerIdFromMultihash(Digest.decode(bytes))
 }
 

@@ -33,6 +33,7 @@ export {
   encodeAuditChallenge,
   encodeAuditResponse
 } from './audit.ts'
+export { compareBytes, equalBytes } from './bytes.ts'
 export {
   assertFreshTime,
   DEFAULT_MAX_SKEW_MS,
