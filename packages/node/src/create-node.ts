@@ -24,6 +24,7 @@ import { Maintenance } from './maintenance/maintenance.ts'
 import { Node } from './node.ts'
 import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
+import { PairView } from './pairing/pair-view.ts'
 import { PeerStanding } from './peers/standing.ts'
 import { SlicePool } from './pipeline/index.ts'
 import { Retirement } from './retirement.ts'
@@ -116,6 +117,7 @@ export async function createNode<S extends object = {}>(options: CreateNodeOptio
       lifecycle,
       events,
       standing,
+      pairs: new PairView(),
       get retired() {
         return retirement
       }

@@ -51,6 +51,7 @@ export type {
 } from './maintenance/record.ts'
 export type * from './node-types.ts'
 export { type NodeOptions, optionNames, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
+export { NodePairing, pairingService } from './pairing/pairing-service.ts'
 export type { RebuildParams, RebuiltShard, RebuiltSlice, SliceWorkers } from './pipeline/index.ts'
 export { type NodeService, type ServiceFactories, type ServiceFactory, startOrder } from './services.ts'
 export { checkFile } from './steps/file-health.ts'

@@ -85,6 +85,8 @@ export class PairingService extends EventTarget {
   #health: PairHealth = 'unpaired'
   #timer: ReturnType<typeof setTimeout> | undefined
   #beating = false
+  #surveying = false
+  #surveyed = 0
   #judging = false
   #running = false
   #lock: Promise<unknown> = Promise.resolve()
@@ -260,6 +262,7 @@ export class PairingService extends EventTarget {
   }
 
   async #tick(): Promise<void> {
+    if (!this.#surveying) void this.#survey()
     if (this.#pairing === undefined) {
       if (this.options.autoPair) await this.#formation.tryOnce()
       return
@@ -300,6 +303,24 @@ export class PairingService extends EventTarget {
       this.#log('heartbeat to %p failed: %s', partner, (err as Error).message)
     } finally {
       this.#beating = false
+    }
+  }
+
+  /**
+   * One status exchange per tick with the next connected peer in turn (never more than one in
+   * flight), so the directory learns every peer's pair in as many ticks as there are peers.
+   */
+  async #survey(): Promise<void> {
+    const peers = this.#init.peers()
+    if (peers.length === 0) return
+    const peer = peers[this.#surveyed++ % peers.length]!
+    this.#surveying = true
+    try {
+      await this.ask(peer, { kind: 'heartbeat', status: this.ownStatus() })
+    } catch {
+      this.directory.forget(peer.toString())
+    } finally {
+      this.#surveying = false
     }
   }
 

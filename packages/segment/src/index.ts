@@ -192,8 +192,11 @@ export {
   ShardStatus
 } from './shard-protocol.ts'
 export {
+  decodeSavedPairing,
   decodeSignedPairing,
+  encodeSavedPairing,
   encodeSignedPairing,
+  type SavedPairing,
   type SignedPairing,
   verifySignedPairing
 } from './signed-pairing.ts'

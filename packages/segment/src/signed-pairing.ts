@@ -7,7 +7,7 @@ import { SignatureError } from './errors.ts'
 import { samePublicKey } from './fields.ts'
 import { limits } from './limits.ts'
 import { PAIRING_RECORD_VERSION, type PairingRecord } from './pairing-record.ts'
-import { list } from './schema.ts'
+import { list, uint } from './schema.ts'
 import { struct } from './struct.ts'
 
 /** A pairing record as both partners signed it: two `pairing` envelopes over the same payload. */
@@ -48,4 +48,26 @@ export async function verifySignedPairing(
   const record = await verify(a, 'pairing')
   await verify(b, 'pairing')
   return { record, signers: [a.publicKey, b.publicKey] }
+}
+
+/** What a node keeps of its pairing on its own disk: the highest epoch it signed, its pairing. */
+export interface SavedPairing {
+  epoch: number
+  pairing?: SignedPairing
+}
+
+const savedPairingSchema = struct<SavedPairing>(
+  [
+    { key: 1, name: 'epoch', schema: uint() },
+    { key: 2, name: 'pairing', schema: signedPairingSchema, optional: true }
+  ],
+  { version: PAIRING_RECORD_VERSION }
+)
+
+export function encodeSavedPairing(saved: SavedPairing): Uint8Array {
+  return encodeWith(savedPairingSchema, saved, limits.maxBytes.signedPairing + 64, 'savedPairing')
+}
+
+export function decodeSavedPairing(bytes: Uint8Array): SavedPairing {
+  return decodeWith(savedPairingSchema, bytes, limits.maxBytes.signedPairing + 64, 'savedPairing')
 }

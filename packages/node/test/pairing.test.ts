@@ -1,0 +1,85 @@
+// Pairs inside the node: six real nodes (TCP on 127.0.0.1, own directories) form three pairs by
+// themselves; every shard of an upload ends up on both nodes of the pair it was put on (read on
+// disk), and placement keeps at most m shards of a slice on one pair.
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { readdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { type DefsNode, type NodePairing, pairingService } from '../src/index.ts'
+import { startNetwork, type TestNetwork, waitFor } from './network/devnet.ts'
+
+const fast = {
+  heartbeatInterval: 200,
+  pairSuspectAfter: 600,
+  pairFailureTimeout: 3000,
+  formationBackoff: 100
+}
+const pairOf = (n: DefsNode) => (n.services as { pairing: NodePairing }).pairing.service
+
+async function shardFiles(node: DefsNode, fileId: string): Promise<string[]> {
+  return await readdir(join(node.dataDir, 'shards', fileId)).catch(() => [])
+}
+
+describe('pairs in the node', () => {
+  let net: TestNetwork
+  before(async () => {
+    net = await startNetwork(6, { services: { pairing: pairingService(fast) } })
+  })
+  after(async () => await net?.stop())
+
+  it('six nodes form three pairs, every shard of an upload is on both nodes of its pair, at most m per pair', async () => {
+    const { nodes } = net
+    const byId = new Map(nodes.map((n) => [n.peerId, n]))
+    const partner = (n: DefsNode) => pairOf(n).partner()?.toString()
+    await waitFor(
+      () =>
+        nodes.every(
+          (n) =>
+            partner(byId.get(partner(n) ?? '') ?? n) === n.peerId &&
+            partner(n) !== n.peerId &&
+            partner(n) !== undefined
+        ),
+      'three pairs',
+      20_000
+    )
+    // every node has heard every other's status (what placement reads)
+    await waitFor(
+      () => nodes.every((a) => nodes.every((b) => pairOf(a).partnerOf(b.peerId) === partner(b))),
+      'pairs known to all',
+      20_000
+    )
+
+    const source = join(net.root, 'upload.bin')
+    const bytes = randomBytes(3 * 1024 * 1024)
+    await writeFile(source, bytes)
+    const uploader = nodes[0]!
+    const put = await uploader.files.put(source, { mode: 'rs-proportion', dataShards: 4, parityShards: 2 })
+    await uploader.tasks.settled(put.taskId)
+    const health = await uploader.files.check(put.fileId)
+    assert.ok(health.slices.length >= 1)
+    for (const slice of health.slices) {
+      const perPair = new Map<string, number>()
+      for (const h of slice.holders) {
+        const key = [h, partner(byId.get(h)!)].sort().join()
+        perPair.set(key, (perPair.get(key) ?? 0) + 1)
+      }
+      assert.ok(
+        [...perPair.values()].every((c) => c <= 2),
+        `at most m=2 shards of a slice per pair: ${[...perPair.values()]}`
+      )
+    }
+    let total = 0
+    const distinct = new Set<string>()
+    for (const n of nodes) {
+      const mine = await shardFiles(n, put.fileId)
+      const theirs = new Set(await shardFiles(byId.get(partner(n)!)!, put.fileId))
+      for (const shard of mine)
+        assert.ok(theirs.has(shard), `shard ${shard} on ${n.peerId} is on its partner too`)
+      total += mine.length
+      for (const s of mine) distinct.add(s)
+    }
+    assert.equal(distinct.size, health.slices.length * 6)
+    assert.equal(total, 2 * distinct.size, 'every shard on exactly two nodes')
+  })
+})
