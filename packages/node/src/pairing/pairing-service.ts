@@ -5,11 +5,13 @@
 // already is not sent back. Placement learns the pairs from the service's directory.
 import { networkGroupOf } from '@defs/kbucket'
 import { headerOf, joinShardBody, type ShardBody } from '@defs/net'
-import { type PairingOptions, PairingService } from '@defs/pairing'
+import { type PairEvents, type PairingOptions, PairingService, partnerIn } from '@defs/pairing'
 import type { ShardClaim } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { loadOrCreateIdentity } from '../disk/identity.ts'
 import type { ServiceFactory } from '../services.ts'
+import { finalStates } from '../tasks/task-types.ts'
+import { MIGRATE_PRIORITY, type MigrateParams, MigrateRunner } from './migrate-task.ts'
 import { PairFile } from './pair-file.ts'
 
 /** The pairing service of a node: `createNode({ services: { pairing: pairingService() } })`. */
@@ -52,6 +54,12 @@ export class NodePairing {
       },
       logger: c.logger
     })
+    c.tasks.register('migrate', new MigrateRunner(c, (peer, epoch) => this.#isPartner(peer, epoch)))
+    // A new pair (a failover's, or a first one) gets every shard its new partner lacks.
+    service.addEventListener('pair', (e) => {
+      const { pairing } = (e as CustomEvent<PairEvents['pair']>).detail
+      void this.#migrate(partnerIn(pairing, service.peerId).toString(), pairing.record.epoch)
+    })
     await service.start()
     this.#service = service
     c.pairs.attach((peer) => service.partnerOf(peer))
@@ -62,6 +70,30 @@ export class NodePairing {
     this.#c.shards.mirror = undefined
     this.#c.pairs.attach(undefined)
     await this.#service?.stop()
+  }
+
+  #isPartner(peer: string, epoch: number): boolean {
+    const s = this.#service
+    return s?.partner()?.toString() === peer && s.pairing?.record.epoch === epoch
+  }
+
+  async #migrate(partner: string, epoch: number): Promise<void> {
+    const c = this.#c
+    const open = c.tasks
+      .list()
+      .some(
+        (t) =>
+          t.kind === 'migrate' &&
+          !finalStates.includes(t.state) &&
+          (t.params as MigrateParams).epoch === epoch
+      )
+    if (open) return
+    try {
+      await c.tasks.submit<MigrateParams>('migrate', { partner, epoch }, { priority: MIGRATE_PRIORITY })
+    } catch (err) {
+      // maintenance or draining refuses new background work; the pair's next sync catches up
+      c.logger.forComponent('defs:node:pairing')('no migration to %s now: %e', partner, err)
+    }
   }
 
   async #mirror(id: Uint8Array, body: ShardBody, claim: ShardClaim): Promise<number> {
