@@ -24,13 +24,27 @@ const options = {
   formationBackoff: 200
 }
 
+/** One JSON line of the fixture. */
+interface Line {
+  id?: number
+  error?: string
+  ready?: boolean
+  peerId?: string
+  address?: string
+  loaded?: { partner?: string; epoch: number }
+  pair?: { partner?: string; epoch: number; previous?: string }
+  unpair?: { partner: string; epoch: number; reason: string }
+  task?: { kind: string; state: string; params: { partner: string; epoch: number } }
+  put?: { fileId: string; state: string; error?: string }
+}
+
 interface Child {
   name: string
   dir: string
   proc: ChildProcess
   peerId: string
   address: string
-  lines: Record<string, unknown>[]
+  lines: Line[]
   partner?: string
   epoch: number
   alive: boolean
@@ -54,12 +68,12 @@ async function start(name: string): Promise<Child> {
       reject(new Error(`${name} exited (${code ?? signal}) before it was ready`))
     )
     createInterface({ input: proc.stdout! }).on('line', (text) => {
-      const line = JSON.parse(text) as Record<string, any>
+      const line = JSON.parse(text) as Line
       child.lines.push(line)
       if (line.ready) {
         Object.assign(child, { peerId: line.peerId, address: line.address })
-        child.partner = line.loaded.partner
-        child.epoch = line.loaded.epoch
+        child.partner = line.loaded?.partner
+        child.epoch = line.loaded?.epoch ?? 0
         resolve()
       }
       if (line.pair) Object.assign(child, { partner: line.pair.partner, epoch: line.pair.epoch })
@@ -73,17 +87,14 @@ async function start(name: string): Promise<Child> {
 }
 
 /** Sends a command and waits (30 s at most) for its answer line. */
-async function command(child: Child, cmd: object, ms = 30_000): Promise<Record<string, any>> {
+async function command(child: Child, cmd: object, ms = 30_000): Promise<Line> {
   const id = nextId++
   child.proc.stdin!.write(`${JSON.stringify({ ...cmd, id })}\n`)
-  let answer: Record<string, any> | undefined
-  await waitFor(
-    () => (answer = child.lines.find((l) => l.id === id)) !== undefined,
-    `answer ${id} from ${child.name}`,
-    ms
-  )
-  if (answer!.error !== undefined) throw new Error(`${child.name}: ${answer!.error}`)
-  return answer!
+  const answer = (): Line | undefined => child.lines.find((l) => l.id === id)
+  await waitFor(() => answer() !== undefined, `answer ${id} from ${child.name}`, ms)
+  const line = answer()!
+  if (line.error !== undefined) throw new Error(`${child.name}: ${line.error}`)
+  return line
 }
 
 /** Every live child connected to and trusting every other one. */
@@ -121,6 +132,7 @@ describe('pair failover across processes', () => {
     const source = join(root, 'upload.bin')
     await writeFile(source, randomBytes(4 * 1024 * 1024))
     const { put } = await command(uploader, { put: source }, 60_000)
+    assert.ok(put !== undefined)
     assert.equal(put.state, 'done', put.error)
     const victim = byPeer(uploader.partner)!
     const oldEpoch = uploader.epoch
@@ -134,12 +146,9 @@ describe('pair failover across processes', () => {
     await waitFor(() => !victim.alive, 'the victim is gone')
     await waitFor(() => uploader.partner === free.peerId && mutual(uploader), 'the survivor re-pairs', 40_000)
     assert.ok(uploader.epoch > oldEpoch, `epoch grew: ${oldEpoch} -> ${uploader.epoch}`)
-    assert.ok(
-      uploader.lines.some((l: any) => l.unpair?.partner === victim.peerId && l.unpair.reason === 'failed')
-    )
+    assert.ok(uploader.lines.some((l) => l.unpair?.partner === victim.peerId && l.unpair.reason === 'failed'))
     await waitFor(
-      () =>
-        uploader.lines.some((l: any) => l.task?.state === 'done' && l.task.params.epoch === uploader.epoch),
+      () => uploader.lines.some((l) => l.task?.state === 'done' && l.task.params.epoch === uploader.epoch),
       'the migration is done',
       60_000
     )
@@ -162,7 +171,7 @@ describe('pair failover across processes', () => {
       40_000
     )
     assert.ok(back.epoch > oldEpoch, `new epoch ${back.epoch} above the old ${oldEpoch}`)
-    assert.ok(back.lines.some((l: any) => l.unpair?.reason === 'replaced'))
+    assert.ok(back.lines.some((l) => l.unpair?.reason === 'replaced'))
   })
 
   it('a partner stopped for 2 s, five times, is never failed over', async () => {
@@ -177,8 +186,8 @@ describe('pair failover across processes', () => {
       await new Promise((r) => setTimeout(r, 1000))
     }
     const since = [...a.lines.slice(before), ...b.lines.slice(bBefore)]
-    assert.ok(!since.some((l: any) => l.unpair !== undefined), 'no unpair')
+    assert.ok(!since.some((l) => l.unpair !== undefined), 'no unpair')
     assert.equal(a.partner, b.peerId)
-    assert.ok(!a.lines.slice(before).some((l: any) => l.task !== undefined), 'no migration')
+    assert.ok(!a.lines.slice(before).some((l) => l.task !== undefined), 'no migration')
   })
 })
