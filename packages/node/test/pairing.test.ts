@@ -6,6 +6,11 @@ import { randomBytes } from 'node:crypto'
 import { readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { generateSigningKey, sha256 } from '@defs/crypto'
+import { createHost } from '@defs/net'
+import { shardHeaderOf, signShardHeader } from '@defs/segment'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { type DefsNode, type NodePairing, pairingService } from '../src/index.ts'
 import { startNetwork, type TestNetwork, waitFor } from './network/devnet.ts'
 
@@ -81,5 +86,44 @@ describe('pairs in the node', () => {
     }
     assert.equal(distinct.size, health.slices.length * 6)
     assert.equal(total, 2 * distinct.size, 'every shard on exactly two nodes')
+  })
+
+  it('a put to a paired node is acknowledged with 2 copies, and with 1 while its partner is down', async () => {
+    const { nodes } = net
+    const target = nodes[1]!
+    const partnerId = pairOf(target).partner()!.toString()
+    const partner = nodes.find((n) => n.peerId === partnerId)!
+    // an uploader from outside: a real peer with its own key, a stranger to the network
+    const client = await createHost({ host: '127.0.0.1' })
+    try {
+      await client.dial(multiaddr(target.addresses()[0]!))
+      const owner = await generateSigningKey()
+      const put = async (): Promise<{ copies?: number; id: string }> => {
+        const bytes = randomBytes(4096)
+        const id = await sha256(bytes)
+        const fields = { fileId: randomBytes(16), slice: 0, index: 0, dataShards: 1, parityShards: 0 }
+        const header = await signShardHeader(owner, id, shardHeaderOf(fields, bytes))
+        let ack: { copies?: number } = {}
+        await client.services.shards.put(peerIdFromString(target.peerId), header, bytes, {
+          id,
+          onAck: (a) => {
+            ack = a
+          }
+        })
+        return { ...ack, id: Buffer.from(id).toString('hex') }
+      }
+      const mirrored = await put()
+      assert.equal(mirrored.copies, 2)
+      const onPartner = await readdir(join(partner.dataDir, 'shards'), { recursive: true })
+      assert.ok(
+        onPartner.some((f) => f.endsWith(mirrored.id)),
+        'the partner holds the mirrored shard'
+      )
+      await partner.stop()
+      const alone = await put()
+      assert.equal(alone.copies, 1)
+    } finally {
+      await client.stop()
+    }
   })
 })
