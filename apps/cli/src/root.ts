@@ -26,6 +26,7 @@ export const root = defineCommand({
     peers: () => import('./commands/peers.ts').then((m) => m.default),
     tasks: () => import('./commands/tasks.ts').then((m) => m.default),
     maintenance: () => import('./commands/maintenance.ts').then((m) => m.default),
+    pair: () => import('./commands/pair.ts').then((m) => m.default),
     config: () => import('./commands/config.ts').then((m) => m.default),
     version: () => import('./commands/version.ts').then((m) => m.default),
     completion: () => import('./commands/completion.ts').then((m) => m.default),

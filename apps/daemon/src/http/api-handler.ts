@@ -12,6 +12,7 @@ import { errorStatus, HttpError } from './http-errors.ts'
 import { localRoutes } from './local-routes.ts'
 import { maintenanceRoutes } from './maintenance-routes.ts'
 import { nodeRoutes } from './node-routes.ts'
+import { pairRoutes } from './pair-routes.ts'
 import { sendError, sendJson } from './respond.ts'
 import { type CompiledRoute, compileRoute, matchRoute } from './route.ts'
 import { taskRoutes } from './task-routes.ts'
@@ -29,6 +30,7 @@ const routes: CompiledRoute[] = [
   ...maintenanceRoutes,
   ...taskRoutes,
   ...nodeRoutes,
+  ...pairRoutes,
   ...localRoutes
 ].map(compileRoute)
 
