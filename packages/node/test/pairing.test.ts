@@ -11,7 +11,7 @@ import { createHost } from '@defs/net'
 import { shardHeaderOf, signShardHeader } from '@defs/segment'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { type DefsNode, type NodePairing, pairingService } from '../src/index.ts'
+import { createNode, type DefsNode, type NodePairing, pairingService } from '../src/index.ts'
 import { startNetwork, type TestNetwork, waitFor } from './network/devnet.ts'
 
 const fast = {
@@ -125,5 +125,45 @@ describe('pairs in the node', () => {
     } finally {
       await client.stop()
     }
+  })
+})
+
+describe('a partner back from a restart', () => {
+  let net: TestNetwork
+  const options = { ...fast, autoPair: false }
+  before(async () => {
+    net = await startNetwork(3, { services: { pairing: pairingService(options) } })
+  })
+  after(async () => await net?.stop())
+
+  it('gets every shard acknowledged with one copy while it was down (inventory digests differ, a sync runs)', async () => {
+    const [a, b] = net.nodes as [DefsNode, DefsNode, DefsNode]
+    await pairOf(a).pairWith(peerIdFromString(b.peerId))
+    await b.stop()
+    const source = join(net.root, 'while-down.bin')
+    await writeFile(source, randomBytes(2 * 1024 * 1024))
+    const put = await a.files.put(source, { mode: 'rs-proportion', dataShards: 1, parityShards: 1 })
+    assert.equal((await a.tasks.settled(put.taskId)).state, 'done')
+    const onA = await shardFiles(a, put.fileId)
+    assert.ok(onA.length > 0, 'a holds shards of the file')
+    assert.deepEqual(await shardFiles(b, put.fileId), [], 'b was down: none reached it')
+    const back = await createNode({
+      dataDir: b.dataDir,
+      workerNum: 1,
+      services: { pairing: pairingService(options) }
+    })
+    net.nodes[1] = back
+    await back.peers.trust(a.peerId)
+    await back.peers.connect(a.addresses()[0]!)
+    assert.equal(pairOf(back).partner()?.toString(), a.peerId, 'b comes back with its pair')
+    await waitFor(
+      async () => {
+        const onB = new Set(await shardFiles(back, put.fileId))
+        return onA.every((s) => onB.has(s))
+      },
+      'every shard of a on b',
+      30_000
+    )
+    assert.ok(a.tasks.list().some((t) => t.kind === 'migrate' && t.state === 'done'))
   })
 })

@@ -20,6 +20,7 @@ import {
   decodePairResponse,
   encodePairRequest,
   encodePairResponse,
+  equalBytes,
   limits,
   PAIR_PROTOCOL,
   type PairLifecycle,
@@ -45,8 +46,8 @@ export interface PairingInit extends PairingOptions {
   store: PairStore
   /** Peers connected now: partner candidates and witnesses. */
   peers(): PeerId[]
-  /** This node's free bytes and lifecycle state, sent with every heartbeat. */
-  local?: () => { freeBytes: number; state: PairLifecycle }
+  /** This node's free bytes, lifecycle state and inventory digest, sent with every heartbeat. */
+  local?: () => { freeBytes: number; state: PairLifecycle; digest?: Uint8Array }
   /** What placement and pairing know of every peer; heartbeats feed it. */
   scorer?: PeerScorer
   /** A peer's network group (a partner in another group is preferred). */
@@ -61,7 +62,12 @@ export interface PairEvents {
   pair: { pairing: Pairing; previous?: string }
   /** The partner was failed over (witnessed) or moved on to a newer epoch. */
   unpair: { partner: string; epoch: number; reason: 'failed' | 'replaced' }
+  /** The partner's inventory digest differs from ours (at most once per SYNC_EVERY heartbeats). */
+  diverged: { partner: string; epoch: number }
 }
+
+/** Heartbeats between two `diverged` events: a sync under way needs time to converge. */
+const SYNC_EVERY = 25
 
 export interface PairStatusReport {
   partner?: string
@@ -86,6 +92,7 @@ export class PairingService extends EventTarget {
   #timer: ReturnType<typeof setTimeout> | undefined
   #beating = false
   #surveying = false
+  #nextSyncAt = 0
   #surveyed = 0
   #judging = false
   #running = false
@@ -202,7 +209,8 @@ export class PairingService extends EventTarget {
       epoch: this.#state.epoch,
       ...(partner !== undefined ? { partner: partner.toMultihash().bytes } : {}),
       freeBytes: local.freeBytes,
-      state: local.state
+      state: local.state,
+      ...(local.digest !== undefined ? { digest: local.digest } : {})
     }
   }
 
@@ -298,12 +306,25 @@ export class PairingService extends EventTarget {
         heartbeat: 'ok',
         freeBytes: res.status.freeBytes
       })
-      if (res.status.epoch > pairing.record.epoch) await this.#drop('replaced')
+      if (res.status.epoch > pairing.record.epoch) {
+        await this.#drop('replaced')
+        return
+      }
+      this.#compareDigests(res.status.digest, pairing, partner.toString(), now)
     } catch (err) {
       this.#log('heartbeat to %p failed: %s', partner, (err as Error).message)
     } finally {
       this.#beating = false
     }
+  }
+
+  #compareDigests(theirs: Uint8Array | undefined, pairing: Pairing, partner: string, now: number): void {
+    const ours = this.#init.local?.().digest
+    if (theirs === undefined || ours === undefined || equalBytes(theirs, ours) || now < this.#nextSyncAt)
+      return
+    this.#nextSyncAt = now + SYNC_EVERY * this.options.heartbeatInterval
+    const detail: PairEvents['diverged'] = { partner, epoch: pairing.record.epoch }
+    this.dispatchEvent(new CustomEvent('diverged', { detail }))
   }
 
   /**

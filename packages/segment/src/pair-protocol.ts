@@ -7,7 +7,7 @@ import { decodeWith, encodeWith } from './codec.ts'
 import { type Envelope, envelopeSchema } from './envelope.ts'
 import { peerIdField } from './fields.ts'
 import { limits } from './limits.ts'
-import { bool, oneOf, text, uint } from './schema.ts'
+import { bool, bytes, oneOf, text, uint } from './schema.ts'
 import { struct, variants } from './struct.ts'
 
 export const PAIR_PROTOCOL = '/defs/pair/1.0.0'
@@ -24,6 +24,8 @@ export interface PairStatus {
   /** Bytes the sender can still store. */
   freeBytes: number
   state: PairLifecycle
+  /** SHA-256 over the sender's sorted shard ids: partners that differ sync the difference. */
+  digest?: Uint8Array
 }
 
 export type PairRequest =
@@ -43,7 +45,8 @@ const statusSchema = struct<PairStatus>([
   { key: 1, name: 'epoch', schema: uint() },
   { key: 2, name: 'partner', schema: peerIdField, optional: true },
   { key: 3, name: 'freeBytes', schema: uint() },
-  { key: 4, name: 'state', schema: oneOf(pairLifecycles) }
+  { key: 4, name: 'state', schema: oneOf(pairLifecycles) },
+  { key: 5, name: 'digest', schema: bytes(32), optional: true }
 ])
 
 const requestSchema = variants<PairRequest>(

@@ -2,7 +2,9 @@
 // plus the data mirror. A shard stored here (by a peer's put or by this node's own upload) is
 // forwarded to the partner before the put is acknowledged, and the acknowledgement says how many
 // durable copies exist: 2, or 1 while the partner is unreachable. A shard the partner holds
-// already is not sent back. Placement learns the pairs from the service's directory.
+// already is not sent back. Placement learns the pairs from the service's directory. When a
+// pair forms, and whenever the partners' inventory digests differ, a `migrate` task sends the
+// partner what it lacks (both sides run one, so the difference goes both ways).
 import { networkGroupOf } from '@defs/kbucket'
 import { headerOf, joinShardBody, type ShardBody } from '@defs/net'
 import { type PairEvents, type PairingOptions, PairingService, partnerIn } from '@defs/pairing'
@@ -11,8 +13,12 @@ import type { NodeComponents } from '../components.ts'
 import { loadOrCreateIdentity } from '../disk/identity.ts'
 import type { ServiceFactory } from '../services.ts'
 import { finalStates } from '../tasks/task-types.ts'
+import { InventoryDigest } from './inventory-digest.ts'
 import { MIGRATE_PRIORITY, type MigrateParams, MigrateRunner } from './migrate-task.ts'
 import { PairFile } from './pair-file.ts'
+
+/** The inventory digest is recomputed at least this often even when the store looks unchanged. */
+const DIGEST_MAX_AGE_MS = 5000
 
 /** The pairing service of a node: `createNode({ services: { pairing: pairingService() } })`. */
 export function pairingService(options: PairingOptions = {}): ServiceFactory<NodePairing> {
@@ -38,6 +44,7 @@ export class NodePairing {
   async start(): Promise<void> {
     const c = this.#c
     const { key } = await loadOrCreateIdentity(c.dir.identity)
+    const digest = new InventoryDigest(c.shards, DIGEST_MAX_AGE_MS)
     const service = new PairingService({
       ...this.#options,
       peerId: c.host.peerId,
@@ -46,7 +53,7 @@ export class NodePairing {
       streams: { openStream: (peer, protocol, o) => c.host.dialProtocol(peer, protocol, o) },
       peers: () => c.host.getPeers().filter((p) => !c.retired.has(p.toString())),
       store: new PairFile(c.dir),
-      local: () => ({ freeBytes: this.#freeBytes(), state: c.lifecycle.state }),
+      local: () => ({ freeBytes: this.#freeBytes(), state: c.lifecycle.state, digest: digest.current() }),
       scorer: c.scorer,
       groupOf: (id) => {
         const conn = c.host.getConnections().find((x) => x.remotePeer.toString() === id)
@@ -59,6 +66,11 @@ export class NodePairing {
     service.addEventListener('pair', (e) => {
       const { pairing } = (e as CustomEvent<PairEvents['pair']>).detail
       void this.#migrate(partnerIn(pairing, service.peerId).toString(), pairing.record.epoch)
+    })
+    // Partners whose inventories differ (one was down or cut off when shards arrived) sync.
+    service.addEventListener('diverged', (e) => {
+      const { partner, epoch } = (e as CustomEvent<PairEvents['diverged']>).detail
+      void this.#migrate(partner, epoch)
     })
     await service.start()
     this.#service = service
