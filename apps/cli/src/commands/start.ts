@@ -27,7 +27,11 @@ export default defineCommand({
   meta: { name: 'start', description: 'Run the daemon (in the foreground; Ctrl-C stops it)' },
   args: {
     ...daemonArgs,
-    background: { type: 'boolean', description: 'run it as a process of its own; defs stop ends it' }
+    background: { type: 'boolean', description: 'run it as a process of its own; defs stop ends it' },
+    pairing: {
+      type: 'boolean',
+      description: 'pair with another storage node: shards mirrored to it, failover (see defs pair)'
+    }
   },
   async run({ args }) {
     const dir = nodeDirectory(args.dir)
@@ -40,7 +44,11 @@ export default defineCommand({
     checkNodeOptions(merged, dir)
     const logPath = daemonLogPath(merged.logDir ?? join(dir, 'logs'))
     if (args.background) {
-      const flags = [...(port === undefined ? [] : ['--api-port', String(port)]), ...nodeFlags(node)]
+      const flags = [
+        ...(port === undefined ? [] : ['--api-port', String(port)]),
+        ...(args.pairing ? ['--pairing'] : []),
+        ...nodeFlags(node)
+      ]
       const ready = await startInBackground(dir, merged.logDir ?? join(dir, 'logs'), flags)
       if (args.json) return printJson({ ...ready, dir, log: logPath })
       printLine(`node ${ready.peerId} running in the background (pid ${ready.pid}) from ${dir}`)
@@ -49,7 +57,13 @@ export default defineCommand({
       printLine(`stop it with: defs stop${args.dir ? ` --dir ${args.dir}` : ''}`)
       return
     }
-    const daemon = await startDaemon({ dir, ...(port === undefined ? {} : { port }), node }).catch((err) => {
+    const pairing = args.pairing ? { pairing: {} } : {}
+    const daemon = await startDaemon({
+      dir,
+      ...(port === undefined ? {} : { port }),
+      node,
+      ...pairing
+    }).catch((err) => {
       throw explainStartError(err)
     })
     // Handlers first: a signal that arrives before them would kill the process without a stop.
