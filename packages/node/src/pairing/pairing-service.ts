@@ -111,6 +111,9 @@ export class NodePairing {
   async #mirror(id: Uint8Array, body: ShardBody, claim: ShardClaim): Promise<number> {
     const partner = this.#service?.partner()
     if (partner === undefined) return 1
+    // A partner already silent would hold the acknowledgement until the put times out: one copy
+    // now, and the digest sync sends it the shard once it answers again.
+    if (this.#service!.status().health !== 'alive') return 1
     const shards = this.#c.host.services.shards
     try {
       // From the partner: a copy it forwarded (it holds the shard: nothing to send back), or a
