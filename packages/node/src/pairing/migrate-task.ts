@@ -6,6 +6,7 @@
 
 import { fromHex } from '@defs/crypto'
 import { headerOf } from '@defs/net'
+import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { NodeComponents } from '../components.ts'
 import type { TaskContext, TaskRunner } from '../tasks/task-types.ts'
@@ -34,6 +35,9 @@ export const MIGRATE_PRIORITY = -1
 /** Shard ids asked about in one `has`. */
 const BATCH = 256
 
+/** Shards sent to the partner at once. */
+const SENDS_IN_FLIGHT = 4
+
 export class MigrateRunner implements TaskRunner<MigrateParams, MigrateCheckpoint, MigrateResult> {
   readonly #c: NodeComponents
   readonly #isPartner: (peer: string, epoch: number) => boolean
@@ -58,24 +62,33 @@ export class MigrateRunner implements TaskRunner<MigrateParams, MigrateCheckpoin
       if (!this.#isPartner(partner, epoch)) return { ...result, superseded: true }
       const batch = ids.slice(at, at + BATCH)
       const have = await shards.has(peer, batch.map(fromHex), { signal: ctx.signal })
-      for (let i = 0; i < batch.length; i++) {
-        if (have[i] === true) {
-          result.present++
-          continue
+      result.present += have.filter((h) => h === true).length
+      const missing = batch.filter((_, i) => have[i] !== true)
+      // a few puts in flight keep the link busy; the whole batch is done before its checkpoint
+      for (let next = 0; next < missing.length; next += SENDS_IN_FLIGHT) {
+        const sent = await Promise.all(
+          missing.slice(next, next + SENDS_IN_FLIGHT).map((id) => this.#send(peer, id, ctx.signal))
+        )
+        for (const bytes of sent) {
+          if (bytes === undefined) continue // deleted meanwhile
+          result.sent++
+          bytesDone += bytes
         }
-        const id = fromHex(batch[i]!)
-        const body = await this.#c.shards.get(id)
-        if (body === undefined) continue // deleted meanwhile
-        // every owner's claim goes over, each with the bytes (the partner checks them every time)
-        for (const claim of await this.#c.shards.claims(id)) {
-          await shards.put(peer, headerOf(claim), body, { id, signal: ctx.signal })
-        }
-        result.sent++
-        bytesDone += body.byteLength
       }
       ctx.progress({ shardsDone: result.sent + result.present, bytesDone })
       await ctx.save({ after: batch.at(-1)! })
     }
     return result
+  }
+
+  /** Sends one shard with every owner's claim (the partner checks the bytes each time); its size, or undefined if it is gone. */
+  async #send(peer: PeerId, hexId: string, signal: AbortSignal): Promise<number | undefined> {
+    const id = fromHex(hexId)
+    const body = await this.#c.shards.get(id)
+    if (body === undefined) return undefined
+    for (const claim of await this.#c.shards.claims(id)) {
+      await this.#c.host.services.shards.put(peer, headerOf(claim), body, { id, signal })
+    }
+    return body.byteLength
   }
 }
