@@ -86,6 +86,10 @@ describe('pairs in the node', () => {
     }
     assert.equal(distinct.size, health.slices.length * 6)
     assert.equal(total, 2 * distinct.size, 'every shard on exactly two nodes')
+    // the owner's delete reaches the mirror copies too
+    await uploader.files.rm(put.fileId)
+    for (const n of nodes)
+      assert.deepEqual(await shardFiles(n, put.fileId), [], `no shard left on ${n.peerId}`)
   })
 
   it('a put to a paired node is acknowledged with 2 copies, and with 1 while its partner is down', async () => {
