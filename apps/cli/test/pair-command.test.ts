@@ -42,6 +42,16 @@ describe('defs pair', () => {
       body: JSON.stringify({ address: statusB.addresses[0] })
     })
     assert.equal(joined.status, 200)
+    const statusA = JSON.parse((await runCli(['status', '--json'], { env: envA })).stdout.toString()) as {
+      peerId: string
+    }
+    // b pairs only with peers it trusts or knows
+    const trusted = await fetch(`${b.url}/v1/peers/trust`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${b.token}` },
+      body: JSON.stringify({ peerId: statusA.peerId })
+    })
+    assert.equal(trusted.status, 200)
     const formed = await runCli(['pair', '--with', statusB.peerId], { env: envA })
     assert.equal(formed.code, 0, formed.stderr)
     assert.equal(formed.stdout.toString(), `paired with ${statusB.peerId} at epoch 1\n`)

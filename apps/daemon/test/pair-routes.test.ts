@@ -49,15 +49,21 @@ describe('GET and POST /v1/pair', () => {
       migrations: []
     })
     assert.equal((await api(a, '/v1/peers', { address: sb.addresses[0] })).status, 200)
+    // a partner holds a copy of everything: a node pairs only with peers it trusts or knows
+    const stranger = await api(a, '/v1/pair', { with: sb.peerId })
+    assert.equal(stranger.status, 409)
+    assert.match(stranger.json.error.message, /pairs only with peers it knows/)
+    assert.equal((await api(b, '/v1/peers/trust', { peerId: sa.peerId })).status, 200)
     const formed = await api(a, '/v1/pair', { with: sb.peerId })
     assert.equal(formed.status, 200, JSON.stringify(formed.json))
-    assert.deepEqual(formed.json, { partner: sb.peerId, epoch: 1 })
+    // the refused offer used up epoch 1 (a node never signs one epoch twice)
+    assert.deepEqual(formed.json, { partner: sb.peerId, epoch: 2 })
     const onB = (await api(b, '/v1/pair')).json
     assert.equal(onB.partner, sa.peerId)
-    assert.equal(onB.epoch, 1)
+    assert.equal(onB.epoch, 2)
     assert.equal(onB.enabled, true)
     const metrics = (await api(b, '/metrics')).json as string
-    assert.match(metrics, /defs_pair_epoch 1/)
+    assert.match(metrics, /defs_pair_epoch 2/)
     assert.match(metrics, /defs_pair_state\{health="alive"\} 1/)
     const again = await api(a, '/v1/pair', { with: sb.peerId })
     assert.equal(again.status, 409)

@@ -115,6 +115,7 @@ export class Formation {
   async answer(offer: Envelope<'pairing'>, from: PeerId): Promise<PairResponse> {
     const s = this.#s
     const record = await verifyOffer(offer, from, s.peerId)
+    if (s.init.mayPair?.(from.toString()) === false) return refuse('this node pairs only with peers it knows')
     return await s.serial(async () => {
       const current = s.pairing
       if (current !== undefined) {
@@ -145,7 +146,10 @@ export class Formation {
   #pick(): PeerId | undefined {
     const s = this.#s
     const { scorer, groupOf } = s.init
-    const peers = s.init.peers().filter((p) => !p.equals(s.peerId) && s.partnerOf(p.toString()) === undefined)
+    const mayPair = s.init.mayPair ?? (() => true)
+    const peers = s.init
+      .peers()
+      .filter((p) => !p.equals(s.peerId) && s.partnerOf(p.toString()) === undefined && mayPair(p.toString()))
     if (peers.length === 0) return undefined
     const byId = new Map(peers.map((p) => [p.toString(), p]))
     const fresh = [...byId.keys()].filter((id) => !this.#refused.has(id))

@@ -52,6 +52,11 @@ export interface PairingInit extends PairingOptions {
   scorer?: PeerScorer
   /** A peer's network group (a partner in another group is preferred). */
   groupOf?: (peer: string) => string | undefined
+  /**
+   * Whether `peer` may be a partner (a partner holds a copy of everything: a node pairs with
+   * peers it has standing with, not with any stranger that asks). Default every peer.
+   */
+  mayPair?: (peer: string) => boolean
   logger: ComponentLogger
 }
 
@@ -167,7 +172,7 @@ export class PairingService extends EventTarget {
     }
     await handleRequests(this.#init.registrar, PAIR_PROTOCOL, (req, peer) => this.#answer(req, peer), {
       maxRequestBytes: limits.maxBytes.pairMessage,
-      timeoutMs: Math.max(2 * this.options.heartbeatInterval, 2000),
+      timeoutMs: this.#answerTimeout(),
       log: this.#log
     })
     this.#running = true
@@ -184,6 +189,18 @@ export class PairingService extends EventTarget {
   /** Pair with `peer` now (an operator's choice); throws PairingRefusedError if it says no. */
   async pairWith(peer: PeerId): Promise<Pairing> {
     return await this.#formation.propose(peer)
+  }
+
+  /**
+   * How long answering one request may take: a probe asks the probed peer in turn (within two
+   * heartbeat intervals), so a witness of a dead peer still answers "unreachable" in time.
+   */
+  #answerTimeout(): number {
+    return this.#reachTimeout() + Math.max(this.options.heartbeatInterval, 1000)
+  }
+
+  #reachTimeout(): number {
+    return Math.max(2 * this.options.heartbeatInterval, 1000)
   }
 
   /** One request to `peer` on the pair protocol, answered within `timeoutMs`. */
@@ -357,7 +374,7 @@ export class PairingService extends EventTarget {
           const res = await this.ask(
             w,
             { kind: 'probe', peer: partner.toMultihash().bytes },
-            4 * this.options.heartbeatInterval
+            this.#answerTimeout() + 500
           )
           return res.kind === 'reach' ? res.reachable : undefined
         } catch {
@@ -416,7 +433,12 @@ export class PairingService extends EventTarget {
     if (target === undefined) throw new DecodeError('probe names no valid peer id')
     if (target === this.peerId.toString()) return true
     try {
-      const res = await this.ask(peerIdFromString(target), { kind: 'heartbeat', status: this.ownStatus() })
+      // "unreachable" fails a node over: give the probed peer more than a heartbeat's time
+      const res = await this.ask(
+        peerIdFromString(target),
+        { kind: 'heartbeat', status: this.ownStatus() },
+        this.#reachTimeout()
+      )
       return res.kind === 'status'
     } catch {
       return false

@@ -2,7 +2,13 @@
 // outbound pair streams can be cut (`cut`), as a broken link on that side would: its requests fail
 // while everything else keeps working.
 import { createHost, type Host } from '@defs/net'
-import { MemoryPairStore, type PairingOptions, PairingService, type PairStore } from '@defs/pairing'
+import {
+  MemoryPairStore,
+  type PairingInit,
+  type PairingOptions,
+  PairingService,
+  type PairStore
+} from '@defs/pairing'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
@@ -25,7 +31,7 @@ export const fast: PairingOptions = {
 }
 
 export async function startPairNode(
-  options: PairingOptions = {},
+  options: PairingOptions & Pick<PairingInit, 'mayPair'> = {},
   reuse?: { key: PrivateKey; store: PairStore }
 ): Promise<PairNode> {
   const key = reuse?.key ?? (await generateKeyPair('Ed25519'))

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { after, describe, it } from 'node:test'
+import { afterEach, describe, it } from 'node:test'
 import { type PairEvents, verifyPairing } from '@defs/pairing'
 import { idOf, mesh, mutual, type PairNode, partnerOf, startPairNode, waitFor } from './hosts.ts'
 
@@ -10,8 +10,9 @@ async function nodes(n: number, options = {}): Promise<PairNode[]> {
   await mesh(made)
   return made
 }
-after(async () => {
-  await Promise.allSettled(started.map((n) => n.stop()))
+// Each test's nodes stop when it ends, so one test's heartbeats never load the next one.
+afterEach(async () => {
+  await Promise.allSettled(started.splice(0).map((n) => n.stop()))
 })
 
 function events<K extends keyof PairEvents>(node: PairNode, type: K): PairEvents[K][] {
@@ -20,7 +21,7 @@ function events<K extends keyof PairEvents>(node: PairNode, type: K): PairEvents
   return seen
 }
 
-describe('pair formation over /defs/pair/1.0.0', () => {
+describe('pair formation over /defs/pair/1.0.0', { timeout: 120_000 }, () => {
   it('pairWith: both sides hold one record, signed by both, epoch 1, saved', async () => {
     const [a, b] = await nodes(2, { autoPair: false })
     const pairing = await a!.pair.pairWith(b!.host.peerId)
@@ -41,6 +42,20 @@ describe('pair formation over /defs/pair/1.0.0', () => {
     assert.equal(new Set(six.map((n) => [idOf(n), partnerOf(n)].sort().join())).size, 3)
   })
 
+  it("a node that pairs only with peers it knows refuses a stranger's offer, and accepts one it knows", async () => {
+    const [a, b] = await nodes(2, { autoPair: false })
+    const picky = await startPairNode({ autoPair: false, mayPair: (id: string) => id === idOf(a!) })
+    started.push(picky)
+    await mesh([a!, b!, picky])
+    await assert.rejects(b!.pair.pairWith(picky.host.peerId), {
+      name: 'PairingRefusedError',
+      message: /pairs only with peers it knows/
+    })
+    assert.equal(partnerOf(picky), undefined)
+    await a!.pair.pairWith(picky.host.peerId)
+    assert.equal(partnerOf(picky), idOf(a!))
+  })
+
   it('a race (two asking each other and a third asking one of them) settles on one pair per node', async () => {
     const [a, b, c] = await nodes(3, { autoPair: false })
     await Promise.allSettled([
@@ -55,7 +70,7 @@ describe('pair formation over /defs/pair/1.0.0', () => {
   })
 })
 
-describe('failure detection', () => {
+describe('failure detection', { timeout: 180_000 }, () => {
   it('a partner that is gone is failed over after the timeout, witnessed, and the survivor re-pairs at a higher epoch', async () => {
     const [a, b, c, d, e] = await nodes(5, { autoPair: false })
     await a!.pair.pairWith(b!.host.peerId)
@@ -69,7 +84,7 @@ describe('failure detection', () => {
       unpaired.map((u) => [u.partner, u.reason, u.epoch]),
       [[idOf(b!), 'failed', 1]]
     )
-    assert.equal(a!.pair.pairing!.record.epoch, 2)
+    assert.ok(a!.pair.pairing!.record.epoch > 1, 'the new pair has a higher epoch')
     assert.equal(paired.at(-1)?.previous, idOf(b!))
     assert.ok(mutual([a!, e!, c!, d!]))
   })
@@ -126,7 +141,7 @@ describe('failure detection', () => {
     await b!.stop()
     a!.pair.options.autoPair = true
     await waitFor(() => [idOf(c!), idOf(d!)].includes(partnerOf(a!) ?? ''), 'a re-pairs', 20_000)
-    assert.equal(a!.pair.pairing!.record.epoch, 2)
+    assert.ok(a!.pair.pairing!.record.epoch > 1, 'the new pair has a higher epoch')
     const free = partnerOf(a!) === idOf(c!) ? d! : c!
     const back = await startPairNode({ autoPair: true }, { key, store })
     started.push(back)

@@ -55,6 +55,8 @@ export class NodePairing {
       store: new PairFile(c.dir),
       local: () => ({ freeBytes: this.#freeBytes(), state: c.lifecycle.state, digest: digest.current() }),
       scorer: c.scorer,
+      // a partner holds a copy of everything: trusted peers, or known ones past probation
+      mayPair: (id) => c.standing.proven(id),
       groupOf: (id) => {
         const conn = c.host.getConnections().find((x) => x.remotePeer.toString() === id)
         return conn === undefined ? undefined : networkGroupOf(conn.remoteAddr.toString())
