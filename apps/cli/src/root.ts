@@ -30,6 +30,7 @@ export const root = defineCommand({
     user: () => import('./commands/user.ts').then((m) => m.default),
     login: () => import('./commands/login.ts').then((m) => m.default),
     mirror: () => import('./commands/mirror.ts').then((m) => m.default),
+    pair: () => import('./commands/pair.ts').then((m) => m.default),
     config: () => import('./commands/config.ts').then((m) => m.default),
     version: () => import('./commands/version.ts').then((m) => m.default),
     completion: () => import('./commands/completion.ts').then((m) => m.default),

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
 import type { DefsNode, NodeOptions, RepairService } from '@defs/node'
 import { readNodeConfig } from '@defs/node/config'
+import type { PairingOptions } from '@defs/pairing'
 import { ensureApiToken } from './api-token.ts'
 import {
   type DaemonConfig,
@@ -41,6 +42,8 @@ export interface DaemonOptions {
   allowExternalLogin?: boolean
   /** The node factory; `createNode` of @defs/node unless a test hands in another. */
   createNode?: (options: NodeOptions) => Promise<DefsNode>
+  /** Run the node's pairing service with these options (`GET /v1/pair`); off when absent. */
+  pairing?: PairingOptions
 }
 
 export interface Daemon {
@@ -84,10 +87,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     // libp2p's own metrics (connections, streams, bytes per protocol) land in the same registry.
     const { prometheusMetrics } = await import('@libp2p/prometheus-metrics')
     node = await create(
-      withDaemonServices({
-        ...nodeOptions,
-        libp2pMetrics: prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false })
-      })
+      withDaemonServices(
+        {
+          ...nodeOptions,
+          libp2pMetrics: prometheusMetrics({ registry: metrics.registry, collectDefaultMetrics: false })
+        },
+        options.pairing
+      )
     )
   } catch (err) {
     log.error('node_start_failed', err)

@@ -11,7 +11,7 @@ import { stopWithin, waitForStopSignal } from './stop-signal.ts'
 /** Beyond this a stop is taken to hang and the process exits with 1. */
 const stopTimeoutMs = 20_000
 
-const usage = `usage: defs-daemon --dir DIR [--api-port N] [--exit-with-stdin] [--allow-external-login] [node flags]
+const usage = `usage: defs-daemon --dir DIR [--api-port N] [--exit-with-stdin] [--allow-external-login] [--pairing] [node flags]
 ${Object.entries(nodeFlagHelp)
   .map(([flag, help]) => `  --${flag.padEnd(14)} ${help}`)
   .join('\n')}`
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       'api-port': { type: 'string' },
       'exit-with-stdin': { type: 'boolean' },
       'allow-external-login': { type: 'boolean' },
+      pairing: { type: 'boolean' },
       help: { type: 'boolean' },
       ...Object.fromEntries(
         Object.keys(nodeFlagHelp).map((flag) => [
@@ -46,7 +47,8 @@ async function main(): Promise<void> {
     dir,
     ...(apiPort !== undefined ? { port: integerFlag('api-port', apiPort, 0, 65535) } : {}),
     node: nodeOptionsFromFlags(values as Record<string, string | undefined>),
-    allowExternalLogin: values['allow-external-login'] === true
+    allowExternalLogin: values['allow-external-login'] === true,
+    ...(values.pairing === true ? { pairing: {} } : {})
   })
   // Listen for the stop signals before announcing readiness: a parent may signal the moment it
   // reads the ready line, and a signal that arrives before its handler kills the process outright.

@@ -4,16 +4,19 @@
 import {
   type DefsNode,
   type GetResult,
+  type NodePairing,
   type NodeStatus,
   type RepairService,
   type TaskRecord,
   userMirrors
 } from '@defs/node'
+import type { PairHealth } from '@defs/pairing'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import { type TaskKindRates, ThroughputHistory } from './throughput.ts'
 
 const taskStates: TaskRecord['state'][] = ['queued', 'running', 'paused', 'done', 'failed', 'cancelled']
 const taskKinds: TaskRecord['kind'][] = ['upload', 'download', 'repair', 'migrate']
+const pairHealths: PairHealth[] = ['unpaired', 'alive', 'suspect', 'silent', 'failed', 'isolated']
 const lifecycleStates: NodeStatus['state'][] = ['running', 'maintenance', 'draining', 'stopped']
 
 export class DaemonMetrics {
@@ -43,6 +46,10 @@ export class DaemonMetrics {
   readonly #repairReports: Counter
   readonly #requests: Counter<'method' | 'route' | 'status'>
   readonly #duration: Histogram<'route'>
+  readonly #pairHealth: Gauge<'health'>
+  readonly #pairEpoch: Gauge
+  readonly #pairRtt: Gauge
+  readonly #pairPhi: Gauge
   /** Failed tasks already counted, so each failure is one increment however often we scrape. */
   readonly #failedSeen = new Set<string>()
 
@@ -90,6 +97,23 @@ export class DaemonMetrics {
       labelNames: ['kind'],
       registers
     })
+    this.#pairHealth = new Gauge({
+      name: 'defs_pair_state',
+      help: 'The pair as this node judges it: 1 for the current one (unpaired, alive, suspect, silent, failed, isolated)',
+      labelNames: ['health'],
+      registers
+    })
+    this.#pairEpoch = new Gauge({
+      name: 'defs_pair_epoch',
+      help: 'The highest pairing epoch this node signed',
+      registers
+    })
+    this.#pairRtt = new Gauge({
+      name: 'defs_pair_heartbeat_rtt_seconds',
+      help: 'Round-trip time of the last heartbeat the partner answered',
+      registers
+    })
+    this.#pairPhi = new Gauge({ name: 'defs_pair_phi', help: "Phi of the partner's silence now", registers })
     this.#received = new Counter({
       name: 'defs_received_bytes_total',
       help: 'File bytes received by uploads through the API',
@@ -227,6 +251,14 @@ export class DaemonMetrics {
     for (const m of mirrors) {
       this.#mirrorLag.set({ user: m.user }, m.lag)
       this.#mirrorSeq.set({ user: m.user }, m.seq)
+    }
+    const pairing = (node.services as { pairing?: NodePairing } | undefined)?.pairing
+    if (pairing !== undefined) {
+      const pair = pairing.service.status()
+      for (const health of pairHealths) this.#pairHealth.set({ health }, health === pair.health ? 1 : 0)
+      this.#pairEpoch.set(pair.epoch)
+      this.#pairPhi.set(Number.isFinite(pair.phi) ? pair.phi : 0)
+      if (pair.rttMs !== undefined) this.#pairRtt.set(pair.rttMs / 1000)
     }
   }
 

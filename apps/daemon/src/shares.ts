@@ -1,7 +1,14 @@
 // The daemon's `shares` service: the read capability of a file whose key this node keeps (it
 // stored the file, or read it with its capability), for `defs share` to print again. A service of
 // the node (createNode's `services`), so it reaches the keystore without widening the node's API.
-import { type CreateNodeOptions, formatCapability, type ServiceFactory } from '@defs/node'
+import {
+  type CreateNodeOptions,
+  formatCapability,
+  type NodePairing,
+  pairingService,
+  type ServiceFactory
+} from '@defs/node'
+import type { PairingOptions } from '@defs/pairing'
 import { decodeEnvelope, verify } from '@defs/segment'
 
 export interface Shares {
@@ -22,9 +29,15 @@ export const sharesService: ServiceFactory<Shares> = {
   })
 }
 
-/** The daemon's node options with its services added. */
+/** The daemon's node options with its services added (pairing when `pairing` is given). */
 export function withDaemonServices<O extends object>(
-  options: O
-): O & Pick<CreateNodeOptions<{ shares: Shares }>, 'services'> {
-  return { ...options, services: { shares: sharesService } }
+  options: O,
+  pairing?: PairingOptions
+): O & Pick<CreateNodeOptions<{ shares: Shares; pairing?: NodePairing }>, 'services'> {
+  const services = {
+    shares: sharesService,
+    ...(pairing !== undefined ? { pairing: pairingService(pairing) } : {})
+  }
+  return { ...options, services } as O &
+    Pick<CreateNodeOptions<{ shares: Shares; pairing?: NodePairing }>, 'services'>
 }

@@ -117,6 +117,21 @@ describe('daemon process', () => {
     assert.match(p.stderr(), /stdin closed, stopping/)
   })
 
+  it('runs the pairing service with --pairing (GET /v1/pair says so), and without it not', async () => {
+    for (const [flags, enabled] of [
+      [['--pairing'], true],
+      [[], false]
+    ] as const) {
+      const dir = await tempDir()
+      const p = await startProcess(['--dir', dir, ...flags])
+      const token = (await readFile(join(dir, 'api-token'), 'utf8')).trim()
+      const res = await fetch(`${p.line.api}/v1/pair`, { headers: { authorization: `Bearer ${token}` } })
+      assert.equal(((await res.json()) as { enabled: boolean }).enabled, enabled)
+      p.child.kill('SIGTERM')
+      assert.equal(await exitOf(p.child), 0)
+    }
+  })
+
   it('refuses a bad flag with a JSON line naming it', async () => {
     const dir = await tempDir()
     const p = await startProcess(['--dir', dir, '--data-shards', 'many'])

@@ -37,6 +37,8 @@ export interface ShardClientOptions {
 export interface PutOptions extends AbortOptions {
   /** SHA-256 of `bytes` when the caller has it already; computed otherwise. */
   id?: Uint8Array
+  /** Told the durable copies the peer's answer names (a paired peer's include its partner's). */
+  onAck?: (ack: { copies?: number }) => void
 }
 
 export interface GetOptions extends AbortOptions {
@@ -91,7 +93,8 @@ export class ShardClient implements ShardApi {
     }
     const id = options.id ?? (await sha256(bytes))
     const response = await this.exchange(peer, { kind: 'put', header, id }, bytes.byteLength, options, bytes)
-    expectKind(this, peer, response, 'ok')
+    const ok = expectKind(this, peer, response, 'ok')
+    options.onAck?.(ok.copies === undefined ? {} : { copies: ok.copies })
     return id
   }
 

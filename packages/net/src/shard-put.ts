@@ -87,14 +87,19 @@ export async function servePut(
       ctx.misbehaved(peer, 'corrupt-shard', detail)
       throw new Refusal(ShardStatus.Corrupt, detail)
     }
+    let copies: number | undefined
     try {
-      await ctx.store.put(id, body.pieces, { ...header, uploader })
+      const counted = await ctx.store.put(id, body.pieces, { ...header, uploader })
+      if (typeof counted === 'number') copies = counted
     } catch (err) {
       // the store's own bound (a disk store's quota, the claims a shard may have) refuses like ours
       if (err instanceof QuotaExceededError) throw new Refusal(ShardStatus.NoSpace, err.message)
       throw err
     }
-    return { response: { kind: 'ok' }, bodyUnread: false }
+    return {
+      response: typeof copies === 'number' ? { kind: 'ok', copies } : { kind: 'ok' },
+      bodyUnread: false
+    }
   } finally {
     ctx.admission.release(reservation)
     ctx.budget.releaseBytes(peer.toString(), held.inFlight)

@@ -50,8 +50,11 @@ export interface ShardStore {
    * arrived in. A shard held already keeps its bytes and gains the claim when no claim of that
    * owner for that file, slice and index exists; the same claim again changes nothing.
    * QuotaExceededError past the store's byte bound, or past `limits.maxClaimsPerShard` claims.
+   * A store that knows how many durable copies exist once it resolves (a paired node's counts its
+   * partner's) resolves with that number; the put's answer passes it on.
    */
-  put(id: Uint8Array, body: ShardBody, claim: ShardClaim): Promise<void>
+  // biome-ignore lint/suspicious/noConfusingVoidType: stores that count nothing keep returning Promise<void>
+  put(id: Uint8Array, body: ShardBody, claim: ShardClaim): Promise<void | number>
   /**
    * Remove `owner`'s claims on shard `id` for `fileId`; the shard goes with its last claim. True
    * when a claim was removed.

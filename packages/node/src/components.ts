@@ -3,7 +3,8 @@
 // service can replace with its own; nothing reaches for a global.
 import type { SigningKey } from '@defs/crypto'
 import type { PeerScorer } from '@defs/kbucket'
-import type { Host, ShardStore } from '@defs/net'
+import type { Host, ShardBody, ShardStore } from '@defs/net'
+import type { ShardClaim } from '@defs/segment'
 import type { ComponentLogger } from '@libp2p/interface'
 import type { DiskBudget } from './disk/disk-budget.ts'
 import type { MetaStore } from './disk/meta-store.ts'
@@ -12,6 +13,7 @@ import type { NodeEvents } from './events.ts'
 import type { Keystore } from './keystore.ts'
 import type { Lifecycle } from './lifecycle.ts'
 import type { ResolvedNodeOptions } from './options.ts'
+import type { PairView } from './pairing/pair-view.ts'
 import type { PeerStanding } from './peers/standing.ts'
 import type { SliceWorkers } from './pipeline/index.ts'
 import type { RetiredPeers } from './retirement.ts'
@@ -24,6 +26,8 @@ export interface NodeShardStore extends ShardStore {
   readonly maxBytes: number
   /** Hex ids of every stored shard. */
   ids(): string[]
+  /** Set by the pairing service: forwards each new shard to the partner; resolves with the copies. */
+  mirror: ((id: Uint8Array, body: ShardBody, claim: ShardClaim) => Promise<number>) | undefined
 }
 
 export interface NodeComponents {
@@ -50,4 +54,6 @@ export interface NodeComponents {
   readonly retired: RetiredPeers
   /** Who each peer is to this node: trusted, known (past probation) or a stranger. */
   readonly standing: PeerStanding
+  /** Who is paired with whom (filled by the pairing service): a pair is one failure domain. */
+  readonly pairs: PairView
 }

@@ -25,6 +25,7 @@ import { type MirrorServices, mirrorNodeService } from './mirror/mirror-service.
 import { Node } from './node.ts'
 import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
+import { PairView } from './pairing/pair-view.ts'
 import { PeerStanding } from './peers/standing.ts'
 import { SlicePool } from './pipeline/index.ts'
 import { type RepairService, repair } from './repair/index.ts'
@@ -127,6 +128,7 @@ export async function createNode<S extends object = {}>(
       lifecycle,
       events,
       standing,
+      pairs: new PairView(),
       get retired() {
         return retirement
       }

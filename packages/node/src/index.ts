@@ -63,6 +63,7 @@ export {
 } from './mirror/mirror-service.ts'
 export type * from './node-types.ts'
 export { type NodeOptions, optionNames, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
+export { NodePairing, pairingService } from './pairing/pairing-service.ts'
 export type { RebuildParams, RebuiltShard, RebuiltSlice, SliceWorkers } from './pipeline/index.ts'
 export {
   type FileCheck,

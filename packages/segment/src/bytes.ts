@@ -13,3 +13,10 @@ const ascii = new TextEncoder()
 export function domainOf(name: string, version: number): Uint8Array {
   return ascii.encode(`defs:${name}:v${version}\0`)
 }
+
+/** Byte-wise order (shorter first on a common prefix): negative, 0 or positive. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!
+  return a.length - b.length
+}

@@ -11,6 +11,7 @@ import { decodeHomeRecord, encodeHomeRecord, type HomeRecord } from './home-reco
 import { limits } from './limits.ts'
 import { decodeLocationRecord, encodeLocationRecord, type LocationRecord } from './location-record.ts'
 import { decodeManifest, encodeManifest, type Manifest } from './manifest.ts'
+import { decodePairingRecord, encodePairingRecord, type PairingRecord } from './pairing-record.ts'
 import { decodeRetireRecord, encodeRetireRecord, type RetireRecord } from './retire-record.ts'
 import { bytes, oneOf, type Schema } from './schema.ts'
 import { struct } from './struct.ts'
@@ -18,7 +19,7 @@ import { decodeUserRoot, encodeUserRoot, type UserRoot } from './user-root.ts'
 
 export const ENVELOPE_VERSION = 1
 
-export const recordTypes = ['manifest', 'location', 'delete', 'retire', 'root', 'home'] as const
+export const recordTypes = ['manifest', 'location', 'delete', 'retire', 'root', 'home', 'pairing'] as const
 export type RecordType = (typeof recordTypes)[number]
 
 /** The record each envelope type carries. */
@@ -29,6 +30,7 @@ export interface SignedRecords {
   retire: RetireRecord
   root: UserRoot
   home: HomeRecord
+  pairing: PairingRecord
 }
 
 export interface Envelope<T extends RecordType = RecordType> {
@@ -59,7 +61,12 @@ const codecs: { [T in RecordType]: RecordCodec<SignedRecords[T]> } = {
   },
   retire: { encode: encodeRetireRecord, decode: decodeRetireRecord, maxBytes: limits.maxBytes.retireRecord },
   root: { encode: encodeUserRoot, decode: decodeUserRoot, maxBytes: limits.maxBytes.userRoot },
-  home: { encode: encodeHomeRecord, decode: decodeHomeRecord, maxBytes: limits.maxBytes.homeRecord }
+  home: { encode: encodeHomeRecord, decode: decodeHomeRecord, maxBytes: limits.maxBytes.homeRecord },
+  pairing: {
+    encode: encodePairingRecord,
+    decode: decodePairingRecord,
+    maxBytes: limits.maxBytes.pairingRecord
+  }
 }
 
 /**

@@ -33,6 +33,7 @@ export {
   encodeAuditChallenge,
   encodeAuditResponse
 } from './audit.ts'
+export { compareBytes, equalBytes } from './bytes.ts'
 export {
   assertFreshTime,
   DEFAULT_MAX_SKEW_MS,
@@ -149,6 +150,26 @@ export {
   type NodeConfig
 } from './node-config.ts'
 export {
+  decodePairRequest,
+  decodePairResponse,
+  encodePairRequest,
+  encodePairResponse,
+  PAIR_MESSAGE_VERSION,
+  PAIR_PROTOCOL,
+  type PairLifecycle,
+  type PairRequest,
+  type PairResponse,
+  type PairStatus,
+  pairLifecycles
+} from './pair-protocol.ts'
+export {
+  decodePairingRecord,
+  encodePairingRecord,
+  PAIRING_RECORD_VERSION,
+  type PairingRecord,
+  pairingPeers
+} from './pairing-record.ts'
+export {
   decodeRepairReport,
   encodeRepairReport,
   REPAIR_REPORT_VERSION,
@@ -194,6 +215,15 @@ export {
   type ShardResponse,
   ShardStatus
 } from './shard-protocol.ts'
+export {
+  decodeSavedPairing,
+  decodeSignedPairing,
+  encodeSavedPairing,
+  encodeSignedPairing,
+  type SavedPairing,
+  type SignedPairing,
+  verifySignedPairing
+} from './signed-pairing.ts'
 export {
   decodeUserRoot,
   encodeUserRoot,

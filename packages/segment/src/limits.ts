@@ -79,6 +79,12 @@ export const limits = {
     /** The largest of a tree blob, a manifest envelope and a shard with its header. */
     mirrorResponse: 64 * MiB + 64 * KiB,
     repairReport: 256,
+    /** Two peer ids, an epoch and a time. */
+    pairingRecord: 512,
+    /** Two pairing envelopes (each the record plus envelopeOverhead). */
+    signedPairing: 4 * KiB,
+    /** A pair protocol request or answer: a status, a peer id, or one pairing envelope. */
+    pairMessage: 4 * KiB,
     auditChallenge: 1 * KiB,
     auditResponse: 256,
     /** An envelope is its payload's cap plus this much for type, key and signature. */

@@ -46,8 +46,11 @@ export const ShardStatus = {
 export type ShardStatus = (typeof ShardStatus)[keyof typeof ShardStatus]
 
 export type ShardResponse =
-  /** `put` stored durably, or `delete` done. */
-  | { kind: 'ok' }
+  /**
+   * `put` stored durably, or `delete` done. A put's answer may say how many durable copies exist
+   * now (a paired node counts its partner's; 1 while the partner is unreachable).
+   */
+  | { kind: 'ok'; copies?: number }
   /** `get`: `length` bytes follow. */
   | { kind: 'data'; length: number }
   /** `has`: one flag per id asked, in order. */
@@ -78,7 +81,7 @@ const requestSchema = variants<ShardRequest>(
 
 const responseSchema = variants<ShardResponse>(
   {
-    ok: [],
+    ok: [{ key: 2, name: 'copies', schema: uint(1, 255), optional: true }],
     data: [{ key: 2, name: 'length', schema: uint(0, maxShardBytes) }],
     has: [{ key: 2, name: 'have', schema: list(bool, 1, limits.maxHasIds) }],
     audit: [{ key: 2, name: 'response', schema: auditResponseSchema }],

@@ -32,6 +32,10 @@ export default defineCommand({
       type: 'boolean',
       description:
         'let users whose home is another node log in here (a mirror serving them while their home is down); off: only users at home here'
+    },
+    pairing: {
+      type: 'boolean',
+      description: 'pair with another storage node: shards mirrored to it, failover (see defs pair)'
     }
   },
   async run({ args }) {
@@ -48,6 +52,7 @@ export default defineCommand({
       const flags = [
         ...(port === undefined ? [] : ['--api-port', String(port)]),
         ...(args['allow-external-login'] ? ['--allow-external-login'] : []),
+        ...(args.pairing ? ['--pairing'] : []),
         ...nodeFlags(node)
       ]
       const ready = await startInBackground(dir, merged.logDir ?? join(dir, 'logs'), flags)
@@ -59,11 +64,13 @@ export default defineCommand({
       return
     }
     const allowExternalLogin = args['allow-external-login'] === true
+    const pairing = args.pairing ? { pairing: {} } : {}
     const daemon = await startDaemon({
       dir,
       ...(port === undefined ? {} : { port }),
       node,
-      allowExternalLogin
+      allowExternalLogin,
+      ...pairing
     }).catch((err) => {
       throw explainStartError(err)
     })

@@ -17,6 +17,7 @@ import { localRoutes } from './local-routes.ts'
 import { maintenanceRoutes } from './maintenance-routes.ts'
 import { mirrorRoutes } from './mirror-routes.ts'
 import { nodeRoutes } from './node-routes.ts'
+import { pairRoutes } from './pair-routes.ts'
 import { refusedOrigin } from './request-origin.ts'
 import { sendError, sendJson } from './respond.ts'
 import { type CompiledRoute, compileRoute, matchRoute } from './route.ts'
@@ -45,6 +46,7 @@ const routes: CompiledRoute[] = [
   ...nodeRoutes,
   ...eventRoutes,
   ...mirrorRoutes,
+  ...pairRoutes,
   ...localRoutes
 ].map(compileRoute)
 

@@ -36,6 +36,11 @@ export const statusByName: Readonly<Record<string, number>> = {
   TaskStateError: 409,
   UploadNotResumableError: 409,
   TaskCancelledError: 409,
+  // @defs/pairing's, through the node's pairing service
+  PairingRefusedError: 409,
+  PairingDisabledError: 409,
+  InvalidPairingError: 502,
+  PairingOptionError: 400,
   TaskPausedError: 503,
   UnderMaintenanceError: 503,
   NodeStoppingError: 503,

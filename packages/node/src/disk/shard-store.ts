@@ -36,6 +36,11 @@ export class DiskShardStore implements NodeShardStore {
   readonly maxBytes: number
   /** The node's disk budget (shards, metadata and logs; free disk): why `bytes` more are refused. */
   room: ((bytes: number) => string | undefined) | undefined
+  /**
+   * Called once a put is durable here, before it resolves (a paired node forwards the shard to
+   * its partner); resolves with the durable copies that exist, which the put resolves with.
+   */
+  mirror: ((id: Uint8Array, body: ShardBody, claim: ShardClaim) => Promise<number>) | undefined
   readonly #ledger: ShardLedger
   /** One change at a time per shard (puts, claims, deletes of one id run in turn). */
   readonly #busy = new Map<string, Promise<unknown>>()
@@ -89,7 +94,12 @@ export class DiskShardStore implements NodeShardStore {
    * has checked that `id` is the SHA-256 of `body`, the claim's length and CRC32C are the body's,
    * and the owner signed it; the pieces are written as they are.
    */
-  async put(id: Uint8Array, body: ShardBody, claim: ShardClaim): Promise<void> {
+  async put(id: Uint8Array, body: ShardBody, claim: ShardClaim): Promise<number | undefined> {
+    await this.#put(id, body, claim)
+    return await this.mirror?.(id, body, claim)
+  }
+
+  async #put(id: Uint8Array, body: ShardBody, claim: ShardClaim): Promise<void> {
     const name = toHex(id)
     await this.#serial(name, async () => {
       const held = this.#ledger.entries.get(name)

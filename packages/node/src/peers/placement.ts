@@ -17,6 +17,8 @@ export interface PlacementContext {
   proven?: (peerId: string) => boolean
   /** A peer's network group, for the per-group bound on unproven peers; default none. */
   groupOf?: (peerId: string) => string | undefined
+  /** A peer's pair partner, for the per-pair bound; default none (every peer a pair of its own). */
+  pairOf?: (peerId: string) => string | undefined
 }
 
 /** This node (when it stores now) and every connected peer that was not retired. */
@@ -39,28 +41,44 @@ export function placementOf(c: NodeComponents): PlacementContext {
     groupOf: (id) => {
       const conn = c.host.getConnections().find((x) => x.remotePeer.toString() === id)
       return conn === undefined ? undefined : networkGroupOf(conn.remoteAddr.toString())
-    }
+    },
+    pairOf: (id) => c.pairs.partnerOf(id)
   }
 }
 
 /**
  * `n` distinct peers outside `exclude`, proven ones first; fewer only when fewer may be used.
- * `perGroup` bounds how many unproven peers of one network group are chosen (with `taken`, the
- * peers already holding shards of the same slice).
+ * `perGroup` bounds how many unproven peers of one network group are chosen, `perPair` how many
+ * peers of one pair (a pair mirrors its shards, so it is one failure domain: with m, losing a
+ * whole pair never costs a slice); `taken` are the peers already holding shards of the slice.
  */
 export function choosePeers(
   ctx: PlacementContext,
   n: number,
   exclude: ReadonlySet<string> = new Set(),
-  options: { perGroup?: number; taken?: readonly string[] } = {}
+  options: { perGroup?: number; perPair?: number; taken?: readonly string[] } = {}
 ): string[] {
   const candidates = new Set(ctx.candidates().filter((p) => !exclude.has(p)))
   for (const id of candidates) if (!ctx.scorer.has(id)) ctx.scorer.observe(id, {})
   const proven = ctx.proven ?? (() => true)
-  const chosen = ctx.scorer.select(Math.min(n, candidates.size), {
-    filter: (id) => candidates.has(id) && proven(id),
-    diversity: 'group'
-  })
+  const taken = options.taken ?? []
+  const pairs = pairBound(ctx, options.perPair, taken)
+  // Without a pair bound the best tier is dealt at once; with one, one peer at a time.
+  const chosen: string[] = pairs.bounded
+    ? []
+    : ctx.scorer.select(Math.min(n, candidates.size), {
+        filter: (id) => candidates.has(id) && proven(id),
+        diversity: 'group'
+      })
+  while (pairs.bounded && chosen.length < n) {
+    const [next] = ctx.scorer.select(1, {
+      filter: (id) => candidates.has(id) && proven(id) && !chosen.includes(id) && pairs.room(id),
+      diversity: 'group'
+    })
+    if (next === undefined) break
+    chosen.push(next)
+    pairs.count(next)
+  }
   if (chosen.length >= n) return chosen
   // Too few proven peers: strangers, one at a time, within the per-group bound.
   const groups = new Map<string, number>()
@@ -68,12 +86,12 @@ export function choosePeers(
     const g = proven(id) ? undefined : ctx.groupOf?.(id)
     if (g !== undefined) groups.set(g, (groups.get(g) ?? 0) + 1)
   }
-  for (const id of [...(options.taken ?? []), ...chosen]) count(id)
+  for (const id of [...taken, ...chosen]) count(id)
   const limit = options.perGroup ?? Number.POSITIVE_INFINITY
   while (chosen.length < n) {
     const [next] = ctx.scorer.select(1, {
       filter: (id) => {
-        if (!candidates.has(id) || chosen.includes(id)) return false
+        if (!candidates.has(id) || chosen.includes(id) || !pairs.room(id)) return false
         const g = ctx.groupOf?.(id)
         return g === undefined || (groups.get(g) ?? 0) < limit
       },
@@ -82,6 +100,27 @@ export function choosePeers(
     if (next === undefined) break
     chosen.push(next)
     count(next)
+    pairs.count(next)
   }
   return chosen
+}
+
+/** Shards per pair so far (`taken` counted), and whether a peer's pair has room for one more. */
+function pairBound(ctx: PlacementContext, perPair: number | undefined, taken: readonly string[]) {
+  const bounded = perPair !== undefined && ctx.pairOf !== undefined
+  const used = new Map<string, number>()
+  const keyOf = (id: string): string | undefined => {
+    const partner = ctx.pairOf?.(id)
+    return partner === undefined ? undefined : [id, partner].sort().join('+')
+  }
+  const count = (id: string): void => {
+    const key = keyOf(id)
+    if (key !== undefined) used.set(key, (used.get(key) ?? 0) + 1)
+  }
+  for (const id of taken) count(id)
+  const room = (id: string): boolean => {
+    const key = bounded ? keyOf(id) : undefined
+    return key === undefined || (used.get(key) ?? 0) < perPair!
+  }
+  return { bounded, count, room }
 }

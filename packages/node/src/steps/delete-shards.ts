@@ -1,5 +1,6 @@
 // Owner-signed deletes (doc/architecture.md, security): each holder gets one envelope naming the shards it holds,
 // signed by the file's owner with a fresh nonce and the current time, so it cannot be replayed.
+// A paired holder's partner, which holds a mirror copy, gets one too.
 import { randomBytes } from '@defs/crypto'
 import { sign } from '@defs/segment'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -25,7 +26,9 @@ export async function deleteShards(
 ): Promise<DeleteOutcome> {
   const byPeer = new Map<string, string[]>()
   for (const s of shards) {
-    for (const peer of s.holders) {
+    // a paired holder's partner keeps a mirror copy: it gets its own delete
+    const holders = s.holders.flatMap((h) => [h, node.pairs.partnerOf(h) ?? h])
+    for (const peer of holders) {
       const list = byPeer.get(peer) ?? []
       if (!list.includes(s.id)) list.push(s.id)
       byPeer.set(peer, list)

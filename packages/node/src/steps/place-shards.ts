@@ -31,8 +31,8 @@ export interface PlaceRequest {
   what: string
   /** Not passed to the sends: a shard in flight finishes, so what a peer stored is always known. */
   signal: AbortSignal
-  /** Told of every copy stored, as it is acknowledged. */
-  onStored?: (shard: ShardToPlace, peer: string) => void
+  /** Told of every copy stored, as it is acknowledged, with the durable copies the holder names. */
+  onStored?: (shard: ShardToPlace, peer: string, copies: number) => void
 }
 
 /** Tries per shard before the placement fails; each retry goes to another peer. */
@@ -44,7 +44,8 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
   const units = request.shards.flatMap((shard) => Array.from({ length: replicas }, () => shard))
   const used = new Set(request.exclude)
   const placement = placementOf(c)
-  const bound = { perGroup: request.perGroup }
+  // m bounds both failure domains: a network group of unproven peers, and a pair.
+  const bound = { perGroup: request.perGroup, perPair: request.perGroup }
   let peers = choosePeers(placement, units.length, used, bound)
   // Right after a start (a resumed upload), the network may still be connecting: wait a little.
   for (
@@ -69,10 +70,10 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
       let peer = peers[j]!
       for (let attempt = 1; ; attempt++) {
         try {
-          await storeShard(c, peer, shard.header, shard.bytes, shard.id)
+          const copies = await storeShard(c, peer, shard.header, shard.bytes, shard.id)
           c.scorer.observe(peer, { heartbeat: 'ok' })
           holders.get(shard)!.push(peer)
-          request.onStored?.(shard, peer)
+          request.onStored?.(shard, peer, copies)
           return
         } catch (err) {
           if (request.signal.aborted) throw err

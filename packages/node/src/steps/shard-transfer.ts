@@ -5,6 +5,7 @@ import { ShardCorruptError, type ShardHeader } from '@defs/segment'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { NodeComponents } from '../components.ts'
 
+/** Stores a shard on `peer`; resolves with the durable copies its answer names (1 when it names none). */
 export async function storeShard(
   ctx: NodeComponents,
   peer: string,
@@ -12,12 +13,14 @@ export async function storeShard(
   bytes: Uint8Array,
   id: Uint8Array,
   signal?: AbortSignal
-): Promise<void> {
-  if (peer === ctx.peerId) {
-    await ctx.shards.put(id, bytes, header)
-    return
+): Promise<number> {
+  if (peer === ctx.peerId) return (await ctx.shards.put(id, bytes, header)) ?? 1
+  let copies = 1
+  const onAck = (ack: { copies?: number }): void => {
+    copies = ack.copies ?? 1
   }
-  await ctx.host.services.shards.put(peerIdFromString(peer), header, bytes, { id, signal })
+  await ctx.host.services.shards.put(peerIdFromString(peer), header, bytes, { id, signal, onAck })
+  return copies
 }
 
 /**

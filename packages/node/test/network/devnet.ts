@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createNode, type DefsNode, type NodeOptions } from '../../src/index.ts'
+import { type CreateNodeOptions, createNode, type DefsNode, type NodeOptions } from '../../src/index.ts'
 
 export interface TestNetwork {
   root: string
@@ -11,7 +11,10 @@ export interface TestNetwork {
   stop(): Promise<void>
 }
 
-export async function startNetwork(n: number, options: Partial<NodeOptions> = {}): Promise<TestNetwork> {
+export async function startNetwork(
+  n: number,
+  options: Partial<NodeOptions> & Pick<CreateNodeOptions<object>, 'services'> = {}
+): Promise<TestNetwork> {
   const root = await mkdtemp(join(tmpdir(), 'defs-net-'))
   const nodes: DefsNode[] = []
   const stop = async (): Promise<void> => {

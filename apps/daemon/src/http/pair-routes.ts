@@ -1,0 +1,53 @@
+// The node's pair: `GET /v1/pair` (partner, epoch, health, heartbeat RTT and phi, migrations) and
+// `POST /v1/pair` `{ "with": "12D3..." }` (an operator's choice of partner). A node started
+// without pairing answers `{ "enabled": false }` and refuses the choice with 409.
+import type { NodePairing } from '@defs/node'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { badRequest, HttpError } from './http-errors.ts'
+import { readJsonBody, sendJson } from './respond.ts'
+import type { RequestContext, Route } from './route.ts'
+
+/** The node's pairing service, if it runs one. */
+export function pairingOf(ctx: Pick<RequestContext, 'node'>): NodePairing | undefined {
+  return (ctx.node.services as { pairing?: NodePairing } | undefined)?.pairing
+}
+
+/** What `GET /v1/pair` answers, as the CLI and the metrics read it. */
+export function pairReport(ctx: Pick<RequestContext, 'node'>): Record<string, unknown> {
+  const pairing = pairingOf(ctx)
+  if (pairing === undefined) return { enabled: false }
+  const migrations = ctx.node.tasks
+    .list()
+    .filter(
+      (t) => t.kind === 'migrate' && (t.state === 'queued' || t.state === 'running' || t.state === 'paused')
+    )
+    .map((t) => ({
+      id: t.id,
+      state: t.state,
+      partner: (t.params as { partner: string }).partner,
+      shardsDone: t.progress.shardsDone
+    }))
+  return { enabled: true, ...pairing.service.status(), migrations }
+}
+
+async function status(ctx: RequestContext): Promise<void> {
+  sendJson(ctx.res, 200, pairReport(ctx))
+}
+
+async function pairWith(ctx: RequestContext): Promise<void> {
+  const body = await readJsonBody(ctx.req)
+  const peer = body.with
+  if (typeof peer !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{46,60}$/.test(peer)) {
+    throw badRequest(`body.with must be a peer id like 12D3KooW..., got ${JSON.stringify(peer)}`)
+  }
+  const pairing = pairingOf(ctx)
+  if (pairing === undefined)
+    throw new HttpError(409, 'PairingDisabledError', 'this node runs without pairing')
+  const formed = await pairing.service.pairWith(peerIdFromString(peer))
+  sendJson(ctx.res, 200, { partner: peer, epoch: formed.record.epoch })
+}
+
+export const pairRoutes: Route[] = [
+  { method: 'GET', pattern: '/v1/pair', handler: status },
+  { method: 'POST', pattern: '/v1/pair', handler: pairWith }
+]

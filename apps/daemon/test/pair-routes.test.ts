@@ -1,0 +1,75 @@
+// The pair over the HTTP API: two real daemons (nodes on 127.0.0.1) pair when told to
+// (`POST /v1/pair`), `GET /v1/pair` and /metrics show it on both; a daemon without pairing says so.
+import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { type Daemon, startDaemon } from '../src/daemon.ts'
+
+const pairing = { heartbeatInterval: 200, pairSuspectAfter: 600, pairFailureTimeout: 3000, autoPair: false }
+
+describe('GET and POST /v1/pair', () => {
+  let dir: string
+  const daemons: Daemon[] = []
+  // biome-ignore lint/suspicious/noExplicitAny: answers of several shapes, checked field by field
+  const api = async (d: Daemon, path: string, body?: object): Promise<{ status: number; json: any }> => {
+    const res = await fetch(`${d.url}${path}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${d.token}` },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {})
+    })
+    const text = await res.text()
+    return { status: res.status, json: text.startsWith('{') ? JSON.parse(text) : text }
+  }
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'defs-pair-api-'))
+    for (const name of ['a', 'b']) {
+      daemons.push(
+        await startDaemon({ dir: join(dir, name), port: 0, node: { port: 0, workerNum: 1 }, pairing })
+      )
+    }
+    daemons.push(await startDaemon({ dir: join(dir, 'plain'), port: 0, node: { port: 0, workerNum: 1 } }))
+  })
+  after(async () => {
+    await Promise.allSettled(daemons.map((d) => d.stop()))
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('pairs two nodes on request and reports the pair on both, in JSON and in /metrics', async () => {
+    const [a, b, plain] = daemons as [Daemon, Daemon, Daemon]
+    const sa = (await api(a, '/v1/status')).json
+    const sb = (await api(b, '/v1/status')).json
+    assert.deepEqual((await api(a, '/v1/pair')).json, {
+      enabled: true,
+      epoch: 0,
+      health: 'unpaired',
+      phi: 0,
+      migrations: []
+    })
+    assert.equal((await api(a, '/v1/peers', { address: sb.addresses[0] })).status, 200)
+    // a partner holds a copy of everything: a node pairs only with peers it trusts or knows
+    const stranger = await api(a, '/v1/pair', { with: sb.peerId })
+    assert.equal(stranger.status, 409)
+    assert.match(stranger.json.error.message, /pairs only with peers it knows/)
+    assert.equal((await api(b, '/v1/peers/trust', { peerId: sa.peerId })).status, 200)
+    const formed = await api(a, '/v1/pair', { with: sb.peerId })
+    assert.equal(formed.status, 200, JSON.stringify(formed.json))
+    // the refused offer used up epoch 1 (a node never signs one epoch twice)
+    assert.deepEqual(formed.json, { partner: sb.peerId, epoch: 2 })
+    const onB = (await api(b, '/v1/pair')).json
+    assert.equal(onB.partner, sa.peerId)
+    assert.equal(onB.epoch, 2)
+    assert.equal(onB.enabled, true)
+    const metrics = (await api(b, '/metrics')).json as string
+    assert.match(metrics, /defs_pair_epoch 2/)
+    assert.match(metrics, /defs_pair_state\{health="alive"\} 1/)
+    const again = await api(a, '/v1/pair', { with: sb.peerId })
+    assert.equal(again.status, 409)
+    assert.equal(again.json.error.name, 'PairingRefusedError')
+    assert.deepEqual((await api(plain, '/v1/pair')).json, { enabled: false })
+    assert.equal((await api(plain, '/v1/pair', { with: sa.peerId })).status, 409)
+    assert.equal((await api(a, '/v1/pair', { with: 'nobody' })).status, 400)
+  })
+})

@@ -1,0 +1,142 @@
+// The node's pairing service: @defs/pairing's PairingService on this node's host, key and disk,
+// plus the data mirror. A shard stored here (by a peer's put or by this node's own upload) is
+// forwarded to the partner before the put is acknowledged, and the acknowledgement says how many
+// durable copies exist: 2, or 1 while the partner is unreachable. A shard the partner holds
+// already is not sent back. Placement learns the pairs from the service's directory. When a
+// pair forms, and whenever the partners' inventory digests differ, a `migrate` task sends the
+// partner what it lacks (both sides run one, so the difference goes both ways).
+import { networkGroupOf } from '@defs/kbucket'
+import { headerOf, joinShardBody, type ShardBody } from '@defs/net'
+import { type PairEvents, type PairingOptions, PairingService, partnerIn } from '@defs/pairing'
+import type { ShardClaim } from '@defs/segment'
+import type { NodeComponents } from '../components.ts'
+import { loadOrCreateIdentity } from '../disk/identity.ts'
+import type { ServiceFactory } from '../services.ts'
+import { finalStates } from '../tasks/task-types.ts'
+import { InventoryDigest } from './inventory-digest.ts'
+import { MIGRATE_PRIORITY, type MigrateParams, MigrateRunner } from './migrate-task.ts'
+import { PairFile } from './pair-file.ts'
+
+/** The inventory digest is recomputed at least this often even when the store looks unchanged. */
+const DIGEST_MAX_AGE_MS = 5000
+
+/** The pairing service of a node: `createNode({ services: { pairing: pairingService() } })`. */
+export function pairingService(options: PairingOptions = {}): ServiceFactory<NodePairing> {
+  return { create: (c) => new NodePairing(c, options) }
+}
+
+export class NodePairing {
+  readonly #c: NodeComponents
+  readonly #options: PairingOptions
+  #service: PairingService | undefined
+
+  constructor(components: NodeComponents, options: PairingOptions) {
+    this.#c = components
+    this.#options = options
+  }
+
+  /** The running PairingService (partner, status, pairWith, events). */
+  get service(): PairingService {
+    if (this.#service === undefined) throw new Error('the pairing service is not started')
+    return this.#service
+  }
+
+  async start(): Promise<void> {
+    const c = this.#c
+    const { key } = await loadOrCreateIdentity(c.dir.identity)
+    const digest = new InventoryDigest(c.shards, DIGEST_MAX_AGE_MS)
+    const service = new PairingService({
+      ...this.#options,
+      peerId: c.host.peerId,
+      privateKey: key,
+      registrar: c.host,
+      streams: { openStream: (peer, protocol, o) => c.host.dialProtocol(peer, protocol, o) },
+      peers: () => c.host.getPeers().filter((p) => !c.retired.has(p.toString())),
+      store: new PairFile(c.dir),
+      local: () => ({ freeBytes: this.#freeBytes(), state: c.lifecycle.state, digest: digest.current() }),
+      scorer: c.scorer,
+      // a partner holds a copy of everything: trusted peers, or known ones past probation
+      mayPair: (id) => c.standing.proven(id),
+      groupOf: (id) => {
+        const conn = c.host.getConnections().find((x) => x.remotePeer.toString() === id)
+        return conn === undefined ? undefined : networkGroupOf(conn.remoteAddr.toString())
+      },
+      logger: c.logger
+    })
+    c.tasks.register('migrate', new MigrateRunner(c, (peer, epoch) => this.#isPartner(peer, epoch)))
+    // A new pair (a failover's, or a first one) gets every shard its new partner lacks.
+    service.addEventListener('pair', (e) => {
+      const { pairing } = (e as CustomEvent<PairEvents['pair']>).detail
+      void this.#migrate(partnerIn(pairing, service.peerId).toString(), pairing.record.epoch)
+    })
+    // Partners whose inventories differ (one was down or cut off when shards arrived) sync.
+    service.addEventListener('diverged', (e) => {
+      const { partner, epoch } = (e as CustomEvent<PairEvents['diverged']>).detail
+      void this.#migrate(partner, epoch)
+    })
+    await service.start()
+    this.#service = service
+    c.pairs.attach((peer) => service.partnerOf(peer))
+    c.shards.mirror = (id, body, claim) => this.#mirror(id, body, claim)
+  }
+
+  async stop(): Promise<void> {
+    this.#c.shards.mirror = undefined
+    this.#c.pairs.attach(undefined)
+    await this.#service?.stop()
+  }
+
+  #isPartner(peer: string, epoch: number): boolean {
+    const s = this.#service
+    return s?.partner()?.toString() === peer && s.pairing?.record.epoch === epoch
+  }
+
+  async #migrate(partner: string, epoch: number): Promise<void> {
+    const c = this.#c
+    const open = c.tasks
+      .list()
+      .some(
+        (t) =>
+          t.kind === 'migrate' &&
+          !finalStates.includes(t.state) &&
+          (t.params as MigrateParams).epoch === epoch
+      )
+    if (open) return
+    try {
+      await c.tasks.submit<MigrateParams>('migrate', { partner, epoch }, { priority: MIGRATE_PRIORITY })
+    } catch (err) {
+      // maintenance or draining refuses new background work; the pair's next sync catches up
+      c.logger.forComponent('defs:node:pairing')('no migration to %s now: %e', partner, err)
+    }
+  }
+
+  async #mirror(id: Uint8Array, body: ShardBody, claim: ShardClaim): Promise<number> {
+    const partner = this.#service?.partner()
+    if (partner === undefined) return 1
+    // A partner already silent would hold the acknowledgement until the put times out: one copy
+    // now, and the digest sync sends it the shard once it answers again.
+    if (this.#service!.status().health !== 'alive') return 1
+    const shards = this.#c.host.services.shards
+    try {
+      // From the partner: a copy it forwarded (it holds the shard: nothing to send back), or a
+      // shard it uploaded itself and placed here (it does not: it gets its mirror copy).
+      if (claim.uploader?.peer === partner.toString() && (await shards.has(partner, [id]))[0] === true)
+        return 2
+      await shards.put(partner, headerOf(claim), joinShardBody(body), { id })
+      return 2
+    } catch (err) {
+      this.#c.logger.forComponent('defs:node:pairing')(
+        'forwarding a shard to partner %p failed: %e',
+        partner,
+        err
+      )
+      return 1
+    }
+  }
+
+  #freeBytes(): number {
+    const s = this.#c.shards
+    const free = Math.min(this.#c.disk.usage().freeBytes, s.maxBytes - s.usedBytes)
+    return Number.isFinite(free) ? Math.max(0, Math.floor(free)) : Number.MAX_SAFE_INTEGER
+  }
+}

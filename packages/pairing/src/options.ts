@@ -1,0 +1,71 @@
+// The pairing options, checked once at the boundary: each error names the option and the value.
+import { PairingOptionError } from './errors.ts'
+
+export interface PairingOptions {
+  /** How often a node heartbeats its partner, ms. Default 1000. */
+  heartbeatInterval?: number
+  /** Silence after which the partner is suspect (the deadline beside phi), ms. Default 3000. */
+  pairSuspectAfter?: number
+  /** Silence after which the partner is failed over, if other peers confirm it, ms. Default 30 000. */
+  pairFailureTimeout?: number
+  /** Phi at which the partner is suspect before the deadline. Default 8. */
+  phiThreshold?: number
+  /** Silence phi does not count at all (a GC pause, a slow disk), ms. Default 2000. */
+  acceptablePause?: number
+  /** Floor under the heartbeat deviation phi assumes, ms. Default 100. */
+  minStdDeviation?: number
+  /** Other peers that must fail to reach the partner before it is declared failed. Default 2. */
+  witnesses?: number
+  /** First wait before a refused or raced proposal is tried again, doubled each time, ms. Default 500. */
+  formationBackoff?: number
+  /** False: never pick a partner by itself (only `pairWith`). Default true. */
+  autoPair?: boolean
+}
+
+export type ResolvedPairingOptions = Required<PairingOptions>
+
+export const pairingDefaults: ResolvedPairingOptions = {
+  heartbeatInterval: 1000,
+  pairSuspectAfter: 3000,
+  pairFailureTimeout: 30_000,
+  phiThreshold: 8,
+  acceptablePause: 2000,
+  minStdDeviation: 100,
+  witnesses: 2,
+  formationBackoff: 500,
+  autoPair: true
+}
+
+export function resolvePairingOptions(options: PairingOptions = {}): ResolvedPairingOptions {
+  const o: ResolvedPairingOptions = { ...pairingDefaults }
+  for (const [k, v] of Object.entries(options)) if (v !== undefined) (o as Record<string, unknown>)[k] = v
+  whole('heartbeatInterval', o.heartbeatInterval, 10)
+  whole('pairSuspectAfter', o.pairSuspectAfter, 1)
+  whole('pairFailureTimeout', o.pairFailureTimeout, 1)
+  whole('acceptablePause', o.acceptablePause, 0)
+  whole('minStdDeviation', o.minStdDeviation, 1)
+  whole('witnesses', o.witnesses, 1)
+  whole('formationBackoff', o.formationBackoff, 1)
+  if (typeof o.phiThreshold !== 'number' || !(o.phiThreshold > 0) || !Number.isFinite(o.phiThreshold)) {
+    throw new PairingOptionError(`phiThreshold must be a finite number > 0, got ${String(o.phiThreshold)}`)
+  }
+  if (typeof o.autoPair !== 'boolean')
+    throw new PairingOptionError(`autoPair must be true or false, got ${String(o.autoPair)}`)
+  if (o.pairSuspectAfter <= o.heartbeatInterval) {
+    throw new PairingOptionError(
+      `pairSuspectAfter (${o.pairSuspectAfter}) must be longer than heartbeatInterval (${o.heartbeatInterval})`
+    )
+  }
+  if (o.pairFailureTimeout < o.pairSuspectAfter) {
+    throw new PairingOptionError(
+      `pairFailureTimeout (${o.pairFailureTimeout}) must not be shorter than pairSuspectAfter (${o.pairSuspectAfter})`
+    )
+  }
+  return o
+}
+
+function whole(name: string, value: unknown, min: number): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new PairingOptionError(`${name} must be an integer >= ${min} (ms), got ${String(value)}`)
+  }
+}

@@ -1,0 +1,455 @@
+// The pairing service of one node: it heartbeats its partner on `/defs/pair/1.0.0` every
+// heartbeatInterval, judges the partner's silence (pair-watch.ts), and once the partner has been
+// silent for pairFailureTimeout asks other peers whether they reach it: only when at least
+// `witnesses` of them answer that they do not (and none that they do) is the partner failed over.
+// A node whose witnesses do not answer either hears from nobody: it suspects itself and does
+// nothing. Unpaired, it forms a pair (formation.ts); a partner whose status shows a higher epoch
+// than our pairing has moved on, and the pairing is dropped.
+import type { SigningKey } from '@defs/crypto'
+import type { PeerScorer } from '@defs/kbucket'
+import {
+  handleRequests,
+  type ProtocolRegistrar,
+  type StreamOpener,
+  sendRequest,
+  signingKeyOf
+} from '@defs/net'
+import {
+  DecodeError,
+  decodePairRequest,
+  decodePairResponse,
+  encodePairRequest,
+  encodePairResponse,
+  equalBytes,
+  limits,
+  PAIR_PROTOCOL,
+  type PairLifecycle,
+  type PairRequest,
+  type PairResponse,
+  type PairStatus
+} from '@defs/segment'
+import type { ComponentLogger, Logger, PeerId, PrivateKey } from '@libp2p/interface'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { Formation } from './formation.ts'
+import { type PairingOptions, type ResolvedPairingOptions, resolvePairingOptions } from './options.ts'
+import { PairDirectory } from './pair-directory.ts'
+import type { PairState, PairStore } from './pair-store.ts'
+import { PairWatch, type PartnerHealth } from './pair-watch.ts'
+import { type Pairing, partnerIn, peerIdOf, verifyPairing } from './pairing-proof.ts'
+
+export interface PairingInit extends PairingOptions {
+  peerId: PeerId
+  /** The node's libp2p key: it signs pairing records as the peer id. */
+  privateKey: PrivateKey
+  registrar: ProtocolRegistrar
+  streams: StreamOpener
+  store: PairStore
+  /** Peers connected now: partner candidates and witnesses. */
+  peers(): PeerId[]
+  /** This node's free bytes, lifecycle state and inventory digest, sent with every heartbeat. */
+  local?: () => { freeBytes: number; state: PairLifecycle; digest?: Uint8Array }
+  /** What placement and pairing know of every peer; heartbeats feed it. */
+  scorer?: PeerScorer
+  /** A peer's network group (a partner in another group is preferred). */
+  groupOf?: (peer: string) => string | undefined
+  /**
+   * Whether `peer` may be a partner (a partner holds a copy of everything: a node pairs with
+   * peers it has standing with, not with any stranger that asks). Default every peer.
+   */
+  mayPair?: (peer: string) => boolean
+  logger: ComponentLogger
+}
+
+export type PairHealth = 'unpaired' | PartnerHealth | 'failed' | 'isolated'
+
+export interface PairEvents {
+  /** A new pairing was signed by both sides; `previous` is the partner it replaces, if any. */
+  pair: { pairing: Pairing; previous?: string }
+  /** The partner was failed over (witnessed) or moved on to a newer epoch. */
+  unpair: { partner: string; epoch: number; reason: 'failed' | 'replaced' }
+  /** The partner's inventory digest differs from ours (at most once per SYNC_EVERY heartbeats). */
+  diverged: { partner: string; epoch: number }
+}
+
+/** Heartbeats between two `diverged` events: a sync under way needs time to converge. */
+const SYNC_EVERY = 25
+
+export interface PairStatusReport {
+  partner?: string
+  epoch: number
+  health: PairHealth
+  rttMs?: number
+  phi: number
+  silenceMs?: number
+}
+
+export class PairingService extends EventTarget {
+  readonly options: ResolvedPairingOptions
+  readonly directory = new PairDirectory()
+  readonly #init: PairingInit
+  readonly #log: Logger
+  #key: SigningKey | undefined
+  #state: PairState = { epoch: 0 }
+  #pairing: Pairing | undefined
+  #watch: PairWatch | undefined
+  #lastPartner: string | undefined
+  #health: PairHealth = 'unpaired'
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #beating = false
+  #surveying = false
+  #nextSyncAt = 0
+  #surveyed = 0
+  #judging = false
+  #running = false
+  #lock: Promise<unknown> = Promise.resolve()
+  readonly #formation: Formation
+
+  constructor(init: PairingInit) {
+    super()
+    this.#init = init
+    this.options = resolvePairingOptions(init)
+    this.#log = init.logger.forComponent('defs:pairing')
+    this.#formation = new Formation(this)
+  }
+
+  get peerId(): PeerId {
+    return this.#init.peerId
+  }
+
+  get init(): PairingInit {
+    return this.#init
+  }
+
+  get log(): Logger {
+    return this.#log
+  }
+
+  get key(): SigningKey {
+    if (this.#key === undefined) throw new Error('the pairing service is not started')
+    return this.#key
+  }
+
+  /** The highest epoch this node signed. */
+  get epoch(): number {
+    return this.#state.epoch
+  }
+
+  get pairing(): Pairing | undefined {
+    return this.#pairing
+  }
+
+  partner(): PeerId | undefined {
+    return this.#pairing === undefined ? undefined : partnerIn(this.#pairing, this.peerId)
+  }
+
+  /** The partner of `peer` as last heard (this node's own partner for itself). */
+  partnerOf(peer: string): string | undefined {
+    if (peer === this.peerId.toString()) return this.partner()?.toString()
+    return this.directory.partnerOf(peer)
+  }
+
+  status(now = Date.now()): PairStatusReport {
+    const partner = this.partner()?.toString()
+    return {
+      ...(partner !== undefined ? { partner } : {}),
+      epoch: this.#state.epoch,
+      health: this.#health,
+      ...(this.#watch?.rtt !== undefined ? { rttMs: this.#watch.rtt } : {}),
+      phi: this.#watch?.phi(now) ?? 0,
+      ...(this.#watch !== undefined ? { silenceMs: this.#watch.silence(now) } : {})
+    }
+  }
+
+  async start(): Promise<void> {
+    this.#key = await signingKeyOf(this.#init.privateKey)
+    const saved = await this.#init.store.load()
+    if (saved !== undefined) {
+      this.#state = saved
+      if (saved.pairing !== undefined) {
+        // our own saved record: its epoch is ours, so no rollback check against it
+        this.#install(await verifyPairing(saved.pairing, 'own store'))
+      }
+    }
+    await handleRequests(this.#init.registrar, PAIR_PROTOCOL, (req, peer) => this.#answer(req, peer), {
+      maxRequestBytes: limits.maxBytes.pairMessage,
+      timeoutMs: this.#answerTimeout(),
+      log: this.#log
+    })
+    this.#running = true
+    this.#schedule()
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false
+    clearTimeout(this.#timer)
+    await this.#init.registrar.unhandle(PAIR_PROTOCOL)
+    await this.#lock.catch(() => {})
+  }
+
+  /** Pair with `peer` now (an operator's choice); throws PairingRefusedError if it says no. */
+  async pairWith(peer: PeerId): Promise<Pairing> {
+    return await this.#formation.propose(peer)
+  }
+
+  /**
+   * How long answering one request may take: a probe asks the probed peer in turn (within two
+   * heartbeat intervals), so a witness of a dead peer still answers "unreachable" in time.
+   */
+  #answerTimeout(): number {
+    return this.#reachTimeout() + Math.max(this.options.heartbeatInterval, 1000)
+  }
+
+  #reachTimeout(): number {
+    return Math.max(2 * this.options.heartbeatInterval, 1000)
+  }
+
+  /** One request to `peer` on the pair protocol, answered within `timeoutMs`. */
+  async ask(
+    peer: PeerId,
+    request: PairRequest,
+    timeoutMs = 2 * this.options.heartbeatInterval
+  ): Promise<PairResponse> {
+    const answer = await sendRequest(this.#init.streams, peer, PAIR_PROTOCOL, encodePairRequest(request), {
+      maxResponseBytes: limits.maxBytes.pairMessage,
+      timeoutMs: Math.max(timeoutMs, 500)
+    })
+    const response = decodePairResponse(answer)
+    if (response.kind === 'status') this.#heard(peer, response.status)
+    return response
+  }
+
+  /** This node's status as it sends it. */
+  ownStatus(): PairStatus {
+    const local = this.#init.local?.() ?? { freeBytes: 0, state: 'running' as const }
+    const partner = this.partner()
+    return {
+      epoch: this.#state.epoch,
+      ...(partner !== undefined ? { partner: partner.toMultihash().bytes } : {}),
+      freeBytes: local.freeBytes,
+      state: local.state,
+      ...(local.digest !== undefined ? { digest: local.digest } : {})
+    }
+  }
+
+  /** Runs `fn` alone among the state changes (formation, acceptance, failover). */
+  serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#lock.then(fn, fn)
+    this.#lock = run.catch(() => {})
+    return run
+  }
+
+  /** Persist `state` (and then adopt the pairing in it); call inside `serial`. */
+  async commit(state: PairState, pairing?: Pairing): Promise<void> {
+    await this.#init.store.save(state)
+    this.#state = state
+    if (pairing !== undefined) {
+      const previous = this.#lastPartner
+      this.#install(pairing)
+      const detail: PairEvents['pair'] = {
+        pairing,
+        ...(previous !== undefined && previous !== this.partner()?.toString() ? { previous } : {})
+      }
+      this.dispatchEvent(new CustomEvent('pair', { detail }))
+    }
+  }
+
+  #install(pairing: Pairing): void {
+    this.#pairing = pairing
+    this.#lastPartner = partnerIn(pairing, this.peerId).toString()
+    this.#watch = new PairWatch(this.options, Date.now())
+    this.#health = 'alive'
+  }
+
+  async #drop(reason: 'failed' | 'replaced'): Promise<void> {
+    await this.serial(async () => {
+      const pairing = this.#pairing
+      if (pairing === undefined) return
+      const { pairing: _, ...rest } = this.#state
+      await this.#init.store.save(rest)
+      this.#state = rest
+      this.#pairing = undefined
+      this.#watch = undefined
+      this.#health = 'unpaired'
+      const partner = partnerIn(pairing, this.peerId).toString()
+      this.#log('unpaired from %s (%s) at epoch %d', partner, reason, pairing.record.epoch)
+      const detail: PairEvents['unpair'] = { partner, epoch: pairing.record.epoch, reason }
+      this.dispatchEvent(new CustomEvent('unpair', { detail }))
+    })
+  }
+
+  #schedule(): void {
+    if (!this.#running) return
+    this.#timer = setTimeout(() => {
+      this.#tick()
+        .catch((err) => this.#log.error('pairing tick failed: %e', err))
+        .finally(() => this.#schedule())
+    }, this.options.heartbeatInterval)
+  }
+
+  async #tick(): Promise<void> {
+    if (!this.#surveying) void this.#survey()
+    if (this.#pairing === undefined) {
+      if (this.options.autoPair) await this.#formation.tryOnce()
+      return
+    }
+    if (!this.#beating) void this.#beat()
+    const now = Date.now()
+    const health = this.#watch!.health(now)
+    if (health !== 'silent') {
+      this.#health = health
+      return
+    }
+    if (!this.#judging) {
+      this.#judging = true
+      void this.#judge().finally(() => {
+        this.#judging = false
+      })
+    }
+  }
+
+  async #beat(): Promise<void> {
+    const partner = this.partner()
+    const pairing = this.#pairing
+    if (partner === undefined || pairing === undefined) return
+    this.#beating = true
+    const sent = Date.now()
+    try {
+      const res = await this.ask(partner, { kind: 'heartbeat', status: this.ownStatus() })
+      if (res.kind !== 'status' || this.#pairing !== pairing) return
+      const now = Date.now()
+      this.#watch?.answered(now, now - sent)
+      this.#init.scorer?.observe(partner.toString(), {
+        rttMs: now - sent,
+        heartbeat: 'ok',
+        freeBytes: res.status.freeBytes
+      })
+      if (res.status.epoch > pairing.record.epoch) {
+        await this.#drop('replaced')
+        return
+      }
+      this.#compareDigests(res.status.digest, pairing, partner.toString(), now)
+    } catch (err) {
+      this.#log('heartbeat to %p failed: %s', partner, (err as Error).message)
+    } finally {
+      this.#beating = false
+    }
+  }
+
+  #compareDigests(theirs: Uint8Array | undefined, pairing: Pairing, partner: string, now: number): void {
+    const ours = this.#init.local?.().digest
+    if (theirs === undefined || ours === undefined || equalBytes(theirs, ours) || now < this.#nextSyncAt)
+      return
+    this.#nextSyncAt = now + SYNC_EVERY * this.options.heartbeatInterval
+    const detail: PairEvents['diverged'] = { partner, epoch: pairing.record.epoch }
+    this.dispatchEvent(new CustomEvent('diverged', { detail }))
+  }
+
+  /**
+   * One status exchange per tick with the next connected peer in turn (never more than one in
+   * flight), so the directory learns every peer's pair in as many ticks as there are peers.
+   */
+  async #survey(): Promise<void> {
+    const peers = this.#init.peers()
+    if (peers.length === 0) return
+    const peer = peers[this.#surveyed++ % peers.length]!
+    this.#surveying = true
+    try {
+      await this.ask(peer, { kind: 'heartbeat', status: this.ownStatus() })
+    } catch {
+      this.directory.forget(peer.toString())
+    } finally {
+      this.#surveying = false
+    }
+  }
+
+  /** Witnesses first: a partner some peer still reaches is not failed over (a partition between us). */
+  async #judge(): Promise<void> {
+    const partner = this.partner()
+    if (partner === undefined) return
+    const others = this.#init.peers().filter((p) => !p.equals(partner) && !p.equals(this.peerId))
+    const asked = others.slice(0, this.options.witnesses * 2)
+    const answers = await Promise.all(
+      asked.map(async (w) => {
+        try {
+          const res = await this.ask(
+            w,
+            { kind: 'probe', peer: partner.toMultihash().bytes },
+            this.#answerTimeout() + 500
+          )
+          return res.kind === 'reach' ? res.reachable : undefined
+        } catch {
+          return undefined
+        }
+      })
+    )
+    const reach = answers.filter((a) => a === true).length
+    const unreachable = answers.filter((a) => a === false).length
+    if (this.partner() === undefined || !this.partner()!.equals(partner)) return
+    if (this.#watch!.health(Date.now()) !== 'silent') return
+    if (reach > 0) {
+      this.#health = 'suspect'
+      this.#log('partner %p silent but %d peers reach it: not failed over', partner, reach)
+      return
+    }
+    if (unreachable < this.options.witnesses) {
+      this.#health = 'isolated'
+      this.#log(
+        'partner %p silent and only %d of %d witnesses answered: suspecting ourselves',
+        partner,
+        unreachable,
+        this.options.witnesses
+      )
+      return
+    }
+    this.#health = 'failed'
+    this.#log('partner %p failed: silent and unreachable from %d peers', partner, unreachable)
+    await this.#drop('failed')
+  }
+
+  #heard(peer: PeerId, status: PairStatus): void {
+    const partner = status.partner === undefined ? undefined : peerIdFromBytesOrUndefined(status.partner)
+    this.directory.heard(peer.toString(), {
+      ...(partner !== undefined ? { partner } : {}),
+      epoch: status.epoch,
+      at: Date.now()
+    })
+  }
+
+  async #answer(request: Uint8Array, peer: PeerId): Promise<Uint8Array> {
+    const req = decodePairRequest(request) // DecodeError: reported as misbehaviour by the kit
+    switch (req.kind) {
+      case 'heartbeat':
+        this.#heard(peer, req.status)
+        return encodePairResponse({ kind: 'status', status: this.ownStatus() })
+      case 'probe':
+        return encodePairResponse({ kind: 'reach', reachable: await this.#reaches(req.peer) })
+      case 'propose':
+        return encodePairResponse(await this.#formation.answer(req.offer, peer))
+    }
+  }
+
+  async #reaches(bytes: Uint8Array): Promise<boolean> {
+    const target = peerIdFromBytesOrUndefined(bytes)
+    if (target === undefined) throw new DecodeError('probe names no valid peer id')
+    if (target === this.peerId.toString()) return true
+    try {
+      // "unreachable" fails a node over: give the probed peer more than a heartbeat's time
+      const res = await this.ask(
+        peerIdFromString(target),
+        { kind: 'heartbeat', status: this.ownStatus() },
+        this.#reachTimeout()
+      )
+      return res.kind === 'status'
+    } catch {
+      return false
+    }
+  }
+}
+
+function peerIdFromBytesOrUndefined(bytes: Uint8Array): string | undefined {
+  try {
+    return peerIdOf(bytes).toString()
+  } catch {
+    return undefined
+  }
+}

@@ -1,0 +1,163 @@
+import assert from 'node:assert/strict'
+import { afterEach, describe, it } from 'node:test'
+import { type PairEvents, verifyPairing } from '@defs/pairing'
+import { idOf, mesh, mutual, type PairNode, partnerOf, startPairNode, waitFor } from './hosts.ts'
+
+const started: PairNode[] = []
+async function nodes(n: number, options = {}): Promise<PairNode[]> {
+  const made = await Promise.all(Array.from({ length: n }, () => startPairNode(options)))
+  started.push(...made)
+  await mesh(made)
+  return made
+}
+// Each test's nodes stop when it ends, so one test's heartbeats never load the next one.
+afterEach(async () => {
+  await Promise.allSettled(started.splice(0).map((n) => n.stop()))
+})
+
+function events<K extends keyof PairEvents>(node: PairNode, type: K): PairEvents[K][] {
+  const seen: PairEvents[K][] = []
+  node.pair.addEventListener(type, (e) => seen.push((e as CustomEvent).detail))
+  return seen
+}
+
+describe('pair formation over /defs/pair/1.0.0', { timeout: 120_000 }, () => {
+  it('pairWith: both sides hold one record, signed by both, epoch 1, saved', async () => {
+    const [a, b] = await nodes(2, { autoPair: false })
+    const pairing = await a!.pair.pairWith(b!.host.peerId)
+    assert.equal(pairing.record.epoch, 1)
+    assert.equal(partnerOf(a!), idOf(b!))
+    assert.equal(partnerOf(b!), idOf(a!))
+    const saved = await b!.store.load()
+    assert.equal(saved?.epoch, 1)
+    const check = await verifyPairing(saved!.pairing!, 'test')
+    assert.deepEqual(check.record, pairing.record)
+    // the other side answers a second offer of an existing pair with a refusal naming the pair
+    await assert.rejects(a!.pair.pairWith(b!.host.peerId), { name: 'PairingRefusedError' })
+  })
+
+  it('six nodes with no partner form three mutual pairs by themselves', async () => {
+    const six = await nodes(6)
+    await waitFor(() => mutual(six), 'three pairs')
+    assert.equal(new Set(six.map((n) => [idOf(n), partnerOf(n)].sort().join())).size, 3)
+  })
+
+  it("a node that pairs only with peers it knows refuses a stranger's offer, and accepts one it knows", async () => {
+    const [a, b] = await nodes(2, { autoPair: false })
+    const picky = await startPairNode({ autoPair: false, mayPair: (id: string) => id === idOf(a!) })
+    started.push(picky)
+    await mesh([a!, b!, picky])
+    await assert.rejects(b!.pair.pairWith(picky.host.peerId), {
+      name: 'PairingRefusedError',
+      message: /pairs only with peers it knows/
+    })
+    assert.equal(partnerOf(picky), undefined)
+    await a!.pair.pairWith(picky.host.peerId)
+    assert.equal(partnerOf(picky), idOf(a!))
+  })
+
+  it('a race (two asking each other and a third asking one of them) settles on one pair per node', async () => {
+    const [a, b, c] = await nodes(3, { autoPair: false })
+    await Promise.allSettled([
+      a!.pair.pairWith(b!.host.peerId),
+      b!.pair.pairWith(a!.host.peerId),
+      c!.pair.pairWith(b!.host.peerId)
+    ])
+    const all = [a!, b!, c!]
+    const paired = all.filter((n) => partnerOf(n) !== undefined)
+    assert.ok(paired.length === 2, `exactly one pair: ${all.map(partnerOf)}`)
+    assert.ok(mutual(paired))
+  })
+})
+
+describe('failure detection', { timeout: 180_000 }, () => {
+  it('a partner that is gone is failed over after the timeout, witnessed, and the survivor re-pairs at a higher epoch', async () => {
+    const [a, b, c, d, e] = await nodes(5, { autoPair: false })
+    await a!.pair.pairWith(b!.host.peerId)
+    await c!.pair.pairWith(d!.host.peerId)
+    const unpaired = events(a!, 'unpair')
+    const paired = events(a!, 'pair')
+    for (const n of [a!, c!, d!, e!]) n.pair.options.autoPair = true
+    await b!.stop()
+    await waitFor(() => partnerOf(a!) === idOf(e!), 'a pairs with e', 20_000)
+    assert.deepEqual(
+      unpaired.map((u) => [u.partner, u.reason, u.epoch]),
+      [[idOf(b!), 'failed', 1]]
+    )
+    assert.ok(a!.pair.pairing!.record.epoch > 1, 'the new pair has a higher epoch')
+    assert.equal(paired.at(-1)?.previous, idOf(b!))
+    assert.ok(mutual([a!, e!, c!, d!]))
+  })
+
+  it('a node that hears from nobody suspects itself, not its partner', async () => {
+    const [a, b] = await nodes(4, { autoPair: false })
+    await a!.pair.pairWith(b!.host.peerId)
+    const unpaired = events(a!, 'unpair')
+    a!.cut.add('*')
+    await waitFor(() => a!.pair.status().health === 'isolated', 'a suspects itself', 10_000)
+    assert.equal(partnerOf(a!), idOf(b!))
+    assert.deepEqual(unpaired, [])
+    a!.cut.clear()
+    await waitFor(() => a!.pair.status().health === 'alive', 'a hears again')
+    assert.equal(partnerOf(a!), idOf(b!))
+  })
+
+  it('a partition between the partners only, while others reach both, causes no failover', async () => {
+    const [a, b] = await nodes(4, { autoPair: false })
+    await a!.pair.pairWith(b!.host.peerId)
+    const unpaired = [...events(a!, 'unpair'), ...events(b!, 'unpair')]
+    a!.cut.add(idOf(b!))
+    b!.cut.add(idOf(a!))
+    const until = Date.now() + 3 * a!.pair.options.pairFailureTimeout
+    let sawSuspect = false
+    while (Date.now() < until) {
+      sawSuspect ||= a!.pair.status().health === 'suspect'
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    assert.ok(sawSuspect, 'a suspected b')
+    assert.deepEqual(unpaired, [])
+    assert.equal(partnerOf(a!), idOf(b!))
+    assert.equal(partnerOf(b!), idOf(a!))
+  })
+
+  it('a flapping partner (silent for a few heartbeats, five times) is suspected, never failed over', async () => {
+    const [a, b] = await nodes(4, { autoPair: false })
+    await a!.pair.pairWith(b!.host.peerId)
+    const unpaired = events(a!, 'unpair')
+    for (let i = 0; i < 5; i++) {
+      a!.cut.add(idOf(b!))
+      await new Promise((r) => setTimeout(r, 500))
+      a!.cut.clear()
+      await new Promise((r) => setTimeout(r, 300))
+    }
+    assert.deepEqual(unpaired, [])
+    assert.equal(partnerOf(a!), idOf(b!))
+  })
+
+  it('a restarted node whose partner moved on drops the old pair and pairs anew above its old epoch', async () => {
+    const [a, b, c, d] = await nodes(4, { autoPair: false })
+    await a!.pair.pairWith(b!.host.peerId)
+    const { key, store } = b!
+    await b!.stop()
+    a!.pair.options.autoPair = true
+    await waitFor(() => [idOf(c!), idOf(d!)].includes(partnerOf(a!) ?? ''), 'a re-pairs', 20_000)
+    assert.ok(a!.pair.pairing!.record.epoch > 1, 'the new pair has a higher epoch')
+    const free = partnerOf(a!) === idOf(c!) ? d! : c!
+    const back = await startPairNode({ autoPair: true }, { key, store })
+    started.push(back)
+    assert.equal(partnerOf(back), idOf(a!), 'b comes back with its saved pair')
+    const unpaired = events(back, 'unpair')
+    await mesh([a!, back, c!, d!])
+    await waitFor(
+      () => partnerOf(back) === idOf(free),
+      'b drops the old pair and pairs with the free node',
+      20_000
+    )
+    assert.deepEqual(
+      unpaired.map((u) => [u.partner, u.reason]),
+      [[idOf(a!), 'replaced']]
+    )
+    assert.ok(back.pair.pairing!.record.epoch > 1, `new epoch ${back.pair.pairing!.record.epoch}`)
+    assert.ok(mutual([a!, c!, back, d!]))
+  })
+})
