@@ -77,7 +77,7 @@ describe('a flipped byte on a holder’s disk', () => {
     await waitFor(
       () => auditsOf().some((a) => a.peer === victim.peerId && a.result === 'pass'),
       'a first audit',
-      30_000
+      60_000
     )
     const passed = auditsOf().filter((a) => a.peer === victim.peerId && a.result === 'pass').length
 
@@ -124,7 +124,7 @@ describe('a flipped byte on a holder’s disk', () => {
         return has.some((h) => h[0] === true)
       },
       'the shard rebuilt on another node',
-      60_000
+      90_000
     ).catch((err: Error) => {
       // What the repairers did, to tell a slow repair from none.
       const tasks = nodes.flatMap((n) => n.lines.flatMap((l) => (l.task !== undefined ? [l.task] : [])))

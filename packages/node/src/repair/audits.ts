@@ -57,7 +57,13 @@ export class Auditor {
    * file's shards it holds (those it is contained on first, then at random). Scores follow: a
    * pass or a fail is told to the scorer; containment is not.
    */
-  async auditFile(manifest: Manifest, live: string[][][], signal: AbortSignal): Promise<AuditOutcome[]> {
+  async auditFile(
+    manifest: Manifest,
+    live: string[][][],
+    signal: AbortSignal,
+    /** Told of each outcome as soon as the scorer has it. */
+    onOutcome: (outcome: AuditOutcome) => void = () => {}
+  ): Promise<AuditOutcome[]> {
     const byPeer = new Map<string, Uint8Array[]>()
     manifest.slices.forEach((s, i) => {
       s.shards.forEach((id, j) => {
@@ -75,7 +81,9 @@ export class Auditor {
         for (const id of [...contained, ...rest].slice(0, SHARDS_PER_HOLDER)) {
           const outcome = await this.#audit(peer, id, signal)
           if (outcome.result !== 'contained') this.#c.scorer.observe(peer, { audit: outcome.result })
-          out.push({ peer, fileIdHex, shard: toHex(id), ...outcome })
+          const told = { peer, fileIdHex, shard: toHex(id), ...outcome }
+          out.push(told)
+          onOutcome(told)
         }
         return out
       })

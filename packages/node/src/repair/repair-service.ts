@@ -161,11 +161,10 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     const order = await electionOrder(manifest.fileId, live.flat(2))
     if (this.options.repairAudits && order[0] === c.peerId) {
       // The repairer audits; a copy that fails is not counted as healthy from now on.
-      const outcomes = await this.#auditor.auditFile(manifest, live, this.#stopped.signal)
-      for (const o of outcomes) {
+      const outcomes = await this.#auditor.auditFile(manifest, live, this.#stopped.signal, (o) => {
         if (o.result === 'fail') this.#suspects.add(`${o.peer}/${o.shard}`)
         this.safeDispatchEvent('audit', { detail: o })
-      }
+      })
       if (outcomes.some((o) => o.result === 'fail')) {
         live = this.#trusted(manifest.slices, live)
         needs = slicesToRepair(manifest, live, thresholdOf)
