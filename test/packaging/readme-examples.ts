@@ -30,6 +30,7 @@ export const readmeExamples: ReadmeExample[] = [
   ),
   ts('@defs/segment', 'packages/segment', /^1 \d+$/m),
   ts('@defs/net', 'packages/net', /^1024 1$/m),
+  ts('@defs/pairing', 'packages/pairing', /^1 true$/m),
   ts('@defs/mirror', 'packages/mirror', /^mirrored root 1\nhome moved true$/m),
   // Reads photo.jpg (the test writes it) back to photo-copy.jpg with one of three nodes stopped.
   ts('@defs/node', 'packages/node', /readable: true/),
