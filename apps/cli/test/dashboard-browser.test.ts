@@ -1,8 +1,10 @@
-// The dashboard in headless Chromium (Debian's) against a real devnet of 6 daemons, each its own
-// process: sign in with node-1's token, see its 5 peers, drop a 16 MiB file on the page and watch
-// it complete, download it by click (SHA-256 equal to what the page dropped), pause and resume a
-// task, switch maintenance on and off, and see a SIGKILLed node's peer go away. A screenshot of
-// each step is kept in test/artifacts/dashboard.
+// The dashboard in headless Chromium (Debian's) against a real devnet of 7 paired daemons (3
+// pairs and one spare, so a survivor has someone to pair with), each its own process: sign in
+// with node-1's token, see its 6 peers and its partner, drop a 16 MiB
+// file on the page and watch it complete, download it by click (SHA-256 equal to what the page
+// dropped), pause and resume a task, switch maintenance on and off, and see node-1's partner,
+// SIGKILLed, go away and the pair recover with a new partner. A screenshot of each step is kept
+// in test/artifacts/dashboard.
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -18,7 +20,7 @@ const MiB = 1024 * 1024
 const artifacts = new URL('../../../test/artifacts/dashboard/', import.meta.url).pathname
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
-describe('the dashboard in Chromium, against a 6-node devnet', () => {
+describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
   const dir = mkdtempSync(join(tmpdir(), 'defs-dashboard-'))
   let devnet: Devnet | undefined
   let chromium: Chromium | undefined
@@ -28,7 +30,7 @@ describe('the dashboard in Chromium, against a 6-node devnet', () => {
     mkdirSync(artifacts, { recursive: true })
     await buildDashboard()
     const [net, browser] = await Promise.all([
-      startDevnet({ nodes: 6, dir: join(dir, 'devnet') }),
+      startDevnet({ nodes: 7, dir: join(dir, 'devnet'), pairing: true }),
       launchChromium()
     ])
     devnet = net
@@ -56,7 +58,7 @@ describe('the dashboard in Chromium, against a 6-node devnet', () => {
     await page!.locator('#peer-id').waitFor({ timeout: 10_000 })
     assert.equal(await page!.locator('#peer-id').textContent(), entry.peerId)
     await page!.waitForFunction(
-      () => Number(document.querySelector('#peer-count')?.textContent) === 5,
+      () => Number(document.querySelector('#peer-count')?.textContent) === 6,
       undefined,
       {
         timeout: 30_000
@@ -64,6 +66,17 @@ describe('the dashboard in Chromium, against a 6-node devnet', () => {
     )
     for (const n of devnet!.nodes.slice(1))
       assert.equal(await page!.locator(`tr[data-peer="${n.peerId}"]`).count(), 1)
+    // The pairs form by themselves; the page shows node-1's partner as the API reports it.
+    await page!.waitForFunction(
+      () =>
+        document.querySelector('#pair-health')?.getAttribute('data-health') === 'alive' &&
+        (document.querySelector('#pair-partner')?.getAttribute('data-partner') ?? '') !== '',
+      undefined,
+      { timeout: 60_000 }
+    )
+    const pair = await devnet!.client(entry.name).pair()
+    assert.ok(pair.enabled && pair.partner !== undefined)
+    assert.equal(await page!.locator('#pair-partner').getAttribute('data-partner'), pair.partner)
     assert.equal(await page!.locator('#state').getAttribute('data-state'), 'running')
     // The token is not kept by the page: only an HttpOnly cookie is.
     assert.equal(await page!.evaluate(() => document.cookie), '')
@@ -179,12 +192,28 @@ describe('the dashboard in Chromium, against a 6-node devnet', () => {
     assert.equal((await client.status()).state, 'running')
   })
 
-  it("drops a SIGKILLed node's peer", async () => {
-    const victim = devnet!.nodes[5]!
-    assert.equal(await peerCount(), 5)
+  it("drops a SIGKILLed partner's peer, and shows the pair recover with a new partner", async () => {
+    const client = devnet!.client(devnet!.nodes[0]!.name)
+    const before = await client.pair()
+    assert.ok(before.enabled && before.partner !== undefined)
+    const victim = devnet!.nodes.find((n) => n.peerId === before.partner)!
+    assert.equal(await peerCount(), 6)
     await devnet!.kill(victim.name, 'SIGKILL')
     await page!.locator(`tr[data-peer="${victim.peerId}"]`).waitFor({ state: 'detached', timeout: 60_000 })
-    assert.equal(await peerCount(), 4)
+    assert.equal(await peerCount(), 5)
     await shot('peer-gone')
+    // After the failure timeout (30 s) and the witnesses' word, node-1 pairs anew at a higher epoch.
+    await page!.waitForFunction(
+      (old) => {
+        const partner = document.querySelector('#pair-partner')?.getAttribute('data-partner') ?? ''
+        const health = document.querySelector('#pair-health')?.getAttribute('data-health')
+        return partner !== '' && partner !== old && health === 'alive'
+      },
+      victim.peerId,
+      { timeout: 120_000 }
+    )
+    const after = await client.pair()
+    assert.ok(after.enabled && after.partner !== victim.peerId && after.epoch > before.epoch)
+    await shot('pair-recovered')
   })
 })

@@ -12,6 +12,7 @@ import type {
   FileInfo,
   MaintenanceProgress,
   MaintenanceRecord,
+  PairReport,
   PeerInfo,
   PutResult,
   TaskAction,
@@ -142,6 +143,11 @@ export class DefsClient {
       headers: { 'content-type': 'application/json' }
     })
     return this.result<MaintenanceRecord, MaintenanceProgress>(res, onProgress)
+  }
+
+  /** The node's pair: partner, epoch, health, heartbeat RTT and phi, migrations. */
+  pair(): Promise<PairReport> {
+    return this.json('GET', '/v1/pair')
   }
 
   /** The last hour of throughput samples, oldest first (the dashboard's charts start from it). */

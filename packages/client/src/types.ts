@@ -62,6 +62,23 @@ export interface ThroughputSample {
   served: number
 }
 
+/**
+ * GET /v1/pair: the node's pair as @defs/pairing reports it (partner, epoch, health, heartbeat RTT
+ * and phi) and the migrations under way; `{ enabled: false }` on a node without pairing.
+ */
+export type PairReport =
+  | { enabled: false }
+  | {
+      enabled: true
+      partner?: string
+      epoch: number
+      health: string
+      rttMs?: number
+      phi: number
+      silenceMs?: number
+      migrations: { id: string; state: string; partner: string; shardsDone: number }[]
+    }
+
 /** What GET /v1/events sends, by event name. */
 export interface DaemonEventMap {
   throughput: ThroughputSample

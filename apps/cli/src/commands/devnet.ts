@@ -24,6 +24,7 @@ export default defineCommand({
     'data-shards': { type: 'string', description: 'default k of every node' },
     'parity-shards': { type: 'string', description: 'default m of every node' },
     'max-storage': { type: 'string', description: 'quota of every node, e.g. 1GiB' },
+    pairing: { type: 'boolean', description: 'every node pairs with another (see defs pair)' },
     ...jsonArg,
     ...verboseArg
   },
@@ -37,6 +38,7 @@ export default defineCommand({
       nodes: count,
       dir,
       node: nodeOptionsFromFlags(args),
+      pairing: args.pairing === true,
       onNodeExit: (name, code, signal) => note(`${name} exited (${signal ?? `code ${code}`})`)
     })
     // Handlers before the output a parent may react to with a signal.

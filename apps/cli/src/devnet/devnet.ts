@@ -17,6 +17,8 @@ export interface DevnetOptions {
   dir: string
   /** Node options given to every daemon (storage mode, code, quota, ...). */
   node?: StoredNodeOptions
+  /** Every daemon pairs with another (`--pairing`): shards mirrored to the partner, failover. */
+  pairing?: boolean
   /** Per daemon, to print its ready line. Default 30 s. */
   readyTimeoutMs?: number
   /** How long to wait for every node to see all the others. Default 15 s. */
@@ -71,7 +73,8 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
     const nodeDir = join(dir, name)
     // Ports are the devnet's (any free one) and logs stay in each node's own directory.
     const flags = nodeFlags({ ...options.node, port: 0, logDir: undefined, bootstrap })
-    const p = await spawnDaemon(['--dir', nodeDir, '--api-port', '0', ...flags], readyTimeoutMs)
+    const pairing = options.pairing === true ? ['--pairing'] : []
+    const p = await spawnDaemon(['--dir', nodeDir, '--api-port', '0', ...pairing, ...flags], readyTimeoutMs)
     processes.set(name, p)
     p.child.once('exit', (code, signal) => {
       if (!stopping) options.onNodeExit?.(name, code, signal)

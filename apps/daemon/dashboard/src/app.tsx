@@ -5,6 +5,7 @@ import { useEffect, useState } from 'preact/hooks'
 import { FilesPanel } from './files-panel.tsx'
 import { client, LiveNode, type Snapshot } from './live-node.ts'
 import { NodePanel } from './node-panel.tsx'
+import { PairPanel } from './pair-panel.tsx'
 import { PeersPanel } from './peers-panel.tsx'
 import { SignIn } from './sign-in.tsx'
 import { TasksPanel } from './tasks-panel.tsx'
@@ -36,10 +37,7 @@ function Dashboard(props: { onSignedOut: () => void }) {
         </button>
       </header>
       <NodePanel status={snapshot.status} live={snapshot.live} />
-      <section id="pair" class="card">
-        <h2>Pair</h2>
-        <p>Dual-node pairs: not yet.</p>
-      </section>
+      <PairPanel pair={snapshot.pair} />
       <PeersPanel peers={snapshot.peers} />
       <UploadPanel />
       <TasksPanel tasks={snapshot.tasks} />

@@ -6,6 +6,7 @@ import {
   type DaemonStatus,
   DefsClient,
   type FileInfo,
+  type PairReport,
   type PeerInfo,
   type TaskLine,
   type ThroughputSample
@@ -16,6 +17,8 @@ export interface Snapshot {
   peers: PeerInfo[]
   tasks: Map<string, TaskLine>
   files: FileInfo[]
+  /** The node's pair, read again with each status event. */
+  pair?: PairReport
   /** Throughput samples of the last hour, oldest first. */
   throughput: ThroughputSample[]
   /** Whether the event stream is open right now. */
@@ -88,7 +91,8 @@ export class LiveNode {
     switch (e.type) {
       case 'status':
         this.#set({
-          status: { ...e.data, quota: { usedBytes: e.data.storedBytes, maxBytes: e.data.maxStorage } }
+          status: { ...e.data, quota: { usedBytes: e.data.storedBytes, maxBytes: e.data.maxStorage } },
+          pair: await client.pair().catch(() => this.snapshot.pair)
         })
         break
       case 'task': {
