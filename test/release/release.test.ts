@@ -12,7 +12,8 @@ import { promisify } from 'node:util'
 
 const run = promisify(execFile)
 const root = new URL('../../', import.meta.url).pathname
-const touched = ['.changeset', 'packages', 'apps', 'benchmarks']
+// Everything changeset version may rewrite: the private workspaces under test/ depend on the packages too.
+const touched = ['.changeset', 'packages', 'apps', 'benchmarks', 'test']
 // The published packages: private ones (the web reader) are neither versioned for npm nor packed.
 const dirs = ['packages', 'apps']
   .flatMap((d) => readdirSync(join(root, d)).map((p) => `${d}/${p}`))
