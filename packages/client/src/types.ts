@@ -2,18 +2,12 @@
 // JSON.stringify writes them); they are imported as types only, so nothing of @defs/node is
 // loaded at run time by the client.
 import type {
-  FileHealth,
-  FileInfo,
   LifecycleChange,
   MaintenanceProgress,
-  MaintenanceRecord,
   NodeStatus,
   PeerEvent,
-  PeerInfo,
-  PutResult,
   Republished,
   RottedShard,
-  TaskProgress,
   TaskRecord
 } from '@defs/node'
 
@@ -31,7 +25,7 @@ export type {
   RottedShard,
   TaskProgress,
   TaskRecord
-}
+} from '@defs/node'
 
 /** GET /v1/status: the node's status and its storage quota. */
 export type DaemonStatus = NodeStatus & { quota: { usedBytes: number; maxBytes: number } }
