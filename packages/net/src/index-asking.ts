@@ -123,12 +123,16 @@ export class IndexAsker {
     const stop = abortOn(stream, AbortSignal.timeout(this.options.answerTimeout))
     try {
       const frame = await readOneFrame(stream, this.options.maxAnswerBytes)
-      if (frame === undefined) return
-      const answer = decodeIndexAnswer(frame)
-      const pending = this.pending.get(hex(answer.queryId))
-      // a late answer, or one to a query we never sent
-      if (pending === undefined || !equalBytes(pending.fileId, answer.fileId)) return
-      await this.take(pending, answer, from)
+      if (frame !== undefined) {
+        const answer = decodeIndexAnswer(frame)
+        const pending = this.pending.get(hex(answer.queryId))
+        // a late answer, or one to a query we never sent, is dropped
+        if (pending !== undefined && equalBytes(pending.fileId, answer.fileId))
+          await this.take(pending, answer, from)
+      }
+      // Closed on every path: a stream left open after a late answer would count against the
+      // protocol's inbound stream limit until the connection ends, and once the limit is reached
+      // every answer to every later query is refused (lookups then time out with nothing).
       await stream.close()
     } catch (err) {
       this.refused(from, err)

@@ -74,6 +74,31 @@ for (const transport of ['memory', 'tcp'] as const) {
       for (const l of result.locations) assert.ok(l.record.expires > Date.now())
     })
 
+    it('still hears a holder after more late answers from it than the protocol has inbound streams', async () => {
+      // Late answers (the lookup had settled) and answers to queries never sent are dropped; their
+      // streams must be closed all the same, or after 32 of them (the protocol's inbound stream
+      // limit) every later answer from that holder is refused and its lookups find nothing.
+      const fileId = randomBytes(16)
+      const shard = await makeShard(900, fileId)
+      const holder = hosts[3]!
+      await hosts[1]!.services.shards.put(holder.peerId, shard.header, shard.bytes)
+      const late = { queryId: randomBytes(16), fileId, locations: [] }
+      for (let i = 0; i < 40; i++) {
+        const stream = await holder.dialProtocol(hosts[0]!.peerId, INDEX_PROTOCOL)
+        stream.send(encodeFrame(encodeIndexAnswer({ ...late, queryId: randomBytes(16) })))
+        await stream.close({ signal: AbortSignal.timeout(5000) })
+      }
+      const result = await hosts[0]!.services.index.lookup(fileId, {
+        enough: 1,
+        timeoutMs: 5000,
+        dhtFallback: false
+      })
+      assert.deepEqual(
+        result.locations.map((l) => l.peer.toString()),
+        [holder.peerId.toString()]
+      )
+    })
+
     it('returns the owner-signed manifest when asked for it', async () => {
       const fileId = randomBytes(16)
       const { envelope } = await signedManifest(owner, fileId, 3)

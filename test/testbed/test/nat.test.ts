@@ -86,7 +86,7 @@ describe('testbed NAT: a host behind a NAT stores and serves shards through a re
     const holders = (put.result.placement as { shards: { peerId: string }[] }[])[0]!.shards.map(
       (s) => s.peerId
     )
-    assert.ok(holders.includes(natted.peerId!), 'host 3 holds a shard')
+    assert.ok(holders.includes(natted.peerId!), `host 3 holds a shard (holders: ${holders.join(', ')})`)
     assert.ok((await natted.status()).storedShards >= 1)
 
     // The manifest is kept by the writer (and the DHT, once its announce is done): a first read
@@ -97,7 +97,7 @@ describe('testbed NAT: a host behind a NAT stores and serves shards through a re
     await writer.kill()
     const got = await reader.cli(['cat', put.capability], { hashStdout: true })
     assert.equal(got.code, 0, got.stderr)
-    assert.equal(got.sha256, put.sha256)
+    assert.equal(got.sha256, put.sha256, got.stderr)
     assert.deepEqual(await tb.ledger.verify([reader]), { checked: 1, bytes: put.size })
     const after = await connectionsTo(reader, natted)
     assert.ok(
