@@ -110,7 +110,10 @@ describe('defs against a daemon', () => {
     assert.equal(status.peerId, node.peerId)
     assert.equal(status.api, daemon.url)
     const peers = await runCli(['peers'], { env })
-    assert.match(peers.stdout.toString(), /12D3KooWPeerA\s+0\.900\s+1 ms/)
+    assert.match(
+      peers.stdout.toString(),
+      /12D3KooWPeerA\s+0\.900\s+0\.99\s+0\.80\s+0\.90\s+0\.95\s+0\.75\s+1 ms/
+    )
   })
 
   it("prints the dashboard's URL and the token its sign-in page takes, which signs in", async () => {

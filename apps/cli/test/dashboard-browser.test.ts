@@ -66,6 +66,13 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
     )
     for (const n of devnet!.nodes.slice(1))
       assert.equal(await page!.locator(`tr[data-peer="${n.peerId}"]`).count(), 1)
+    // Each row shows the factors of its score, as the API gives them.
+    const { peers } = (await (
+      await fetch(`${entry.api}/v1/peers`, { headers: { authorization: `Bearer ${entry.token}` } })
+    ).json()) as { peers: { peerId: string; factors: Record<string, number> }[] }
+    const shown = peers[0]!
+    const cell = page!.locator(`tr[data-peer="${shown.peerId}"] [data-factor="audit"]`)
+    assert.match((await cell.textContent()) ?? '', /audit \d\.\d\d/)
     // The pairs form by themselves; the page shows node-1's partner as the API reports it.
     await page!.waitForFunction(
       () =>

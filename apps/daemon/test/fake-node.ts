@@ -82,10 +82,17 @@ export class FakeNode implements DefsNode {
       peerId: '12D3KooWPeerA',
       addresses: ['/ip4/127.0.0.1/tcp/4002'],
       score: 0.9,
+      factors: { latency: 0.99, bandwidth: 0.8, capacity: 0.9, stability: 0.95, audit: 0.75, diversity: 1 },
       standing: 'known',
       rttMs: 1
     },
-    { peerId: '12D3KooWPeerB', addresses: ['/ip4/127.0.0.1/tcp/4003'], score: 0.5, standing: 'stranger' }
+    {
+      peerId: '12D3KooWPeerB',
+      addresses: ['/ip4/127.0.0.1/tcp/4003'],
+      score: 0.5,
+      factors: { latency: 0.5, bandwidth: 0.5, capacity: 0.5, stability: 0.5, audit: 0.5, diversity: 0.5 },
+      standing: 'stranger'
+    }
   ]
   connected: string[] = []
   stopped = false

@@ -6,6 +6,13 @@ export function decay(elapsedMs: number, halfLifeMs: number): number {
   return elapsedMs <= 0 ? 1 : 2 ** (-elapsedMs / halfLifeMs)
 }
 
+/** A series' numbers: per series, the decayed sum and weight as of `at` (ms, its clock). */
+export interface SeriesState {
+  at: number
+  sums: number[]
+  weights: number[]
+}
+
 /**
  * Decaying series on one clock. Each is a time-decayed mean of every sample (`add`: RTT,
  * bandwidth, 1/0 outcomes of audits and heartbeats) or the latest sample, trusted less as it
@@ -33,6 +40,20 @@ export class DecayingSeries {
     this.age(now)
     this.sums[series] = value
     this.weights[series] = 1
+  }
+
+  /** The series as plain numbers (what `DecayingSeries.from` takes back). */
+  state(): SeriesState {
+    return { at: this.at, sums: [...this.sums], weights: [...this.weights] }
+  }
+
+  /** Series from `state()`; its evidence keeps fading from the time it was last sampled. */
+  static from(state: SeriesState, halfLifeMs: number): DecayingSeries {
+    const series = new DecayingSeries(state.sums.length, halfLifeMs)
+    series.sums.set(state.sums)
+    series.weights.set(state.weights)
+    series.at = state.at
+    return series
   }
 
   /** Multiply `weight(i)` by this to read the series at `now`. */

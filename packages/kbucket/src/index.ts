@@ -26,7 +26,14 @@
 export { InvalidArgumentError, InvalidKeyError } from './errors.ts'
 export { commonPrefixLength, compareDistance, KEY_BITS, KEY_BYTES, keyOf, xorDistance } from './key.ts'
 export { networkGroupOf } from './network-group.ts'
-export type { Diversity, Observation, PeerScorerOptions, SelectOptions } from './peer-scorer.ts'
+export type {
+  Diversity,
+  Observation,
+  PeerScorerOptions,
+  PeerSnapshot,
+  ScorerSnapshot,
+  SelectOptions
+} from './peer-scorer.ts'
 export { PeerScorer } from './peer-scorer.ts'
 export { secureRandom, seededRandom } from './random.ts'
 export type {

@@ -2,6 +2,7 @@
 // formula and select.ts for how targets are drawn.
 import { checkAmount, checkChoice, checkCount } from './check.ts'
 import { DecayingSeries } from './decaying-value.ts'
+import { InvalidArgumentError } from './errors.ts'
 import { secureRandom } from './random.ts'
 import {
   blend,
@@ -63,6 +64,26 @@ export interface SelectOptions {
   random?: () => number
   tierWidth?: number
 }
+
+/** What a scorer knows, as plain data a node keeps across restarts (see `snapshot`, `restore`). */
+export interface ScorerSnapshot {
+  version: 1
+  peers: PeerSnapshot[]
+}
+
+export interface PeerSnapshot {
+  id: string
+  group?: string
+  region?: string
+  /** ms on the scorer's clock when the peer was last observed. */
+  at: number
+  /** Decayed sum and weight of each series, in the scorer's series order. */
+  sums: number[]
+  weights: number[]
+}
+
+/** Longest peer id, group or region label a snapshot may carry. */
+const MAX_LABEL = 256
 
 interface PeerRecord {
   group: string | undefined
@@ -198,6 +219,43 @@ export class PeerScorer {
     return pickSpread(candidates, n, tierWidth, options.random ?? this.random)
   }
 
+  /** Everything observed, least recently observed peer first. */
+  snapshot(): ScorerSnapshot {
+    const peers: PeerSnapshot[] = []
+    for (const [id, record] of this.records) {
+      const { at, sums, weights } = record.series.state()
+      if (at === Number.NEGATIVE_INFINITY) continue
+      peers.push({
+        id,
+        ...(record.group !== undefined ? { group: record.group } : {}),
+        ...(record.region !== undefined ? { region: record.region } : {}),
+        at,
+        sums,
+        weights
+      })
+    }
+    return { version: 1, peers }
+  }
+
+  /**
+   * Takes back a `snapshot()` (of this or an earlier run): the peers it names are known again with
+   * their evidence, which has kept fading since it was taken. Checked whole before anything is
+   * taken, so a damaged snapshot changes nothing; peers observed already keep what they have.
+   */
+  restore(snapshot: ScorerSnapshot): number {
+    const peers = checkSnapshot(snapshot, this.maxPeers)
+    let restored = 0
+    for (const p of peers) {
+      if (this.records.has(p.id)) continue
+      const record = this.recordOf(p.id)
+      record.series = DecayingSeries.from(p, this.halfLifeMs)
+      if (p.group !== undefined) this.observe(p.id, { group: p.group })
+      if (p.region !== undefined) this.observe(p.id, { region: p.region })
+      restored++
+    }
+    return restored
+  }
+
   private factorsOf(record: PeerRecord, now: number): ScoreFactors {
     const s = record.series
     const d = s.decayAt(now)
@@ -239,6 +297,35 @@ export class PeerScorer {
     const sameRegion = this.regions.get(record.region)! - 1
     return (group + (others === 0 ? 1 : 1 - sameRegion / others)) / 2
   }
+}
+
+function checkSnapshot(snapshot: ScorerSnapshot, maxPeers: number): PeerSnapshot[] {
+  const bad = (why: string): never => {
+    throw new InvalidArgumentError(`scorer snapshot: ${why}`)
+  }
+  if (typeof snapshot !== 'object' || snapshot === null) bad('not an object')
+  if (snapshot.version !== 1) bad(`version ${String(snapshot.version)} is not 1`)
+  if (!Array.isArray(snapshot.peers)) bad('peers is not a list')
+  if (snapshot.peers.length > maxPeers) bad(`${snapshot.peers.length} peers, at most ${maxPeers}`)
+  const label = (v: unknown, name: string): void => {
+    if (v !== undefined && (typeof v !== 'string' || v.length === 0 || v.length > MAX_LABEL))
+      bad(`${name} must be a string of 1 to ${MAX_LABEL} characters`)
+  }
+  const amounts = (v: unknown, name: string): void => {
+    const ok = Array.isArray(v) && v.length === SERIES_COUNT && v.every((x) => Number.isFinite(x) && x >= 0)
+    if (!ok) bad(`${name} must be ${SERIES_COUNT} finite numbers >= 0`)
+  }
+  for (const p of snapshot.peers) {
+    if (typeof p !== 'object' || p === null) bad('a peer is not an object')
+    if (typeof p.id !== 'string' || p.id.length === 0 || p.id.length > MAX_LABEL)
+      bad('a peer has no valid id')
+    label(p.group, 'group')
+    label(p.region, 'region')
+    if (!Number.isFinite(p.at)) bad(`peer ${p.id}: at must be a finite time`)
+    amounts(p.sums, `peer ${p.id}: sums`)
+    amounts(p.weights, `peer ${p.id}: weights`)
+  }
+  return snapshot.peers
 }
 
 function neutralFactors(): ScoreFactors {

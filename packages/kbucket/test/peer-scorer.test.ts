@@ -169,3 +169,58 @@ describe('PeerScorer bookkeeping', () => {
     assert.throws(() => scorer.select(1, { diversity: 'asn' as 'group' }), { name: 'InvalidArgumentError' })
   })
 })
+
+describe('PeerScorer snapshots', () => {
+  it('restore gives a new scorer the same factors, fading on from the time of the snapshot', () => {
+    const c = clock()
+    const before = new PeerScorer({ now: c.now })
+    before.observe('a', { rttMs: 40, audit: 'fail', heartbeat: 'ok', group: 'g1', region: 'eu' })
+    before.observe('b', { bandwidthBps: 5e6, freeBytes: 1e9, uptimeMs: HOUR, group: 'g1' })
+    c.advance(HOUR)
+    // Through JSON, as a node keeps it.
+    const snapshot = JSON.parse(JSON.stringify(before.snapshot()))
+    const after = new PeerScorer({ now: c.now })
+    assert.equal(after.restore(snapshot), 2)
+    for (const id of ['a', 'b']) assert.deepEqual(after.factors(id), before.factors(id))
+    assert.equal(after.group('a'), 'g1')
+    assert.equal(after.region('a'), 'eu')
+    assert.ok(after.factors('a').audit < 0.5, 'the failed audit is remembered')
+    c.advance(10 * HOUR)
+    assert.ok(Math.abs(after.factors('a').audit - 0.5) < 0.01, 'and fades as it would have')
+    assert.deepEqual([...after.peers()], ['a', 'b'], 'least recently observed first, as before')
+  })
+
+  it('keeps what a peer observed since start has, and leaves out peers never observed', () => {
+    const old = new PeerScorer()
+    old.observe('a', { audit: 'fail' })
+    const fresh = new PeerScorer()
+    fresh.observe('a', { audit: 'pass' })
+    assert.equal(fresh.restore(old.snapshot()), 0)
+    assert.ok(fresh.factors('a').audit > 0.5)
+    const quiet = new PeerScorer()
+    quiet.observe('seen-only', {})
+    assert.deepEqual(quiet.snapshot().peers, [])
+  })
+
+  it('refuses a damaged snapshot whole, naming what is wrong, and takes nothing from it', () => {
+    const scorer = new PeerScorer({ maxPeers: 2 })
+    const good = { id: 'a', at: 0, sums: [0, 0, 0, 1, 0, 0], weights: [0, 0, 0, 1, 0, 0] }
+    const cases: [unknown, RegExp][] = [
+      [null, /not an object/],
+      [{ version: 2, peers: [] }, /version 2/],
+      [{ version: 1, peers: [good, { ...good, id: 'b' }, { ...good, id: 'c' }] }, /3 peers, at most 2/],
+      [{ version: 1, peers: [good, { ...good, id: 'b', sums: [1] }] }, /peer b: sums must be 6/],
+      [{ version: 1, peers: [{ ...good, weights: [0, 0, 0, -1, 0, 0] }] }, /weights must be 6 finite/],
+      [{ version: 1, peers: [{ ...good, at: null }] }, /at must be a finite time/],
+      [{ version: 1, peers: [{ ...good, id: '' }] }, /no valid id/],
+      [{ version: 1, peers: [{ ...good, group: 7 }] }, /group must be a string/]
+    ]
+    for (const [snapshot, message] of cases) {
+      assert.throws(
+        () => scorer.restore(snapshot as never),
+        (err: Error) => err.name === 'InvalidArgumentError' && message.test(err.message)
+      )
+    }
+    assert.equal(scorer.size, 0)
+  })
+})

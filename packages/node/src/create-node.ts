@@ -26,6 +26,7 @@ import { Node } from './node.ts'
 import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
 import { PairView } from './pairing/pair-view.ts'
+import { observePeers } from './peers/observations.ts'
 import { PeerStanding } from './peers/standing.ts'
 import { SlicePool } from './pipeline/index.ts'
 import { type RepairService, repair } from './repair/index.ts'
@@ -137,6 +138,7 @@ export async function createNode<S extends object = {}>(
     await retirement.start()
     opened.push({ close: () => retirement.stop() })
     forwardPeerEvents(host, components)
+    opened.push(await observePeers(components))
     const uploads = new UploadRunner(components)
     tasks.register('upload', uploads)
     tasks.register('download', new DownloadRunner(components))

@@ -1,5 +1,6 @@
 // A running node, as helia's is: a few subsystems as properties (files, tasks, peers), a typed
 // event target, its lifecycle, and the services it was composed with.
+import type { ScoreFactors } from '@defs/kbucket'
 import type { DiskUsage } from './disk/disk-budget.ts'
 import type { NodeEvents } from './events.ts'
 import type { FileApi } from './files/types.ts'
@@ -12,9 +13,14 @@ export interface PeerInfo {
   peerId: string
   addresses: string[]
   score: number
+  /** What the score is made of, each in [0, 1] (0.5: nothing measured yet). */
+  factors: ScoreFactors
   /** Trusted (the operator said so), known (past probation) or a stranger. */
   standing: 'trusted' | 'known' | 'stranger'
+  /** The round trip libp2p's connection monitor measured last, when it has. */
   rttMs?: number
+  /** The network group of its address (`ip4:a.b.c.0/24`), when it is routable. */
+  group?: string
 }
 
 export interface PeerApi {

@@ -9,11 +9,17 @@ export function createPeerApi(c: NodeComponents): PeerApi {
     async list(): Promise<PeerInfo[]> {
       return c.host.getPeers().map((p) => {
         const id = p.toString()
+        const connections = c.host.getConnections(p)
+        const rtt = connections.find((conn) => conn.rtt !== undefined)?.rtt
+        const group = c.scorer.group(id)
         return {
           peerId: id,
-          addresses: c.host.getConnections(p).map((conn) => conn.remoteAddr.toString()),
+          addresses: connections.map((conn) => conn.remoteAddr.toString()),
           score: c.scorer.has(id) ? c.scorer.score(id) : 0,
-          standing: c.standing.of(id)
+          factors: c.scorer.factors(id),
+          standing: c.standing.of(id),
+          ...(rtt !== undefined ? { rttMs: rtt } : {}),
+          ...(group !== undefined ? { group } : {})
         }
       })
     },

@@ -4,6 +4,7 @@ import { constantTimeEqual, sha256, toHex } from '@defs/crypto'
 import { ShardCorruptError, type ShardHeader } from '@defs/segment'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { NodeComponents } from '../components.ts'
+import { recordTransfer } from '../peers/observations.ts'
 
 /** Stores a shard on `peer`; resolves with the durable copies its answer names (1 when it names none). */
 export async function storeShard(
@@ -19,7 +20,9 @@ export async function storeShard(
   const onAck = (ack: { copies?: number }): void => {
     copies = ack.copies ?? 1
   }
+  const started = performance.now()
   await ctx.host.services.shards.put(peerIdFromString(peer), header, bytes, { id, signal, onAck })
+  recordTransfer(ctx, peer, bytes.length, performance.now() - started)
   return copies
 }
 
@@ -44,5 +47,8 @@ export async function fetchShard(
     }
     return local
   }
-  return ctx.host.services.shards.get(peerIdFromString(peer), id, { signal })
+  const started = performance.now()
+  const bytes = await ctx.host.services.shards.get(peerIdFromString(peer), id, { signal })
+  recordTransfer(ctx, peer, bytes.length, performance.now() - started)
+  return bytes
 }
