@@ -196,6 +196,27 @@ describe('a lying holder', () => {
     assert.deepEqual(got.badPeers, [uploader!.peerId])
     assert.equal(got.slicesReconstructed, 1)
   })
+
+  it('gets no shards once it lied twice, and the file it lied about still reads', async () => {
+    // The first test's liar still holds its false shard: a second read meets it again.
+    const [uploader] = net.nodes
+    const out = join(net.root, 'lie-out-2')
+    const src = join(net.root, 'lie')
+    const lie = (await uploader!.files.list()).find((f) => f.name === 'lie')!
+    const got = await uploader!.files.get(lie.fileId, out)
+    assert.equal(sha(await readFile(out)), sha(await readFile(src)))
+    assert.equal(got.badPeers.length, 1)
+    const liar = got.badPeers[0]!
+    const seen = (await uploader!.peers.list()).find((p) => p.peerId === liar)!
+    assert.ok(seen.factors.audit < 0.2, `audit factor after two lies: ${seen.factors.audit}`)
+    // Two data shards and one parity over the three others: the liar is not among them.
+    const fresh = join(net.root, 'after-lies')
+    await writeFile(fresh, randomBytes(100_000))
+    const put = await uploader!.files.put(fresh, { mode: 'rs-proportion', dataShards: 2, parityShards: 1 })
+    const holders = put.placement.flatMap((p) => p.shards.map((s) => s.peerId))
+    assert.equal(holders.length, 3)
+    assert.ok(!holders.includes(liar), `the liar ${liar} got a shard: ${holders.join(', ')}`)
+  })
 })
 
 describe('the node directory', () => {

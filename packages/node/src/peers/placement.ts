@@ -21,14 +21,22 @@ export interface PlacementContext {
   pairOf?: (peerId: string) => string | undefined
 }
 
-/** This node (when it stores now) and every connected peer that was not retired. */
+/**
+ * A peer whose audit factor is below this gets no shards (uploads, repairs, migrations alike) until
+ * passes bring it back up or its failures fade (the scorer's half-life). With the scorer's prior,
+ * one failure alone gives 0.25, so one shard that rotted on a disk is no verdict; two failures
+ * with no pass give 0.17.
+ */
+export const MIN_AUDIT_FACTOR = 0.2
+
+/** This node (when it stores now) and every connected peer that was not retired and passes its audits. */
 export function placementCandidates(
-  c: Pick<NodeComponents, 'peerId' | 'host' | 'lifecycle' | 'retired'>
+  c: Pick<NodeComponents, 'peerId' | 'host' | 'lifecycle' | 'retired' | 'scorer'>
 ): string[] {
   const peers = c.host
     .getPeers()
     .map(String)
-    .filter((p) => !c.retired.has(p))
+    .filter((p) => !c.retired.has(p) && c.scorer.factors(p).audit >= MIN_AUDIT_FACTOR)
   return c.lifecycle.storing ? [c.peerId, ...peers] : peers
 }
 

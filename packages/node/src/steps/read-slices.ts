@@ -135,10 +135,12 @@ export async function fetchSliceShards(
   let corrupt = false
   const tryShard = async (j: number, holders = file.holders[i]?.[j] ?? []): Promise<boolean> => {
     for (const peer of connectedFirst(node, holders)) {
+      let wrongLength = false
       try {
         const bytes = await fetchShard(node, peer, ids[j]!, signal)
         served.push(peer)
         if (bytes.length !== layout.shardSize) {
+          wrongLength = true
           throw new ShardCorruptError(
             `peer ${peer}: shard ${toHex(ids[j]!)} is ${bytes.length} bytes, not ${layout.shardSize}`,
             { shardId: toHex(ids[j]!), peer }
@@ -152,7 +154,10 @@ export async function fetchSliceShards(
         if (err instanceof ShardCorruptError) {
           corrupt = true
           stats.badPeers.add(peer)
-          node.scorer.observe(peer, { audit: 'fail' })
+          // A remote peer's bytes that do not hash to the id were reported by the shard client
+          // already (its misbehavior hook is the scorer's): one lie, one audit failure. This
+          // node's own copy and a wrong length are counted here.
+          if (peer === node.peerId || wrongLength) node.scorer.observe(peer, { audit: 'fail' })
         } else {
           node.scorer.observe(peer, { heartbeat: 'missed' })
         }
