@@ -51,6 +51,8 @@ export interface RepairEvents {
 
 /** Files checked at once in one pass. */
 const CHECK_CONCURRENCY = 2
+/** A file's holders are looked up again at least every this many check intervals. */
+const LOOKUP_EVERY_CHECKS = 10
 
 export class RepairService extends TypedEventEmitter<RepairEvents> {
   readonly options: ResolvedRepairOptions
@@ -71,6 +73,13 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
   readonly #auditor: Auditor
   /** `peer/shard` copies that failed an audit: not counted as healthy, not placed on again. */
   readonly #suspects = new Set<string>()
+  /**
+   * Each kept file's holders ([slice][shard] -> peers) as last looked up, and when. A check asks
+   * these holders first and looks the file up again only when they no longer show it healthy (a
+   * shard moved or lost, a holder gone) or the lookup is old: a pass over many healthy files then
+   * costs a `has` per holder and file, not an index lookup (and its wait for answers) each.
+   */
+  readonly #located = new Map<string, { holders: string[][][]; at: number }>()
   readonly #onDegraded = (e: CustomEvent<DegradedSlice>): void => {
     void this.#reporter.degraded(e.detail).catch(() => {})
   }
@@ -115,7 +124,12 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
    */
   async checkNow(only?: ReadonlySet<string>): Promise<FileCheck[]> {
     const signal = this.#stopped.signal
-    const files = (await heldFiles(this.#c)).filter((f) => only === undefined || only.has(f.fileIdHex))
+    const held = await heldFiles(this.#c)
+    if (only === undefined) {
+      const keep = new Set(held.map((f) => f.fileIdHex))
+      for (const id of this.#located.keys()) if (!keep.has(id)) this.#located.delete(id)
+    }
+    const files = held.filter((f) => only === undefined || only.has(f.fileIdHex))
     const out: FileCheck[] = []
     const next = async (): Promise<void> => {
       for (let f = files.pop(); f !== undefined && !signal.aborted; f = files.pop()) {
@@ -150,14 +164,24 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     const c = this.#c
     const manifest = await manifestOf(c, file)
     if (manifest === undefined) return undefined
-    const holders = await lookupHolders(c, manifest)
-    let live = this.#trusted(
-      manifest.slices,
-      await liveHolders(c, { fileIdHex: file.fileIdHex, manifest, holders })
-    )
-    const thresholdOf = (k: number, m: number): number => repairThresholdOf(this.options, k, m)
-    let needs = slicesToRepair(manifest, live, thresholdOf)
     const key = file.fileIdHex
+    const thresholdOf = (k: number, m: number): number => repairThresholdOf(this.options, k, m)
+    const liveOf = async (holders: string[][][]): Promise<string[][][]> =>
+      this.#trusted(manifest.slices, await liveHolders(c, { fileIdHex: key, manifest, holders }))
+    const known = this.#located.get(key)
+    const maxAge = LOOKUP_EVERY_CHECKS * this.options.repairCheckInterval
+    let live: string[][][] | undefined
+    let needs: SliceNeed[] = []
+    if (known !== undefined && Date.now() - known.at < maxAge) {
+      live = await liveOf(known.holders)
+      needs = slicesToRepair(manifest, live, thresholdOf)
+    }
+    if (live === undefined || needs.length > 0) {
+      const holders = await lookupHolders(c, manifest)
+      this.#located.set(key, { holders, at: Date.now() })
+      live = await liveOf(holders)
+      needs = slicesToRepair(manifest, live, thresholdOf)
+    }
     const order = await electionOrder(manifest.fileId, live.flat(2))
     if (this.options.repairAudits && order[0] === c.peerId) {
       // The repairer audits; a copy that fails is not counted as healthy from now on.
