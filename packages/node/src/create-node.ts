@@ -145,7 +145,10 @@ export async function createNode<S extends object = {}>(
     await maintenance.restore()
     // Built in: network repair, and serving and keeping mirrors of user accounts (@defs/mirror;
     // see mirrorOf). A service given under the same name replaces one.
-    const builtin: ServiceFactories<BuiltInServices> = { repair: repair(), mirror: mirrorNodeService() }
+    const builtin: ServiceFactories<BuiltInServices> = {
+      repair: repair(),
+      mirror: mirrorNodeService({ intervalMs: o.mirrorInterval })
+    }
     const started = await startServices(
       { ...builtin, ...(factories ?? {}) } as ServiceFactories<BuiltInServices & S>,
       components

@@ -1,4 +1,5 @@
-// /v1/files: uploads stream the request body into node.files.put, downloads stream a file opened
+// /v1/files: uploads stream the request body into node.files.put (a user's put with a user
+// session, see user-put.ts), downloads stream a file opened
 // once (node.files.open: manifest and key resolved one time) into the response, both with
 // backpressure: the daemon holds one chunk at a time, whatever the file size.
 import { Readable } from 'node:stream'
@@ -9,12 +10,13 @@ import { contentRange, parseRange } from './range.ts'
 import { sendJson } from './respond.ts'
 import type { RequestContext, Route } from './route.ts'
 import { parseUploadQuery } from './upload-query.ts'
+import { putForRequest } from './user-put.ts'
 
 /** How often an NDJSON upload reports progress, at most. */
 const progressIntervalMs = 200
 
 async function upload(ctx: RequestContext): Promise<void> {
-  const { req, res, node, metrics } = ctx
+  const { req, res, metrics } = ctx
   const { options, progress } = parseUploadQuery(ctx.url.searchParams, req.headers['content-length'])
   const body = countBytes(req, (n) => metrics.received(n))
   let lastReport = 0
@@ -29,7 +31,7 @@ async function upload(ctx: RequestContext): Promise<void> {
     res.write(`${JSON.stringify({ progress: p })}\n`)
   }
   try {
-    const result = await node.files.put(body, { ...options, onProgress })
+    const result = await putForRequest(ctx, body, { ...options, onProgress })
     if (res.headersSent) res.end(`${JSON.stringify({ result })}\n`)
     else if (progress) sendNdjson(ctx, { result })
     else sendJson(res, 201, result, { location: `/v1/files/${result.fileId}` })

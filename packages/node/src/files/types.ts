@@ -1,5 +1,6 @@
 // The files subsystem's public face (`node.files`): what the library, the daemon's HTTP API and
 // the CLI use to store, read, check and delete files.
+import type { SigningKey } from '@defs/crypto'
 import type { ByteRange } from '@defs/net'
 import type { StorageMode, StorageModeChoice } from '@defs/segment'
 import type { TaskProgress, TaskRecord } from '../tasks/task-types.ts'
@@ -21,6 +22,12 @@ export interface PutOptions {
   /** Bytes the source will produce, when known (lets `auto` pick a layout before reading). */
   size?: number
   priority?: number
+  /**
+   * The key that owns the file (signs its shard headers and manifest), e.g. a logged-in user's;
+   * default the node's own user. Kept in memory only, so such an upload does not resume after a
+   * restart.
+   */
+  owner?: SigningKey
   onProgress?: (progress: TaskProgress) => void
 }
 

@@ -4,6 +4,9 @@
 // mirrors every mirrorInterval.
 import { join } from 'node:path'
 import { type MirrorComponents, MirrorService, type MirrorServiceInit } from '@defs/mirror'
+
+export { DEFAULT_MIRROR_INTERVAL_MS, DEFAULT_MIRROR_RETRY_MS } from '@defs/mirror'
+
 import type { NodeComponents } from '../components.ts'
 import type { ServiceFactory } from '../services.ts'
 import { nodeMirrorContent } from './content.ts'

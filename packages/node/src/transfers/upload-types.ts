@@ -10,6 +10,11 @@ export interface UploadParams {
   size?: number
   layout: Layout
   version: number
+  /**
+   * The owner id (ownerIdOf) when the file is owned by another key than the node's own user
+   * (a logged-in user's upload). That key lives in memory only: a restart cannot resume it.
+   */
+  owner?: string
 }
 
 export interface UploadedSlice {
