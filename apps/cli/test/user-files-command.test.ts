@@ -137,4 +137,61 @@ describe('a user’s tree: defs put, ls, share --with and get with a session', {
     assert.equal(back.code, 0, back.stderr)
     assert.equal(sha(back.stdout), sha(content))
   })
+
+  it('mirrors a user’s file whose shards are on other peers, and reads it there with the rest gone', async () => {
+    // k = 3 of 4 shards, each on its own node of 5: the home and the mirror hold one each at
+    // most, so the mirror gets at least one through the home from a third node, with the header
+    // the user's key signed at upload (the user's session is over by then: the key is not there).
+    const net = await startDevnet({ nodes: 5, dir: join(dir, 'net-wide') })
+    try {
+      const [one, two] = net.nodes as [DevnetNode, DevnetNode]
+      const env = (node: DevnetNode, more: NodeJS.ProcessEnv = {}) => ({
+        ...apiEnv(node.api, node.token),
+        ...more
+      })
+      const created = await runCli(['user', 'create', 'carol', '--json'], {
+        env: env(one, { DEFS_PASSPHRASE: 'carol pass' })
+      })
+      assert.equal(created.code, 0, created.stderr)
+      const carol = JSON.parse(created.stdout.toString()) as UserSummary
+      const session = (
+        await runCli(['login', 'carol'], { env: env(one, { DEFS_PASSPHRASE: 'carol pass' }) })
+      ).stdout
+        .toString()
+        .trim()
+      const content = randomBytes(300_000)
+      const path = join(dir, 'wide.bin')
+      await writeFile(path, content)
+      const put = await runCli(['put', path, '--mode', 'rs-proportion', '-k', '3', '-m', '1', '--json'], {
+        env: env(one, { DEFS_SESSION: session })
+      })
+      assert.equal(put.code, 0, put.stderr)
+      const stored = JSON.parse(put.stdout.toString()) as { placement: { shards: { peerId: string }[] }[] }
+      assert.equal(new Set(stored.placement[0]!.shards.map((s) => s.peerId)).size, 4)
+
+      const added = await runCli(['mirror', 'add', carol.user, '--from', one.addresses[0]!, '--json'], {
+        env: env(two)
+      })
+      assert.equal(added.code, 0, added.stderr)
+      const report = JSON.parse(added.stdout.toString()) as { copied: { manifests: number; shards: number } }
+      assert.equal(report.copied.manifests, 1)
+      assert.ok(report.copied.shards >= 2, `copied ${report.copied.shards} shard(s); the mirror needs 3`)
+
+      for (const node of net.nodes.filter((n) => n.name !== two.name)) await net.kill(node.name)
+      const moved = await runCli(['user', 'move-home', 'carol', '--to', two.peerId], {
+        env: env(two, { DEFS_PASSPHRASE: 'carol pass' })
+      })
+      assert.equal(moved.code, 0, moved.stderr)
+      const there = (
+        await runCli(['login', 'carol'], { env: env(two, { DEFS_PASSPHRASE: 'carol pass' }) })
+      ).stdout
+        .toString()
+        .trim()
+      const back = await runCli(['cat', 'wide.bin'], { env: env(two, { DEFS_SESSION: there }) })
+      assert.equal(back.code, 0, back.stderr)
+      assert.equal(sha(back.stdout), sha(content))
+    } finally {
+      await net.stop()
+    }
+  })
 })

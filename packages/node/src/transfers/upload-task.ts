@@ -10,6 +10,7 @@ import type { NodeComponents } from '../components.ts'
 import { fromHex, toHex } from '../disk/hex.ts'
 import { UploadNotResumableError } from '../errors.ts'
 import { sealFileMeta } from '../files/manifest-meta.ts'
+import { headersText, keepOwnerHeaders } from '../mirror/owner-headers.ts'
 import { type SealedSliceHandle, type SliceSource, sealSlices } from '../pipeline/index.ts'
 import { deleteShards, type HeldShard } from '../steps/delete-shards.ts'
 import { placeShards } from '../steps/place-shards.ts'
@@ -95,6 +96,13 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     // on from the end would give one more, empty, slice.
     const sealedAll = p.layout.slices !== undefined && cp.slices.length >= p.layout.slices
     if (!sealedAll) await this.#sealAndPlace(task, cp, fileId, fileKey, owner)
+    // Before the manifest: once the file is readable its home can serve it to the owner's mirrors.
+    if (p.owner !== undefined)
+      await keepOwnerHeaders(
+        c,
+        p.fileIdHex,
+        cp.slices.map((s) => s.headers ?? [])
+      )
     await publishManifest(
       c,
       await manifestOf(owner, p, cp, fileId, fileKey),
@@ -231,7 +239,8 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
       cipherLength: slice.cipherLength,
       nonce: toHex(slice.nonce),
       shards: slice.ids.map(toHex),
-      holders
+      holders,
+      ...(p.owner !== undefined ? { headers: headersText(shards.map((s) => s.header)) } : {})
     }
   }
 

@@ -25,6 +25,11 @@ export interface UploadedSlice {
   shards: string[]
   /** Peers holding each shard (several in the replicated modes). */
   holders: string[][]
+  /**
+   * Each shard's signed header (encoded, hex) when the file is owned by another key than the
+   * node's user: its home keeps them for mirrors (mirror/owner-headers.ts).
+   */
+  headers?: string[]
 }
 
 export interface UploadCheckpoint {
