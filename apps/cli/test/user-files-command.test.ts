@@ -93,6 +93,15 @@ describe('a user’s tree: defs put, ls, share --with and get with a session', {
       await runCli(['mirror', 'add', alice.user, '--from', one.addresses[0]!, '--json'], { env: at(two, '') })
     )
     assert.deepEqual([added.seq, added.copied.manifests], [2, 1])
+    // node-2's own list has the copy, marked as alice's mirror (her key, not node-2's, opens it).
+    const mirroredAt2 = (await json<FileInfo[]>(await runCli(['ls', '--json'], { env: at(two, '') }))).find(
+      (f) => f.fileId === put.fileId
+    )
+    assert.deepEqual([mirroredAt2?.mirrored, mirroredAt2?.readable], [alice.user, false])
+    assert.match(
+      (await runCli(['ls'], { env: at(two, '') })).stdout.toString(),
+      new RegExp(`^${put.fileId}\\s+\\(mirror of ${alice.user.slice(0, 16)}…\\)`, 'm')
+    )
 
     // bob is not known on node-1: named by his id.
     const shared = await runCli(['share', 'docs/report.bin', '--with', bob.user], {
@@ -132,6 +141,11 @@ describe('a user’s tree: defs put, ls, share --with and get with a session', {
     })
     assert.equal(moved.code, 0, moved.stderr)
     const aliceAt2 = await login(two, 'alice')
+    // Home now: node-2 no longer keeps her files as a mirror.
+    const homeAt2 = (await json<FileInfo[]>(await runCli(['ls', '--json'], { env: at(two, '') }))).find(
+      (f) => f.fileId === put.fileId
+    )
+    assert.equal(homeAt2?.mirrored, undefined)
     assert.deepEqual(json<TreeFile[]>(await runCli(['ls', '--json'], { env: at(two, '', aliceAt2) })), tree)
     const back = await runCli(['cat', 'docs/report.bin'], { env: at(two, '', aliceAt2) })
     assert.equal(back.code, 0, back.stderr)

@@ -43,7 +43,7 @@ export interface SharedFile {
 }
 
 /** Tries of one change when other writes of the same user keep winning the compare-and-swap. */
-const CAS_TRIES = 5
+const CAS_TRIES = 8
 /** File ids are 16 bytes (put-file's randomBytes(16)); a grant is the id then the key. */
 const FILE_ID_BYTES = 16
 

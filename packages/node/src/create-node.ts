@@ -21,7 +21,7 @@ import { Files } from './files/files.ts'
 import { createKeystore } from './keystore.ts'
 import { Lifecycle } from './lifecycle.ts'
 import { Maintenance } from './maintenance/maintenance.ts'
-import { type MirrorServices, mirrorNodeService } from './mirror/mirror-service.ts'
+import { type MirrorServices, mirroredUsers, mirrorNodeService } from './mirror/mirror-service.ts'
 import { Node } from './node.ts'
 import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
@@ -155,7 +155,7 @@ export async function createNode<S extends object = {}>(
     )
     opened.push({ close: started.stop })
     const node = new Node(components, {
-      files: new Files(components, uploads),
+      files: new Files(components, uploads, () => mirroredUsers(started.services)),
       maintenance,
       retirement,
       services: started.services,

@@ -1,4 +1,5 @@
-// defs ls: the files this node knows (uploaded here or opened with a capability). With a user
+// defs ls: the files this node knows (uploaded here, opened with a capability, or kept as a
+// user's mirror, marked so). With a user
 // session (--session or DEFS_SESSION, from defs login): that user's tree instead, and with
 // --shared the files other users shared with them.
 import type { SharedListing, TreeListing } from '@defs/node'
@@ -31,7 +32,8 @@ export default defineCommand({
     if (files.length === 0) return printLine('no files')
     const rows = files.map((f) => [
       f.fileId,
-      f.name,
+      // A mirrored file's name is sealed under its owner's key: say whose copy it is instead.
+      f.name || (f.mirrored !== undefined ? `(mirror of ${f.mirrored.slice(0, 16)}…)` : ''),
       formatBytes(f.size),
       `${f.mode} ${f.dataShards}+${f.parityShards}`,
       String(f.slices),

@@ -34,10 +34,17 @@ import type {
 export class Files implements FileApi {
   readonly #c: NodeComponents
   readonly #uploads: UploadRunner
+  readonly #mirrored: () => Promise<ReadonlySet<string>>
 
-  constructor(components: NodeComponents, uploads: UploadRunner) {
+  /** `mirrored`: the owners (ownerIdOf) whose files this node keeps as their mirror. */
+  constructor(
+    components: NodeComponents,
+    uploads: UploadRunner,
+    mirrored: () => Promise<ReadonlySet<string>> = async () => new Set()
+  ) {
     this.#c = components
     this.#uploads = uploads
+    this.#mirrored = mirrored
   }
 
   put(source: FileSource, options?: PutOptions): Promise<PutResult> {
@@ -107,8 +114,12 @@ export class Files implements FileApi {
 
   async list(): Promise<FileInfo[]> {
     const out: FileInfo[] = []
+    const mirrored = await this.#mirrored()
     for await (const { fileIdHex, envelope } of this.#c.meta.manifests()) {
-      out.push(await fileInfo(this.#c, fileIdHex, await verify(decodeEnvelope(envelope), 'manifest')))
+      const manifest = await verify(decodeEnvelope(envelope), 'manifest')
+      const info = await fileInfo(this.#c, fileIdHex, manifest)
+      const owner = ownerIdOf(manifest.owner)
+      out.push(mirrored.has(owner) ? { ...info, mirrored: owner } : info)
     }
     return out.sort((a, b) => a.created - b.created)
   }

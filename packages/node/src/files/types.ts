@@ -88,6 +88,8 @@ export interface FileInfo {
   created: number
   /** This node holds the file key (it uploaded the file or was given the capability). */
   readable: boolean
+  /** list() only: the user (id) whose mirror this node is, when the file is theirs. */
+  mirrored?: string
 }
 
 export interface SliceHealth {
