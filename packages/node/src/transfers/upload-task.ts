@@ -65,11 +65,10 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
   }
 
   async run(task: TaskContext<UploadParams, UploadCheckpoint>): Promise<UploadResult> {
-    try {
-      return await this.#run(task)
-    } finally {
-      this.#owners.delete(task.params.fileIdHex)
-    }
+    const result = await this.#run(task)
+    // Kept while the task may still resume (a pause) or be cancelled (its deletes are signed with it).
+    this.#owners.delete(task.params.fileIdHex)
+    return result
   }
 
   /** The node's user, or the key attached for this upload (gone after a restart: not resumable). */
@@ -110,7 +109,7 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
       owner
     )
     // Shards a stopped run stored outside committed slices are not in the manifest: remove them.
-    if (cp.stray !== undefined && cp.stray.length > 0) await deleteShards(c, fileId, cp.stray)
+    if (cp.stray !== undefined && cp.stray.length > 0) await deleteShards(c, fileId, cp.stray, owner)
     return {
       fileIdHex: p.fileIdHex,
       size: cp.bytesDone,
@@ -249,12 +248,23 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
    * the signer against the owner in each shard's header), then the file is tombstoned.
    */
   async cleanup(p: UploadParams, cp: UploadCheckpoint | undefined): Promise<void> {
+    const owner = p.owner === undefined ? this.#c.userKey : this.#owners.get(p.fileIdHex)
+    this.#owners.delete(p.fileIdHex)
     if (cp === undefined || (cp.slices.length === 0 && (cp.stray ?? []).length === 0)) return
     try {
-      await deleteShards(this.#c, fromHex(p.fileIdHex), [
-        ...cp.slices.flatMap((s) => s.holders.map((h, i) => ({ id: s.shards[i]!, holders: h }))),
-        ...(cp.stray ?? [])
-      ])
+      // A user's upload cancelled after a restart: their key is gone and only it can sign the
+      // deletes, so the holders keep those shards (not yet deleted); the file is tombstoned all the same.
+      if (owner !== undefined) {
+        await deleteShards(
+          this.#c,
+          fromHex(p.fileIdHex),
+          [
+            ...cp.slices.flatMap((s) => s.holders.map((h, i) => ({ id: s.shards[i]!, holders: h }))),
+            ...(cp.stray ?? [])
+          ],
+          owner
+        )
+      }
     } finally {
       await this.#c.meta.tombstone(p.fileIdHex)
     }
