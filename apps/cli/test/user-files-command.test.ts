@@ -103,6 +103,10 @@ describe('a user’s tree: defs put, ls, share --with and get with a session', {
       new RegExp(`^${put.fileId}\\s+\\(mirror of ${alice.user.slice(0, 16)}…\\)`, 'm')
     )
 
+    assertOneLineError(
+      await runCli(['share', 'docs/report.bin', '--with', 'nobody'], { env: at(one, '', aliceAt1) }),
+      /with must be a user id .* got "nobody"/
+    )
     // bob is not known on node-1: named by his id.
     const shared = await runCli(['share', 'docs/report.bin', '--with', bob.user], {
       env: at(one, '', aliceAt1)

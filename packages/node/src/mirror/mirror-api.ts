@@ -128,7 +128,7 @@ export function userMirrors(node: DefsNode<object>): UserMirrors {
       return mirror.files.add(key, name, fileId, fileKey)
     },
     async share(key, file, friend) {
-      const to = await userKeyOf(mirror, friend)
+      const to = await userKeyOf(mirror, friend, 'with')
       const { seq, file: shared } = await mirror.files.share(key, file, to)
       return { seq, name: shared.name, fileId: toHex(shared.fileId), with: userIdOf(to) }
     },
@@ -216,12 +216,12 @@ async function sizeOf(node: DefsNode<object>, capability: string): Promise<{ siz
 }
 
 /** A known account by name or id, or any user by id (a mirror knows no name before its first sync). */
-async function userKeyOf(mirror: MirrorService, user: string): Promise<PublicKey> {
+async function userKeyOf(mirror: MirrorService, user: string, option = 'user'): Promise<PublicKey> {
   const known = await mirror.accounts.find(user).catch(() => undefined)
   if (known !== undefined) return known.publicKey
   if (USER_ID.test(user)) return decodePublicKey(fromHex(user))
   throw new InvalidOptionError(
-    'user',
+    option,
     `must be a user id (ed01 and 64 hex; defs user list on their home shows it) or a user known here, got ${JSON.stringify(user)}`
   )
 }
