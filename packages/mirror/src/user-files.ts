@@ -149,12 +149,15 @@ export class UserFiles {
     const out = new Map<string, SharedFile>()
     for (const user of await this.#service.rootUsers()) {
       if (samePublicKey(user, key.publicKey)) continue
-      const root = await this.#service.records.root(user)
+      // Another user's list is theirs to write: one that is not held or does not decode, or a
+      // grant that does not open with this key, is skipped, so it cannot hide the other shares.
+      const root = await this.#service.records.root(user).catch(() => undefined)
       if (root?.record.friends === undefined) continue
-      const entry = (await this.#friendsOf(root)).friends.find((f) => samePublicKey(f.key, key.publicKey))
+      const list = await this.#friendsOf(root).catch(() => undefined)
+      const entry = list?.friends.find((f) => samePublicKey(f.key, key.publicKey))
       for (const grant of entry?.grants ?? []) {
-        const secret = await unwrapKeyWithSigningKey(grant, key)
-        if (secret.length !== FILE_ID_BYTES + fileKeyLength) continue
+        const secret = await unwrapKeyWithSigningKey(grant, key).catch(() => undefined)
+        if (secret === undefined || secret.length !== FILE_ID_BYTES + fileKeyLength) continue
         const fileId = secret.slice(0, FILE_ID_BYTES)
         out.set(`${userIdOf(user)}/${toHex(fileId)}`, {
           from: user,

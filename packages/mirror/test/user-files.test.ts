@@ -5,6 +5,8 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { generateFileKey, randomBytes, toHex } from '@defs/crypto'
+import { signRootChange } from '@defs/mirror'
+import { encodeFriendsList } from '@defs/segment'
 import { type MirrorHost, mirrorHost, nodeParts, storeFile, userFile } from './fixtures.ts'
 import { cheapKdf } from './helpers.ts'
 
@@ -60,6 +62,15 @@ describe('user files and shares', () => {
     await assert.rejects(files.share(alice, 'nope', bob.publicKey), { name: 'UnknownFileError' })
     await assert.rejects(files.share(alice, 'b', alice.publicKey), { name: 'InvalidAccountError' })
     await assert.rejects(files.share(eve, 'b', bob.publicKey), { name: 'UnknownFileError' })
+
+    // eve signs a friends list naming bob with a grant that is not one: bob's other shares still show.
+    const eveRoot = await home.services.mirror.records.root(eve.publicKey)
+    const junk = encodeFriendsList({ friends: [{ key: bob.publicKey, grants: [randomBytes(120)] }] })
+    await home.services.mirror.writeRoot(await signRootChange(eve, eveRoot!, { friends: junk }), [junk])
+    assert.deepEqual(
+      (await files.sharedWith(bob)).map((s) => toHex(s.fileId)),
+      [toHex(puts[1]!.fileId)]
+    )
 
     // A recovery split keeps the grants, and a later share keeps the recovery share.
     await accounts.setupRecovery(alice, 1, [bob.publicKey])
