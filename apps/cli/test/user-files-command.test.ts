@@ -3,7 +3,7 @@
 // tree, node-2 mirrors her, she shares the file with bob (whose home is node-2), the next sync
 // brings the grant over, and bob reads it there by name, byte for byte. Another user of alice's
 // node sees none of her tree. Then node-1 is SIGKILLed, alice moves home to node-2 and her tree
-// there (the mirror's copy) has the file and reads back identical.
+// there (the mirror's copy) has the file and reads back identical, and she removes it.
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -154,6 +154,11 @@ describe('a user’s tree: defs put, ls, share --with and get with a session', {
     const back = await runCli(['cat', 'docs/report.bin'], { env: at(two, '', aliceAt2) })
     assert.equal(back.code, 0, back.stderr)
     assert.equal(sha(back.stdout), sha(content))
+    // rm with her session takes it out of her tree (a new root) and deletes it with her key.
+    const removed = await runCli(['rm', 'docs/report.bin', '--json'], { env: at(two, '', aliceAt2) })
+    const gone = json<{ fileId: string; seq: number }>(removed)
+    assert.deepEqual([gone.fileId, gone.seq], [put.fileId, 4])
+    assert.deepEqual(json<TreeFile[]>(await runCli(['ls', '--json'], { env: at(two, '', aliceAt2) })), [])
   })
 
   it('mirrors a user’s file whose shards are on other peers, and reads it there with the rest gone', async () => {

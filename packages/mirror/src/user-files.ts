@@ -82,6 +82,20 @@ export class UserFiles {
     })
   }
 
+  /** Takes the file `nameOrId` out of the user's tree (UnknownFileError when it is not in it). */
+  async remove(key: SigningKey, nameOrId: string): Promise<{ seq: number; file: OpenedFile }> {
+    const file = await this.find(key, nameOrId)
+    if (file === undefined)
+      throw new UnknownFileError(`no file ${JSON.stringify(nameOrId)} is in this user's tree (defs ls)`)
+    const { seq } = await this.#change(key, async (current, tree) => {
+      const entries = tree.entries.filter((e) => toHex(e.fileId) !== toHex(file.fileId))
+      const sealed = await sealTree({ entries }, key.publicKey)
+      const next = await signNextRoot(key, current, { tree: sealed, files: entries.map((e) => e.fileId) })
+      return { next, blobs: [sealed] }
+    })
+    return { seq, file }
+  }
+
   /** The user's files, keys opened with their key. */
   async list(key: SigningKey): Promise<OpenedFile[]> {
     const tree = await this.#service.readTree(key)

@@ -78,6 +78,14 @@ describe('user files and shares', () => {
     assert.equal((await files.sharedWith(bob)).length, 2)
     const share = await accounts.recoveryShare(alice.publicKey, bob)
     assert.equal(toHex(share.holder.bytes), toHex(bob.publicKey.bytes))
+
+    const removed = await files.remove(alice, 'c')
+    assert.equal(toHex(removed.file.fileId), toHex(puts[2]!.fileId))
+    assert.deepEqual((await files.list(alice)).map((f) => f.name).sort(), ['a', 'b'])
+    const last = await home.services.mirror.records.root(alice.publicKey)
+    assert.equal(last?.record.seq, removed.seq)
+    assert.ok(!last.record.files.some((f) => toHex(f) === toHex(puts[2]!.fileId)))
+    await assert.rejects(files.remove(alice, 'c'), { name: 'UnknownFileError' })
   })
 
   it('brings the grant to a mirror with the root, where the friend finds it', async () => {

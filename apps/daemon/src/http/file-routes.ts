@@ -4,8 +4,9 @@
 // backpressure: the daemon holds one chunk at a time, whatever the file size.
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { TaskProgress } from '@defs/node'
+import { type TaskProgress, userMirrors } from '@defs/node'
 import { errorBody, HttpError } from './http-errors.ts'
+import { sessionIfGiven } from './mirror-routes.ts'
 import { contentRange, parseRange } from './range.ts'
 import { sendJson } from './respond.ts'
 import type { RequestContext, Route } from './route.ts'
@@ -155,6 +156,10 @@ async function health(ctx: RequestContext): Promise<void> {
 }
 
 async function remove(ctx: RequestContext): Promise<void> {
+  // With a user session: a file of that user's tree, taken out of it and deleted with their key.
+  const session = sessionIfGiven(ctx)
+  if (session !== undefined)
+    return sendJson(ctx.res, 200, await userMirrors(ctx.node).removeFile(session.key, ctx.params.ref!))
   sendJson(ctx.res, 200, await ctx.node.files.rm(ctx.params.ref!))
 }
 

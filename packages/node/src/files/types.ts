@@ -131,5 +131,6 @@ export interface FileApi {
   /** Live shards of every slice against k, asked of their holders. */
   check(ref: FileRef): Promise<FileHealth>
   /** Owner-signed deletes to every holder, manifest tombstoned. */
-  rm(ref: FileRef): Promise<{ fileId: string; shardsDeleted: number }>
+  /** `owner`: the key that owns the file when it is not the node's user (a logged-in user's). */
+  rm(ref: FileRef, options?: { owner?: SigningKey }): Promise<{ fileId: string; shardsDeleted: number }>
 }

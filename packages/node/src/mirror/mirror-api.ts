@@ -51,6 +51,14 @@ export interface UserMirrors {
   tree(key: SigningKey): Promise<TreeListing>
   /** Puts the file of `capability` (owned by the session user) into their tree as `name`. */
   addFile(key: SigningKey, name: string, capability: string): Promise<{ seq: number }>
+  /**
+   * Takes `file` (name or id) out of the session user's tree, then deletes its shards (signed with
+   * their key) and tombstones it, as `files.rm` does for the node's own files.
+   */
+  removeFile(
+    key: SigningKey,
+    file: string
+  ): Promise<{ seq: number; name: string; fileId: string; shardsDeleted: number }>
   /** Grants `friend` (a user id, or a name known here) the file `file` (name or id) of the session user's tree. */
   share(
     key: SigningKey,
@@ -126,6 +134,13 @@ export function userMirrors(node: DefsNode<object>): UserMirrors {
         throw new InvalidOptionError('capability', 'must be a capability of a file the session user owns')
       }
       return mirror.files.add(key, name, fileId, fileKey)
+    },
+    async removeFile(key, file) {
+      // Out of the tree first: once the root no longer names it, no mirror keeps copying it.
+      const { seq, file: removed } = await mirror.files.remove(key, file)
+      const fileId = toHex(removed.fileId)
+      const { shardsDeleted } = await node.files.rm(fileId, { owner: key })
+      return { seq, name: removed.name, fileId, shardsDeleted }
     },
     async share(key, file, friend) {
       const to = await userKeyOf(mirror, friend, 'with')
