@@ -34,6 +34,15 @@ export const connectionArgs = {
   ...dirArg
 } as const
 
+/** A user session from `defs login`: the command acts for that user (their tree, their shares). */
+export const sessionArg = {
+  session: {
+    type: 'string',
+    description: 'act for a user: the session token defs login printed (or DEFS_SESSION)',
+    valueHint: 'TOKEN'
+  }
+} as const
+
 export const clientArgs = { ...connectionArgs, ...jsonArg, ...verboseArg } as const
 
 /** The node option flags of `defs init`, `defs start` and `defs devnet`, as citty declares them. */

@@ -21,15 +21,26 @@ export type { DaemonVersion, DownloadOptions, TaskAction, UploadOptions } from '
 export interface ApiTarget {
   url: string
   token: string
+  /** A user session from defs login, sent as x-defs-session on every request. */
+  session?: string
 }
 
 export class ApiClient extends DefsClient {
   /** The API token (the operator's: `defs dashboard` prints it for the sign-in page). */
   readonly token: string
+  readonly session: string | undefined
 
   constructor(target: ApiTarget) {
     super({ url: target.url, token: target.token })
     this.token = target.token
+    this.session = target.session
+  }
+
+  override request(path: string, init: RequestInit = {}): Promise<Response> {
+    if (this.session === undefined) return super.request(path, init)
+    const headers = new Headers(init.headers)
+    headers.set('x-defs-session', this.session)
+    return super.request(path, { ...init, headers })
   }
 
   /** Streams `source` to `POST /v1/files`; resolves with where the file went. */
@@ -42,6 +53,7 @@ export class ApiClient extends DefsClient {
       'content-type': 'application/octet-stream'
     }
     if (options.size !== undefined) headers['content-length'] = options.size
+    if (this.session !== undefined) headers['x-defs-session'] = this.session
     return new Promise<PutResult>((resolve, reject) => {
       let answered = false
       const req = request(`${this.url}/v1/files?${query}`, { method: 'POST', headers }, (res) => {

@@ -20,7 +20,7 @@ export function runCli(
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [defsBin, ...args], {
-      env: { ...process.env, DEFS_API: '', DEFS_TOKEN: '', DEFS_DIR: '', ...options.env },
+      env: { ...process.env, DEFS_API: '', DEFS_TOKEN: '', DEFS_DIR: '', DEFS_SESSION: '', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
       ...(options.cwd === undefined ? {} : { cwd: options.cwd })
     })
@@ -96,7 +96,7 @@ export function runCliPiped(
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [defsBin, ...args], {
-      env: { ...process.env, DEFS_API: '', DEFS_TOKEN: '', DEFS_DIR: '', ...options.env },
+      env: { ...process.env, DEFS_API: '', DEFS_TOKEN: '', DEFS_DIR: '', DEFS_SESSION: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     const out: Buffer[] = []

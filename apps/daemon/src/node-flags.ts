@@ -1,6 +1,11 @@
 // Node options from command-line flags, shared by the daemon process (main.ts) and the CLI's
 // `defs init` / `defs start`, so both spell and check every flag the same way.
-import type { NodeOptions, StorageModeChoice } from '@defs/node'
+import {
+  DEFAULT_MIRROR_INTERVAL_MS,
+  DEFAULT_MIRROR_RETRY_MS,
+  type NodeOptions,
+  type StorageModeChoice
+} from '@defs/node'
 import type { StoredNodeOptions } from './daemon-config.ts'
 
 /** A flag the user got wrong; the message names it and the value. */
@@ -24,6 +29,7 @@ export interface NodeFlags {
   announce?: string | string[]
   'min-free-disk'?: string
   nat?: string
+  'mirror-interval'?: string
 }
 
 /** The flags' names and help, for parsers (node:util parseArgs, citty) to declare. */
@@ -41,7 +47,8 @@ export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
   announce:
     'multiaddr to tell peers instead of the listen addresses, behind a NAT or port forward (repeat or comma-separate)',
   'min-free-disk': 'free disk to keep: stores are refused below it, e.g. 1GiB (default 256MiB)',
-  nat: 'NAT traversal, comma-separated: relay-server, relay-client, hole-punching, auto-nat'
+  nat: 'NAT traversal, comma-separated: relay-server, relay-client, hole-punching, auto-nat',
+  'mirror-interval': `seconds between syncs of each user this node mirrors (default ${DEFAULT_MIRROR_INTERVAL_MS / 1000}; ${DEFAULT_MIRROR_RETRY_MS / 1000} s after a failed sync; 0 = only on defs mirror add)`
 }
 
 const natFlags: Record<string, keyof NatOptions> = {
@@ -71,6 +78,8 @@ export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
   if (flags['min-free-disk'] !== undefined)
     o.minFreeDisk = parseByteSize(flags['min-free-disk'], '--min-free-disk')
   if (flags.nat !== undefined) o.nat = natFromFlag(flags.nat)
+  if (flags['mirror-interval'] !== undefined)
+    o.mirrorInterval = integerFlag('mirror-interval', flags['mirror-interval'], 0, 86_400) * 1000
   return o
 }
 

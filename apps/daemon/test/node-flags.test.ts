@@ -12,7 +12,8 @@ describe('node flags', () => {
         'data-shards': '4',
         'parity-shards': '2',
         'max-storage': '1GiB',
-        nat: 'relay-client, hole-punching,auto-nat'
+        nat: 'relay-client, hole-punching,auto-nat',
+        'mirror-interval': '5'
       }),
       {
         port: 0,
@@ -21,7 +22,8 @@ describe('node flags', () => {
         dataShards: 4,
         parityShards: 2,
         maxStorage: 2 ** 30,
-        nat: { relayClient: true, holePunching: true, autoNat: true }
+        nat: { relayClient: true, holePunching: true, autoNat: true },
+        mirrorInterval: 5000
       }
     )
     assert.deepEqual(nodeOptionsFromFlags({}), {})
@@ -33,6 +35,10 @@ describe('node flags', () => {
       message: /--port .*70000/
     })
     assert.throws(() => nodeOptionsFromFlags({ 'data-shards': 'x' }), { message: /--data-shards/ })
+    assert.throws(() => nodeOptionsFromFlags({ 'mirror-interval': '1m' }), {
+      name: 'FlagError',
+      message: /--mirror-interval .*1m/
+    })
     assert.throws(() => nodeOptionsFromFlags({ nat: 'relay-client,upnp' }), {
       name: 'FlagError',
       message: /--nat takes relay-server, relay-client, hole-punching, auto-nat .*"upnp"/

@@ -64,6 +64,15 @@ describe('users and mirrors over the daemon API', { timeout: 120_000 }, () => {
     const bobTree = await h('/v1/users/me/tree', undefined, { 'x-defs-session': bobSession })
     assert.equal(bobTree.body.name, 'bob', "bob's session reads bob's tree, never alice's")
     assert.notEqual(bobTree.body.user, alice.body.user)
+    // An upload with a dead session is refused before a byte is stored, never taken as the node's.
+    const dead = await fetch(`${home.url}/v1/files?name=x`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${home.token}`, 'x-defs-session': 'x'.repeat(43) },
+      body: new Uint8Array(1000)
+    })
+    assert.equal(dead.status, 401)
+    assert.equal(((await dead.json()) as { error: { name: string } }).error.name, 'SessionRequiredError')
+    assert.deepEqual((await h('/v1/files')).body.files, [])
 
     // The mirror knows alice by id until its first sync; then by name too.
     const m = () => client(mirror)

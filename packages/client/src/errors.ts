@@ -47,6 +47,14 @@ export function errorFromResponse(
   url: string,
   retryAfter?: string | null
 ): ApiError {
+  // A user session that is gone (expired, or the daemon restarted): not the operator's token.
+  if (status === 401 && text.includes('"SessionRequiredError"')) {
+    return new ApiError(
+      'SessionRequiredError',
+      `the daemon at ${url} holds no such user session (it expired or the daemon restarted): defs login again and pass the new token as --session or DEFS_SESSION`,
+      401
+    )
+  }
   if (status === 401) {
     return new ApiError(
       'UnauthorizedError',

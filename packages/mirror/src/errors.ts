@@ -102,3 +102,9 @@ export class NotEnoughRecoverySharesError extends Error {
     this.missing = missing
   }
 }
+
+/** A name or file id that is not in the user's tree (nor shared with them). */
+export class UnknownFileError extends Error {
+  static override name = 'UnknownFileError'
+  override name = 'UnknownFileError'
+}

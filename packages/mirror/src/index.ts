@@ -46,11 +46,14 @@ export {
   NotHomeError,
   RootConflictError,
   StaleRecordError,
+  UnknownFileError,
   UnknownUserError,
   WrongPassphraseError,
   WrongUserError
 } from './errors.ts'
 export {
+  DEFAULT_MIRROR_INTERVAL_MS,
+  DEFAULT_MIRROR_RETRY_MS,
   type MirrorComponents,
   MirrorService,
   type MirrorServiceInit,
@@ -79,4 +82,5 @@ export {
 } from './sync.ts'
 export { emptyTree, openTree, sealTree } from './tree-seal.ts'
 export { type LoginPolicy, UserAccounts, type UserSummary } from './user-accounts.ts'
+export { type OpenedFile, type SharedFile, UserFiles } from './user-files.ts'
 export { type HeldHome, type HeldRoot, type Offered, UserRecords } from './user-records.ts'

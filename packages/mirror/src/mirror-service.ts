@@ -29,6 +29,7 @@ import type { StateStore } from './state-store.ts'
 import { type SyncProgressEvent, type SyncReport, syncUser } from './sync.ts'
 import { emptyTree, openTree } from './tree-seal.ts'
 import { UserAccounts } from './user-accounts.ts'
+import { UserFiles } from './user-files.ts'
 import { UserRecords } from './user-records.ts'
 
 /** What the service needs of libp2p: its peer id, to serve a protocol and to open streams. */
@@ -37,9 +38,9 @@ export type MirrorComponents = Pick<ServiceComponents, 'peerId' | 'registrar' | 
 export interface MirrorServiceInit {
   state: StateStore
   content: MirrorContent
-  /** ms between syncs of a mirrored user; default 60 s. 0 turns the timer off (sync on demand). */
+  /** ms between syncs of a mirrored user; default DEFAULT_MIRROR_INTERVAL_MS (60 s). 0 turns the timer off (sync on demand). */
   intervalMs?: number
-  /** ms before the next try after a failed sync; default 5 s. */
+  /** ms before the next try after a failed sync; default DEFAULT_MIRROR_RETRY_MS (5 s). */
   retryMs?: number
   /** How long a root read waits for the home before asking mirrors; default 1 s. */
   homeTimeoutMs?: number
@@ -85,6 +86,11 @@ interface Mirrored {
   timer?: ReturnType<typeof setTimeout>
 }
 
+/** ms between syncs of a mirrored user, unless the node says otherwise (its mirrorInterval). */
+export const DEFAULT_MIRROR_INTERVAL_MS = 60_000
+/** ms before the next try after a failed sync. */
+export const DEFAULT_MIRROR_RETRY_MS = 5_000
+
 const mirroredKey = (user: string): string => `mirrored/${user}`
 /** Peers remembered per user as its mirrors (the latest to ask for its state). */
 const MAX_ASKERS = 8
@@ -97,6 +103,8 @@ export class MirrorService {
   readonly records: UserRecords
   /** The accounts this node knows (created here or mirrored): create, list, login, move home. */
   readonly accounts: UserAccounts
+  /** The files in users' trees and those shared with them: put, list, share. */
+  readonly files: UserFiles
   readonly #components: MirrorComponents
   readonly #init: MirrorServiceInit
   readonly #mirrored = new Map<string, Mirrored>()
@@ -111,6 +119,7 @@ export class MirrorService {
     this.#init = init
     this.records = new UserRecords(init.state, components.peerId.toMultihash().bytes)
     this.accounts = new UserAccounts(this)
+    this.files = new UserFiles(this)
   }
 
   /** This node's peer id as records name it (binary multihash). */
@@ -278,11 +287,11 @@ export class MirrorService {
           lastSync: Date.now()
         })
         m.lastError = undefined
-        this.#schedule(id, this.#init.intervalMs ?? 60_000)
+        this.#schedule(id, this.#init.intervalMs ?? DEFAULT_MIRROR_INTERVAL_MS)
         return report
       } catch (err) {
         m.lastError = (err as Error).message
-        this.#schedule(id, this.#init.retryMs ?? 5_000)
+        this.#schedule(id, this.#init.retryMs ?? DEFAULT_MIRROR_RETRY_MS)
         throw err
       } finally {
         m.running = undefined
@@ -448,7 +457,7 @@ export class MirrorService {
 
   #schedule(id: string, ms: number): void {
     const m = this.#mirrored.get(id)
-    const interval = this.#init.intervalMs ?? 60_000
+    const interval = this.#init.intervalMs ?? DEFAULT_MIRROR_INTERVAL_MS
     if (m === undefined || this.#stopped || interval === 0) return
     clearTimeout(m.timer)
     m.timer = setTimeout(() => void this.sync(m.user).catch(() => {}), ms)

@@ -21,7 +21,7 @@ import { Files } from './files/files.ts'
 import { createKeystore } from './keystore.ts'
 import { Lifecycle } from './lifecycle.ts'
 import { Maintenance } from './maintenance/maintenance.ts'
-import { type MirrorServices, mirrorNodeService } from './mirror/mirror-service.ts'
+import { type MirrorServices, mirroredUsers, mirrorNodeService } from './mirror/mirror-service.ts'
 import { Node } from './node.ts'
 import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
@@ -147,14 +147,17 @@ export async function createNode<S extends object = {}>(
     await maintenance.restore()
     // Built in: network repair, and serving and keeping mirrors of user accounts (@defs/mirror;
     // see mirrorOf). A service given under the same name replaces one.
-    const builtin: ServiceFactories<BuiltInServices> = { repair: repair(), mirror: mirrorNodeService() }
+    const builtin: ServiceFactories<BuiltInServices> = {
+      repair: repair(),
+      mirror: mirrorNodeService({ intervalMs: o.mirrorInterval })
+    }
     const started = await startServices(
       { ...builtin, ...(factories ?? {}) } as ServiceFactories<BuiltInServices & S>,
       components
     )
     opened.push({ close: started.stop })
     const node = new Node(components, {
-      files: new Files(components, uploads),
+      files: new Files(components, uploads, () => mirroredUsers(started.services)),
       maintenance,
       retirement,
       services: started.services,

@@ -51,11 +51,15 @@ export type {
 } from './maintenance/record.ts'
 export {
   type RecoveryShareText,
+  type SharedListing,
+  type TreeFile,
   type TreeListing,
   type UserMirrors,
   userMirrors
 } from './mirror/mirror-api.ts'
 export {
+  DEFAULT_MIRROR_INTERVAL_MS,
+  DEFAULT_MIRROR_RETRY_MS,
   type MirrorServices,
   type MirrorTimings,
   mirrorNodeService,

@@ -2,6 +2,7 @@
 // every option that names it, so a typo in a config file fails at start, not mid-upload.
 import { availableParallelism } from 'node:os'
 import { join } from 'node:path'
+import { DEFAULT_MIRROR_INTERVAL_MS } from '@defs/mirror'
 import type { HostOptions, NatOptions } from '@defs/net'
 import { type StorageModeChoice, storageModeChoices } from '@defs/segment'
 import { InvalidOptionError } from './errors.ts'
@@ -47,6 +48,11 @@ export interface NodeOptions {
   minFreeDisk?: number
   /** Milliseconds a finished (done, failed, cancelled) task is kept before it is pruned. */
   taskRetention?: number
+  /**
+   * Milliseconds between syncs of each user this node mirrors (default 60 s; after a failed sync
+   * the next try comes 5 s later). 0: no timer, a mirror syncs only when `defs mirror add` asks.
+   */
+  mirrorInterval?: number
   /**
    * NAT traversal, all off by default: serve as a circuit relay, dial and listen through relays
    * (shards then also travel over relayed connections), upgrade them to direct ones (DCUtR),
@@ -94,6 +100,7 @@ export const optionNames = [
   'maxStorage',
   'minFreeDisk',
   'taskRetention',
+  'mirrorInterval',
   'nat',
   'libp2pMetrics'
 ] as const satisfies readonly (keyof NodeOptions)[]
@@ -141,6 +148,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     maxStorage: options.maxStorage ?? 10 * GiB,
     minFreeDisk: options.minFreeDisk ?? 256 * MiB,
     taskRetention: options.taskRetention ?? 7 * DAY,
+    mirrorInterval: options.mirrorInterval ?? DEFAULT_MIRROR_INTERVAL_MS,
     nat: options.nat ?? {},
     libp2pMetrics: options.libp2pMetrics
   }
@@ -190,6 +198,8 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
   integer('maxStorage', o.maxStorage, 0, Number.MAX_SAFE_INTEGER)
   integer('minFreeDisk', o.minFreeDisk, 0, Number.MAX_SAFE_INTEGER)
   integer('taskRetention', o.taskRetention, 0, Number.MAX_SAFE_INTEGER)
+  // A timer longer than a day leaves a mirror that far behind; setTimeout takes at most ~24.8 days.
+  integer('mirrorInterval', o.mirrorInterval, 0, DAY)
   const natKeys = ['relayServer', 'relayClient', 'holePunching', 'autoNat']
   if (
     typeof o.nat !== 'object' ||

@@ -3,6 +3,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { encodePublicKey, generateSigningKey, toHex } from '@defs/crypto'
 import type { PutResult } from '../src/index.ts'
 import { startNetwork, type TestNetwork, waitFor } from './network/devnet.ts'
 
@@ -193,6 +194,78 @@ describe('a 5-node network on 127.0.0.1', () => {
     assert.ok(task.checkpoint.slices.length >= 2)
     assert.equal(await count(), before, 'every placed shard is deleted again')
     assert.ok(!(await uploader!.files.list()).some((f) => f.size === 12 * MiB))
+  })
+
+  it("stores a file owned by another key (a user's), and a cancel deletes its shards with that key", async () => {
+    const [uploader] = net.nodes
+    const owner = await generateSigningKey('ed25519')
+    const small = join(net.root, 'owned')
+    const data = randomBytes(300_000)
+    await writeFile(small, data)
+    const put = await uploader!.files.put(small, {
+      mode: 'rs-proportion',
+      dataShards: 3,
+      parityShards: 2,
+      owner
+    })
+    // The capability names the owner whose manifest counts: the user's key, not the node's.
+    assert.ok(put.capability.endsWith(`:${toHex(encodePublicKey(owner.publicKey))}`))
+    const out = join(net.root, 'owned-out')
+    await net.nodes[3]!.files.get(put.capability, out)
+    assert.equal(sha(await readFile(out)), sha(data))
+
+    // Paused in this process, it resumes: the owner's key is kept until the task ends.
+    const big = join(net.root, 'owned-pause')
+    await writeFile(big, randomBytes(6 * MiB))
+    let pausing: Promise<unknown> | undefined
+    let pausedId = ''
+    const pausedPut = uploader!.files.put(big, {
+      mode: 'rs-proportion',
+      dataShards: 3,
+      parityShards: 2,
+      owner,
+      onProgress: (p) => {
+        if (p.slicesDone >= 1 && pausing === undefined) {
+          pausedId = uploader!.tasks.list().find((t) => t.kind === 'upload' && t.state === 'running')!.id
+          pausing = uploader!.tasks.pause(pausedId)
+        }
+      }
+    })
+    await assert.rejects(pausedPut, { name: 'TaskPausedError' })
+    await pausing
+    await uploader!.tasks.resume(pausedId)
+    await waitFor(() => uploader!.tasks.get(pausedId).state !== 'running', 'the resumed upload', 30_000)
+    const resumed = uploader!.tasks.get(pausedId)
+    assert.equal(resumed.state, 'done', resumed.error)
+
+    const src = join(net.root, 'owned-cancel')
+    await writeFile(src, randomBytes(12 * MiB))
+    const count = async (): Promise<number> =>
+      (await Promise.all(net.nodes.map(async (n) => (await n.status()).storedShards))).reduce(
+        (a, b) => a + b,
+        0
+      )
+    const before = await count()
+    let cancelling: Promise<unknown> | undefined
+    const putting = uploader!.files.put(src, {
+      mode: 'rs-proportion',
+      dataShards: 3,
+      parityShards: 2,
+      owner,
+      onProgress: (p) => {
+        if (p.slicesDone >= 2 && cancelling === undefined) {
+          const task = uploader!.tasks.list().find((t) => t.kind === 'upload' && t.state === 'running')!
+          cancelling = uploader!.tasks.cancel(task.id)
+        }
+      }
+    })
+    await assert.rejects(putting, { name: 'TaskCancelledError' })
+    assert.equal(((await cancelling) as { state: string }).state, 'cancelled')
+    assert.equal(
+      await count(),
+      before,
+      'every placed shard is deleted again, the deletes signed by the owner'
+    )
   })
 
   it('refuses a code wider than the network, naming both numbers', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { InvalidOptionError } from '../src/errors.ts'
+import { DEFAULT_MIRROR_INTERVAL_MS } from '../src/mirror/mirror-service.ts'
 import { resolveNodeOptions } from '../src/options.ts'
 
 describe('resolveNodeOptions', () => {
@@ -13,6 +14,9 @@ describe('resolveNodeOptions', () => {
     assert.equal(o.minSliceSize, 1024 * 1024)
     assert.equal(o.logDir, '/tmp/n1/logs')
     assert.ok(o.workerNum >= 1)
+    // The mirror's own default: one constant, not a second copy of it here.
+    assert.equal(o.mirrorInterval, DEFAULT_MIRROR_INTERVAL_MS)
+    assert.equal(DEFAULT_MIRROR_INTERVAL_MS, 60_000)
   })
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
@@ -30,6 +34,12 @@ describe('resolveNodeOptions', () => {
     ['bootstrap', { bootstrap: ['localhost:4001'] }, /option bootstrap must be a list of multiaddrs/],
     ['dialTimeout', { dialTimeout: '5s' }, /option dialTimeout must be an integer/],
     ['maxStorage', { maxStorage: -1 }, /option maxStorage must be an integer/],
+    [
+      'mirrorInterval',
+      { mirrorInterval: -1 },
+      /option mirrorInterval must be an integer in 0..86400000, got -1/
+    ],
+    ['mirrorInterval', { mirrorInterval: '60s' }, /option mirrorInterval must be an integer/],
     ['nat', { nat: { relay: true } }, /option nat must be an object of booleans relayServer, relayClient/]
   ]
   for (const [name, extra, message] of bad) {

@@ -1,6 +1,7 @@
 // defs login USER: a session token for one user, taken only where the user's home is (unless the
 // daemon runs with --allow-external-login). Requests that act for the user carry it as
-// x-defs-session; the operator's API token alone never acts for a user.
+// x-defs-session (the CLI's --session or DEFS_SESSION); the operator's API token alone never acts
+// for a user.
 import { defineCommand } from 'citty'
 import { clientArgs } from '../cli-args.ts'
 import { connect } from '../connect.ts'
@@ -8,7 +9,11 @@ import { printJson, printLine } from '../output.ts'
 import { readPassphrase } from '../passphrase.ts'
 
 export default defineCommand({
-  meta: { name: 'login', description: 'Log a user in at this node (their home) and print a session token' },
+  meta: {
+    name: 'login',
+    description:
+      'Log a user in at this node (their home) and print a session token, which put, ls, get, cat and share take (DEFS_SESSION)'
+  },
   args: {
     user: { type: 'positional', required: true, description: 'user name or id', valueHint: 'USER' },
     ...clientArgs

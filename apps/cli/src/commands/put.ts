@@ -7,8 +7,8 @@ import { integerFlag } from '@defs/daemon'
 import type { PutResult } from '@defs/node'
 import { storageModeChoices } from '@defs/segment'
 import { defineCommand } from 'citty'
-import { clientArgs } from '../cli-args.ts'
-import { connect } from '../connect.ts'
+import { clientArgs, sessionArg } from '../cli-args.ts'
+import { connectAsUser } from '../connect.ts'
 import { formatBytes, formatDuration, shortId } from '../format.ts'
 import { note, printJson, printLine } from '../output.ts'
 import { type CodeAsk, code, modeToSend, putWarnings } from '../put/code-ask.ts'
@@ -48,6 +48,7 @@ export default defineCommand({
       valueHint: 'N'
     },
     quiet: { type: 'boolean', alias: 'q', description: 'print only the capability' },
+    ...sessionArg,
     ...clientArgs
   },
   async run({ args }) {
@@ -59,12 +60,13 @@ export default defineCommand({
     }
     const priority = optionalInteger('priority', args.priority, -1000, 1000)
     const files = await filesToStore(args.file, args.recursive === true, args.name)
-    const client = await connect(args)
-    const results: (PutResult & { path: string; seconds: number })[] = []
+    // With a session the file is the user's: owned by their key and put into their tree.
+    const client = await connectAsUser(args)
+    const results: (UserPutResult & { path: string; seconds: number })[] = []
     for (const file of files) {
       const started = performance.now()
       const query = { name: file.name, mode: modeToSend(ask, file.size), k: ask.k, m: ask.m, priority }
-      let result: PutResult
+      let result: UserPutResult
       try {
         result = await storeFile(client, file, query, !args.json && !args.quiet)
       } catch (err) {
@@ -85,6 +87,9 @@ export default defineCommand({
     if (args.json) printJson(args.recursive ? results : results[0])
   }
 })
+
+/** What a put answers; `tree` when it was a user's (the name in their tree, the root naming it). */
+type UserPutResult = PutResult & { tree?: { user: string; name: string; seq: number } }
 
 function optionalInteger(flag: string, value: string | undefined, min: number, max: number) {
   return value === undefined ? undefined : integerFlag(flag, value, min, max)
@@ -120,10 +125,14 @@ async function filesToStore(
   return [{ path, name: name ?? basename(path), size: info.size }]
 }
 
-function printSummary(name: string, result: PutResult, ms: number, verbose: boolean): void {
+function printSummary(name: string, result: UserPutResult, ms: number, verbose: boolean): void {
   printLine(`stored ${name} (${formatBytes(result.size)}, ${code(result)}) in ${formatDuration(ms)}`)
   printLine(`  file id     ${result.fileId}  (reads on this node)`)
   printLine(`  capability  ${result.capability}  (reads on any node; keep it secret)`)
+  if (result.tree !== undefined)
+    printLine(
+      `  tree        ${result.tree.name} in the tree of ${result.tree.user} (root ${result.tree.seq})`
+    )
   if (!verbose) return
   const slices = result.placement.length
   printLine(`  slices      ${slices} of up to ${formatBytes(result.sliceSize)}`)

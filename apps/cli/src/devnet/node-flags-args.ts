@@ -18,6 +18,8 @@ export function nodeFlags(o: StoredNodeOptions): string[] {
   add('host', o.host)
   for (const a of o.announce ?? []) add('announce', a)
   add('min-free-disk', o.minFreeDisk)
+  // The flag is in whole seconds.
+  add('mirror-interval', o.mirrorInterval === undefined ? undefined : Math.ceil(o.mirrorInterval / 1000))
   const nat = Object.entries(o.nat ?? {})
     .filter(([, on]) => on === true)
     .map(([key]) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))

@@ -1,20 +1,23 @@
-// /v1/files: uploads stream the request body into node.files.put, downloads stream a file opened
+// /v1/files: uploads stream the request body into node.files.put (a user's put with a user
+// session, see user-put.ts), downloads stream a file opened
 // once (node.files.open: manifest and key resolved one time) into the response, both with
 // backpressure: the daemon holds one chunk at a time, whatever the file size.
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { TaskProgress } from '@defs/node'
+import { type TaskProgress, userMirrors } from '@defs/node'
 import { errorBody, HttpError } from './http-errors.ts'
+import { sessionIfGiven } from './mirror-routes.ts'
 import { contentRange, parseRange } from './range.ts'
 import { sendJson } from './respond.ts'
 import type { RequestContext, Route } from './route.ts'
 import { parseUploadQuery } from './upload-query.ts'
+import { putForRequest } from './user-put.ts'
 
 /** How often an NDJSON upload reports progress, at most. */
 const progressIntervalMs = 200
 
 async function upload(ctx: RequestContext): Promise<void> {
-  const { req, res, node, metrics } = ctx
+  const { req, res, metrics } = ctx
   const { options, progress } = parseUploadQuery(ctx.url.searchParams, req.headers['content-length'])
   const body = countBytes(req, (n) => metrics.received(n))
   let lastReport = 0
@@ -29,7 +32,7 @@ async function upload(ctx: RequestContext): Promise<void> {
     res.write(`${JSON.stringify({ progress: p })}\n`)
   }
   try {
-    const result = await node.files.put(body, { ...options, onProgress })
+    const result = await putForRequest(ctx, body, { ...options, onProgress })
     if (res.headersSent) res.end(`${JSON.stringify({ result })}\n`)
     else if (progress) sendNdjson(ctx, { result })
     else sendJson(res, 201, result, { location: `/v1/files/${result.fileId}` })
@@ -153,6 +156,10 @@ async function health(ctx: RequestContext): Promise<void> {
 }
 
 async function remove(ctx: RequestContext): Promise<void> {
+  // With a user session: a file of that user's tree, taken out of it and deleted with their key.
+  const session = sessionIfGiven(ctx)
+  if (session !== undefined)
+    return sendJson(ctx.res, 200, await userMirrors(ctx.node).removeFile(session.key, ctx.params.ref!))
   sendJson(ctx.res, 200, await ctx.node.files.rm(ctx.params.ref!))
 }
 

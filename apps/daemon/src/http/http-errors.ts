@@ -56,6 +56,7 @@ export const statusByName: Readonly<Record<string, number>> = {
   WrongPassphraseError: 403,
   ExternalLoginError: 403,
   UnknownUserError: 404,
+  UnknownFileError: 404,
   NotHomeError: 409,
   RootConflictError: 409,
   StaleRecordError: 409,

@@ -13,6 +13,7 @@ import { badRequest, errorBody, HttpError } from './http-errors.ts'
 import { readJsonBody, sendJson } from './respond.ts'
 import type { RequestContext, Route } from './route.ts'
 import { parseUploadQuery } from './upload-query.ts'
+import { putForRequest } from './user-put.ts'
 
 export const daemonVersion = (createRequire(import.meta.url)('../../package.json') as { version: string })
   .version
@@ -44,7 +45,7 @@ async function capability(ctx: RequestContext): Promise<void> {
 }
 
 async function uploadPath(ctx: RequestContext): Promise<void> {
-  const { res, node } = ctx
+  const { res } = ctx
   const { path, ...rest } = await readJsonBody(ctx.req)
   if (typeof path !== 'string' || !isAbsolute(path))
     throw badRequest(`body.path must be an absolute path, got ${JSON.stringify(path)}`)
@@ -66,7 +67,7 @@ async function uploadPath(ctx: RequestContext): Promise<void> {
   const put: PutOptions = { ...options, onProgress }
   delete put.size
   try {
-    const result = await node.files.put(path, put)
+    const result = await putForRequest(ctx, path, put)
     if (!res.headersSent)
       res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' })
     res.end(`${JSON.stringify({ result })}\n`)

@@ -1,5 +1,7 @@
 // Users and mirrors: /v1/users (create, list), /v1/login (a session for one user),
-// /v1/users/me/tree (that user's tree, with `x-defs-session`), /v1/users/:user/move-home (signed
+// /v1/users/me/tree (that user's tree, with `x-defs-session`), /v1/users/me/shares (grant a friend
+// a file of it), /v1/users/me/shared (what friends granted), /v1/users/me/files/:ref (the
+// capability of a name or id the user reaches), /v1/users/:user/move-home (signed
 // with the user's passphrase alone), /v1/mirrors (add one, status with lag), and recovery:
 // /v1/users/me/recovery (split the session user's key among friends), /v1/users/me/recovery-share
 // (a friend's share of another user, opened with the session key), /v1/users/:user/recover.
@@ -34,7 +36,8 @@ async function login(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 200, { ...summary, session: session.token, expires: session.expires })
 }
 
-function sessionOf(ctx: RequestContext) {
+/** The request's user session (x-defs-session); 401 when it carries none or a dead one. */
+export function sessionOf(ctx: RequestContext) {
   const header = ctx.req.headers['x-defs-session']
   const session = ctx.users.get(typeof header === 'string' ? header : undefined)
   if (session === undefined) {
@@ -50,6 +53,31 @@ function sessionOf(ctx: RequestContext) {
 async function tree(ctx: RequestContext): Promise<void> {
   const session = sessionOf(ctx)
   sendJson(ctx.res, 200, { name: session.name, ...(await userMirrors(ctx.node).tree(session.key)) })
+}
+
+/** The session when the request names one (a dead one is 401, never the node's files instead). */
+export function sessionIfGiven(ctx: RequestContext) {
+  return ctx.req.headers['x-defs-session'] === undefined ? undefined : sessionOf(ctx)
+}
+
+async function share(ctx: RequestContext): Promise<void> {
+  const session = sessionOf(ctx)
+  const body = await readJsonBody(ctx.req)
+  sendJson(
+    ctx.res,
+    200,
+    await userMirrors(ctx.node).share(session.key, text(body, 'file'), text(body, 'with'))
+  )
+}
+
+async function shared(ctx: RequestContext): Promise<void> {
+  const session = sessionOf(ctx)
+  sendJson(ctx.res, 200, { name: session.name, files: await userMirrors(ctx.node).shared(session.key) })
+}
+
+async function findFile(ctx: RequestContext): Promise<void> {
+  const session = sessionOf(ctx)
+  sendJson(ctx.res, 200, await userMirrors(ctx.node).capabilityOf(session.key, ctx.params.ref!))
 }
 
 async function setupRecovery(ctx: RequestContext): Promise<void> {
@@ -110,6 +138,9 @@ export const mirrorRoutes: Route[] = [
   { method: 'POST', pattern: '/v1/users', handler: create },
   { method: 'POST', pattern: '/v1/login', handler: login },
   { method: 'GET', pattern: '/v1/users/me/tree', handler: tree },
+  { method: 'POST', pattern: '/v1/users/me/shares', handler: share },
+  { method: 'GET', pattern: '/v1/users/me/shared', handler: shared },
+  { method: 'GET', pattern: '/v1/users/me/files/:ref', handler: findFile },
   { method: 'POST', pattern: '/v1/users/:user/move-home', handler: moveHome },
   { method: 'POST', pattern: '/v1/users/me/recovery', handler: setupRecovery },
   { method: 'POST', pattern: '/v1/users/me/recovery-share', handler: recoveryShare },

@@ -2,13 +2,14 @@
 // verified, key found) and hands the work to a step (steps/) or a persisted task (transfers/).
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
+import type { SigningKey } from '@defs/crypto'
 import { decodeEnvelope, parseFileRef, verify } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { toHex } from '../disk/hex.ts'
 import { NotOwnerError } from '../errors.ts'
 import { deleteShards } from '../steps/delete-shards.ts'
 import { checkFile } from '../steps/file-health.ts'
-import { ownerIdOf } from '../steps/owner-id.ts'
+import { ownerIdOf, sameOwner } from '../steps/owner-id.ts'
 import { newReadStats, readFileSlices } from '../steps/read-slices.ts'
 import { followTask } from '../tasks/follow-task.ts'
 import type { TaskRecord } from '../tasks/task-types.ts'
@@ -34,10 +35,17 @@ import type {
 export class Files implements FileApi {
   readonly #c: NodeComponents
   readonly #uploads: UploadRunner
+  readonly #mirrored: () => Promise<ReadonlySet<string>>
 
-  constructor(components: NodeComponents, uploads: UploadRunner) {
+  /** `mirrored`: the owners (ownerIdOf) whose files this node keeps as their mirror. */
+  constructor(
+    components: NodeComponents,
+    uploads: UploadRunner,
+    mirrored: () => Promise<ReadonlySet<string>> = async () => new Set()
+  ) {
     this.#c = components
     this.#uploads = uploads
+    this.#mirrored = mirrored
   }
 
   put(source: FileSource, options?: PutOptions): Promise<PutResult> {
@@ -107,8 +115,12 @@ export class Files implements FileApi {
 
   async list(): Promise<FileInfo[]> {
     const out: FileInfo[] = []
+    const mirrored = await this.#mirrored()
     for await (const { fileIdHex, envelope } of this.#c.meta.manifests()) {
-      out.push(await fileInfo(this.#c, fileIdHex, await verify(decodeEnvelope(envelope), 'manifest')))
+      const manifest = await verify(decodeEnvelope(envelope), 'manifest')
+      const info = await fileInfo(this.#c, fileIdHex, manifest)
+      const owner = ownerIdOf(manifest.owner)
+      out.push(mirrored.has(owner) ? { ...info, mirrored: owner } : info)
     }
     return out.sort((a, b) => a.created - b.created)
   }
@@ -118,17 +130,21 @@ export class Files implements FileApi {
     return checkFile(this.#c, await locate(this.#c, await resolveManifest(this.#c, ref), { records: true }))
   }
 
-  async rm(ref: FileRef): Promise<{ fileId: string; shardsDeleted: number }> {
+  async rm(
+    ref: FileRef,
+    options: { owner?: SigningKey } = {}
+  ): Promise<{ fileId: string; shardsDeleted: number }> {
     const c = this.#c
     c.lifecycle.admitChange('deletes')
     const file = await resolveFile(c, ref)
-    if (toHex(file.manifest.owner.bytes) !== toHex(c.userKey.publicKey.bytes)) {
+    const owner = options.owner ?? c.userKey
+    if (!sameOwner(file.manifest.owner, owner.publicKey)) {
       throw new NotOwnerError(`file ${file.fileIdHex} belongs to another user; only its owner can delete it`)
     }
     const shards = file.manifest.slices.flatMap((s, i) =>
       s.shards.map((id, j) => ({ id: toHex(id), holders: file.holders[i]![j] ?? [] }))
     )
-    const outcome = await deleteShards(c, file.manifest.fileId, shards)
+    const outcome = await deleteShards(c, file.manifest.fileId, shards, owner)
     await c.meta.tombstone(file.fileIdHex)
     return { fileId: file.fileIdHex, shardsDeleted: outcome.deleted }
   }

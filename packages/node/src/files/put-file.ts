@@ -9,6 +9,7 @@ import { toHex } from '../disk/hex.ts'
 import { checkCode } from '../options.ts'
 import { placementCandidates } from '../peers/placement.ts'
 import { planLayout } from '../pipeline/index.ts'
+import { ownerIdOf } from '../steps/owner-id.ts'
 import { followTask } from '../tasks/follow-task.ts'
 import type { UploadRunner } from '../transfers/upload-task.ts'
 import type { UploadParams, UploadResult } from '../transfers/upload-types.ts'
@@ -56,6 +57,11 @@ export async function putFile(
     layout,
     version: 1
   }
+  const owner = options.owner ?? c.userKey
+  if (options.owner !== undefined) {
+    params.owner = ownerIdOf(options.owner.publicKey)
+    uploads.attachOwner(fileIdHex, options.owner)
+  }
   if (typeof source !== 'string') uploads.attachStream(fileIdHex, source)
   const task = await c.tasks.submit('upload', params, { priority: options.priority })
   const result = (await followTask(c.tasks, task.id, options.onProgress)).result as UploadResult
@@ -69,7 +75,7 @@ export async function putFile(
   ]
   return {
     fileId: fileIdHex,
-    capability: formatCapability(fileId, fileKey, c.userKey.publicKey),
+    capability: formatCapability(fileId, fileKey, owner.publicKey),
     taskId: task.id,
     size: result.size,
     mode: layout.mode,

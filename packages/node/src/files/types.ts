@@ -1,5 +1,6 @@
 // The files subsystem's public face (`node.files`): what the library, the daemon's HTTP API and
 // the CLI use to store, read, check and delete files.
+import type { SigningKey } from '@defs/crypto'
 import type { ByteRange } from '@defs/net'
 import type { StorageMode, StorageModeChoice } from '@defs/segment'
 import type { TaskProgress, TaskRecord } from '../tasks/task-types.ts'
@@ -21,6 +22,12 @@ export interface PutOptions {
   /** Bytes the source will produce, when known (lets `auto` pick a layout before reading). */
   size?: number
   priority?: number
+  /**
+   * The key that owns the file (signs its shard headers and manifest), e.g. a logged-in user's;
+   * default the node's own user. Kept in memory only, so such an upload does not resume after a
+   * restart.
+   */
+  owner?: SigningKey
   onProgress?: (progress: TaskProgress) => void
 }
 
@@ -81,6 +88,8 @@ export interface FileInfo {
   created: number
   /** This node holds the file key (it uploaded the file or was given the capability). */
   readable: boolean
+  /** list() only: the user (id) whose mirror this node is, when the file is theirs. */
+  mirrored?: string
 }
 
 export interface SliceHealth {
@@ -122,5 +131,6 @@ export interface FileApi {
   /** Live shards of every slice against k, asked of their holders. */
   check(ref: FileRef): Promise<FileHealth>
   /** Owner-signed deletes to every holder, manifest tombstoned. */
-  rm(ref: FileRef): Promise<{ fileId: string; shardsDeleted: number }>
+  /** `owner`: the key that owns the file when it is not the node's user (a logged-in user's). */
+  rm(ref: FileRef, options?: { owner?: SigningKey }): Promise<{ fileId: string; shardsDeleted: number }>
 }

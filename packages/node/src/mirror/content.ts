@@ -18,6 +18,7 @@ import { toHex } from '../disk/hex.ts'
 import { locate } from '../files/resolve-file.ts'
 import { ownerIdOf } from '../steps/owner-id.ts'
 import { fetchShard } from '../steps/shard-transfer.ts'
+import { ownerHeader } from './owner-headers.ts'
 
 export function nodeManifests(c: NodeComponents): ManifestStore {
   return {
@@ -42,15 +43,27 @@ export function nodeManifests(c: NodeComponents): ManifestStore {
   }
 }
 
-/** Shards of this node's own user held by other peers, fetched for a mirror asking for them. */
+/**
+ * Shards of the users this node is home of that other peers hold, fetched for a mirror asking for
+ * them: with a header the node's own user signs again, or, for a logged-in user's upload, the one
+ * their key signed at upload (kept by owner-headers.ts).
+ */
 export function ownUserShards(c: NodeComponents): ShardSource {
   return async (manifest, slice, index) => {
-    if (!samePublicKey(manifest.owner, c.userKey.publicKey)) return undefined
+    const own = samePublicKey(manifest.owner, c.userKey.publicKey)
+    const fileIdHex = toHex(manifest.fileId)
+    const kept = own ? undefined : await ownerHeader(c, fileIdHex, slice, index)
+    if (!own && (kept === undefined || !samePublicKey(kept.owner, manifest.owner))) return undefined
     const id = manifest.slices[slice]!.shards[index]!
-    const located = await locate(c, { fileIdHex: toHex(manifest.fileId), manifest })
+    const located = await locate(c, { fileIdHex, manifest })
     for (const peer of located.holders[slice]?.[index] ?? []) {
       const bytes = await fetchShard(c, peer, id).catch(() => undefined)
       if (bytes === undefined) continue
+      if (kept !== undefined) {
+        // The mirror checks the header against the bytes too; a mismatch here is another copy.
+        if (kept.length !== bytes.length || kept.crc32c !== crc32c(bytes)) continue
+        return { header: kept, bytes }
+      }
       const layout = sliceLayout(manifest, slice)
       const header = await signShardHeader(c.userKey, id, {
         fileId: manifest.fileId,

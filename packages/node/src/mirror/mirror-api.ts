@@ -6,10 +6,12 @@ import {
   type MirrorService,
   type MirrorStatus,
   type SyncReport,
+  UnknownFileError,
   UnknownUserError,
   type UserSummary,
   userIdOf
 } from '@defs/mirror'
+import { formatCapability, parseFileRef } from '@defs/segment'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { InvalidOptionError } from '../errors.ts'
@@ -19,7 +21,22 @@ import { mirrorOf } from './mirror-service.ts'
 export interface TreeListing {
   user: string
   seq: number
-  entries: { name: string; fileId: string }[]
+  entries: TreeFile[]
+}
+
+/** A file of a user's tree; `size` when this node could read its manifest. */
+export interface TreeFile {
+  name: string
+  fileId: string
+  size?: number
+}
+
+/** A file another user shared with the session user. */
+export interface SharedListing extends TreeFile {
+  /** The user who shared it (their id), and their name where this node knows their account. */
+  from: string
+  fromName?: string
+  capability: string
 }
 
 export interface UserMirrors {
@@ -32,6 +49,29 @@ export interface UserMirrors {
     policy?: LoginPolicy
   ): Promise<{ key: SigningKey; summary: UserSummary }>
   tree(key: SigningKey): Promise<TreeListing>
+  /** Puts the file of `capability` (owned by the session user) into their tree as `name`. */
+  addFile(key: SigningKey, name: string, capability: string): Promise<{ seq: number }>
+  /**
+   * Takes `file` (name or id) out of the session user's tree, then deletes its shards (signed with
+   * their key) and tombstones it, as `files.rm` does for the node's own files.
+   */
+  removeFile(
+    key: SigningKey,
+    file: string
+  ): Promise<{ seq: number; name: string; fileId: string; shardsDeleted: number }>
+  /** Grants `friend` (a user id, or a name known here) the file `file` (name or id) of the session user's tree. */
+  share(
+    key: SigningKey,
+    file: string,
+    friend: string
+  ): Promise<{ seq: number; name: string; fileId: string; with: string }>
+  /** Files others shared with the session user, from the roots this node holds (home or mirror). */
+  shared(key: SigningKey): Promise<SharedListing[]>
+  /**
+   * The capability of `ref` (a name or file id) as the session user reaches it: their own tree
+   * first, then the files shared with them. UnknownFileError when neither has it.
+   */
+  capabilityOf(key: SigningKey, ref: string): Promise<{ name: string; fileId: string; capability: string }>
   /** Mirror `user` (name or id) from `from` (a peer id, or a multiaddr ending in /p2p/<id>). */
   add(user: string, from: string): Promise<SyncReport>
   status(): MirrorStatus[]
@@ -75,12 +115,76 @@ export function userMirrors(node: DefsNode<object>): UserMirrors {
       return { key, summary: await summaryOf(key.publicKey) }
     },
     async tree(key) {
-      const [tree, root] = await Promise.all([mirror.readTree(key), mirror.records.root(key.publicKey)])
+      const [files, root] = await Promise.all([mirror.files.list(key), mirror.records.root(key.publicKey)])
       return {
         user: userIdOf(key.publicKey),
         seq: root?.record.seq ?? 0,
-        entries: tree.entries.map((e) => ({ name: e.name, fileId: Buffer.from(e.fileId).toString('hex') }))
+        entries: await Promise.all(
+          files.map(async (f) => ({
+            name: f.name,
+            fileId: toHex(f.fileId),
+            ...(await sizeOf(node, formatCapability(f.fileId, f.fileKey, key.publicKey)))
+          }))
+        )
       }
+    },
+    async addFile(key, name, capability) {
+      const { fileId, fileKey, owner } = parseFileRef(capability)
+      if (fileKey === undefined || owner === undefined || userIdOf(owner) !== userIdOf(key.publicKey)) {
+        throw new InvalidOptionError('capability', 'must be a capability of a file the session user owns')
+      }
+      return mirror.files.add(key, name, fileId, fileKey)
+    },
+    async removeFile(key, file) {
+      // Out of the tree first: once the root no longer names it, no mirror keeps copying it.
+      const { seq, file: removed } = await mirror.files.remove(key, file)
+      const fileId = toHex(removed.fileId)
+      const { shardsDeleted } = await node.files.rm(fileId, { owner: key })
+      return { seq, name: removed.name, fileId, shardsDeleted }
+    },
+    async share(key, file, friend) {
+      const to = await userKeyOf(mirror, friend, 'with')
+      const { seq, file: shared } = await mirror.files.share(key, file, to)
+      return { seq, name: shared.name, fileId: toHex(shared.fileId), with: userIdOf(to) }
+    },
+    async shared(key) {
+      const names = new Map((await mirror.accounts.list()).map((u) => [u.user, u.name]))
+      return Promise.all(
+        (await mirror.files.sharedWith(key)).map(async (s) => {
+          const capability = formatCapability(s.fileId, s.fileKey, s.from)
+          const from = userIdOf(s.from)
+          const info = await node.files.stat(capability).catch(() => undefined)
+          const fromName = names.get(from)
+          return {
+            from,
+            ...(fromName !== undefined ? { fromName } : {}),
+            name: info?.name ?? '',
+            fileId: toHex(s.fileId),
+            ...(info !== undefined ? { size: info.size } : {}),
+            capability
+          }
+        })
+      )
+    },
+    async capabilityOf(key, ref) {
+      const own = await mirror.files.find(key, ref)
+      if (own !== undefined) {
+        const capability = formatCapability(own.fileId, own.fileKey, key.publicKey)
+        return { name: own.name, fileId: toHex(own.fileId), capability }
+      }
+      const shared = (await this.shared(key)).filter((s) => s.name === ref || s.fileId === ref)
+      if (shared.length === 1) {
+        const { name, fileId, capability } = shared[0]!
+        return { name, fileId, capability }
+      }
+      if (shared.length > 1) {
+        throw new UnknownFileError(
+          `${shared.length} files named ${JSON.stringify(ref)} were shared with this user: name one by its file id (${shared.map((s) => s.fileId).join(', ')})`
+        )
+      }
+      throw new UnknownFileError(
+        `no file ${JSON.stringify(ref)} is in this user's tree or shared with them (defs ls, defs ls --shared)`
+      )
     },
     async add(user, from) {
       return mirror.addMirror(await userKeyOf(mirror, user), await peerOf(node, from))
@@ -120,13 +224,19 @@ export function userMirrors(node: DefsNode<object>): UserMirrors {
   }
 }
 
+/** The size of a file as its manifest says, where this node can read it (else nothing). */
+async function sizeOf(node: DefsNode<object>, capability: string): Promise<{ size?: number }> {
+  const info = await node.files.stat(capability).catch(() => undefined)
+  return info === undefined ? {} : { size: info.size }
+}
+
 /** A known account by name or id, or any user by id (a mirror knows no name before its first sync). */
-async function userKeyOf(mirror: MirrorService, user: string): Promise<PublicKey> {
+async function userKeyOf(mirror: MirrorService, user: string, option = 'user'): Promise<PublicKey> {
   const known = await mirror.accounts.find(user).catch(() => undefined)
   if (known !== undefined) return known.publicKey
   if (USER_ID.test(user)) return decodePublicKey(fromHex(user))
   throw new InvalidOptionError(
-    'user',
+    option,
     `must be a user id (ed01 and 64 hex; defs user list on their home shows it) or a user known here, got ${JSON.stringify(user)}`
   )
 }

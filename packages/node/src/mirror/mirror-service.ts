@@ -3,7 +3,11 @@
 // It serves `/defs/mirror/1` for the users this node is home or mirror of, and syncs the users it
 // mirrors every mirrorInterval.
 import { join } from 'node:path'
+import { decodePublicKey, fromHex } from '@defs/crypto'
 import { type MirrorComponents, MirrorService, type MirrorServiceInit } from '@defs/mirror'
+
+export { DEFAULT_MIRROR_INTERVAL_MS, DEFAULT_MIRROR_RETRY_MS } from '@defs/mirror'
+
 import type { NodeComponents } from '../components.ts'
 import type { ServiceFactory } from '../services.ts'
 import { nodeMirrorContent } from './content.ts'
@@ -53,4 +57,18 @@ export function mirrorOf(node: { readonly services: object }): MirrorService {
   const mirror = (node.services as Partial<MirrorServices>).mirror
   if (!(mirror instanceof MirrorService)) throw new TypeError('this node has no mirror service')
   return mirror
+}
+
+/**
+ * The users (ids) whose files this node keeps as their mirror: mirrored here and not at home
+ * here (a user who moved home to this node is no longer mirrored by it). Empty without the service.
+ */
+export async function mirroredUsers(services: object): Promise<ReadonlySet<string>> {
+  const mirror = (services as Partial<MirrorServices>).mirror
+  const out = new Set<string>()
+  if (!(mirror instanceof MirrorService)) return out
+  for (const { user } of mirror.status()) {
+    if (!(await mirror.records.isHome(decodePublicKey(fromHex(user))))) out.add(user)
+  }
+  return out
 }

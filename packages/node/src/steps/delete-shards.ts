@@ -1,7 +1,7 @@
 // Owner-signed deletes (doc/architecture.md, security): each holder gets one envelope naming the shards it holds,
 // signed by the file's owner with a fresh nonce and the current time, so it cannot be replayed.
 // A paired holder's partner, which holds a mirror copy, gets one too.
-import { randomBytes } from '@defs/crypto'
+import { randomBytes, type SigningKey } from '@defs/crypto'
 import { sign } from '@defs/segment'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { NodeComponents } from '../components.ts'
@@ -19,10 +19,12 @@ export interface DeleteOutcome {
   failed: { peer: string; error: string }[]
 }
 
+/** `owner`: the file's owner, who signs the deletes (the node's user unless a user's upload). */
 export async function deleteShards(
   node: NodeComponents,
   fileId: Uint8Array,
-  shards: HeldShard[]
+  shards: HeldShard[],
+  owner: SigningKey = node.userKey
 ): Promise<DeleteOutcome> {
   const byPeer = new Map<string, string[]>()
   for (const s of shards) {
@@ -41,7 +43,7 @@ export async function deleteShards(
         if (peer === node.peerId) {
           // only our own claims: the same bytes may be held here for another owner too
           for (const id of ids) {
-            if (await node.shards.unclaim(fromHex(id), fileId, node.userKey.publicKey)) outcome.deleted++
+            if (await node.shards.unclaim(fromHex(id), fileId, owner.publicKey)) outcome.deleted++
           }
           return
         }
@@ -55,7 +57,7 @@ export async function deleteShards(
             time: Date.now(),
             recipient: recipient.toMultihash().bytes
           },
-          node.userKey
+          owner
         )
         await node.host.services.shards.delete(recipient, envelope)
         outcome.deleted += ids.length

@@ -4,11 +4,13 @@
 // slice. The manifest is signed and stored only when every slice is done: until then no one can
 // read a half-uploaded file.
 import { createReadStream } from 'node:fs'
+import type { SigningKey } from '@defs/crypto'
 import { type Manifest, signShardHeader } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { fromHex, toHex } from '../disk/hex.ts'
 import { UploadNotResumableError } from '../errors.ts'
 import { sealFileMeta } from '../files/manifest-meta.ts'
+import { headersText, keepOwnerHeaders } from '../mirror/owner-headers.ts'
 import { type SealedSliceHandle, type SliceSource, sealSlices } from '../pipeline/index.ts'
 import { deleteShards, type HeldShard } from '../steps/delete-shards.ts'
 import { placeShards } from '../steps/place-shards.ts'
@@ -45,6 +47,8 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
   readonly #c: NodeComponents
   /** Sources that are not files, by file id: they live only as long as this process. */
   readonly #streams = new Map<string, SliceSource>()
+  /** Owner keys of uploads owned by another key than the node's user, by file id (memory only). */
+  readonly #owners = new Map<string, SigningKey>()
 
   constructor(components: NodeComponents) {
     this.#c = components
@@ -55,9 +59,34 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     this.#streams.set(fileIdHex, source)
   }
 
+  /** The key that owns the upload of `fileIdHex` (signs its shard headers and manifest). */
+  attachOwner(fileIdHex: string, owner: SigningKey): void {
+    this.#owners.set(fileIdHex, owner)
+  }
+
   async run(task: TaskContext<UploadParams, UploadCheckpoint>): Promise<UploadResult> {
+    const result = await this.#run(task)
+    // Kept while the task may still resume (a pause) or be cancelled (its deletes are signed with it).
+    this.#owners.delete(task.params.fileIdHex)
+    return result
+  }
+
+  /** The node's user, or the key attached for this upload (gone after a restart: not resumable). */
+  #owner(taskId: string, p: UploadParams): SigningKey {
+    if (p.owner === undefined) return this.#c.userKey
+    const key = this.#owners.get(p.fileIdHex)
+    if (key === undefined) {
+      throw new UploadNotResumableError(
+        `upload ${taskId} is owned by user ${p.owner.slice(0, 16)}…, whose key is gone (the node restarted); put the file again`
+      )
+    }
+    return key
+  }
+
+  async #run(task: TaskContext<UploadParams, UploadCheckpoint>): Promise<UploadResult> {
     const c = this.#c
     const p = task.params
+    const owner = this.#owner(task.id, p)
     const cp: UploadCheckpoint = task.checkpoint ?? { slices: [], bytesDone: 0 }
     const fileId = fromHex(p.fileIdHex)
     const fileKey = await c.keystore.get(p.fileIdHex)
@@ -65,12 +94,22 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     // Paused (or killed) after its last slice was committed: only the manifest is left to do. Reading
     // on from the end would give one more, empty, slice.
     const sealedAll = p.layout.slices !== undefined && cp.slices.length >= p.layout.slices
-    if (!sealedAll) await this.#sealAndPlace(task, cp, fileId, fileKey)
-    await publishManifest(c, await manifestOf(c, p, cp, fileId, fileKey), {
-      slices: cp.slices.map((s) => s.holders)
-    })
+    if (!sealedAll) await this.#sealAndPlace(task, cp, fileId, fileKey, owner)
+    // Before the manifest: once the file is readable its home can serve it to the owner's mirrors.
+    if (p.owner !== undefined)
+      await keepOwnerHeaders(
+        c,
+        p.fileIdHex,
+        cp.slices.map((s) => s.headers ?? [])
+      )
+    await publishManifest(
+      c,
+      await manifestOf(owner, p, cp, fileId, fileKey),
+      { slices: cp.slices.map((s) => s.holders) },
+      owner
+    )
     // Shards a stopped run stored outside committed slices are not in the manifest: remove them.
-    if (cp.stray !== undefined && cp.stray.length > 0) await deleteShards(c, fileId, cp.stray)
+    if (cp.stray !== undefined && cp.stray.length > 0) await deleteShards(c, fileId, cp.stray, owner)
     return {
       fileIdHex: p.fileIdHex,
       size: cp.bytesDone,
@@ -84,7 +123,8 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     task: TaskContext<UploadParams, UploadCheckpoint>,
     cp: UploadCheckpoint,
     fileId: Uint8Array,
-    fileKey: Uint8Array
+    fileKey: Uint8Array,
+    owner: SigningKey
   ): Promise<void> {
     const c = this.#c
     const p = task.params
@@ -119,7 +159,7 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
       try {
         for await (const slice of sealed) {
           const stored: HeldShard[] = []
-          const placed = settle(this.#place(slice, fileId, p, task.signal, stored)).finally(() =>
+          const placed = settle(this.#place(slice, fileId, p, owner, task.signal, stored)).finally(() =>
             slice.release()
           )
           inFlight.push({ placed, stored })
@@ -161,6 +201,7 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
     slice: SealedSliceHandle,
     fileId: Uint8Array,
     p: UploadParams,
+    owner: SigningKey,
     signal: AbortSignal,
     stored: HeldShard[]
   ): Promise<UploadedSlice> {
@@ -172,7 +213,7 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
         index,
         bytes,
         id: slice.ids[index]!,
-        header: await signShardHeader(c.userKey, slice.ids[index]!, {
+        header: await signShardHeader(owner, slice.ids[index]!, {
           fileId,
           slice: slice.sliceIndex,
           index,
@@ -197,7 +238,8 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
       cipherLength: slice.cipherLength,
       nonce: toHex(slice.nonce),
       shards: slice.ids.map(toHex),
-      holders
+      holders,
+      ...(p.owner !== undefined ? { headers: headersText(shards.map((s) => s.header)) } : {})
     }
   }
 
@@ -206,12 +248,23 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
    * the signer against the owner in each shard's header), then the file is tombstoned.
    */
   async cleanup(p: UploadParams, cp: UploadCheckpoint | undefined): Promise<void> {
+    const owner = p.owner === undefined ? this.#c.userKey : this.#owners.get(p.fileIdHex)
+    this.#owners.delete(p.fileIdHex)
     if (cp === undefined || (cp.slices.length === 0 && (cp.stray ?? []).length === 0)) return
     try {
-      await deleteShards(this.#c, fromHex(p.fileIdHex), [
-        ...cp.slices.flatMap((s) => s.holders.map((h, i) => ({ id: s.shards[i]!, holders: h }))),
-        ...(cp.stray ?? [])
-      ])
+      // A user's upload cancelled after a restart: their key is gone and only it can sign the
+      // deletes, so the holders keep those shards (not yet deleted); the file is tombstoned all the same.
+      if (owner !== undefined) {
+        await deleteShards(
+          this.#c,
+          fromHex(p.fileIdHex),
+          [
+            ...cp.slices.flatMap((s) => s.holders.map((h, i) => ({ id: s.shards[i]!, holders: h }))),
+            ...(cp.stray ?? [])
+          ],
+          owner
+        )
+      }
     } finally {
       await this.#c.meta.tombstone(p.fileIdHex)
     }
@@ -220,7 +273,7 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
 
 /** The manifest of the slices in `cp`: what the owner signs once every slice is durable. */
 async function manifestOf(
-  c: NodeComponents,
+  owner: SigningKey,
   p: UploadParams,
   cp: UploadCheckpoint,
   fileId: Uint8Array,
@@ -229,7 +282,7 @@ async function manifestOf(
   return {
     fileId,
     seq: p.version,
-    owner: c.userKey.publicKey,
+    owner: owner.publicKey,
     mode: p.layout.mode,
     dataShards: p.layout.dataShards,
     parityShards: p.layout.parityShards,

@@ -10,6 +10,11 @@ export interface UploadParams {
   size?: number
   layout: Layout
   version: number
+  /**
+   * The owner id (ownerIdOf) when the file is owned by another key than the node's own user
+   * (a logged-in user's upload). That key lives in memory only: a restart cannot resume it.
+   */
+  owner?: string
 }
 
 export interface UploadedSlice {
@@ -20,6 +25,11 @@ export interface UploadedSlice {
   shards: string[]
   /** Peers holding each shard (several in the replicated modes). */
   holders: string[][]
+  /**
+   * Each shard's signed header (encoded, hex) when the file is owned by another key than the
+   * node's user: its home keeps them for mirrors (mirror/owner-headers.ts).
+   */
+  headers?: string[]
 }
 
 export interface UploadCheckpoint {
