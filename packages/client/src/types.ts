@@ -43,15 +43,13 @@ export type TaskLine = Omit<TaskRecord, 'checkpoint'>
 
 /**
  * One throughput sample of the daemon (every 5 s; GET /v1/throughput keeps the last hour): the
- * running tasks' bytes/s by kind, and the API's bytes/s received and served since the sample
- * before. The daemon's ThroughputHistory writes it; this is its shape on the wire.
+ * running tasks' bytes/s by kind (every kind the node has, so a new kind shows here by itself),
+ * and the API's bytes/s received and served since the sample before. The daemon's
+ * ThroughputHistory writes it; this is its shape on the wire.
  */
-export interface ThroughputSample {
+export type ThroughputSample = Record<TaskRecord['kind'], number> & {
+  /** ms since the epoch */
   at: number
-  upload: number
-  download: number
-  repair: number
-  migrate: number
   received: number
   served: number
 }
