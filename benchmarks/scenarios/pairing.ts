@@ -4,7 +4,8 @@
 // mirrored to the partner), then that node's partner SIGKILLed. Reported separately: detection
 // (kill to the survivor failing its partner over: pairFailureTimeout plus the witnesses'
 // answers), selection (to the new pair, both signatures), migration (to the migrate task done,
-// with its throughput over the bytes the survivor held). Short timeouts (heartbeat 200 ms,
+// with its throughput over the bytes the survivor held), beside the upload's own rate on the same
+// network (the raw transfer baseline). Short timeouts (heartbeat 200 ms,
 // failover after 5 s; the defaults are 1 s and 30 s), said in the output. Checked first: every
 // shard the survivor held is on the new partner, or no row is printed.
 import { type ChildProcess, spawn } from 'node:child_process'
@@ -68,8 +69,10 @@ export async function run({ json, args }: SuiteOptions): Promise<void> {
     const free = procs.find((p) => p.partner === undefined)!
     const source = join(root, 'input')
     await writeRandomFile(source, size!)
+    const putStarted = Date.now()
     const { put } = await command(survivor, { put: source }, 30 * 60_000)
     if (put?.state !== 'done') throw new Error(`upload failed: ${put?.error}`)
+    const uploadMs = Date.now() - putStarted
     const heldDir = join(survivor.dir, 'shards', put.fileId)
     const held = await readdir(heldDir)
     let heldBytes = 0
@@ -95,6 +98,11 @@ export async function run({ json, args }: SuiteOptions): Promise<void> {
     const migrateMs = migrated.at - paired.at
     row('migrate', migrateMs, { MBps: heldBytes / MiB / (migrateMs / 1000) })
     row('total', migrated.at - killed)
+    // The baseline beside the migration's rate: the upload on the same processes and network.
+    row('upload', uploadMs, {
+      MBps: size! / MiB / (uploadMs / 1000),
+      note: 'the file put through the survivor (sealed, encoded, every shard to a pair): the raw rate beside migrate'
+    })
     report.printTable(['op', 'size', 'held', 'ms', 'MBps', 'note'])
     report.note(
       'short timeouts: heartbeat 200 ms, suspect after 1 s, failover after 5 s (defaults 1 s, 3 s, 30 s)'
