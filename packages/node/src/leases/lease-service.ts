@@ -20,6 +20,9 @@ import type { UploadCheckpoint, UploadParams } from '../transfers/upload-types.t
 import { type LeaseOptions, type ResolvedLeaseOptions, resolveLeaseOptions } from './lease-options.ts'
 import { addHolder, LEASE_PROTOCOL, renewLeases, serveLeases } from './lease-protocol.ts'
 
+/** At most this long after a start before the owner's first renewal. */
+const FIRST_RENEWAL_MS = 30_000
+
 export interface CollectedShard {
   shardHex: string
   fileIdHex: string
@@ -57,11 +60,12 @@ export class LeaseService extends TypedEventEmitter<LeaseEvents> {
     this.#stopped = new AbortController()
     await serveLeases(this.#c, this.options.leaseDuration)
     this.#repair?.addEventListener('check', this.#onCheck)
-    // The first renewal right away: an owner back from a long absence renews before anything runs out.
+    // The first renewal soon after the start (once the node had time to join its peers): an owner
+    // back from a long absence renews before anything runs out.
     this.#every(
       this.options.renewInterval,
       () => this.renewOwn(),
-      0,
+      Math.min(this.options.renewInterval, FIRST_RENEWAL_MS),
       (t) => (this.#renewTimer = t)
     )
     this.#every(
