@@ -263,6 +263,15 @@ describe('defs conventions', () => {
     assert.equal((await runCli(['--version'])).stdout.toString(), `${pkg.version}\n`)
     const status = JSON.parse((await runCli(['status', '--json'], { env })).stdout.toString())
     assert.deepEqual([status.daemon.version, status.daemon.pid], [pkg.version, process.pid])
+    // What the node holds under a lease, what ran out, what was collected: counts and bytes.
+    assert.deepEqual(status.leases.held, { shards: status.storedShards, bytes: status.storedBytes })
+    assert.equal(status.leases.leased.shards + status.leases.expired.shards, status.storedShards)
+    assert.deepEqual(status.leases.collected, { shards: 0, bytes: 0 })
+    const text = (await runCli(['status'], { env })).stdout.toString()
+    assert.match(
+      text,
+      new RegExp(`leases +${status.leases.leased.shards} \\(.*\\) leased, 0 \\(0 B\\) expired`)
+    )
     const { execFileSync } = await import('node:child_process')
     const script = (await runCli(['completion', 'bash'])).stdout.toString()
     const offered = execFileSync(

@@ -5,7 +5,7 @@ import { mkdir } from 'node:fs/promises'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join, resolve } from 'node:path'
-import type { DefsNode, NodeOptions, RepairService } from '@defs/node'
+import type { DefsNode, LeaseService, NodeOptions, RepairService } from '@defs/node'
 import { readNodeConfig } from '@defs/node/config'
 import type { PairingOptions } from '@defs/pairing'
 import { ensureApiToken } from './api-token.ts'
@@ -106,6 +106,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // Every node runs the repair service (a test's own node may not).
   const repair = (node.services as { repair?: RepairService }).repair
   if (repair !== undefined) metrics.watchRepair(repair)
+  const leases = (node.services as { leases?: LeaseService }).leases
+  if (leases !== undefined) metrics.watchLeases(leases)
   const server = createServer(
     createApiHandler({ node, token, metrics, log, allowExternalLogin: options.allowExternalLogin ?? false })
   )

@@ -4,6 +4,7 @@
 import {
   type DefsNode,
   type GetResult,
+  type LeaseService,
   type NodePairing,
   type NodeStatus,
   type RepairService,
@@ -44,6 +45,8 @@ export class DaemonMetrics {
   readonly #repairedSlices: Counter
   readonly #repairedShards: Counter
   readonly #repairReports: Counter
+  readonly #collectedShards: Counter
+  readonly #collectedBytes: Counter
   readonly #requests: Counter<'method' | 'route' | 'status'>
   readonly #duration: Histogram<'route'>
   readonly #pairHealth: Gauge<'health'>
@@ -161,6 +164,16 @@ export class DaemonMetrics {
       help: 'Reads reporting a slice of a file this node keeps as ill',
       registers
     })
+    this.#collectedShards = new Counter({
+      name: 'defs_collected_shards_total',
+      help: 'Shards the lease collector removed (their lease ran out a grace period ago)',
+      registers
+    })
+    this.#collectedBytes = new Counter({
+      name: 'defs_collected_bytes_total',
+      help: 'Bytes on disk freed by the lease collector',
+      registers
+    })
     this.#requests = new Counter({
       name: 'defs_http_requests_total',
       help: 'API requests by method, route and status',
@@ -219,6 +232,15 @@ export class DaemonMetrics {
       this.#repairedShards.inc(e.detail.holders.flat().length)
     })
     repair.addEventListener('report', () => this.#repairReports.inc())
+  }
+
+  /** Counts what the node's lease collector removes: shards and the bytes they freed. */
+  watchLeases(leases: Pick<LeaseService, 'addEventListener'>): void {
+    leases.addEventListener('collected', (e) => {
+      if (e.detail.bytes === 0) return
+      this.#collectedShards.inc()
+      this.#collectedBytes.inc(e.detail.bytes)
+    })
   }
 
   /** Reads the node's gauges; called right before each scrape. */

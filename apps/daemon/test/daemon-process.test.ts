@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
+import type { NodeStatus } from '@defs/node'
 import { daemonEntryPoint } from '../src/entry-point.ts'
 
 interface Started {
@@ -80,7 +81,11 @@ describe('daemon process', () => {
     const status = await fetch(`${first.line.api}/v1/status`, {
       headers: { authorization: `Bearer ${token}` }
     })
-    assert.equal(((await status.json()) as { peerId: string }).peerId, first.line.peerId)
+    const body = (await status.json()) as NodeStatus
+    assert.equal(body.peerId, first.line.peerId)
+    // A fresh node holds nothing: held, leased, expired and collected are all zero shards and bytes.
+    const none = { shards: 0, bytes: 0 }
+    assert.deepEqual(body.leases, { held: none, leased: none, expired: none, collected: none })
     assert.equal((await fetch(`${first.line.api}/v1/status`)).status, 401)
     // /metrics carries the daemon's own counters and libp2p's, in one Prometheus text page.
     const metrics = await (
@@ -88,6 +93,8 @@ describe('daemon process', () => {
     ).text()
     assert.match(metrics, /^# TYPE defs_\w+/m)
     assert.match(metrics, /^# TYPE libp2p_data_transfer_bytes_total counter$/m)
+    assert.match(metrics, /^defs_collected_shards_total 0$/m)
+    assert.match(metrics, /^defs_collected_bytes_total 0$/m)
 
     // One process per node directory: a second one is refused, with a JSON line and exit 1.
     const second = await startProcess(['--dir', dir])

@@ -267,6 +267,12 @@ export class FakeNode implements DefsNode {
         maxStorage: 10 * 2 ** 30,
         minFreeDisk: 2 ** 28
       },
+      leases: {
+        held: { shards: this.stored.size * 6, bytes: storedBytes },
+        leased: { shards: this.stored.size * 6, bytes: storedBytes },
+        expired: { shards: 0, bytes: 0 },
+        collected: { shards: 0, bytes: 0 }
+      },
       state: 'running',
       stateSince: 0
     }

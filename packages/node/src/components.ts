@@ -11,6 +11,7 @@ import type { MetaStore } from './disk/meta-store.ts'
 import type { NodeDir } from './disk/node-dir.ts'
 import type { NodeEvents } from './events.ts'
 import type { Keystore } from './keystore.ts'
+import type { ShardLeases } from './leases/shard-leases.ts'
 import type { Lifecycle } from './lifecycle.ts'
 import type { ResolvedNodeOptions } from './options.ts'
 import type { PairView } from './pairing/pair-view.ts'
@@ -26,6 +27,8 @@ export interface NodeShardStore extends ShardStore {
   readonly maxBytes: number
   /** Hex ids of every stored shard. */
   ids(): string[]
+  /** Bytes the shard's file takes on disk (what the quota counts), undefined when it is not held. */
+  bytesOf(idHex: string): number | undefined
   /** Set by the pairing service: forwards each new shard to the partner; resolves with the copies. */
   mirror: ((id: Uint8Array, body: ShardBody, claim: ShardClaim) => Promise<number>) | undefined
 }
@@ -54,6 +57,8 @@ export interface NodeComponents {
   readonly retired: RetiredPeers
   /** Who each peer is to this node: trusted, known (past probation) or a stranger. */
   readonly standing: PeerStanding
+  /** How long each held claim is kept unless renewed (leases/), and what was collected. */
+  readonly leases: ShardLeases
   /** Who is paired with whom (filled by the pairing service): a pair is one failure domain. */
   readonly pairs: PairView
 }

@@ -19,6 +19,8 @@ import { loadOrCreateUserKey } from './disk/user-key.ts'
 import { createNodeEvents, type NodeEvents } from './events.ts'
 import { Files } from './files/files.ts'
 import { createKeystore } from './keystore.ts'
+import { type LeaseService, leases } from './leases/index.ts'
+import { ShardLeases } from './leases/shard-leases.ts'
 import { Lifecycle } from './lifecycle.ts'
 import { Maintenance } from './maintenance/maintenance.ts'
 import { type MirrorServices, mirroredUsers, mirrorNodeService } from './mirror/mirror-service.ts'
@@ -49,6 +51,8 @@ export interface CreateNodeOptions<S extends object> extends NodeOptions {
 export interface BuiltInServices extends MirrorServices {
   /** Keeps the files this node holds shards of at full health (network repair). */
   repair: RepairService
+  /** Renews the leases of this node's files (and, as their repairer, of files it keeps); collects expired claims. */
+  leases: LeaseService
 }
 
 // biome-ignore lint/complexity/noBannedTypes: a node without services has none
@@ -109,6 +113,7 @@ export async function createNode<S extends object = {}>(
     tasks.addEventListener('task', (e) =>
       events.dispatchEvent(new CustomEvent('task', { detail: (e as CustomEvent).detail }))
     )
+    const leaseBook = await ShardLeases.load(meta)
     const components: NodeComponents = {
       options: o,
       dir,
@@ -130,6 +135,7 @@ export async function createNode<S extends object = {}>(
       events,
       standing,
       pairs: new PairView(),
+      leases: leaseBook,
       get retired() {
         return retirement
       }
@@ -145,10 +151,11 @@ export async function createNode<S extends object = {}>(
     // A node stopped in maintenance comes back in it, before anything could start work.
     const maintenance = new Maintenance(components)
     await maintenance.restore()
-    // Built in: network repair, and serving and keeping mirrors of user accounts (@defs/mirror;
+    // Built in: network repair, leases and their collector, and serving and keeping mirrors of user accounts (@defs/mirror;
     // see mirrorOf). A service given under the same name replaces one.
     const builtin: ServiceFactories<BuiltInServices> = {
       repair: repair(),
+      leases: leases(),
       mirror: mirrorNodeService({ intervalMs: o.mirrorInterval })
     }
     const started = await startServices(

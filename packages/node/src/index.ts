@@ -41,6 +41,15 @@ export * from './errors.ts'
 export type { DegradedSlice, NodeEventMap, NodeEvents, PeerEvent } from './events.ts'
 export type * from './files/types.ts'
 export type { Keystore } from './keystore.ts'
+export {
+  type CollectedShard,
+  type LeaseEvents,
+  type LeaseOptions,
+  LeaseService,
+  type LeaseStatus,
+  leases,
+  type ShardCount
+} from './leases/index.ts'
 export { heldInMaintenance, type Lifecycle, type LifecycleChange, type LifecycleState } from './lifecycle.ts'
 export type { MaintenanceOptions } from './maintenance/maintenance.ts'
 export type {

@@ -4,6 +4,7 @@ import type { ScoreFactors } from '@defs/kbucket'
 import type { DiskUsage } from './disk/disk-budget.ts'
 import type { NodeEvents } from './events.ts'
 import type { FileApi } from './files/types.ts'
+import type { LeaseStatus } from './leases/shard-leases.ts'
 import type { LifecycleState } from './lifecycle.ts'
 import type { MaintenanceOptions } from './maintenance/maintenance.ts'
 import type { MaintenanceRecord } from './maintenance/record.ts'
@@ -62,6 +63,8 @@ export interface NodeStatus {
   tasks: Record<TaskRecord['state'], number>
   /** Disk use: shards, metadata and logs against maxStorage, free disk against minFreeDisk. */
   disk: DiskUsage
+  /** Shards held, under a running lease, expired (collected after the grace period) and collected since start. */
+  leases: LeaseStatus
   /** The lifecycle state, and since when (ms since the epoch). */
   state: LifecycleState
   stateSince: number

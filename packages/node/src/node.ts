@@ -68,6 +68,7 @@ export class Node<S extends object> implements DefsNode<S> {
       maxStorage: c.options.maxStorage,
       tasks,
       disk: c.disk.usage(),
+      leases: await c.leases.status(c.shards),
       state: c.lifecycle.state,
       stateSince: c.lifecycle.since
     }

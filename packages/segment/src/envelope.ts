@@ -8,6 +8,7 @@ import { type DeleteRequest, decodeDeleteRequest, encodeDeleteRequest } from './
 import { EncodeError, SignatureError, WrongRecordTypeError } from './errors.ts'
 import { publicKeyField, samePublicKey, signatureField } from './fields.ts'
 import { decodeHomeRecord, encodeHomeRecord, type HomeRecord } from './home-record.ts'
+import { decodeLeaseRenewal, encodeLeaseRenewal, type LeaseRenewal } from './lease-renewal.ts'
 import { limits } from './limits.ts'
 import { decodeLocationRecord, encodeLocationRecord, type LocationRecord } from './location-record.ts'
 import { decodeManifest, encodeManifest, type Manifest } from './manifest.ts'
@@ -19,7 +20,16 @@ import { decodeUserRoot, encodeUserRoot, type UserRoot } from './user-root.ts'
 
 export const ENVELOPE_VERSION = 1
 
-export const recordTypes = ['manifest', 'location', 'delete', 'retire', 'root', 'home', 'pairing'] as const
+export const recordTypes = [
+  'manifest',
+  'location',
+  'delete',
+  'retire',
+  'root',
+  'home',
+  'pairing',
+  'lease'
+] as const
 export type RecordType = (typeof recordTypes)[number]
 
 /** The record each envelope type carries. */
@@ -31,6 +41,7 @@ export interface SignedRecords {
   root: UserRoot
   home: HomeRecord
   pairing: PairingRecord
+  lease: LeaseRenewal
 }
 
 export interface Envelope<T extends RecordType = RecordType> {
@@ -66,7 +77,8 @@ const codecs: { [T in RecordType]: RecordCodec<SignedRecords[T]> } = {
     encode: encodePairingRecord,
     decode: decodePairingRecord,
     maxBytes: limits.maxBytes.pairingRecord
-  }
+  },
+  lease: { encode: encodeLeaseRenewal, decode: decodeLeaseRenewal, maxBytes: limits.maxBytes.leaseRenewal }
 }
 
 /**

@@ -106,6 +106,12 @@ export {
   type IndexAnswer,
   type IndexQuery
 } from './index-protocol.ts'
+export {
+  decodeLeaseRenewal,
+  encodeLeaseRenewal,
+  LEASE_RENEWAL_VERSION,
+  type LeaseRenewal
+} from './lease-renewal.ts'
 export { FILE_ID_BYTES, limits, NONCE_BYTES, SHARD_ID_BYTES } from './limits.ts'
 export {
   decodeLocationRecord,

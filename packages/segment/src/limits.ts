@@ -68,6 +68,8 @@ export const limits = {
     shardClaim: 512,
     locationRecord: 192 * KiB,
     deleteRequest: 192 * KiB,
+    /** maxShardIdsPerRecord ids of 34 bytes, a key and a peer id. */
+    leaseRenewal: 192 * KiB,
     retireRecord: 256,
     /** maxRootFiles file ids of 17 bytes each, with room to spare. */
     userRoot: 2 * MiB,

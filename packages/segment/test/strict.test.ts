@@ -5,12 +5,14 @@ import { describe, it } from 'node:test'
 import {
   DecodeError,
   decodeAuditResponse,
+  decodeLeaseRenewal,
   decodeManifest,
   decodeNodeConfig,
   decodeShardHeader,
   decodeShardRequest,
   decodeShardResponse,
   encodeAuditResponse,
+  encodeLeaseRenewal,
   encodeNodeConfig,
   encodeShardHeader,
   InvalidValueError,
@@ -24,7 +26,7 @@ import {
   WrongTypeError
 } from '@defs/segment'
 import { encode } from 'cborg'
-import { nodeConfig, shardHeader } from './helpers/arbitrary.ts'
+import { leaseRenewal, nodeConfig, shardHeader } from './helpers/arbitrary.ts'
 import { concat } from './helpers/bytes.ts'
 import { Random } from './helpers/random.ts'
 
@@ -315,6 +317,17 @@ describe('caps, checked before anything is allocated', () => {
 
   it('refuses a map with more entries than the type has fields', () => {
     rejects(() => decodeAuditResponse(Uint8Array.of(0xb7)), UnknownFieldError, /23 fields/)
+  })
+
+  it('refuses a lease renewal of no shard, of more than a record may name, or over its cap', () => {
+    const renewal = leaseRenewal(new Random(3))
+    assert.deepEqual(decodeLeaseRenewal(encodeLeaseRenewal(renewal)), renewal)
+    assert.throws(() => encodeLeaseRenewal({ ...renewal, shards: [] }), { name: 'EncodeError' })
+    const many = Array.from({ length: limits.maxShardIdsPerRecord + 1 }, () => digest)
+    assert.throws(() => encodeLeaseRenewal({ ...renewal, shards: many }), { name: 'EncodeError' })
+    const bytes = encodeLeaseRenewal(renewal)
+    rejects(() => decodeLeaseRenewal(concat(bytes, Uint8Array.of(0))), TrailingBytesError)
+    rejects(() => decodeLeaseRenewal(new Uint8Array(limits.maxBytes.leaseRenewal + 1)), OversizeError)
   })
 })
 

@@ -6,7 +6,7 @@ import { formatBytes, formatDuration } from '../format.ts'
 import { printJson, printLine } from '../output.ts'
 
 export default defineCommand({
-  meta: { name: 'status', description: 'Show the node: peer id, addresses, peers, storage, tasks' },
+  meta: { name: 'status', description: 'Show the node: peer id, addresses, peers, storage, leases, tasks' },
   args: { ...clientArgs },
   async run({ args }) {
     const client = await connect(args)
@@ -26,6 +26,11 @@ export default defineCommand({
     printLine(`peers      ${s.peers}`)
     printLine(
       `stored     ${formatBytes(s.storedBytes)} in ${s.storedShards} shards, quota ${formatBytes(s.maxStorage)}`
+    )
+    const count = (c: { shards: number; bytes: number }): string => `${c.shards} (${formatBytes(c.bytes)})`
+    const l = s.leases
+    printLine(
+      `leases     ${count(l.leased)} leased, ${count(l.expired)} expired, ${count(l.collected)} collected since start`
     )
     printLine(`tasks      ${tasks.length > 0 ? tasks.join(', ') : 'none'}`)
   }

@@ -169,6 +169,24 @@ export class MetaStore {
       yield JSON.parse(fromUtf8.decode(value)) as TaskRecord
   }
 
+  /** Lease expiries of held claims, `<shard hex>/<file id hex>` -> ms since the epoch (leases/shard-leases.ts). */
+  async *leases(): AsyncGenerator<{ key: string; until: number }> {
+    for await (const { key, value } of this.#db.query({ prefix: '/leases/' }))
+      yield {
+        key: key.toString().slice('/leases/'.length),
+        until: JSON.parse(fromUtf8.decode(value)) as number
+      }
+  }
+
+  /** Sets leases and drops others in one batch. */
+  async putLeases(set: [key: string, until: number][], drop: string[] = []): Promise<void> {
+    await this.#write(async (batch) => {
+      for (const [key, until] of set) batch.put(new Key(`/leases/${key}`), json(until))
+      for (const key of drop) batch.delete(new Key(`/leases/${key}`))
+      return []
+    })
+  }
+
   /** The node's own record `name` (maintenance, say), or undefined. */
   async getState<T>(name: string): Promise<T | undefined> {
     const v = await this.#get(`/state/${name}`)

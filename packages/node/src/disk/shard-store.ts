@@ -204,6 +204,11 @@ export class DiskShardStore implements NodeShardStore {
     return this.#ledger.shardsOf(fileId)
   }
 
+  /** Bytes the shard's file takes on disk (what the quota counts), undefined when it is not held. */
+  bytesOf(idHex: string): number | undefined {
+    return this.#ledger.entries.get(idHex)?.size
+  }
+
   /** Hex ids of every stored shard. */
   ids(): string[] {
     return [...this.#ledger.entries.keys()]

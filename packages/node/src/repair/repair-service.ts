@@ -3,6 +3,7 @@
 // and batched `has` queries; an ill slice makes the file's elected repairer (election.ts) queue a
 // persisted `repair` task below user transfers, one per file at a time. Reads that needed parity
 // or met a bad shard report the slice here, and the file is checked again soon.
+import type { Manifest } from '@defs/segment'
 import { TypedEventEmitter } from 'main-event'
 import type { NodeComponents } from '../components.ts'
 import { toHex } from '../disk/hex.ts'
@@ -36,6 +37,9 @@ export interface FileCheck {
   queued?: string
   /** Copies of ours withdrawn because an earlier live copy of the same shard exists. */
   withdrawn: Withdrawn[]
+  /** The owner's manifest checked, and who holds each shard live ([slice][shard] -> peers). */
+  manifest: Manifest
+  live: string[][][]
 }
 
 export interface RepairEvents {
@@ -207,7 +211,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
       this.options.repairLease
     )
     const withdrawn = this.#repairing(key) ? [] : await tidyCopies(c, manifest, live)
-    const check: FileCheck = { fileIdHex: key, needs, rank, withdrawn }
+    const check: FileCheck = { fileIdHex: key, needs, rank, withdrawn, manifest, live }
     const since = this.#ill.get(key)?.since
     if (needs.length > 0 && !may && rank > 0 && since !== undefined)
       this.#atTurn(key, since + rank * this.options.repairLease)

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { resolveManifest } from '../../src/files/resolve-file.ts'
-import type { NodeComponents } from '../../src/index.ts'
+import type { CollectedShard, NodeComponents, NodeStatus } from '../../src/index.ts'
 import { liveHolders } from '../../src/steps/file-health.ts'
 import { lookupHolders } from '../../src/steps/network-index.ts'
 
@@ -32,6 +32,9 @@ export interface RepairLine {
   }
   report?: { fileIdHex: string; slice: number; from: string }
   task?: { id: string; state: string; params: { fileIdHex: string }; error?: string }
+  collected?: CollectedShard
+  renewed?: { fileIdHex: string; as: 'owner' | 'repairer'; holders: string[] }
+  status?: NodeStatus
 }
 
 export class RepairProcess {
@@ -44,12 +47,19 @@ export class RepairProcess {
 
   readonly dir: string
 
-  constructor(dir: string, bootstrap: string[], options: object) {
+  constructor(dir: string, bootstrap: string[], options: object, leaseOptions: object = {}) {
     this.dir = dir
     const proc = spawn(
       process.execPath,
-      ['--conditions=@defs/source', child, dir, JSON.stringify(bootstrap), JSON.stringify(options)],
-      { stdio: ['ignore', 'pipe', 'inherit'] }
+      [
+        '--conditions=@defs/source',
+        child,
+        dir,
+        JSON.stringify(bootstrap),
+        JSON.stringify(options),
+        JSON.stringify(leaseOptions)
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] }
     )
     this.proc = proc
     this.exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve(signal ?? code)))
@@ -87,6 +97,13 @@ export class RepairProcess {
     })
   }
 
+  /** The node's status, asked over stdin. */
+  async status(ms = 10_000): Promise<NodeStatus> {
+    const from = this.lines.length
+    this.proc.stdin!.write('status\n')
+    return (await this.waitFor((l) => l.status !== undefined, 'its status', ms, from)).status!
+  }
+
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal)
     await this.exited
@@ -99,12 +116,18 @@ export async function startRepairNodes(
   n: number,
   first: string[],
   options: object,
-  readyMs = 30_000
+  readyMs = 30_000,
+  leaseOptions: object = {}
 ): Promise<RepairProcess[]> {
   const nodes: RepairProcess[] = []
   try {
     for (let i = 0; i < n; i++) {
-      const p = new RepairProcess(`${root}/r${i}`, [...first, ...nodes.map((x) => x.addresses[0]!)], options)
+      const p = new RepairProcess(
+        `${root}/r${i}`,
+        [...first, ...nodes.map((x) => x.addresses[0]!)],
+        options,
+        leaseOptions
+      )
       nodes.push(p)
       await p.waitFor((l) => l.ready === true, 'ready', readyMs)
     }

@@ -9,6 +9,7 @@ import {
   type HomeRecord,
   type IndexAnswer,
   type IndexQuery,
+  type LeaseRenewal,
   type LocationRecord,
   type Manifest,
   type ManifestSlice,
@@ -78,6 +79,16 @@ export function manifest(r: Random, maxSlices = 6): Manifest {
 
 export function shardIds(r: Random, min: number, max: number): Uint8Array[] {
   return Array.from({ length: r.int(min, max) }, () => r.bytes(32))
+}
+
+export function leaseRenewal(r: Random): LeaseRenewal {
+  return {
+    fileId: r.bytes(16),
+    owner: publicKey(r),
+    shards: shardIds(r, 1, 40),
+    until: r.int(0, 2 ** 48),
+    recipient: r.bytes(r.int(1, 64))
+  }
 }
 
 export function repairReport(r: Random): RepairReport {

@@ -33,6 +33,7 @@ export const codecs: CodecCase[] = [
   codec('deleteRequest', arb.deleteRequest, s.encodeDeleteRequest, s.decodeDeleteRequest),
   codec('auditChallenge', arb.auditChallenge, s.encodeAuditChallenge, s.decodeAuditChallenge),
   codec('auditResponse', arb.auditResponse, s.encodeAuditResponse, s.decodeAuditResponse),
+  codec('leaseRenewal', arb.leaseRenewal, s.encodeLeaseRenewal, s.decodeLeaseRenewal),
   codec('repairReport', arb.repairReport, s.encodeRepairReport, s.decodeRepairReport),
   codec(
     'envelope',
