@@ -5,13 +5,14 @@
 // over, pairs anew and migrates. Every file acknowledged is read back at the end.
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { readdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import type { PairEvents } from '@defs/pairing'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { type DefsNode, type NodePairing, pairingService } from '../src/index.ts'
+import { type DefsNode, pairingService } from '../src/index.ts'
 import { startNetwork, type TestNetwork, waitFor } from './network/devnet.ts'
+import { pairOf, shardFiles } from './pair-helpers.ts'
 
 const fast = {
   heartbeatInterval: 200,
@@ -20,13 +21,8 @@ const fast = {
   formationBackoff: 100,
   autoPair: false
 }
-const pairOf = (n: DefsNode) => (n.services as { pairing: NodePairing }).pairing.service
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-async function shardFiles(node: DefsNode, fileId: string): Promise<string[]> {
-  return await readdir(join(node.dataDir, 'shards', fileId)).catch(() => [])
-}
 
 /** What was acknowledged: each stored file's capability and content hash. */
 type Ledger = { fileId: string; capability: string; sha: string }[]
@@ -134,6 +130,14 @@ describe('a pair partner in maintenance', { timeout: 240_000 }, () => {
       'every shard a holds reaches its new partner',
       60_000
     )
+    // the moved shards are found where they are now: holders answer lookups for what they hold
+    const moved = partner()!
+    for (const f of ledger) {
+      const health = await a.files.check(f.fileId)
+      const named = new Set(health.slices.flatMap((sl) => sl.holders))
+      if ((await shardFiles(moved, f.fileId)).length > 0)
+        assert.ok(named.has(moved.peerId), `a lookup of ${f.fileId} names the new partner`)
+    }
     await b.maintenance.off()
     const reader = partner() === c ? d : c
     await readBack(reader, root, ledger)

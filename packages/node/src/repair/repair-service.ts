@@ -2,7 +2,8 @@
 // this node checks the health of each file it keeps (held-files.ts) with live location records
 // and batched `has` queries; an ill slice makes the file's elected repairer (election.ts) queue a
 // persisted `repair` task below user transfers, one per file at a time. Reads that needed parity
-// or met a bad shard report the slice here, and the file is checked again soon.
+// or met a bad shard report the slice here, and the file is checked again soon. A shard both
+// nodes of its pair lost is told on the node's events (`pair:lost`) before it is repaired.
 import { TypedEventEmitter } from 'main-event'
 import type { NodeComponents } from '../components.ts'
 import { toHex } from '../disk/hex.ts'
@@ -10,6 +11,7 @@ import type { DegradedSlice } from '../events.ts'
 import type { ServiceFactory } from '../services.ts'
 import { liveHolders } from '../steps/file-health.ts'
 import { lookupHolders } from '../steps/network-index.ts'
+import { LastHolders, lostPairCopies } from '../steps/pair-loss.ts'
 import { finalStates } from '../tasks/task-types.ts'
 import { type AuditOutcome, Auditor } from './audits.ts'
 import { electionOrder, mayRepair } from './election.ts'
@@ -71,6 +73,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
   readonly #auditor: Auditor
   /** `peer/shard` copies that failed an audit: not counted as healthy, not placed on again. */
   readonly #suspects = new Set<string>()
+  readonly #heldBy = new LastHolders()
   readonly #onDegraded = (e: CustomEvent<DegradedSlice>): void => {
     void this.#reporter.degraded(e.detail).catch(() => {})
   }
@@ -155,6 +158,10 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
       manifest.slices,
       await liveHolders(c, { fileIdHex: file.fileIdHex, manifest, holders })
     )
+    // who held what: a holder that is gone answers no lookup, so the last live holders seen count
+    const held = this.#heldBy.remember(file.fileIdHex, holders, live)
+    for (const lost of lostPairCopies(manifest, held, live, (p) => c.pairs.lastPartnerOf(p)))
+      c.events.safeDispatchEvent('pair:lost', { detail: { fileIdHex: file.fileIdHex, ...lost } })
     const thresholdOf = (k: number, m: number): number => repairThresholdOf(this.options, k, m)
     let needs = slicesToRepair(manifest, live, thresholdOf)
     const key = file.fileIdHex
