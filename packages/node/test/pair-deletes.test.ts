@@ -127,5 +127,7 @@ describe('Tombstones', () => {
     const later = await Tombstones.open(join(dir, 'graves'), dir, 1000, 1100)
     assert.equal(later.size, 0)
     assert.deepEqual(await readdir(join(dir, 'graves')), [], 'expired tombstones are removed at open')
+    await writeFile(join(dir, 'graves', 'ab.cd'), 'not json')
+    await assert.rejects(Tombstones.open(join(dir, 'graves'), dir), /tombstone .*ab\.cd is unreadable/)
   })
 })

@@ -45,7 +45,14 @@ export class Tombstones {
     for (const name of await readdir(dir).catch(() => [] as string[])) {
       if (!/^[0-9a-f]+\.[0-9a-f]+$/.test(name)) continue
       const path = join(dir, name)
-      const buried = JSON.parse(await readFile(path, 'utf8')) as Buried
+      let buried: Buried
+      try {
+        buried = JSON.parse(await readFile(path, 'utf8')) as Buried
+        if (!Array.isArray(buried?.owners)) throw new Error('no owners list')
+      } catch (err) {
+        // written temp + fsync + rename, so never torn: something else wrote it
+        throw new Error(`tombstone ${path} is unreadable (${(err as Error).message}); remove it to start`)
+      }
       const live = buried.owners.filter((o) => now - o.at < ttl)
       if (live.length === 0) await rm(path, { force: true })
       else t.#buried.set(name, { owners: live })
