@@ -17,7 +17,16 @@ import { type TaskKindRates, ThroughputHistory } from './throughput.ts'
 
 const taskStates: TaskRecord['state'][] = ['queued', 'running', 'paused', 'done', 'failed', 'cancelled']
 const taskKinds: TaskRecord['kind'][] = ['upload', 'download', 'repair', 'migrate']
-const pairHealths: PairHealth[] = ['unpaired', 'alive', 'suspect', 'silent', 'failed', 'isolated']
+const pairHealths: PairHealth[] = [
+  'unpaired',
+  'alive',
+  'suspect',
+  'silent',
+  'maintenance',
+  'overdue',
+  'failed',
+  'isolated'
+]
 const lifecycleStates: NodeStatus['state'][] = ['running', 'maintenance', 'draining', 'stopped']
 
 export class DaemonMetrics {
@@ -102,7 +111,7 @@ export class DaemonMetrics {
     })
     this.#pairHealth = new Gauge({
       name: 'defs_pair_state',
-      help: 'The pair as this node judges it: 1 for the current one (unpaired, alive, suspect, silent, failed, isolated)',
+      help: 'The pair as this node judges it: 1 for the current one (unpaired, alive, suspect, silent, maintenance, overdue, failed, isolated)',
       labelNames: ['health'],
       registers
     })

@@ -45,6 +45,18 @@ export class QuotaExceededError extends Error {
   }
 }
 
+/**
+ * This node removed the claim lately at its owner's signed word and keeps a tombstone of it: a put
+ * of the same claim again (a partner's sync resending the copy that missed the delete) is
+ * refused, with 409, so a delete is not undone. A ShardStore throws it; the client sees a
+ * ReplayError whose message says so.
+ */
+export class ClaimDeletedError extends Error {
+  static override name = 'ClaimDeletedError'
+  override name = 'ClaimDeletedError'
+  readonly status = ShardStatus.Replay
+}
+
 /** The peer does not hold the shard. */
 export class ShardNotFoundError extends ShardRefusedError {
   static override name = 'ShardNotFoundError'

@@ -30,6 +30,7 @@ export { ByteBudget } from './byte-budget.ts'
 export { ClientSlots } from './client-slots.ts'
 export type { ConnectionManager, ProtocolRegistrar, ServiceComponents, StreamOpener } from './components.ts'
 export {
+  ClaimDeletedError,
   InvalidLocationRecordError,
   PeerError,
   PeerLimitError,

@@ -14,7 +14,7 @@ import {
 } from '@defs/segment'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import { equalBytes, hex } from './bytes.ts'
-import { QuotaExceededError, ShardProtocolError } from './errors.ts'
+import { ClaimDeletedError, QuotaExceededError, ShardProtocolError } from './errors.ts'
 import { holdMemory, type MemoryHold } from './memory-hold.ts'
 import { Refusal, type ServeContext } from './serve-context.ts'
 import { sameClaim } from './shard-store.ts'
@@ -94,6 +94,7 @@ export async function servePut(
     } catch (err) {
       // the store's own bound (a disk store's quota, the claims a shard may have) refuses like ours
       if (err instanceof QuotaExceededError) throw new Refusal(ShardStatus.NoSpace, err.message)
+      if (err instanceof ClaimDeletedError) throw new Refusal(ShardStatus.Replay, err.message)
       throw err
     }
     return {

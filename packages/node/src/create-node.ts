@@ -15,6 +15,7 @@ import { MetaStore } from './disk/meta-store.ts'
 import { mergeNodeConfig, writeNodeConfig } from './disk/node-config.ts'
 import { ensureNodeRoot, nodeDir, prepareNodeDir } from './disk/node-dir.ts'
 import { DiskShardStore } from './disk/shard-store.ts'
+import { Tombstones } from './disk/tombstones.ts'
 import { loadOrCreateUserKey } from './disk/user-key.ts'
 import { createNodeEvents, type NodeEvents } from './events.ts'
 import { Files } from './files/files.ts'
@@ -81,6 +82,7 @@ export async function createNode<S extends object = {}>(
     const meta = await MetaStore.open(dir.meta)
     opened.push(meta)
     const shards = await DiskShardStore.open(dir.shards, dir.tmp, o.maxStorage)
+    shards.tombstones = await Tombstones.open(dir.tombstones, dir.tmp)
     const disk = new DiskBudget({
       root: dir.root,
       metaDir: dir.meta,

@@ -22,6 +22,20 @@ export interface DegradedSlice {
   served: string[]
 }
 
+/**
+ * Both nodes of a pair that held a copy of a shard have it no longer (both gone, or one gone and
+ * the other's copy lost): the repair service finds it at a health check of the file, and says so
+ * at each check while it lasts. Repair rebuilds the shard from the slice's other shards.
+ */
+export interface PairLost {
+  fileIdHex: string
+  slice: number
+  /** The shard id, hex. */
+  shard: string
+  /** The pair's two peer ids, sorted. */
+  pair: [string, string]
+}
+
 export interface NodeEventMap {
   /** A task was submitted, made progress or changed state. */
   task: CustomEvent<TaskRecord>
@@ -35,6 +49,8 @@ export interface NodeEventMap {
   'shard:rotted': CustomEvent<RottedShard>
   /** A read of a slice needed parity or met a bad shard: the repair service tells the file's repairer. */
   'slice:degraded': CustomEvent<DegradedSlice>
+  /** A shard has no live copy left on the pair that held it (the repair service's health check). */
+  'pair:lost': CustomEvent<PairLost>
   'peer:connect': CustomEvent<PeerEvent>
   'peer:disconnect': CustomEvent<PeerEvent>
 }

@@ -38,7 +38,7 @@ export type { MetaChange, MetaChanges } from './disk/meta-changes.ts'
 export type { MetaStore, Placement } from './disk/meta-store.ts'
 export { readNodeConfig, type StoredNodeOptions, writeNodeConfig } from './disk/node-config.ts'
 export * from './errors.ts'
-export type { DegradedSlice, NodeEventMap, NodeEvents, PeerEvent } from './events.ts'
+export type { DegradedSlice, NodeEventMap, NodeEvents, PairLost, PeerEvent } from './events.ts'
 export type * from './files/types.ts'
 export type { Keystore } from './keystore.ts'
 export {

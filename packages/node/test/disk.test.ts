@@ -99,7 +99,7 @@ describe('node directory', () => {
     await writeFile(join(dir.tmp, 'half-written'), 'x')
     await prepareNodeDir(dir)
     assert.deepEqual(await readdir(dir.tmp), [])
-    assert.deepEqual((await readdir(dir.root)).sort(), ['meta', 'shards', 'tmp'])
+    assert.deepEqual((await readdir(dir.root)).sort(), ['meta', 'shards', 'tmp', 'tombstones'])
   })
 })
 

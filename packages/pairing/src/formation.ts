@@ -1,7 +1,7 @@
 // Forming a pair. An unpaired node picks a candidate with the scorer (another network group
 // preferred, random within the best tier), learns its status, and offers a record one epoch above
-// both of theirs, signed by itself; the candidate countersigns if it is unpaired, not proposing
-// to someone else, and the epoch is above every epoch it signed. The epoch is saved before the
+// both of theirs, signed by itself; the candidate countersigns if it is unpaired, running (not in
+// maintenance), not proposing to someone else, and the epoch is above every epoch it signed. The epoch is saved before the
 // offer leaves, so a node never signs two records of one epoch, even across a crash. Races settle:
 // two nodes proposing to each other at once keep the offer of the lower peer id; any other
 // refusal backs off (doubling, jittered) and tries again, another candidate first.
@@ -37,7 +37,7 @@ export class Formation {
 
   /** One formation attempt, when the backoff allows; failures only lengthen the backoff. */
   async tryOnce(now = Date.now()): Promise<void> {
-    if (now < this.#notBefore || this.#proposingTo !== undefined) return
+    if (now < this.#notBefore || this.#proposingTo !== undefined || !this.#running()) return
     const candidate = this.#pick()
     if (candidate === undefined) return
     try {
@@ -116,6 +116,7 @@ export class Formation {
     const s = this.#s
     const record = await verifyOffer(offer, from, s.peerId)
     if (s.init.mayPair?.(from.toString()) === false) return refuse('this node pairs only with peers it knows')
+    if (!this.#running()) return refuse(`this node is ${s.ownStatus().state}: it pairs only when running`)
     return await s.serial(async () => {
       const current = s.pairing
       if (current !== undefined) {
@@ -140,6 +141,11 @@ export class Formation {
       s.log('paired with %p at epoch %d (their offer)', from, record.epoch)
       return { kind: 'accept', envelope }
     })
+  }
+
+  /** A node in maintenance (or stopping) forms no pair: its new partner's migration would wait for it. */
+  #running(): boolean {
+    return (this.#s.init.local?.().state ?? 'running') === 'running'
   }
 
   /** A connected peer to propose to: unpaired as far as we know, another network group preferred. */

@@ -14,6 +14,15 @@ export interface PairingOptions {
   acceptablePause?: number
   /** Floor under the heartbeat deviation phi assumes, ms. Default 100. */
   minStdDeviation?: number
+  /**
+   * How long a partner that reports maintenance (and keeps heartbeating) is not failed over, ms,
+   * counted from the first heartbeat that said so. A partner whose heartbeats stop while it is in
+   * maintenance (its process is down for the upgrade) is waited for too: the last state heard
+   * counts. Not shorter than `pairFailureTimeout`. Beyond it, normal failover applies: a partner still answering, still in maintenance,
+   * is failed over at once (it said itself that it takes no shards); a silent one after
+   * `pairFailureTimeout` of silence, if other peers confirm. Default 1 800 000 (30 min).
+   */
+  pairMaintenanceMax?: number
   /** Other peers that must fail to reach the partner before it is declared failed. Default 2. */
   witnesses?: number
   /** First wait before a refused or raced proposal is tried again, doubled each time, ms. Default 500. */
@@ -28,6 +37,7 @@ export const pairingDefaults: ResolvedPairingOptions = {
   heartbeatInterval: 1000,
   pairSuspectAfter: 3000,
   pairFailureTimeout: 30_000,
+  pairMaintenanceMax: 1_800_000,
   phiThreshold: 8,
   acceptablePause: 2000,
   minStdDeviation: 100,
@@ -42,6 +52,7 @@ export function resolvePairingOptions(options: PairingOptions = {}): ResolvedPai
   whole('heartbeatInterval', o.heartbeatInterval, 10)
   whole('pairSuspectAfter', o.pairSuspectAfter, 1)
   whole('pairFailureTimeout', o.pairFailureTimeout, 1)
+  whole('pairMaintenanceMax', o.pairMaintenanceMax, 1)
   whole('acceptablePause', o.acceptablePause, 0)
   whole('minStdDeviation', o.minStdDeviation, 1)
   whole('witnesses', o.witnesses, 1)
@@ -59,6 +70,12 @@ export function resolvePairingOptions(options: PairingOptions = {}): ResolvedPai
   if (o.pairFailureTimeout < o.pairSuspectAfter) {
     throw new PairingOptionError(
       `pairFailureTimeout (${o.pairFailureTimeout}) must not be shorter than pairSuspectAfter (${o.pairSuspectAfter})`
+    )
+  }
+  if (o.pairMaintenanceMax < o.pairFailureTimeout) {
+    // maintenance is a reason to wait longer than for silence, never shorter
+    throw new PairingOptionError(
+      `pairMaintenanceMax (${o.pairMaintenanceMax}) must not be shorter than pairFailureTimeout (${o.pairFailureTimeout})`
     )
   }
   return o

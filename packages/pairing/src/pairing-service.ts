@@ -3,7 +3,9 @@
 // silent for pairFailureTimeout asks other peers whether they reach it: only when at least
 // `witnesses` of them answer that they do not (and none that they do) is the partner failed over.
 // A node whose witnesses do not answer either hears from nobody: it suspects itself and does
-// nothing. Unpaired, it forms a pair (formation.ts); a partner whose status shows a higher epoch
+// nothing. A partner whose heartbeats say it is in maintenance is not failed over, silent or not,
+// for pairMaintenanceMax; beyond it, one still in maintenance is (pair-watch.ts). Unpaired, it
+// forms a pair (formation.ts); a partner whose status shows a higher epoch
 // than our pairing has moved on, and the pairing is dropped.
 import type { SigningKey } from '@defs/crypto'
 import type { PeerScorer } from '@defs/kbucket'
@@ -295,6 +297,10 @@ export class PairingService extends EventTarget {
     if (!this.#beating) void this.#beat()
     const now = Date.now()
     const health = this.#watch!.health(now)
+    if (health === 'overdue') {
+      await this.#overdue(now)
+      return
+    }
     if (health !== 'silent') {
       this.#health = health
       return
@@ -327,7 +333,9 @@ export class PairingService extends EventTarget {
         await this.#drop('replaced')
         return
       }
-      this.#compareDigests(res.status.digest, pairing, partner.toString(), now)
+      // a partner in maintenance takes no shards: the sync waits until it runs again
+      if (res.status.state === 'running')
+        this.#compareDigests(res.status.digest, pairing, partner.toString(), now)
     } catch (err) {
       this.#log('heartbeat to %p failed: %s', partner, (err as Error).message)
     } finally {
@@ -360,6 +368,23 @@ export class PairingService extends EventTarget {
     } finally {
       this.#surveying = false
     }
+  }
+
+  /**
+   * The partner has been in maintenance longer than pairMaintenanceMax and still says so: it takes
+   * no shards (by its own word, so no witness can add to it) and the pair has one copy of what
+   * arrives meanwhile. Failed over, as a silent partner would be.
+   */
+  async #overdue(now: number): Promise<void> {
+    const partner = this.partner()
+    this.#health = 'failed'
+    this.#log(
+      'partner %p in maintenance for %d ms, beyond pairMaintenanceMax (%d): failed over',
+      partner,
+      this.#watch!.maintenance(now),
+      this.options.pairMaintenanceMax
+    )
+    await this.#drop('failed')
   }
 
   /** Witnesses first: a partner some peer still reaches is not failed over (a partition between us). */
@@ -407,6 +432,7 @@ export class PairingService extends EventTarget {
   }
 
   #heard(peer: PeerId, status: PairStatus): void {
+    if (this.partner()?.equals(peer) === true) this.#watch?.reported(Date.now(), status.state)
     const partner = status.partner === undefined ? undefined : peerIdFromBytesOrUndefined(status.partner)
     this.directory.heard(peer.toString(), {
       ...(partner !== undefined ? { partner } : {}),

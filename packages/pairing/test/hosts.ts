@@ -9,6 +9,7 @@ import {
   PairingService,
   type PairStore
 } from '@defs/pairing'
+import type { PairLifecycle } from '@defs/segment'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { PeerId, PrivateKey } from '@libp2p/interface'
 
@@ -19,6 +20,8 @@ export interface PairNode {
   store: PairStore
   /** Outbound pair requests to these peers fail ('*': to everyone). */
   cut: Set<string>
+  /** The lifecycle state its heartbeats report (the test sets it, as a node's maintenance would). */
+  lifecycle: { state: PairLifecycle }
   stop(): Promise<void>
 }
 
@@ -38,6 +41,7 @@ export async function startPairNode(
   const store = reuse?.store ?? new MemoryPairStore()
   const host = await createHost({ host: '127.0.0.1', privateKey: key })
   const cut = new Set<string>()
+  const lifecycle: { state: PairLifecycle } = { state: 'running' }
   const pair = new PairingService({
     ...fast,
     ...options,
@@ -52,7 +56,7 @@ export async function startPairNode(
     },
     peers: () => host.getPeers(),
     store,
-    local: () => ({ freeBytes: 1 << 30, state: 'running' }),
+    local: () => ({ freeBytes: 1 << 30, state: lifecycle.state }),
     logger: host.logger
   })
   await pair.start()
@@ -62,6 +66,7 @@ export async function startPairNode(
     key,
     store,
     cut,
+    lifecycle,
     stop: async () => {
       await pair.stop()
       await host.stop()

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { PairingOptionError, pairingDefaults, resolvePairingOptions } from '@defs/pairing'
 
 describe('pairing options', () => {
-  it('default to a 1 s heartbeat, suspicion after 3 s, failover after 30 s, phi 8, two witnesses', () => {
+  it('default to a 1 s heartbeat, suspicion after 3 s, failover after 30 s, phi 8, two witnesses, maintenance waited for 30 min', () => {
     const o = resolvePairingOptions()
     assert.deepEqual(
       [
@@ -12,9 +12,10 @@ describe('pairing options', () => {
         o.pairFailureTimeout,
         o.phiThreshold,
         o.minStdDeviation,
-        o.witnesses
+        o.witnesses,
+        o.pairMaintenanceMax
       ],
-      [1000, 3000, 30_000, 8, 100, 2]
+      [1000, 3000, 30_000, 8, 100, 2, 1_800_000]
     )
     assert.deepEqual(resolvePairingOptions({ heartbeatInterval: undefined }), pairingDefaults)
   })
@@ -23,6 +24,11 @@ describe('pairing options', () => {
     const bad: [Record<string, unknown>, RegExp][] = [
       [{ heartbeatInterval: 0 }, /heartbeatInterval must be an integer >= 10 \(ms\), got 0/],
       [{ pairFailureTimeout: 1.5 }, /pairFailureTimeout must be an integer/],
+      [{ pairMaintenanceMax: -1 }, /pairMaintenanceMax must be an integer >= 1 \(ms\), got -1/],
+      [
+        { pairFailureTimeout: 30_000, pairMaintenanceMax: 20_000 },
+        /pairMaintenanceMax \(20000\) must not be shorter than pairFailureTimeout \(30000\)/
+      ],
       [{ witnesses: 0 }, /witnesses must be an integer >= 1/],
       [{ phiThreshold: Number.NaN }, /phiThreshold must be a finite number > 0, got NaN/],
       [{ autoPair: 'yes' }, /autoPair must be true or false, got yes/],

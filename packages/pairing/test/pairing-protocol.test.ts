@@ -161,3 +161,83 @@ describe('failure detection', { timeout: 180_000 }, () => {
     assert.ok(mutual([a!, c!, back, d!]))
   })
 })
+
+describe('a partner in maintenance', { timeout: 180_000 }, () => {
+  // The failure timeout is 1.5 s (hosts.ts); maintenance is waited for up to 6 s.
+  const withMax = { autoPair: false, pairMaintenanceMax: 6000 }
+
+  it('is not failed over while below the maximum, even with its process down, and is alive again when back', async () => {
+    const [a, b] = await nodes(4, { ...withMax, pairMaintenanceMax: 60_000 })
+    await a!.pair.pairWith(b!.host.peerId)
+    const unpaired = events(a!, 'unpair')
+    b!.lifecycle.state = 'maintenance'
+    await waitFor(() => a!.pair.status().health === 'maintenance', 'a sees b in maintenance')
+    // the upgrade takes b's process down, for three failure timeouts (its witnesses reach it not)
+    const { key, store } = b!
+    await b!.stop()
+    await new Promise((r) => setTimeout(r, 3 * a!.pair.options.pairFailureTimeout))
+    assert.equal(a!.pair.status().health, 'maintenance')
+    assert.deepEqual(unpaired, [])
+    const back = await startPairNode({ autoPair: false }, { key, store })
+    started.push(back)
+    await mesh([a!, back])
+    await waitFor(() => a!.pair.status().health === 'alive', 'a hears b running again', 20_000)
+    assert.deepEqual(unpaired, [])
+    assert.equal(partnerOf(a!), idOf(back))
+    assert.equal(partnerOf(back), idOf(a!))
+    assert.equal(a!.pair.pairing!.record.epoch, 1, 'the same pair')
+  })
+
+  it('beyond the maximum, still in maintenance and heartbeating, is failed over and the survivor re-pairs', async () => {
+    const [a, b, c, d] = await nodes(4, withMax)
+    await a!.pair.pairWith(b!.host.peerId)
+    const unpaired = events(a!, 'unpair')
+    b!.lifecycle.state = 'maintenance'
+    await waitFor(() => a!.pair.status().health === 'maintenance', 'a sees b in maintenance')
+    // well past the failure timeout, well before the maximum: b answers, in maintenance
+    await new Promise((r) => setTimeout(r, 2 * a!.pair.options.pairFailureTimeout))
+    assert.equal(unpaired.length, 0)
+    a!.pair.options.autoPair = true
+    await waitFor(() => unpaired.length > 0, 'b failed over after the maximum', 20_000)
+    assert.deepEqual(
+      unpaired.map((u) => [u.partner, u.reason]),
+      [[idOf(b!), 'failed']]
+    )
+    await waitFor(() => [idOf(c!), idOf(d!)].includes(partnerOf(a!) ?? ''), 'a re-pairs', 20_000)
+    assert.ok(a!.pair.pairing!.record.epoch > 1)
+    // b, still in maintenance, sees it was replaced and neither proposes nor accepts a new pair
+    await waitFor(() => partnerOf(b!) === undefined, 'b drops the old pair')
+    assert.equal(b!.pair.epoch, 1, 'b signed nothing above the old epoch')
+  })
+
+  it('beyond the maximum, with its process down, is failed over by the usual rule (witnessed)', async () => {
+    const [a, b] = await nodes(4, withMax)
+    await a!.pair.pairWith(b!.host.peerId)
+    const unpaired = events(a!, 'unpair')
+    b!.lifecycle.state = 'maintenance'
+    await waitFor(() => a!.pair.status().health === 'maintenance', 'a sees b in maintenance')
+    await b!.stop()
+    await new Promise((r) => setTimeout(r, 2 * a!.pair.options.pairFailureTimeout))
+    assert.equal(unpaired.length, 0, 'not failed over below the maximum')
+    await waitFor(() => unpaired.length > 0, 'b failed over after the maximum', 20_000)
+    assert.deepEqual(
+      unpaired.map((u) => [u.partner, u.reason]),
+      [[idOf(b!), 'failed']]
+    )
+  })
+
+  it('a node in maintenance refuses an offer and proposes none; running again it pairs', async () => {
+    const [a, b] = await nodes(2, { autoPair: false })
+    b!.lifecycle.state = 'maintenance'
+    await assert.rejects(a!.pair.pairWith(b!.host.peerId), {
+      name: 'PairingRefusedError',
+      message: /is maintenance: it pairs only when running/
+    })
+    b!.pair.options.autoPair = true
+    await new Promise((r) => setTimeout(r, 10 * b!.pair.options.heartbeatInterval))
+    assert.equal(partnerOf(a!), undefined)
+    assert.equal(partnerOf(b!), undefined)
+    b!.lifecycle.state = 'running'
+    await waitFor(() => partnerOf(b!) === idOf(a!), 'b pairs once running')
+  })
+})

@@ -6,6 +6,7 @@
 //   <dir>/lock       the pid of the process that runs the node
 //   <dir>/meta/      datastore-level: manifests, location records, tasks, keystore
 //   <dir>/shards/    one file per shard: header + bytes, written temp + fsync + rename
+//   <dir>/tombstones/ claims deleted at their owners' word lately (tombstones.ts)
 //   <dir>/tmp/       scratch on the same filesystem as shards/, cleared at every start
 import { chmod, mkdir, rm } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -17,6 +18,7 @@ export interface NodeDir {
   readonly lock: string
   readonly meta: string
   readonly shards: string
+  readonly tombstones: string
   readonly tmp: string
 }
 
@@ -29,6 +31,7 @@ export function nodeDir(root: string): NodeDir {
     lock: join(abs, 'lock'),
     meta: join(abs, 'meta'),
     shards: join(abs, 'shards'),
+    tombstones: join(abs, 'tombstones'),
     tmp: join(abs, 'tmp')
   }
 }
@@ -45,5 +48,5 @@ export async function ensureNodeRoot(dir: NodeDir): Promise<void> {
 /** Creates the directories, and empties tmp/: what is there was left by a process that died mid-write. */
 export async function prepareNodeDir(dir: NodeDir): Promise<void> {
   await rm(dir.tmp, { recursive: true, force: true })
-  await Promise.all([dir.meta, dir.shards, dir.tmp].map((d) => mkdir(d, { recursive: true })))
+  await Promise.all([dir.meta, dir.shards, dir.tombstones, dir.tmp].map((d) => mkdir(d, { recursive: true })))
 }

@@ -8,6 +8,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   type ByteRange,
+  ClaimDeletedError,
   claimOf,
   headerOf,
   QuotaExceededError,
@@ -29,6 +30,7 @@ import { plainBytes } from './bytes.ts'
 import { toHex } from './hex.ts'
 import { CLAIMS_SUFFIX, readHead, readPieces, readRange } from './shard-files.ts'
 import { loadLedger, type ShardEntry, type ShardLedger } from './shard-ledger.ts'
+import type { Tombstones } from './tombstones.ts'
 
 export class DiskShardStore implements NodeShardStore {
   readonly dir: string
@@ -41,6 +43,8 @@ export class DiskShardStore implements NodeShardStore {
    * its partner); resolves with the durable copies that exist, which the put resolves with.
    */
   mirror: ((id: Uint8Array, body: ShardBody, claim: ShardClaim) => Promise<number>) | undefined
+  /** Claims removed at their owner's word lately: put again, they are refused (ClaimDeletedError). */
+  tombstones: Tombstones | undefined
   readonly #ledger: ShardLedger
   /** One change at a time per shard (puts, claims, deletes of one id run in turn). */
   readonly #busy = new Map<string, Promise<unknown>>()
@@ -102,6 +106,8 @@ export class DiskShardStore implements NodeShardStore {
   async #put(id: Uint8Array, body: ShardBody, claim: ShardClaim): Promise<void> {
     const name = toHex(id)
     await this.#serial(name, async () => {
+      const buried = this.tombstones?.refusal(id, claim)
+      if (buried !== undefined) throw new ClaimDeletedError(buried)
       const held = this.#ledger.entries.get(name)
       if (held !== undefined) return this.#claim(name, held, claim)
       const pieces = body instanceof Uint8Array ? [body] : body
@@ -143,6 +149,8 @@ export class DiskShardStore implements NodeShardStore {
     return this.#serial(name, async () => {
       const entry = this.#ledger.entries.get(name)
       if (entry === undefined || !entry.claims.some((c) => claimOf(c, fileId, owner))) return false
+      // the tombstone first: a crash after it and before the claim goes leaves both, never neither
+      await this.tombstones?.bury(id, fileId, owner)
       const left = entry.claims.filter((c) => !claimOf(c, fileId, owner))
       if (left.length === 0) {
         await this.#unlink(name, entry)

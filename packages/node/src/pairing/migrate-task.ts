@@ -5,7 +5,7 @@
 // when the partner it was for is no longer the partner (a newer pair's own task takes over).
 
 import { fromHex } from '@defs/crypto'
-import { headerOf } from '@defs/net'
+import { headerOf, ReplayError } from '@defs/net'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { NodeComponents } from '../components.ts'
@@ -26,6 +26,8 @@ export interface MigrateResult {
   /** Shards sent, and shards the partner had already. */
   sent: number
   present: number
+  /** Claims the partner refused as deleted by their owner there (a delete this node missed). */
+  deleted: number
   /** The pairing changed before the end: the task stopped early. */
   superseded: boolean
 }
@@ -56,7 +58,7 @@ export class MigrateRunner implements TaskRunner<MigrateParams, MigrateCheckpoin
       .ids()
       .filter((id) => id > after)
       .sort()
-    const result: MigrateResult = { sent: 0, present: 0, superseded: false }
+    const result: MigrateResult = { sent: 0, present: 0, deleted: 0, superseded: false }
     let bytesDone = 0
     for (let at = 0; at < ids.length; at += BATCH) {
       if (!this.#isPartner(partner, epoch)) return { ...result, superseded: true }
@@ -69,10 +71,13 @@ export class MigrateRunner implements TaskRunner<MigrateParams, MigrateCheckpoin
         const sent = await Promise.all(
           missing.slice(next, next + SENDS_IN_FLIGHT).map((id) => this.#send(peer, id, ctx.signal))
         )
-        for (const bytes of sent) {
-          if (bytes === undefined) continue // deleted meanwhile
-          result.sent++
-          bytesDone += bytes
+        for (const outcome of sent) {
+          if (outcome === undefined) continue // deleted here meanwhile
+          if (outcome === 'deleted') result.deleted++
+          else {
+            result.sent++
+            bytesDone += outcome
+          }
         }
       }
       ctx.progress({ shardsDone: result.sent + result.present, bytesDone })
@@ -81,14 +86,26 @@ export class MigrateRunner implements TaskRunner<MigrateParams, MigrateCheckpoin
     return result
   }
 
-  /** Sends one shard with every owner's claim (the partner checks the bytes each time); its size, or undefined if it is gone. */
-  async #send(peer: PeerId, hexId: string, signal: AbortSignal): Promise<number | undefined> {
+  /**
+   * Sends one shard with every owner's claim (the partner checks the bytes each time): its size;
+   * undefined if it is gone here; 'deleted' if the partner refused every claim as deleted by its
+   * owner there (this node missed that delete; its copy stays an extra one, not sent again by
+   * this run, and the partner's tombstone keeps it from coming back).
+   */
+  async #send(peer: PeerId, hexId: string, signal: AbortSignal): Promise<number | 'deleted' | undefined> {
     const id = fromHex(hexId)
     const body = await this.#c.shards.get(id)
     if (body === undefined) return undefined
+    let stored = 0
     for (const claim of await this.#c.shards.claims(id)) {
-      await this.#c.host.services.shards.put(peer, headerOf(claim), body, { id, signal })
+      try {
+        await this.#c.host.services.shards.put(peer, headerOf(claim), body, { id, signal })
+        stored++
+      } catch (err) {
+        // 409 to a put: the partner holds a tombstone of this claim (ClaimDeletedError there)
+        if (!(err instanceof ReplayError)) throw err
+      }
     }
-    return body.byteLength
+    return stored === 0 ? 'deleted' : body.byteLength
   }
 }

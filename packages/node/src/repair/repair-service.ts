@@ -2,7 +2,8 @@
 // this node checks the health of each file it keeps (held-files.ts) with live location records
 // and batched `has` queries; an ill slice makes the file's elected repairer (election.ts) queue a
 // persisted `repair` task below user transfers, one per file at a time. Reads that needed parity
-// or met a bad shard report the slice here, and the file is checked again soon.
+// or met a bad shard report the slice here, and the file is checked again soon. A shard both
+// nodes of its pair lost is told on the node's events (`pair:lost`) before it is repaired.
 import type { Manifest } from '@defs/segment'
 import { TypedEventEmitter } from 'main-event'
 import type { NodeComponents } from '../components.ts'
@@ -11,6 +12,7 @@ import type { DegradedSlice } from '../events.ts'
 import type { ServiceFactory } from '../services.ts'
 import { liveHolders } from '../steps/file-health.ts'
 import { lookupHolders } from '../steps/network-index.ts'
+import { LastHolders, lostPairCopies } from '../steps/pair-loss.ts'
 import { finalStates } from '../tasks/task-types.ts'
 import { type AuditOutcome, Auditor } from './audits.ts'
 import { electionOrder, mayRepair } from './election.ts'
@@ -84,6 +86,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
    * costs a `has` per holder and file, not an index lookup (and its wait for answers) each.
    */
   readonly #located = new Map<string, { holders: string[][][]; at: number }>()
+  readonly #heldBy = new LastHolders()
   readonly #onDegraded = (e: CustomEvent<DegradedSlice>): void => {
     void this.#reporter.degraded(e.detail).catch(() => {})
   }
@@ -176,16 +179,21 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     const maxAge = LOOKUP_EVERY_CHECKS * this.options.repairCheckInterval
     let live: string[][][] | undefined
     let needs: SliceNeed[] = []
+    let holders = known?.holders ?? []
     if (known !== undefined && Date.now() - known.at < maxAge) {
-      live = await liveOf(known.holders)
+      live = await liveOf(holders)
       needs = slicesToRepair(manifest, live, thresholdOf)
     }
     if (live === undefined || needs.length > 0) {
-      const holders = await lookupHolders(c, manifest)
+      holders = await lookupHolders(c, manifest)
       this.#located.set(key, { holders, at: Date.now() })
       live = await liveOf(holders)
       needs = slicesToRepair(manifest, live, thresholdOf)
     }
+    // who held what: a holder that is gone answers no lookup, so the last live holders seen count
+    const held = this.#heldBy.remember(key, holders, live)
+    for (const lost of lostPairCopies(manifest, held, live, (p) => c.pairs.lastPartnerOf(p)))
+      c.events.safeDispatchEvent('pair:lost', { detail: { fileIdHex: key, ...lost } })
     const order = await electionOrder(manifest.fileId, live.flat(2))
     if (this.options.repairAudits && order[0] === c.peerId) {
       // The repairer audits; a copy that fails is not counted as healthy from now on.
