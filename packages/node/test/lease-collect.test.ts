@@ -8,15 +8,14 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { after, before, describe, it } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { createNode, type DefsNode, type LeaseService, leases, repair } from '../src/index.ts'
 import { waitFor } from './network/devnet.ts'
-import { type RepairProcess, startRepairNodes } from './network/repair-process.ts'
+import { type RepairNetwork, type RepairProcess, startRepairNetwork } from './network/repair-process.ts'
 
 const uploadChild = fileURLToPath(new URL('./fixtures/upload-child.ts', import.meta.url))
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
@@ -46,41 +45,25 @@ async function shardFiles(dir: string): Promise<Map<string, Map<string, number>>
 const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** An in-process owner with short leases, and `n` storage node processes joined to it. */
-async function startLeaseNetwork(
-  root: string,
-  n: number
-): Promise<{ owner: DefsNode<{ leases: LeaseService }>; nodes: RepairProcess[] }> {
-  const owner = (await createNode({
-    dataDir: join(root, 'owner'),
-    probationMs: 0,
-    workerNum: 1,
-    minSliceSize: 256 * 1024,
-    maxSliceSize: 256 * 1024,
-    services: { repair: repair(repairOptions), leases: leases(leaseOptions) }
-  })) as unknown as DefsNode<{ leases: LeaseService }>
-  try {
-    const nodes = await startRepairNodes(root, n, owner.addresses(), repairOptions, 30_000, leaseOptions)
-    await waitFor(async () => (await owner.status()).peers >= n, 'the owner to see every node', 20_000)
-    return { owner, nodes }
-  } catch (err) {
-    await owner.stop()
-    throw err
-  }
+function startLeaseNetwork(prefix: string, n: number): Promise<RepairNetwork<{ leases: LeaseService }>> {
+  return startRepairNetwork(prefix, n, {
+    sliceSize: 256 * 1024,
+    services: { repair: repair(repairOptions), leases: leases(leaseOptions) },
+    repairOptions,
+    leaseOptions
+  })
 }
 
 describe('leases and garbage collection', () => {
   let root: string
   let owner: DefsNode<{ leases: LeaseService }>
   let nodes: RepairProcess[] = []
+  let net: RepairNetwork<{ leases: LeaseService }> | undefined
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'defs-lease-'))
-    ;({ owner, nodes } = await startLeaseNetwork(root, STORAGE_NODES))
+    net = await startLeaseNetwork('defs-lease-', STORAGE_NODES)
+    ;({ root, owner, nodes } = net)
   })
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.kill()))
-    await owner?.stop().catch(() => {})
-    await rm(root, { recursive: true, force: true })
-  })
+  after(() => net?.stop())
 
   it("collects a killed upload's shards after the grace period, never a live file's", async () => {
     // The live file, acknowledged: every byte of it must read back at the end.
@@ -232,16 +215,12 @@ describe('a holder unreachable when a file is deleted', () => {
   let root: string
   let owner: DefsNode<{ leases: LeaseService }>
   let nodes: RepairProcess[] = []
+  let net: RepairNetwork<{ leases: LeaseService }> | undefined
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'defs-lease-rm-'))
-    ;({ owner, nodes } = await startLeaseNetwork(root, 4))
+    net = await startLeaseNetwork('defs-lease-rm-', 4)
+    ;({ root, owner, nodes } = net)
   })
-  after(async () => {
-    for (const n of nodes) n.proc.kill('SIGCONT')
-    await Promise.all(nodes.map((n) => n.kill()))
-    await owner?.stop().catch(() => {})
-    await rm(root, { recursive: true, force: true })
-  })
+  after(() => net?.stop())
 
   it('drops the shards it kept once their lease, no longer renewed, runs out', async () => {
     const source = join(root, 'doomed')

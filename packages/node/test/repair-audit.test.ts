@@ -3,17 +3,21 @@
 // matching its id), names the holder, lowers its audit factor, and rebuilds the shard elsewhere.
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { open, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { fromHex } from '@defs/crypto'
 import { decodeEnvelope, verify } from '@defs/segment'
-import { createNode, type DefsNode, type NodeComponents, type RepairService, repair } from '../src/index.ts'
+import { type DefsNode, type NodeComponents, type RepairService, repair } from '../src/index.ts'
 import { electionOrder } from '../src/repair/index.ts'
 import { peerHas } from '../src/steps/network-index.ts'
 import { waitFor } from './network/devnet.ts'
-import { type RepairLine, type RepairProcess, startRepairNodes } from './network/repair-process.ts'
+import {
+  type RepairLine,
+  type RepairNetwork,
+  type RepairProcess,
+  startRepairNetwork
+} from './network/repair-process.ts'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 const repairOptions = { repairCheckInterval: 1000, repairLease: 3000 }
@@ -22,24 +26,16 @@ describe('a flipped byte on a holder’s disk', () => {
   let root: string
   let owner: DefsNode<{ parts: NodeComponents; repair: RepairService }>
   let nodes: RepairProcess[] = []
+  let net: RepairNetwork<{ parts: NodeComponents; repair: RepairService }> | undefined
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'defs-audit-'))
-    owner = (await createNode({
-      dataDir: join(root, 'owner'),
-      probationMs: 0,
-      workerNum: 1,
-      minSliceSize: 256 * 1024,
-      maxSliceSize: 256 * 1024,
-      services: { parts: { create: (c: NodeComponents) => c }, repair: repair(repairOptions) }
-    })) as unknown as DefsNode<{ parts: NodeComponents; repair: RepairService }>
-    nodes = await startRepairNodes(root, 6, owner.addresses(), repairOptions)
-    await waitFor(async () => (await owner.status()).peers >= 6, 'the owner to see every node', 20_000)
+    net = await startRepairNetwork('defs-audit-', 6, {
+      sliceSize: 256 * 1024,
+      services: { parts: { create: (c: NodeComponents) => c }, repair: repair(repairOptions) },
+      repairOptions
+    })
+    ;({ root, owner, nodes } = net)
   })
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.kill()))
-    await owner?.stop().catch(() => {})
-    await rm(root, { recursive: true, force: true })
-  })
+  after(() => net?.stop())
 
   it('is found by an audit, the holder named and scored down, the shard rebuilt elsewhere', async () => {
     const bytes = randomBytes(2 * 256 * 1024 - 100)

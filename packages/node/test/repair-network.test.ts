@@ -4,13 +4,17 @@
 // and the file reads back identical from a node that never saw it, the owner still stopped.
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createNode, type DefsNode, type NodeComponents } from '../src/index.ts'
 import { waitFor } from './network/devnet.ts'
-import { type RepairProcess, singleCopies, startRepairNodes } from './network/repair-process.ts'
+import {
+  type RepairNetwork,
+  type RepairProcess,
+  singleCopies,
+  startRepairNetwork
+} from './network/repair-process.ts'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 const K = 3
@@ -45,28 +49,16 @@ describe('network repair, the owner stopped', () => {
   let root: string
   let owner: DefsNode<{ parts: NodeComponents }>
   let nodes: RepairProcess[] = []
+  let net: RepairNetwork<{ parts: NodeComponents }> | undefined
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'defs-repair-'))
-    owner = (await createNode({
-      dataDir: join(root, 'owner'),
-      probationMs: 0,
-      workerNum: 1,
-      minSliceSize: 256 * 1024,
-      maxSliceSize: 256 * 1024,
-      services: { parts: { create: (c: NodeComponents) => c } }
-    })) as unknown as DefsNode<{ parts: NodeComponents }>
-    nodes = await startRepairNodes(root, STORAGE_NODES, owner.addresses(), repairOptions)
-    await waitFor(
-      async () => (await owner.status()).peers >= STORAGE_NODES,
-      'the owner to see every node',
-      20_000
-    )
+    net = await startRepairNetwork('defs-repair-', STORAGE_NODES, {
+      sliceSize: 256 * 1024,
+      services: { parts: { create: (c: NodeComponents) => c } },
+      repairOptions
+    })
+    ;({ root, owner, nodes } = net)
   })
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.kill()))
-    await owner?.stop().catch(() => {})
-    await rm(root, { recursive: true, force: true })
-  })
+  after(() => net?.stop())
 
   it('rebuilds every lost shard once, keyless, and the file reads back from another node', async () => {
     const bytes = randomBytes(5 * 256 * 1024 - 1000)

@@ -4,13 +4,12 @@
 // lost shard within seconds, long before any periodic check.
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createNode, type DefsNode, type NodeComponents, type RepairService, repair } from '../src/index.ts'
 import { waitFor } from './network/devnet.ts'
-import { type RepairProcess, startRepairNodes } from './network/repair-process.ts'
+import { type RepairNetwork, type RepairProcess, startRepairNetwork } from './network/repair-process.ts'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 const K = 3
@@ -20,24 +19,16 @@ describe('read-triggered repair', () => {
   let root: string
   let owner: DefsNode<{ parts: NodeComponents; repair: RepairService }>
   let nodes: RepairProcess[] = []
+  let net: RepairNetwork<{ parts: NodeComponents; repair: RepairService }> | undefined
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'defs-onread-'))
-    owner = (await createNode({
-      dataDir: join(root, 'owner'),
-      probationMs: 0,
-      workerNum: 1,
-      minSliceSize: 256 * 1024,
-      maxSliceSize: 256 * 1024,
-      services: { parts: { create: (c: NodeComponents) => c }, repair: repair(repairOptions) }
-    })) as unknown as DefsNode<{ parts: NodeComponents; repair: RepairService }>
-    nodes = await startRepairNodes(root, 6, owner.addresses(), repairOptions)
-    await waitFor(async () => (await owner.status()).peers >= 6, 'the owner to see every node', 20_000)
+    net = await startRepairNetwork('defs-onread-', 6, {
+      sliceSize: 256 * 1024,
+      services: { parts: { create: (c: NodeComponents) => c }, repair: repair(repairOptions) },
+      repairOptions
+    })
+    ;({ root, owner, nodes } = net)
   })
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.kill()))
-    await owner?.stop().catch(() => {})
-    await rm(root, { recursive: true, force: true })
-  })
+  after(() => net?.stop())
 
   it('a read that needed parity gets the slice rebuilt, reported once', async () => {
     const bytes = randomBytes(3 * 256 * 1024 - 100)

@@ -3,13 +3,17 @@
 // the file reads back identical from a node that never saw it, the owner stopped throughout.
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { createNode, type DefsNode, type NodeComponents } from '../src/index.ts'
 import { waitFor } from './network/devnet.ts'
-import { RepairProcess, singleCopies, startRepairNodes } from './network/repair-process.ts'
+import {
+  type RepairNetwork,
+  RepairProcess,
+  singleCopies,
+  startRepairNetwork
+} from './network/repair-process.ts'
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
 const STORAGE_NODES = 8
@@ -22,28 +26,16 @@ describe('a repairer SIGKILLed mid-repair', () => {
   let root: string
   let owner: DefsNode<{ parts: NodeComponents }>
   let nodes: RepairProcess[] = []
+  let net: RepairNetwork<{ parts: NodeComponents }> | undefined
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'defs-takeover-'))
-    owner = (await createNode({
-      dataDir: join(root, 'owner'),
-      probationMs: 0,
-      workerNum: 1,
-      minSliceSize: 128 * 1024,
-      maxSliceSize: 128 * 1024,
-      services: { parts: { create: (c: NodeComponents) => c } }
-    })) as unknown as DefsNode<{ parts: NodeComponents }>
-    nodes = await startRepairNodes(root, STORAGE_NODES, owner.addresses(), repairOptions)
-    await waitFor(
-      async () => (await owner.status()).peers >= STORAGE_NODES,
-      'the owner to see every node',
-      20_000
-    )
+    net = await startRepairNetwork('defs-takeover-', STORAGE_NODES, {
+      sliceSize: 128 * 1024,
+      services: { parts: { create: (c: NodeComponents) => c } },
+      repairOptions: repairOptions
+    })
+    ;({ root, owner, nodes } = net)
   })
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.kill()))
-    await owner?.stop().catch(() => {})
-    await rm(root, { recursive: true, force: true })
-  })
+  after(() => net?.stop())
 
   it('is replaced by the next holder, and no shard is placed twice', async () => {
     const bytes = randomBytes(SLICES * 128 * 1024 - 500)
@@ -126,28 +118,16 @@ describe('a repairer SIGKILLed mid-repair and restarted', () => {
   // A dead repairer is no live holder, so the next one may start at once; the restarted one's task
   // must still resume and end, and between them no shard may be placed twice.
   const options = repairOptions
+  let net: RepairNetwork<{ parts: NodeComponents }> | undefined
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'defs-resume-'))
-    owner = (await createNode({
-      dataDir: join(root, 'owner'),
-      probationMs: 0,
-      workerNum: 1,
-      minSliceSize: 128 * 1024,
-      maxSliceSize: 128 * 1024,
-      services: { parts: { create: (c: NodeComponents) => c } }
-    })) as unknown as DefsNode<{ parts: NodeComponents }>
-    nodes = await startRepairNodes(root, STORAGE_NODES, owner.addresses(), options)
-    await waitFor(
-      async () => (await owner.status()).peers >= STORAGE_NODES,
-      'the owner to see every node',
-      20_000
-    )
+    net = await startRepairNetwork('defs-resume-', STORAGE_NODES, {
+      sliceSize: 128 * 1024,
+      services: { parts: { create: (c: NodeComponents) => c } },
+      repairOptions: options
+    })
+    ;({ root, owner, nodes } = net)
   })
-  after(async () => {
-    await Promise.all(nodes.map((n) => n.kill()))
-    await owner?.stop().catch(() => {})
-    await rm(root, { recursive: true, force: true })
-  })
+  after(() => net?.stop())
 
   it('resumes its persisted repair task from its checkpoint and finishes it', async () => {
     const bytes = randomBytes(SLICES * 128 * 1024 - 500)

@@ -1,12 +1,23 @@
 // A repair-child node process for tests: spawned with its directory, bootstrap addresses and
 // repair options; its JSON lines kept in order; waits on them bounded; SIGKILL or SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { resolveManifest } from '../../src/files/resolve-file.ts'
-import type { CollectedShard, NodeComponents, NodeStatus } from '../../src/index.ts'
+import {
+  type CollectedShard,
+  createNode,
+  type DefsNode,
+  type NodeComponents,
+  type NodeStatus
+} from '../../src/index.ts'
+import type { ServiceFactories } from '../../src/services.ts'
 import { liveHolders } from '../../src/steps/file-health.ts'
 import { lookupHolders } from '../../src/steps/network-index.ts'
+import { waitFor } from './devnet.ts'
 
 const child = fileURLToPath(new URL('../fixtures/repair-child.ts', import.meta.url))
 
@@ -156,5 +167,69 @@ export async function singleCopies(c: NodeComponents, ref: string, ms: number): 
       throw new Error(`slice ${i} shard ${j} is held by ${JSON.stringify(h)} after ${ms} ms`)
     }
     await new Promise((r) => setTimeout(r, 500))
+  }
+}
+
+/** An in-process owner and storage node processes joined to it, as the repair and lease tests use them. */
+export interface RepairNetwork<S extends object> {
+  /** The temporary directory every node lives under; removed by stop. */
+  root: string
+  owner: DefsNode<S>
+  /** The storage node processes (a test may push restarted ones: stop kills them too). */
+  nodes: RepairProcess[]
+  /** Kills every process (a stopped one is sent SIGCONT first), stops the owner, removes root. */
+  stop(): Promise<void>
+}
+
+/**
+ * A temporary root named after `prefix`, an owner node in this process (slices of `sliceSize`,
+ * composed with `services`), then `n` storage node processes with `repairOptions` and
+ * `leaseOptions`, once the owner sees every one of them (bounded). Anything started is stopped
+ * again when a later step fails.
+ */
+export async function startRepairNetwork<S extends object>(
+  prefix: string,
+  n: number,
+  options: {
+    sliceSize: number
+    services: ServiceFactories<S>
+    repairOptions: object
+    leaseOptions?: object
+  }
+): Promise<RepairNetwork<S>> {
+  const root = await mkdtemp(join(tmpdir(), prefix))
+  let owner: DefsNode<S> | undefined
+  const nodes: RepairProcess[] = []
+  const stop = async (): Promise<void> => {
+    for (const p of nodes) p.proc.kill('SIGCONT')
+    await Promise.all(nodes.map((p) => p.kill()))
+    await owner?.stop().catch(() => {})
+    await rm(root, { recursive: true, force: true })
+  }
+  try {
+    owner = (await createNode({
+      dataDir: join(root, 'owner'),
+      probationMs: 0,
+      workerNum: 1,
+      minSliceSize: options.sliceSize,
+      maxSliceSize: options.sliceSize,
+      services: options.services
+    })) as unknown as DefsNode<S>
+    nodes.push(
+      ...(await startRepairNodes(
+        root,
+        n,
+        owner.addresses(),
+        options.repairOptions,
+        30_000,
+        options.leaseOptions
+      ))
+    )
+    const started = owner
+    await waitFor(async () => (await started.status()).peers >= n, 'the owner to see every node', 20_000)
+    return { root, owner, nodes, stop }
+  } catch (err) {
+    await stop()
+    throw err
   }
 }
