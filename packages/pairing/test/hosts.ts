@@ -74,9 +74,23 @@ export async function startPairNode(
   }
 }
 
+/**
+ * Dials every node from every other, each dial bounded and tried up to 3 times: a dial to a peer
+ * id that just came back on a new port was seen to hang without a signal (the dial to its old
+ * address still pending), which held a test until its suite timed out.
+ */
 export async function mesh(nodes: PairNode[]): Promise<void> {
   for (const a of nodes)
-    for (const b of nodes) if (a !== b) await a.host.dial(b.host.getMultiaddrs()[0]!).catch(() => {})
+    for (const b of nodes) {
+      if (a === b) continue
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const ok = await a.host
+          .dial(b.host.getMultiaddrs()[0]!, { signal: AbortSignal.timeout(5000) })
+          .then(() => true)
+          .catch(() => false)
+        if (ok) break
+      }
+    }
 }
 
 export function partnerOf(node: PairNode): string | undefined {
