@@ -136,6 +136,54 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
     await shot('files')
   })
 
+  it('shows the storage panel as GET /v1/status gives it: held, leased, expired, collected, quota, free disk', async () => {
+    const client = devnet!.client(devnet!.nodes[0]!.name)
+    type Count = { shards: number; bytes: number }
+    const shown = () =>
+      page!.evaluate(() => {
+        const count = (key: string) => {
+          const row = document.querySelector(`#leases tr[data-lease="${key}"]`)
+          return {
+            shards: Number(row?.getAttribute('data-shards')),
+            bytes: Number(row?.getAttribute('data-bytes'))
+          }
+        }
+        return {
+          leases: {
+            held: count('held'),
+            leased: count('leased'),
+            expired: count('expired'),
+            collected: count('collected')
+          },
+          quotaBytes: Number(document.querySelector('#quota')?.getAttribute('data-bytes')),
+          freeBytes: Number(document.querySelector('#free-disk')?.getAttribute('data-bytes'))
+        }
+      })
+    // The page's copy comes with the status event (every 5 s): the leases can move between that and
+    // the API's answer, so they are compared until they meet (bounded), then asserted equal.
+    let page_ = await shown()
+    let status = await client.status()
+    for (let i = 0; i < 20 && JSON.stringify(page_.leases) !== JSON.stringify(status.leases); i++) {
+      await new Promise((r) => setTimeout(r, 1000))
+      ;[page_, status] = await Promise.all([shown(), client.status()])
+    }
+    const leases = status.leases as Record<'held' | 'leased' | 'expired' | 'collected', Count>
+    assert.deepEqual(page_.leases, leases)
+    for (const key of ['held', 'leased', 'expired', 'collected'] as const)
+      assert.match(
+        (await page!.locator(`#leases tr[data-lease="${key}"]`).textContent())!,
+        new RegExp(`${leases[key].shards} shards`)
+      )
+    assert.equal(page_.quotaBytes, status.maxStorage)
+    // Free disk moves with every write on the machine: the page's is the API's within 1 %.
+    assert.ok(status.disk !== undefined)
+    assert.ok(
+      Math.abs(page_.freeBytes - status.disk.freeBytes) <= status.disk.freeBytes / 100,
+      `free disk shown ${page_.freeBytes}, API ${status.disk.freeBytes}`
+    )
+    await shot('storage')
+  })
+
   it('pauses and resumes a task from its buttons', async () => {
     const entry = devnet!.nodes[0]!
     const client = devnet!.client(entry.name)
