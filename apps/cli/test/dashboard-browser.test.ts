@@ -7,7 +7,7 @@
 // in test/artifacts/dashboard.
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -15,6 +15,7 @@ import type { Page } from 'playwright-core'
 import { type Chromium, launchChromium } from '../../../test/browser/chromium.ts'
 import { buildDashboard } from '../../daemon/scripts/build-dashboard.ts'
 import { type Devnet, startDevnet } from '../src/index.ts'
+import { apiEnv, runCli } from './run-cli.ts'
 
 const MiB = 1024 * 1024
 const artifacts = new URL('../../../test/artifacts/dashboard/', import.meta.url).pathname
@@ -245,6 +246,83 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
       }
     )
     assert.equal((await client.status()).state, 'running')
+  })
+
+  it('signs a user in with name and passphrase, shows their tree and none of the operator’s controls', async () => {
+    const entry = devnet!.nodes[0]!
+    const env = (passphrase: string, session?: string) => ({
+      ...apiEnv(entry.api, entry.token),
+      DEFS_PASSPHRASE: passphrase,
+      ...(session === undefined ? {} : { DEFS_SESSION: session })
+    })
+    const created = await runCli(['user', 'create', 'alice', '--json'], { env: env('alice pass') })
+    assert.equal(created.code, 0, created.stderr)
+    const alice = JSON.parse(created.stdout.toString()) as { user: string }
+    await page!.click('#sign-out')
+    await page!.locator('#user-sign-in').waitFor({ timeout: 10_000 })
+    const alert = page!.locator('#user-sign-in [role=alert]')
+    await page!.fill('#user-name', 'alice')
+    await page!.fill('#passphrase', 'not alice pass')
+    await page!.click('#user-sign-in button[type=submit]')
+    await alert.waitFor({ timeout: 10_000 })
+    assert.match((await alert.textContent())!, /wrong passphrase for user alice/)
+    await shot('user-sign-in-refused')
+    await page!.fill('#passphrase', 'alice pass')
+    await page!.click('#user-sign-in button[type=submit]')
+    await page!.locator('#user').waitFor({ timeout: 10_000 })
+    assert.equal(await page!.locator('#user').getAttribute('data-user'), alice.user)
+    await page!.locator('#tree-empty').waitFor({ timeout: 10_000 })
+    // None of the operator's panels or switches is offered, and the API refuses them to this cookie.
+    for (const operatorOnly of ['#node', '#maintenance', '#tasks', '#peers', '#drop'])
+      assert.equal(await page!.locator(operatorOnly).count(), 0, operatorOnly)
+    const refused = await page!.evaluate(async () => {
+      const answer = async (path: string, init?: RequestInit) => {
+        const res = await fetch(path, init)
+        return [res.status, ((await res.json()) as { error?: { name: string } }).error?.name]
+      }
+      return [
+        await answer('/v1/maintenance', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"on":true}'
+        }),
+        await answer('/v1/tasks'),
+        await answer('/v1/status')
+      ]
+    })
+    assert.deepEqual(refused, Array(3).fill([403, 'OperatorOnlyError']))
+    assert.equal((await devnet!.client(entry.name).status()).state, 'running')
+
+    // alice puts a file with her session from defs login; the page lists it on Refresh.
+    const login = await runCli(['login', 'alice'], { env: env('alice pass') })
+    assert.equal(login.code, 0, login.stderr)
+    const path = join(dir, 'notes.txt')
+    writeFileSync(path, `alice's notes ${Date.now()}\n`)
+    const put = await runCli(['put', path, '--name', 'docs/notes.txt', '--json'], {
+      env: env('', login.stdout.toString().trim())
+    })
+    assert.equal(put.code, 0, put.stderr)
+    const { fileId } = JSON.parse(put.stdout.toString()) as { fileId: string }
+    await page!.click('#refresh-tree')
+    const row = page!.locator('#user-files tr[data-name="docs/notes.txt"]')
+    await row.waitFor({ timeout: 10_000 })
+    assert.equal(await row.getAttribute('data-file'), fileId)
+    // Only hers: the 16 MiB file the operator dropped is the node's, not in her tree.
+    assert.equal(await page!.locator('#user-files tbody tr').count(), 1)
+    assert.equal(await page!.evaluate(() => document.cookie), '')
+    await shot('user-files')
+
+    // Back to the operator for the rest.
+    await page!.click('#sign-out')
+    await page!.fill('#token', entry.token)
+    await page!.click('#sign-in button[type=submit]')
+    await page!.waitForFunction(
+      () => Number(document.querySelector('#peer-count')?.textContent) === 6,
+      undefined,
+      {
+        timeout: 30_000
+      }
+    )
   })
 
   it("drops a SIGKILLed partner's peer, and shows the pair recover with a new partner", async () => {
