@@ -2,7 +2,10 @@
 // pairs and one spare, so a survivor has someone to pair with), each its own process: sign in
 // with node-1's token, see its 6 peers and its partner, drop a 16 MiB
 // file on the page and watch it complete, download it by click (SHA-256 equal to what the page
-// dropped), pause and resume a task, switch maintenance on and off, and see node-1's partner,
+// dropped), see the storage panel (leases, quota, free disk) as GET /v1/status gives it, pause
+// and resume a task, switch maintenance on and off, sign in as a user (`defs user create`) with
+// name and passphrase (a wrong one refused) and see their tree (a `defs put` with their session
+// and a file dropped on the page) and none of the operator's controls, and see node-1's partner,
 // SIGKILLed, go away and the pair recover with a new partner. A screenshot of each step is kept
 // in test/artifacts/dashboard.
 import assert from 'node:assert/strict'
@@ -128,8 +131,16 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
       undefined,
       { timeout: 30_000 }
     )
-    const { samples } = await devnet!.client(devnet!.nodes[0]!.name).throughput()
-    assert.ok(samples.reduce((n, x) => n + x.received, 0) > 0, 'the upload is in the throughput history')
+    // The upload's bytes land in the first sample taken after they came in: up to 5 s after the
+    // upload finished, so the history is read again (bounded) until that sample is in it.
+    const received = async () =>
+      (await devnet!.client(devnet!.nodes[0]!.name).throughput()).samples.reduce((n, x) => n + x.received, 0)
+    let bytesIn = await received()
+    for (let i = 0; i < 15 && bytesIn === 0; i++) {
+      await new Promise((r) => setTimeout(r, 1000))
+      bytesIn = await received()
+    }
+    assert.ok(bytesIn > 0, 'the upload is in the throughput history')
     assert.ok((await page!.locator('#transfer-line').getAttribute('points'))!.split(' ').length >= 2)
     await row.locator('[data-action=check]').click()
     await row.locator('.health span').waitFor({ timeout: 30_000 })
@@ -273,7 +284,7 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
     assert.equal(await page!.locator('#user').getAttribute('data-user'), alice.user)
     await page!.locator('#tree-empty').waitFor({ timeout: 10_000 })
     // None of the operator's panels or switches is offered, and the API refuses them to this cookie.
-    for (const operatorOnly of ['#node', '#maintenance', '#tasks', '#peers', '#drop'])
+    for (const operatorOnly of ['#node', '#maintenance', '#tasks', '#peers', '#files', '#pair'])
       assert.equal(await page!.locator(operatorOnly).count(), 0, operatorOnly)
     const refused = await page!.evaluate(async () => {
       const answer = async (path: string, init?: RequestInit) => {
@@ -309,6 +320,32 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
     assert.equal(await row.getAttribute('data-file'), fileId)
     // Only hers: the 16 MiB file the operator dropped is the node's, not in her tree.
     assert.equal(await page!.locator('#user-files tbody tr').count(), 1)
+    // A file she drops on the page goes into her tree, owned by her key, under its name.
+    const dropped = await page!.evaluate(() => {
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([`dropped by alice ${Date.now()}`], 'dropped-by-alice.txt'))
+      document
+        .querySelector('#drop')!
+        .dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+      return 'dropped-by-alice.txt'
+    })
+    await page!.locator('.upload[data-state=done], .upload[data-state=failed]').waitFor({ timeout: 60_000 })
+    const upload = page!.locator('.upload').first()
+    assert.equal(await upload.getAttribute('data-state'), 'done', (await upload.textContent()) ?? '')
+    const droppedRow = page!.locator(`#user-files tr[data-name="${dropped}"]`)
+    await droppedRow.waitFor({ timeout: 10_000 })
+    assert.equal(await droppedRow.getAttribute('data-file'), await upload.getAttribute('data-file'))
+    const ls = await runCli(['ls', '--json'], { env: env('', login.stdout.toString().trim()) })
+    assert.equal(ls.code, 0, ls.stderr)
+    assert.deepEqual(
+      (JSON.parse(ls.stdout.toString()) as { name: string; fileId: string }[])
+        .map((f) => [f.name, f.fileId])
+        .sort(),
+      [
+        ['docs/notes.txt', fileId],
+        [dropped, await upload.getAttribute('data-file')]
+      ].sort()
+    )
     assert.equal(await page!.evaluate(() => document.cookie), '')
     await shot('user-files')
 

@@ -1,11 +1,12 @@
 // What a user signed in with their name and passphrase sees: their own tree (as `defs ls` with a
-// session lists it), and nothing of the operator's (node, peers, tasks, maintenance: the daemon
+// session lists it), an upload into it by drag and drop, and nothing of the operator's (node, peers, tasks, maintenance: the daemon
 // refuses those routes to a user's session). The tree is read again on Refresh and whenever the
 // page comes back into view, as the node's event stream is the operator's.
 import type { SessionInfo, UserTree } from '@defs/client'
 import { useEffect, useState } from 'preact/hooks'
 import { bytes } from './format.ts'
 import { client } from './live-node.ts'
+import { UploadPanel } from './upload-panel.tsx'
 
 export function UserView(props: { session: SessionInfo & { kind: 'user' }; onSignedOut: () => void }) {
   const [tree, setTree] = useState<UserTree | undefined>()
@@ -44,6 +45,7 @@ export function UserView(props: { session: SessionInfo & { kind: 'user' }; onSig
           Sign out
         </button>
       </header>
+      <UploadPanel onUploaded={() => void load()} />
       <section id="user-files" class="card">
         <h2>
           Your files{' '}
