@@ -2,12 +2,15 @@
 // pairs and one spare, so a survivor has someone to pair with), each its own process: sign in
 // with node-1's token, see its 6 peers and its partner, drop a 16 MiB
 // file on the page and watch it complete, download it by click (SHA-256 equal to what the page
-// dropped), pause and resume a task, switch maintenance on and off, and see node-1's partner,
+// dropped), see the storage panel (leases, quota, free disk) as GET /v1/status gives it, pause
+// and resume a task, switch maintenance on and off, sign in as a user (`defs user create`) with
+// name and passphrase (a wrong one refused) and see their tree (a `defs put` with their session
+// and a file dropped on the page) and none of the operator's controls, and see node-1's partner,
 // SIGKILLed, go away and the pair recover with a new partner. A screenshot of each step is kept
 // in test/artifacts/dashboard.
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -15,6 +18,7 @@ import type { Page } from 'playwright-core'
 import { type Chromium, launchChromium } from '../../../test/browser/chromium.ts'
 import { buildDashboard } from '../../daemon/scripts/build-dashboard.ts'
 import { type Devnet, startDevnet } from '../src/index.ts'
+import { apiEnv, runCli } from './run-cli.ts'
 
 const MiB = 1024 * 1024
 const artifacts = new URL('../../../test/artifacts/dashboard/', import.meta.url).pathname
@@ -127,13 +131,69 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
       undefined,
       { timeout: 30_000 }
     )
-    const { samples } = await devnet!.client(devnet!.nodes[0]!.name).throughput()
-    assert.ok(samples.reduce((n, x) => n + x.received, 0) > 0, 'the upload is in the throughput history')
+    // The upload's bytes land in the first sample taken after they came in: up to 5 s after the
+    // upload finished, so the history is read again (bounded) until that sample is in it.
+    const received = async () =>
+      (await devnet!.client(devnet!.nodes[0]!.name).throughput()).samples.reduce((n, x) => n + x.received, 0)
+    let bytesIn = await received()
+    for (let i = 0; i < 15 && bytesIn === 0; i++) {
+      await new Promise((r) => setTimeout(r, 1000))
+      bytesIn = await received()
+    }
+    assert.ok(bytesIn > 0, 'the upload is in the throughput history')
     assert.ok((await page!.locator('#transfer-line').getAttribute('points'))!.split(' ').length >= 2)
     await row.locator('[data-action=check]').click()
     await row.locator('.health span').waitFor({ timeout: 30_000 })
     assert.match((await row.locator('.health').textContent())!, /of \d+ live \(k \d+\)/)
     await shot('files')
+  })
+
+  it('shows the storage panel as GET /v1/status gives it: held, leased, expired, collected, quota, free disk', async () => {
+    const client = devnet!.client(devnet!.nodes[0]!.name)
+    type Count = { shards: number; bytes: number }
+    const shown = () =>
+      page!.evaluate(() => {
+        const count = (key: string) => {
+          const row = document.querySelector(`#leases tr[data-lease="${key}"]`)
+          return {
+            shards: Number(row?.getAttribute('data-shards')),
+            bytes: Number(row?.getAttribute('data-bytes'))
+          }
+        }
+        return {
+          leases: {
+            held: count('held'),
+            leased: count('leased'),
+            expired: count('expired'),
+            collected: count('collected')
+          },
+          quotaBytes: Number(document.querySelector('#quota')?.getAttribute('data-bytes')),
+          freeBytes: Number(document.querySelector('#free-disk')?.getAttribute('data-bytes'))
+        }
+      })
+    // The page's copy comes with the status event (every 5 s): the leases can move between that and
+    // the API's answer, so they are compared until they meet (bounded), then asserted equal.
+    let page_ = await shown()
+    let status = await client.status()
+    for (let i = 0; i < 20 && JSON.stringify(page_.leases) !== JSON.stringify(status.leases); i++) {
+      await new Promise((r) => setTimeout(r, 1000))
+      ;[page_, status] = await Promise.all([shown(), client.status()])
+    }
+    const leases = status.leases as Record<'held' | 'leased' | 'expired' | 'collected', Count>
+    assert.deepEqual(page_.leases, leases)
+    for (const key of ['held', 'leased', 'expired', 'collected'] as const)
+      assert.match(
+        (await page!.locator(`#leases tr[data-lease="${key}"]`).textContent())!,
+        new RegExp(`${leases[key].shards} shards`)
+      )
+    assert.equal(page_.quotaBytes, status.maxStorage)
+    // Free disk moves with every write on the machine: the page's is the API's within 1 %.
+    assert.ok(status.disk !== undefined)
+    assert.ok(
+      Math.abs(page_.freeBytes - status.disk.freeBytes) <= status.disk.freeBytes / 100,
+      `free disk shown ${page_.freeBytes}, API ${status.disk.freeBytes}`
+    )
+    await shot('storage')
   })
 
   it('pauses and resumes a task from its buttons', async () => {
@@ -197,6 +257,109 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
       }
     )
     assert.equal((await client.status()).state, 'running')
+  })
+
+  it('signs a user in with name and passphrase, shows their tree and none of the operator’s controls', async () => {
+    const entry = devnet!.nodes[0]!
+    const env = (passphrase: string, session?: string) => ({
+      ...apiEnv(entry.api, entry.token),
+      DEFS_PASSPHRASE: passphrase,
+      ...(session === undefined ? {} : { DEFS_SESSION: session })
+    })
+    const created = await runCli(['user', 'create', 'alice', '--json'], { env: env('alice pass') })
+    assert.equal(created.code, 0, created.stderr)
+    const alice = JSON.parse(created.stdout.toString()) as { user: string }
+    await page!.click('#sign-out')
+    await page!.locator('#user-sign-in').waitFor({ timeout: 10_000 })
+    const alert = page!.locator('#user-sign-in [role=alert]')
+    await page!.fill('#user-name', 'alice')
+    await page!.fill('#passphrase', 'not alice pass')
+    await page!.click('#user-sign-in button[type=submit]')
+    await alert.waitFor({ timeout: 10_000 })
+    assert.match((await alert.textContent())!, /wrong passphrase for user alice/)
+    await shot('user-sign-in-refused')
+    await page!.fill('#passphrase', 'alice pass')
+    await page!.click('#user-sign-in button[type=submit]')
+    await page!.locator('#user').waitFor({ timeout: 10_000 })
+    assert.equal(await page!.locator('#user').getAttribute('data-user'), alice.user)
+    await page!.locator('#tree-empty').waitFor({ timeout: 10_000 })
+    // None of the operator's panels or switches is offered, and the API refuses them to this cookie.
+    for (const operatorOnly of ['#node', '#maintenance', '#tasks', '#peers', '#files', '#pair'])
+      assert.equal(await page!.locator(operatorOnly).count(), 0, operatorOnly)
+    const refused = await page!.evaluate(async () => {
+      const answer = async (path: string, init?: RequestInit) => {
+        const res = await fetch(path, init)
+        return [res.status, ((await res.json()) as { error?: { name: string } }).error?.name]
+      }
+      return [
+        await answer('/v1/maintenance', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{"on":true}'
+        }),
+        await answer('/v1/tasks'),
+        await answer('/v1/status')
+      ]
+    })
+    assert.deepEqual(refused, Array(3).fill([403, 'OperatorOnlyError']))
+    assert.equal((await devnet!.client(entry.name).status()).state, 'running')
+
+    // alice puts a file with her session from defs login; the page lists it on Refresh.
+    const login = await runCli(['login', 'alice'], { env: env('alice pass') })
+    assert.equal(login.code, 0, login.stderr)
+    const path = join(dir, 'notes.txt')
+    writeFileSync(path, `alice's notes ${Date.now()}\n`)
+    const put = await runCli(['put', path, '--name', 'docs/notes.txt', '--json'], {
+      env: env('', login.stdout.toString().trim())
+    })
+    assert.equal(put.code, 0, put.stderr)
+    const { fileId } = JSON.parse(put.stdout.toString()) as { fileId: string }
+    await page!.click('#refresh-tree')
+    const row = page!.locator('#user-files tr[data-name="docs/notes.txt"]')
+    await row.waitFor({ timeout: 10_000 })
+    assert.equal(await row.getAttribute('data-file'), fileId)
+    // Only hers: the 16 MiB file the operator dropped is the node's, not in her tree.
+    assert.equal(await page!.locator('#user-files tbody tr').count(), 1)
+    // A file she drops on the page goes into her tree, owned by her key, under its name.
+    const dropped = await page!.evaluate(() => {
+      const transfer = new DataTransfer()
+      transfer.items.add(new File([`dropped by alice ${Date.now()}`], 'dropped-by-alice.txt'))
+      document
+        .querySelector('#drop')!
+        .dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
+      return 'dropped-by-alice.txt'
+    })
+    await page!.locator('.upload[data-state=done], .upload[data-state=failed]').waitFor({ timeout: 60_000 })
+    const upload = page!.locator('.upload').first()
+    assert.equal(await upload.getAttribute('data-state'), 'done', (await upload.textContent()) ?? '')
+    const droppedRow = page!.locator(`#user-files tr[data-name="${dropped}"]`)
+    await droppedRow.waitFor({ timeout: 10_000 })
+    assert.equal(await droppedRow.getAttribute('data-file'), await upload.getAttribute('data-file'))
+    const ls = await runCli(['ls', '--json'], { env: env('', login.stdout.toString().trim()) })
+    assert.equal(ls.code, 0, ls.stderr)
+    assert.deepEqual(
+      (JSON.parse(ls.stdout.toString()) as { name: string; fileId: string }[])
+        .map((f) => [f.name, f.fileId])
+        .sort(),
+      [
+        ['docs/notes.txt', fileId],
+        [dropped, await upload.getAttribute('data-file')]
+      ].sort()
+    )
+    assert.equal(await page!.evaluate(() => document.cookie), '')
+    await shot('user-files')
+
+    // Back to the operator for the rest.
+    await page!.click('#sign-out')
+    await page!.fill('#token', entry.token)
+    await page!.click('#sign-in button[type=submit]')
+    await page!.waitForFunction(
+      () => Number(document.querySelector('#peer-count')?.textContent) === 6,
+      undefined,
+      {
+        timeout: 30_000
+      }
+    )
   })
 
   it("drops a SIGKILLed partner's peer, and shows the pair recover with a new partner", async () => {

@@ -39,6 +39,11 @@ export class UserSessions {
     return { token, expires }
   }
 
+  /** Ends the session of `token` (a browser signing out). */
+  close(token: string): void {
+    this.#sessions.delete(token)
+  }
+
   /** The live session of `token`, or undefined (unknown or expired). */
   get(token: string | undefined): UserSession | undefined {
     if (token === undefined) return undefined

@@ -15,10 +15,12 @@ import type {
   PairReport,
   PeerInfo,
   PutResult,
+  SessionInfo,
   TaskAction,
   TaskProgress,
   TaskRecord,
-  ThroughputSample
+  ThroughputSample,
+  UserTree
 } from './types.ts'
 
 export interface ClientOptions {
@@ -259,6 +261,24 @@ export class DefsClient {
   /** Trades the API token for a session cookie (HttpOnly, SameSite=Strict): a browser's sign-in. */
   async signIn(token: string): Promise<{ expires: number }> {
     return this.json('POST', '/v1/session', { token })
+  }
+
+  /**
+   * Trades a user's name and passphrase for a session cookie that acts for that user alone (their
+   * files; the operator's routes answer OperatorOnlyError). WrongPassphraseError, UnknownUserError.
+   */
+  async signInAsUser(user: string, passphrase: string): Promise<SessionInfo & { kind: 'user' }> {
+    return this.json('POST', '/v1/session', { user, passphrase })
+  }
+
+  /** Whom this client's credentials stand for: the operator, or a user signed in. */
+  async whoami(): Promise<SessionInfo> {
+    return this.json('GET', '/v1/session')
+  }
+
+  /** The tree of the user a session cookie (in a browser) or `x-defs-session` stands for. */
+  async tree(headers: Record<string, string> = {}): Promise<UserTree> {
+    return this.json('GET', '/v1/users/me/tree', undefined, headers)
   }
 
   async signOut(): Promise<void> {

@@ -8,7 +8,8 @@ import type {
   PeerEvent,
   Republished,
   RottedShard,
-  TaskRecord
+  TaskRecord,
+  TreeListing
 } from '@defs/node'
 
 export type {
@@ -24,7 +25,9 @@ export type {
   Republished,
   RottedShard,
   TaskProgress,
-  TaskRecord
+  TaskRecord,
+  TreeFile,
+  TreeListing
 } from '@defs/node'
 
 /** GET /v1/status: the node's status and its storage quota. */
@@ -87,3 +90,9 @@ export interface DaemonEventMap {
 export type DaemonEvent = {
   [K in keyof DaemonEventMap]: { type: K; id?: string; data: DaemonEventMap[K] }
 }[keyof DaemonEventMap]
+
+/** GET /v1/session: whom a browser's session cookie (or the token) stands for. */
+export type SessionInfo = { kind: 'operator' } | { kind: 'user'; name: string; user: string; expires: number }
+
+/** GET /v1/users/me/tree: the session user's tree, and their name. */
+export type UserTree = TreeListing & { name: string }

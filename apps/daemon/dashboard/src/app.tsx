@@ -1,5 +1,7 @@
-// The dashboard's one page: sign-in until the daemon takes the session, then the node, its peers,
-// upload, tasks and files, all kept current by the event stream.
+// The dashboard's one page: sign-in until the daemon takes the session, then for the operator the
+// node, its peers, upload, tasks and files, all kept current by the event stream; for a user
+// signed in with their passphrase, their own files.
+import type { SessionInfo } from '@defs/client'
 import { render } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
 import { FilesPanel } from './files-panel.tsx'
@@ -11,6 +13,7 @@ import { SignIn } from './sign-in.tsx'
 import { TasksPanel } from './tasks-panel.tsx'
 import { ThroughputPanel } from './throughput-panel.tsx'
 import { UploadPanel } from './upload-panel.tsx'
+import { UserView } from './user-view.tsx'
 
 function Dashboard(props: { onSignedOut: () => void }) {
   const [snapshot, setSnapshot] = useState<Snapshot | undefined>()
@@ -48,19 +51,19 @@ function Dashboard(props: { onSignedOut: () => void }) {
 }
 
 function App() {
-  const [signedIn, setSignedIn] = useState<boolean | undefined>()
+  // undefined until the daemon said; null: signed out.
+  const [session, setSession] = useState<SessionInfo | null | undefined>()
   useEffect(() => {
     // A session cookie from before may still hold.
-    client.status().then(
-      () => setSignedIn(true),
-      () => setSignedIn(false)
-    )
+    client.whoami().then(setSession, () => setSession(null))
   }, [])
-  if (signedIn === undefined) return null
-  return signedIn ? (
-    <Dashboard onSignedOut={() => setSignedIn(false)} />
+  if (session === undefined) return null
+  const signedOut = () => setSession(null)
+  if (session === null) return <SignIn onSignedIn={setSession} />
+  return session.kind === 'user' ? (
+    <UserView session={session} onSignedOut={signedOut} />
   ) : (
-    <SignIn onSignedIn={() => setSignedIn(true)} />
+    <Dashboard onSignedOut={signedOut} />
   )
 }
 

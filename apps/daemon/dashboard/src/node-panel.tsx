@@ -47,14 +47,22 @@ export function NodePanel(props: { status: DaemonStatus; live: boolean }) {
         </dd>
         <dt>Storage</dt>
         <dd id="storage">
-          {bytes(status.storedBytes)} in {status.storedShards} shards of {bytes(status.maxStorage)}
+          {bytes(status.storedBytes)} in {status.storedShards} shards of{' '}
+          <span id="quota" data-bytes={status.maxStorage}>
+            {bytes(status.maxStorage)}
+          </span>{' '}
+          quota
           {disk !== undefined && (
             <>
               {' '}
-              · {bytes(disk.freeBytes)} free on disk (metadata {bytes(disk.metaBytes)}, logs{' '}
-              {bytes(disk.logBytes)})
+              ·{' '}
+              <span id="free-disk" data-bytes={disk.freeBytes}>
+                {bytes(disk.freeBytes)}
+              </span>{' '}
+              free on disk (metadata {bytes(disk.metaBytes)}, logs {bytes(disk.logBytes)})
             </>
           )}
+          <LeaseTable leases={status.leases} />
         </dd>
       </dl>
       <label class="switch">
@@ -69,5 +77,31 @@ export function NodePanel(props: { status: DaemonStatus; live: boolean }) {
       </label>
       {switching !== undefined && <p id="maintenance-progress">{switching}</p>}
     </section>
+  )
+}
+
+/** The shards held here by their leases: renewed by their owners, run out, or already collected. */
+function LeaseTable(props: { leases: DaemonStatus['leases'] }) {
+  const rows = [
+    ['held', 'held'],
+    ['leased', 'leased'],
+    ['expired', 'expired (collected after the grace period)'],
+    ['collected', 'collected since start']
+  ] as const
+  return (
+    <table id="leases">
+      <tbody>
+        {rows.map(([key, label]) => {
+          const count = props.leases[key]
+          return (
+            <tr key={key} data-lease={key} data-shards={count.shards} data-bytes={count.bytes}>
+              <th>{label}</th>
+              <td>{count.shards} shards</td>
+              <td>{bytes(count.bytes)}</td>
+            </tr>
+          )
+        })}
+      </tbody>
+    </table>
   )
 }

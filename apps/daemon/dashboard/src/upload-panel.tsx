@@ -1,4 +1,5 @@
-// Upload by drag and drop (or by picking files). XMLHttpRequest rather than the client's fetch:
+// Upload by drag and drop (or by picking files): the node's file for the operator, a file of
+// their tree (owned by their key, under its name) for a user signed in. XMLHttpRequest rather than the client's fetch:
 // it is what reports upload progress in a browser (fetch streams a request body only over HTTP/2).
 import type { PutResult } from '@defs/client'
 import { useState } from 'preact/hooks'
@@ -32,7 +33,7 @@ function send(file: File, onSent: (n: number) => void): Promise<PutResult> {
 
 let uploadCount = 0
 
-export function UploadPanel() {
+export function UploadPanel(props: { onUploaded?: (result: PutResult) => void }) {
   const [uploads, setUploads] = useState<Upload[]>([])
   const [over, setOver] = useState(false)
   const update = (id: number, change: Partial<Upload>) =>
@@ -43,7 +44,10 @@ export function UploadPanel() {
       const id = ++uploadCount
       setUploads((all) => [...all, { id, name: file.name, size: file.size, sent: 0, state: 'sending' }])
       send(file, (sent) => update(id, { sent })).then(
-        (result) => update(id, { state: 'done', sent: file.size, result }),
+        (result) => {
+          update(id, { state: 'done', sent: file.size, result })
+          props.onUploaded?.(result)
+        },
         (err: Error) => update(id, { state: 'failed', error: err.message })
       )
     }

@@ -92,13 +92,16 @@ export function createApiHandler(
       return
     }
     // The token as a bearer (the CLI, scripts), or a browser's session cookie (the dashboard).
-    if (!bearerMatches(req.headers.authorization, token) && !auth.sessions.valid(req.headers.cookie)) {
+    const bearer = bearerMatches(req.headers.authorization, token)
+    const browser = bearer ? undefined : auth.sessions.of(req.headers.cookie)
+    if (!bearer && browser === undefined) {
       label = 'unauthorized'
       // Not a byte of the body is read and the connection is closed: an unauthenticated client
       // learns nothing and cannot make the daemon buffer anything.
       sendJson(res, 401, unauthorizedBody, { 'www-authenticate': 'Bearer realm="defs"', connection: 'close' })
       return
     }
+    const signedInUser = browser?.user
     let run: (() => Promise<void>) | undefined
     try {
       const allowed: string[] = []
@@ -110,7 +113,15 @@ export function createApiHandler(
           continue
         }
         label = route.pattern
-        run = () => route.handler({ req, res, url, params, node, metrics, log, auth, users })
+        if (signedInUser !== undefined && route.forUsers !== true) {
+          throw new HttpError(
+            403,
+            'OperatorOnlyError',
+            `${req.method} ${route.pattern} is the operator's: a user signed in reaches only their own files (sign in with the node's API token for it)`
+          )
+        }
+        const ctx = { req, res, url, params, node, metrics, log, auth, users }
+        run = () => route.handler(signedInUser === undefined ? ctx : { ...ctx, signedInUser })
         break
       }
       if (run === undefined && allowed.length > 0) {

@@ -164,7 +164,8 @@ async function remove(ctx: RequestContext): Promise<void> {
 }
 
 export const fileRoutes: Route[] = [
-  { method: 'POST', pattern: '/v1/files', handler: upload },
+  // A user's browser session uploads into that user's tree (putForRequest), never as the node.
+  { method: 'POST', pattern: '/v1/files', handler: upload, forUsers: true },
   { method: 'GET', pattern: '/v1/files', handler: list },
   { method: 'GET', pattern: '/v1/files/:ref', handler: download },
   { method: 'HEAD', pattern: '/v1/files/:ref', handler: download },

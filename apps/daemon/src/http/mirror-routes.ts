@@ -10,7 +10,7 @@ import { badRequest, HttpError } from './http-errors.ts'
 import { readJsonBody, sendJson } from './respond.ts'
 import type { RequestContext, Route } from './route.ts'
 
-function text(body: Record<string, unknown>, field: string): string {
+export function text(body: Record<string, unknown>, field: string): string {
   const value = body[field]
   if (typeof value !== 'string' || value.length === 0) {
     throw badRequest(`body.${field} must be a non-empty string, got ${JSON.stringify(value)}`)
@@ -27,18 +27,22 @@ async function create(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 201, await userMirrors(ctx.node).createUser(text(body, 'name'), text(body, 'passphrase')))
 }
 
-async function login(ctx: RequestContext): Promise<void> {
-  const body = await readJsonBody(ctx.req)
+/** A user session for body.user with body.passphrase (WrongPassphraseError, UnknownUserError). */
+export async function openUserSession(ctx: RequestContext, body: Record<string, unknown>) {
   const { key, summary } = await userMirrors(ctx.node).login(text(body, 'user'), text(body, 'passphrase'), {
     allowExternalLogin: ctx.users.policy.allowExternalLogin
   })
-  const session = ctx.users.open(summary.name, summary.user, key)
+  return { summary, session: ctx.users.open(summary.name, summary.user, key) }
+}
+
+async function login(ctx: RequestContext): Promise<void> {
+  const { summary, session } = await openUserSession(ctx, await readJsonBody(ctx.req))
   sendJson(ctx.res, 200, { ...summary, session: session.token, expires: session.expires })
 }
 
-/** The request's user session (x-defs-session); 401 when it carries none or a dead one. */
+/** The request's user session (a user's browser cookie, else x-defs-session); 401 when it carries none or a dead one. */
 export function sessionOf(ctx: RequestContext) {
-  const header = ctx.req.headers['x-defs-session']
+  const header = ctx.signedInUser ?? ctx.req.headers['x-defs-session']
   const session = ctx.users.get(typeof header === 'string' ? header : undefined)
   if (session === undefined) {
     throw new HttpError(
@@ -57,7 +61,9 @@ async function tree(ctx: RequestContext): Promise<void> {
 
 /** The session when the request names one (a dead one is 401, never the node's files instead). */
 export function sessionIfGiven(ctx: RequestContext) {
-  return ctx.req.headers['x-defs-session'] === undefined ? undefined : sessionOf(ctx)
+  return ctx.signedInUser === undefined && ctx.req.headers['x-defs-session'] === undefined
+    ? undefined
+    : sessionOf(ctx)
 }
 
 async function share(ctx: RequestContext): Promise<void> {
@@ -137,13 +143,13 @@ export const mirrorRoutes: Route[] = [
   { method: 'GET', pattern: '/v1/users', handler: list },
   { method: 'POST', pattern: '/v1/users', handler: create },
   { method: 'POST', pattern: '/v1/login', handler: login },
-  { method: 'GET', pattern: '/v1/users/me/tree', handler: tree },
-  { method: 'POST', pattern: '/v1/users/me/shares', handler: share },
-  { method: 'GET', pattern: '/v1/users/me/shared', handler: shared },
-  { method: 'GET', pattern: '/v1/users/me/files/:ref', handler: findFile },
+  { method: 'GET', pattern: '/v1/users/me/tree', handler: tree, forUsers: true },
+  { method: 'POST', pattern: '/v1/users/me/shares', handler: share, forUsers: true },
+  { method: 'GET', pattern: '/v1/users/me/shared', handler: shared, forUsers: true },
+  { method: 'GET', pattern: '/v1/users/me/files/:ref', handler: findFile, forUsers: true },
   { method: 'POST', pattern: '/v1/users/:user/move-home', handler: moveHome },
-  { method: 'POST', pattern: '/v1/users/me/recovery', handler: setupRecovery },
-  { method: 'POST', pattern: '/v1/users/me/recovery-share', handler: recoveryShare },
+  { method: 'POST', pattern: '/v1/users/me/recovery', handler: setupRecovery, forUsers: true },
+  { method: 'POST', pattern: '/v1/users/me/recovery-share', handler: recoveryShare, forUsers: true },
   { method: 'POST', pattern: '/v1/users/:user/recover', handler: recover },
   { method: 'GET', pattern: '/v1/mirrors', handler: mirrors },
   { method: 'POST', pattern: '/v1/mirrors', handler: addMirror }

@@ -20,6 +20,11 @@ export interface RequestContext {
   /** The API token and the browser sessions made from it. */
   auth: { token: string; sessions: Sessions }
   users: UserSessions
+  /**
+   * The user session a browser signed in as a user carries in its cookie: it stands for that user
+   * in every route it may reach (and wins over an `x-defs-session` header).
+   */
+  signedInUser?: string
 }
 
 export type Handler = (ctx: RequestContext) => Promise<void>
@@ -28,6 +33,8 @@ export interface Route {
   method: string
   pattern: string
   handler: Handler
+  /** A user's browser session may reach it: it acts for that user alone. Otherwise operator only. */
+  forUsers?: true
 }
 
 export interface CompiledRoute extends Route {
