@@ -69,6 +69,7 @@ describe('strangers reading a large shard from a real holder', () => {
     await c.host.services.shards.put(target, header, body, { id })
 
     const { rss: baseline } = await ask<{ rss: number }>('mark')
+    const refusals: string[] = []
     // Every stranger at once: twenty 1-byte gets, five audits of 4 KiB ranges and one whole read.
     const outcomes = await Promise.allSettled(
       net.strangers.map(async (stranger) => {
@@ -90,12 +91,24 @@ describe('strangers reading a large shard from a real holder', () => {
         // A whole read may be refused (the strangers' memory is shared); if it answers, it is whole.
         const whole = await shards.get(target, id).catch((err: Error) => err)
         if (whole instanceof Uint8Array) assert.ok(Buffer.from(whole).equals(body), 'the whole shard')
+        else refusals.push(`${whole.name}: ${whole.message}`)
         return whole instanceof Uint8Array
       })
     )
     for (const o of outcomes) if (o.status === 'rejected') throw o.reason
-    const wholeReads = outcomes.filter((o) => o.status === 'fulfilled' && o.value).length
-    assert.ok(wholeReads >= 1, 'at least one stranger read the shard whole')
+    let wholeReads = outcomes.filter((o) => o.status === 'fulfilled' && o.value).length
+    // All at once, every whole read may have been refused (they share the strangers' memory, and
+    // on a loaded machine they also run out of time together): one stranger alone then must get
+    // it, in at most 3 tries.
+    const alone = net.strangers[0]!.services.parts.host.services.shards
+    for (let attempt = 0; wholeReads === 0 && attempt < 3; attempt++) {
+      const whole = await alone.get(target, id).catch((err: Error) => err)
+      if (whole instanceof Uint8Array) {
+        assert.ok(Buffer.from(whole).equals(body), 'the whole shard')
+        wholeReads++
+      } else refusals.push(`alone: ${whole.name}: ${whole.message}`)
+    }
+    assert.ok(wholeReads >= 1, `no stranger read the shard whole: ${refusals.join('; ')}`)
     const { peak } = await ask<{ peak: number }>('peak')
     const grew = peak - baseline
     assert.ok(
