@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { readNodeConfig, writeNodeConfig } from '../src/config.ts'
-import { createNode } from '../src/index.ts'
+import { createNode, pairingService, repair } from '../src/index.ts'
 
 describe('the node config', () => {
   let root: string
@@ -88,6 +88,24 @@ describe('the node config', () => {
       assert.equal(node.services.leases.options.leaseGrace, 600_000)
     } finally {
       await node.stop()
+    }
+    // the pairing service takes the node's, under what it is given; a service given replaces the built-in one
+    const given = await createNode({
+      dataDir,
+      workerNum: 1,
+      services: {
+        pairing: pairingService({ heartbeatInterval: 500 }),
+        repair: repair({ repairCheckInterval: 1000 })
+      }
+    })
+    try {
+      assert.equal(given.services.pairing.service.options.pairFailureTimeout, 45_000)
+      assert.equal(given.services.pairing.service.options.pairMaintenanceMax, 900_000)
+      assert.equal(given.services.pairing.service.options.heartbeatInterval, 500)
+      assert.equal(given.services.repair.options.repairCheckInterval, 1000)
+      assert.equal(given.services.repair.options.repairAudits, true)
+    } finally {
+      await given.stop()
     }
     // what was never set stays out of the file: the services' defaults apply
     await writeNodeConfig({ dataDir, leaseGrace: 0 })
