@@ -81,8 +81,8 @@ export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
   'repair-audits': `true or false: a file's repairer audits its holders at each check (default ${repairDefaults.repairAudits})`,
   'lease-duration': `seconds a holder keeps a shard past its owner's last renewal (default ${leaseDefaults.leaseDuration / 1000})`,
   'lease-grace': `seconds after a lease ran out before the shard is collected (default ${leaseDefaults.leaseGrace / 1000})`,
-  'pair-failure-timeout': `seconds of a partner's silence before it is failed over, with --pairing (default ${pairingDefaults.pairFailureTimeout / 1000})`,
-  'pair-maintenance-max': `seconds a partner in maintenance is waited for, with --pairing (default ${pairingDefaults.pairMaintenanceMax / 1000})`
+  'pair-failure-timeout': `seconds of a partner's silence before it is failed over, when the node pairs (default ${pairingDefaults.pairFailureTimeout / 1000})`,
+  'pair-maintenance-max': `seconds a partner in maintenance is waited for, when the node pairs (default ${pairingDefaults.pairMaintenanceMax / 1000})`
 }
 
 const natFlags: Record<string, keyof NatOptions> = {
