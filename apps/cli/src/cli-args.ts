@@ -1,5 +1,5 @@
 // Flags many commands share, declared once so every --help says the same thing.
-import { defaultApiPort, nodeFlagHelp } from '@defs/daemon'
+import { defaultApiPort, nodeFlagHelp, serviceFlagNames } from '@defs/daemon'
 
 export const verboseArg = {
   verbose: {
@@ -56,6 +56,12 @@ export const nodeArgs = Object.fromEntries(
     }
   ])
 ) as { [K in keyof typeof nodeFlagHelp]: { type: 'string'; description: string; multiple?: boolean } }
+
+/** The built-in services' flags, as `defs devnet` declares them for every node. */
+export const serviceArgs = Object.fromEntries(serviceFlagNames.map((flag) => [flag, nodeArgs[flag]])) as Pick<
+  typeof nodeArgs,
+  (typeof serviceFlagNames)[number]
+>
 
 /** What `defs init` and `defs start` take: the node directory, the API port and the node flags. */
 export const daemonArgs = {

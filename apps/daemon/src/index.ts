@@ -40,7 +40,8 @@ export {
   type NodeFlags,
   nodeFlagHelp,
   nodeOptionsFromFlags,
-  parseByteSize
+  parseByteSize,
+  serviceFlagNames
 } from './node-flags.ts'
 export { checkNodeOptions, optionFlags } from './node-flags-check.ts'
 export { StopTimeoutError, stopWithin, waitForStopSignal } from './stop-signal.ts'

@@ -13,7 +13,7 @@ const stopTimeoutMs = 20_000
 
 const usage = `usage: defs-daemon --dir DIR [--api-port N] [--exit-with-stdin] [--allow-external-login] [--pairing] [node flags]
 ${Object.entries(nodeFlagHelp)
-  .map(([flag, help]) => `  --${flag.padEnd(14)} ${help}`)
+  .map(([flag, help]) => `  --${flag.padEnd(22)} ${help}`)
   .join('\n')}`
 
 let readyPrinted = false

@@ -20,7 +20,15 @@ export const optionFlags: Record<string, string> = {
   announce: '--announce',
   wsPort: '--ws-port',
   nat: '--nat',
-  minFreeDisk: '--min-free-disk'
+  minFreeDisk: '--min-free-disk',
+  mirrorInterval: '--mirror-interval',
+  repairCheckInterval: '--repair-check-interval',
+  repairBandwidth: '--repair-bandwidth',
+  repairAudits: '--repair-audits',
+  leaseDuration: '--lease-duration',
+  leaseGrace: '--lease-grace',
+  pairFailureTimeout: '--pair-failure-timeout',
+  pairMaintenanceMax: '--pair-maintenance-max'
 }
 
 /** Throws FlagError naming the flag when `options` would not start a node in `dataDir`. */

@@ -4,8 +4,11 @@ import {
   DEFAULT_MIRROR_INTERVAL_MS,
   DEFAULT_MIRROR_RETRY_MS,
   type NodeOptions,
+  resolveLeaseOptions,
+  resolveRepairOptions,
   type StorageModeChoice
 } from '@defs/node'
+import { pairingDefaults } from '@defs/pairing'
 import type { StoredNodeOptions } from './daemon-config.ts'
 
 /** A flag the user got wrong; the message names it and the value. */
@@ -30,7 +33,31 @@ export interface NodeFlags {
   'min-free-disk'?: string
   nat?: string
   'mirror-interval'?: string
+  'repair-check-interval'?: string
+  'repair-bandwidth'?: string
+  'repair-audits'?: string
+  'lease-duration'?: string
+  'lease-grace'?: string
+  'pair-failure-timeout'?: string
+  'pair-maintenance-max'?: string
 }
+
+/** The built-in services' flags (`defs devnet` takes these besides its own few). */
+export const serviceFlagNames = [
+  'repair-check-interval',
+  'repair-bandwidth',
+  'repair-audits',
+  'lease-duration',
+  'lease-grace',
+  'pair-failure-timeout',
+  'pair-maintenance-max'
+] as const satisfies readonly (keyof NodeFlags)[]
+
+// The services' own defaults, for the help (each service keeps its rule).
+const repairDefaults = resolveRepairOptions()
+const leaseDefaults = resolveLeaseOptions()
+const DAY_S = 86_400
+const YEAR_S = 365 * DAY_S
 
 /** The flags' names and help, for parsers (node:util parseArgs, citty) to declare. */
 export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
@@ -48,7 +75,14 @@ export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
     'multiaddr to tell peers instead of the listen addresses, behind a NAT or port forward (repeat or comma-separate)',
   'min-free-disk': 'free disk to keep: stores are refused below it, e.g. 1GiB (default 256MiB)',
   nat: 'NAT traversal, comma-separated: relay-server, relay-client, hole-punching, auto-nat',
-  'mirror-interval': `seconds between syncs of each user this node mirrors (default ${DEFAULT_MIRROR_INTERVAL_MS / 1000}; ${DEFAULT_MIRROR_RETRY_MS / 1000} s after a failed sync; 0 = only on defs mirror add)`
+  'mirror-interval': `seconds between syncs of each user this node mirrors (default ${DEFAULT_MIRROR_INTERVAL_MS / 1000}; ${DEFAULT_MIRROR_RETRY_MS / 1000} s after a failed sync; 0 = only on defs mirror add)`,
+  'repair-check-interval': `seconds between health checks of the files this node holds shards of, jittered (default ${repairDefaults.repairCheckInterval / 1000})`,
+  'repair-bandwidth': `bytes per second all repairs may move, e.g. 16MiB (default ${repairDefaults.repairBandwidth / 2 ** 20}MiB)`,
+  'repair-audits': `true or false: a file's repairer audits its holders at each check (default ${repairDefaults.repairAudits})`,
+  'lease-duration': `seconds a holder keeps a shard past its owner's last renewal (default ${leaseDefaults.leaseDuration / 1000})`,
+  'lease-grace': `seconds after a lease ran out before the shard is collected (default ${leaseDefaults.leaseGrace / 1000})`,
+  'pair-failure-timeout': `seconds of a partner's silence before it is failed over, when the node pairs (default ${pairingDefaults.pairFailureTimeout / 1000})`,
+  'pair-maintenance-max': `seconds a partner in maintenance is waited for, when the node pairs (default ${pairingDefaults.pairMaintenanceMax / 1000})`
 }
 
 const natFlags: Record<string, keyof NatOptions> = {
@@ -79,8 +113,34 @@ export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
     o.minFreeDisk = parseByteSize(flags['min-free-disk'], '--min-free-disk')
   if (flags.nat !== undefined) o.nat = natFromFlag(flags.nat)
   if (flags['mirror-interval'] !== undefined)
-    o.mirrorInterval = integerFlag('mirror-interval', flags['mirror-interval'], 0, 86_400) * 1000
+    o.mirrorInterval = integerFlag('mirror-interval', flags['mirror-interval'], 0, DAY_S) * 1000
+  if (flags['repair-check-interval'] !== undefined)
+    o.repairCheckInterval = secondsFlag('repair-check-interval', flags['repair-check-interval'], 1, DAY_S)
+  if (flags['repair-bandwidth'] !== undefined)
+    o.repairBandwidth = parseByteSize(flags['repair-bandwidth'], '--repair-bandwidth')
+  if (flags['repair-audits'] !== undefined)
+    o.repairAudits = booleanFlag('repair-audits', flags['repair-audits'])
+  if (flags['lease-duration'] !== undefined)
+    o.leaseDuration = secondsFlag('lease-duration', flags['lease-duration'], 1, YEAR_S)
+  if (flags['lease-grace'] !== undefined)
+    o.leaseGrace = secondsFlag('lease-grace', flags['lease-grace'], 0, YEAR_S)
+  if (flags['pair-failure-timeout'] !== undefined)
+    o.pairFailureTimeout = secondsFlag('pair-failure-timeout', flags['pair-failure-timeout'], 1, DAY_S)
+  if (flags['pair-maintenance-max'] !== undefined)
+    o.pairMaintenanceMax = secondsFlag('pair-maintenance-max', flags['pair-maintenance-max'], 1, 7 * DAY_S)
   return o
+}
+
+/** A duration flag in whole seconds, as milliseconds. */
+function secondsFlag(name: string, value: string, min: number, max: number): number {
+  return integerFlag(name, value, min, max) * 1000
+}
+
+function booleanFlag(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase()
+  if (v === 'true') return true
+  if (v === 'false') return false
+  throw new FlagError(`--${name} takes true or false, got ${JSON.stringify(value)}`)
 }
 
 /** A flag given several times or as a comma-separated list: every value, trimmed. */

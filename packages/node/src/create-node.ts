@@ -34,6 +34,7 @@ import { PeerStanding } from './peers/standing.ts'
 import { SlicePool } from './pipeline/index.ts'
 import { type RepairService, repair } from './repair/index.ts'
 import { Retirement } from './retirement.ts'
+import { leaseOptionsOf, repairOptionsOf } from './service-options.ts'
 import { type ServiceFactories, startServices } from './services.ts'
 import { holdingsOf } from './steps/network-index.ts'
 import { republishOnStart } from './steps/republish.ts'
@@ -154,10 +155,10 @@ export async function createNode<S extends object = {}>(
     const maintenance = new Maintenance(components)
     await maintenance.restore()
     // Built in: network repair, leases and their collector, and serving and keeping mirrors of user accounts (@defs/mirror;
-    // see mirrorOf). A service given under the same name replaces one.
+    // see mirrorOf), with the options the node keeps for them. A service given under the same name replaces one.
     const builtin: ServiceFactories<BuiltInServices> = {
-      repair: repair(),
-      leases: leases(),
+      repair: repair(repairOptionsOf(o)),
+      leases: leases(leaseOptionsOf(o)),
       mirror: mirrorNodeService({ intervalMs: o.mirrorInterval })
     }
     const started = await startServices(

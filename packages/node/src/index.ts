@@ -48,6 +48,7 @@ export {
   LeaseService,
   type LeaseStatus,
   leases,
+  resolveLeaseOptions,
   type ShardCount
 } from './leases/index.ts'
 export { heldInMaintenance, type Lifecycle, type LifecycleChange, type LifecycleState } from './lifecycle.ts'
@@ -85,7 +86,8 @@ export {
   type RepairParams,
   type RepairResult,
   RepairService,
-  repair
+  repair,
+  resolveRepairOptions
 } from './repair/index.ts'
 export { type NodeService, type ServiceFactories, type ServiceFactory, startOrder } from './services.ts'
 export { checkFile } from './steps/file-health.ts'

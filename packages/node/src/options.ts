@@ -6,8 +6,22 @@ import { DEFAULT_MIRROR_INTERVAL_MS } from '@defs/mirror'
 import type { HostOptions, NatOptions } from '@defs/net'
 import { type StorageModeChoice, storageModeChoices } from '@defs/segment'
 import { InvalidOptionError } from './errors.ts'
+import {
+  checkServiceOptions,
+  leaseOptionNames,
+  type NodeServiceOptions,
+  pairOptionNames,
+  repairOptionNames,
+  type ServiceOptionName,
+  serviceOptionsOf
+} from './service-options.ts'
 
-export interface NodeOptions {
+/**
+ * The options of the node and of its built-in services it keeps in its config (see
+ * service-options.ts: repairCheckInterval, repairBandwidth, repairAudits, leaseDuration,
+ * leaseGrace, pairFailureTimeout, pairMaintenanceMax; unset, each service's own default).
+ */
+export interface NodeOptions extends NodeServiceOptions {
   /** The node's own directory (identity, config, stores). Required. */
   dataDir: string
   /** How files are stored: whole-object replicas, replicated slices, or Reed-Solomon. */
@@ -63,8 +77,9 @@ export interface NodeOptions {
   libp2pMetrics?: HostOptions['metrics']
 }
 
-export type ResolvedNodeOptions = Required<Omit<NodeOptions, 'libp2pMetrics'>> &
-  Pick<NodeOptions, 'libp2pMetrics'>
+/** Resolved: every node option has its value; a service option left unset stays so (its service's default). */
+export type ResolvedNodeOptions = Required<Omit<NodeOptions, 'libp2pMetrics' | ServiceOptionName>> &
+  Pick<NodeOptions, 'libp2pMetrics' | ServiceOptionName>
 
 const MiB = 1024 * 1024
 const GiB = 1024 * MiB
@@ -101,6 +116,9 @@ export const optionNames = [
   'minFreeDisk',
   'taskRetention',
   'mirrorInterval',
+  ...repairOptionNames,
+  ...leaseOptionNames,
+  ...pairOptionNames,
   'nat',
   'libp2pMetrics'
 ] as const satisfies readonly (keyof NodeOptions)[]
@@ -150,7 +168,8 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
     taskRetention: options.taskRetention ?? 7 * DAY,
     mirrorInterval: options.mirrorInterval ?? DEFAULT_MIRROR_INTERVAL_MS,
     nat: options.nat ?? {},
-    libp2pMetrics: options.libp2pMetrics
+    libp2pMetrics: options.libp2pMetrics,
+    ...serviceOptionsOf(options)
   }
   if (!(storageModeChoices as readonly string[]).includes(o.storageMode)) {
     throw new InvalidOptionError(
@@ -200,6 +219,7 @@ export function resolveNodeOptions(options: NodeOptions): ResolvedNodeOptions {
   integer('taskRetention', o.taskRetention, 0, Number.MAX_SAFE_INTEGER)
   // A timer longer than a day leaves a mirror that far behind; setTimeout takes at most ~24.8 days.
   integer('mirrorInterval', o.mirrorInterval, 0, DAY)
+  checkServiceOptions(o)
   const natKeys = ['relayServer', 'relayClient', 'holePunching', 'autoNat']
   if (
     typeof o.nat !== 'object' ||

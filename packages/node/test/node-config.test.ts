@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { readNodeConfig, writeNodeConfig } from '../src/config.ts'
-import { createNode } from '../src/index.ts'
+import { createNode, pairingService, repair } from '../src/index.ts'
 
 describe('the node config', () => {
   let root: string
@@ -38,12 +38,12 @@ describe('the node config', () => {
     // The version is the map's first entry (key 0): 0x00 0x01 right after the map head (one byte
     // for up to 23 entries, two past that).
     const at = bytes[0] === 0xb8 ? 2 : 1
-    assert.deepEqual([bytes[at], bytes[at + 1]], [0x00, 0x01])
-    bytes[at + 1] = 0x02
+    assert.deepEqual([bytes[at], bytes[at + 1]], [0x00, 0x02])
+    bytes[at + 1] = 0x03
     await writeFile(path, bytes)
     await assert.rejects(createNode({ dataDir }), (err: Error) => {
       assert.equal(err.name, 'ConfigFileError')
-      assert.match(err.message, /was written by a newer DeFS .*version must be 1, got 2.*upgrade DeFS/)
+      assert.match(err.message, /was written by a newer DeFS .*version must be 2, got 3.*upgrade DeFS/)
       return true
     })
     assert.deepEqual(new Uint8Array(await readFile(path)), bytes)
@@ -58,6 +58,61 @@ describe('the node config', () => {
     await node.stop()
     assert.equal((await readNodeConfig(dataDir))?.dialTimeout, 7000)
     assert.equal(JSON.parse(await readFile(join(dataDir, 'config.v0'), 'utf8')).dialTimeout, 7)
+  })
+
+  it('keeps the built-in services options and hands them to the services', async () => {
+    const dataDir = join(root, 'e')
+    const tuned = {
+      mirrorInterval: 5000,
+      repairCheckInterval: 90_000,
+      repairBandwidth: 8 * 2 ** 20,
+      repairAudits: false,
+      leaseDuration: 3_600_000,
+      leaseGrace: 600_000,
+      pairFailureTimeout: 45_000,
+      pairMaintenanceMax: 900_000
+    }
+    await writeNodeConfig({ dataDir, ...tuned })
+    const { dataDir: _, ...stored } = (await readNodeConfig(dataDir)) ?? {}
+    assert.deepEqual(
+      Object.fromEntries(Object.keys(tuned).map((k) => [k, (stored as Record<string, unknown>)[k]])),
+      tuned
+    )
+    // started over the file alone: the built-in services run with what it says
+    const node = await createNode({ dataDir, workerNum: 1 })
+    try {
+      assert.equal(node.services.repair.options.repairCheckInterval, 90_000)
+      assert.equal(node.services.repair.options.repairBandwidth, 8 * 2 ** 20)
+      assert.equal(node.services.repair.options.repairAudits, false)
+      assert.equal(node.services.leases.options.leaseDuration, 3_600_000)
+      assert.equal(node.services.leases.options.leaseGrace, 600_000)
+    } finally {
+      await node.stop()
+    }
+    // the pairing service takes the node's, under what it is given; a service given replaces the built-in one
+    const given = await createNode({
+      dataDir,
+      workerNum: 1,
+      services: {
+        pairing: pairingService({ heartbeatInterval: 500 }),
+        repair: repair({ repairCheckInterval: 1000 })
+      }
+    })
+    try {
+      assert.equal(given.services.pairing.service.options.pairFailureTimeout, 45_000)
+      assert.equal(given.services.pairing.service.options.pairMaintenanceMax, 900_000)
+      assert.equal(given.services.pairing.service.options.heartbeatInterval, 500)
+      assert.equal(given.services.repair.options.repairCheckInterval, 1000)
+      assert.equal(given.services.repair.options.repairAudits, true)
+    } finally {
+      await given.stop()
+    }
+    // what was never set stays out of the file: the services' defaults apply
+    await writeNodeConfig({ dataDir, leaseGrace: 0 })
+    const plain = await readNodeConfig(dataDir)
+    assert.equal(plain?.leaseGrace, 0)
+    assert.equal(plain?.repairCheckInterval, undefined)
+    assert.equal(plain?.pairFailureTimeout, undefined)
   })
 
   it('refuses an option that does not exist, naming it', async () => {

@@ -40,7 +40,29 @@ describe('resolveNodeOptions', () => {
       /option mirrorInterval must be an integer in 0..86400000, got -1/
     ],
     ['mirrorInterval', { mirrorInterval: '60s' }, /option mirrorInterval must be an integer/],
-    ['nat', { nat: { relay: true } }, /option nat must be an object of booleans relayServer, relayClient/]
+    ['nat', { nat: { relay: true } }, /option nat must be an object of booleans relayServer, relayClient/],
+    // the built-in services' options, checked by their services' own rules
+    [
+      'repairCheckInterval',
+      { repairCheckInterval: 50 },
+      /option repairCheckInterval must be an integer in 100\.\./
+    ],
+    ['repairBandwidth', { repairBandwidth: 1000 }, /option repairBandwidth must be an integer in 65536\.\./],
+    ['repairAudits', { repairAudits: 'yes' }, /option repairAudits must be true or false, got "yes"/],
+    ['leaseDuration', { leaseDuration: 10 }, /option leaseDuration must be an integer in 400\.\./],
+    ['leaseGrace', { leaseGrace: -1 }, /option leaseGrace must be an integer in 0\.\./],
+    ['pairFailureTimeout', { pairFailureTimeout: 1.5 }, /option pairFailureTimeout must be an integer >= 1/],
+    // not shorter than the default suspicion (3 s)
+    [
+      'pairFailureTimeout',
+      { pairFailureTimeout: 1000 },
+      /option pairFailureTimeout \(1000\) must not be shorter than pairSuspectAfter/
+    ],
+    [
+      'pairMaintenanceMax',
+      { pairFailureTimeout: 60_000, pairMaintenanceMax: 40_000 },
+      /option pairMaintenanceMax \(40000\) must not be shorter than pairFailureTimeout \(60000\)/
+    ]
   ]
   for (const [name, extra, message] of bad) {
     it(`names ${name} when it is wrong (${JSON.stringify(extra)})`, () => {
@@ -54,6 +76,14 @@ describe('resolveNodeOptions', () => {
       )
     })
   }
+
+  it('keeps the service options given and leaves the others unset (their services decide)', () => {
+    const o = resolveNodeOptions({ dataDir: '/d', leaseDuration: 60_000, repairAudits: false })
+    assert.equal(o.leaseDuration, 60_000)
+    assert.equal(o.repairAudits, false)
+    assert.equal('repairCheckInterval' in o, false)
+    assert.equal('pairFailureTimeout' in o, false)
+  })
 
   it('accepts the largest code, 100 + 100', () => {
     const o = resolveNodeOptions({ dataDir: '/d', dataShards: 100, parityShards: 100 })

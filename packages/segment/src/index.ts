@@ -151,6 +151,7 @@ export {
 export {
   CONFIG_SCHEMA_VERSION,
   decodeNodeConfig,
+  decodeOlderNodeConfig,
   encodeNodeConfig,
   migrateConfig,
   type NodeConfig

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { integerFlag, nodeOptionsFromFlags, waitForStopSignal } from '@defs/daemon'
 import { defineCommand } from 'citty'
-import { jsonArg, verboseArg } from '../cli-args.ts'
+import { jsonArg, serviceArgs, verboseArg } from '../cli-args.ts'
 import { startDevnet } from '../devnet/devnet.ts'
 import { formatDuration, table } from '../format.ts'
 import { note, printJson, printLine } from '../output.ts'
@@ -25,6 +25,7 @@ export default defineCommand({
     'parity-shards': { type: 'string', description: 'default m of every node' },
     'max-storage': { type: 'string', description: 'quota of every node, e.g. 1GiB' },
     pairing: { type: 'boolean', description: 'every node pairs with another (see defs pair)' },
+    ...serviceArgs,
     ...jsonArg,
     ...verboseArg
   },

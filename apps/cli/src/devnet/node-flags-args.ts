@@ -3,7 +3,7 @@ import type { StoredNodeOptions } from '@defs/daemon'
 
 export function nodeFlags(o: StoredNodeOptions): string[] {
   const flags: string[] = []
-  const add = (flag: string, value: string | number | undefined) => {
+  const add = (flag: string, value: string | number | boolean | undefined) => {
     if (value !== undefined) flags.push(`--${flag}`, String(value))
   }
   add('port', o.port)
@@ -18,8 +18,16 @@ export function nodeFlags(o: StoredNodeOptions): string[] {
   add('host', o.host)
   for (const a of o.announce ?? []) add('announce', a)
   add('min-free-disk', o.minFreeDisk)
-  // The flag is in whole seconds.
-  add('mirror-interval', o.mirrorInterval === undefined ? undefined : Math.ceil(o.mirrorInterval / 1000))
+  // Durations: the flags are in whole seconds.
+  const seconds = (ms: number | undefined) => (ms === undefined ? undefined : Math.ceil(ms / 1000))
+  add('mirror-interval', seconds(o.mirrorInterval))
+  add('repair-check-interval', seconds(o.repairCheckInterval))
+  add('repair-bandwidth', o.repairBandwidth)
+  add('repair-audits', o.repairAudits)
+  add('lease-duration', seconds(o.leaseDuration))
+  add('lease-grace', seconds(o.leaseGrace))
+  add('pair-failure-timeout', seconds(o.pairFailureTimeout))
+  add('pair-maintenance-max', seconds(o.pairMaintenanceMax))
   const nat = Object.entries(o.nat ?? {})
     .filter(([, on]) => on === true)
     .map(([key]) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))

@@ -8,12 +8,14 @@ import { join } from 'node:path'
 import {
   CONFIG_SCHEMA_VERSION,
   decodeNodeConfig,
+  decodeOlderNodeConfig,
   encodeNodeConfig,
   migrateConfig,
   type NodeConfig
 } from '@defs/segment'
 import { ConfigFileError } from '../errors.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from '../options.ts'
+import { serviceOptionsOf } from '../service-options.ts'
 import { writeFileAtomic } from './atomic-file.ts'
 import { nodeDir } from './node-dir.ts'
 
@@ -48,6 +50,12 @@ export async function readNodeConfig(dataDir: string): Promise<StoredNodeOptions
     return optionsOf(decodeNodeConfig(bytes))
   } catch (err) {
     const name = (err as Error).name
+    const older = name === 'UnknownVersionError' ? olderConfig(bytes) : undefined
+    if (older !== undefined) {
+      await copyFile(path, `${path}.v${older.version}`)
+      await writeFileAtomic(path, encodeNodeConfig(older.config))
+      return optionsOf(older.config)
+    }
     if (name === 'UnknownVersionError') {
       throw new ConfigFileError(
         `config ${path} was written by a newer DeFS (${(err as Error).message}; this one reads schema ${CONFIG_SCHEMA_VERSION}): upgrade DeFS, or move the file away to start from defaults`
@@ -72,6 +80,16 @@ export async function mergeNodeConfig(given: NodeOptions): Promise<ResolvedNodeO
   // A log directory that was the default follows the node directory (moved with it); a chosen one stays.
   const chosen = logDir !== undefined && storedDir !== undefined && logDir !== join(storedDir, 'logs')
   return resolveNodeOptions({ ...rest, ...(chosen ? { logDir } : {}), ...defined } as NodeOptions)
+}
+
+/** A config of an older CBOR schema, migrated; undefined when it is of none (a newer one). */
+function olderConfig(bytes: Uint8Array): ReturnType<typeof decodeOlderNodeConfig> | undefined {
+  try {
+    return decodeOlderNodeConfig(bytes)
+  } catch (err) {
+    if ((err as Error).name === 'UnknownVersionError') return undefined
+    throw err
+  }
 }
 
 function configOf(o: ResolvedNodeOptions): NodeConfig {
@@ -99,7 +117,10 @@ function configOf(o: ResolvedNodeOptions): NodeConfig {
     wsPort: o.wsPort,
     nat: o.nat,
     trustedPeers: o.trustedPeers,
-    probationMs: o.probationMs
+    probationMs: o.probationMs,
+    mirrorInterval: o.mirrorInterval,
+    // unset service options stay out of the file, so their services' defaults apply
+    ...serviceOptionsOf(o)
   }
 }
 

@@ -11,6 +11,7 @@ import { type PairEvents, type PairingOptions, PairingService, partnerIn } from 
 import type { ShardClaim } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { loadOrCreateIdentity } from '../disk/identity.ts'
+import { pairingOptionsOf } from '../service-options.ts'
 import type { ServiceFactory } from '../services.ts'
 import { finalStates } from '../tasks/task-types.ts'
 import { InventoryDigest } from './inventory-digest.ts'
@@ -46,6 +47,8 @@ export class NodePairing {
     const { key } = await loadOrCreateIdentity(c.dir.identity)
     const digest = new InventoryDigest(c.shards, DIGEST_MAX_AGE_MS)
     const service = new PairingService({
+      // the node's config under what the service was given
+      ...pairingOptionsOf(c.options),
       ...this.#options,
       peerId: c.host.peerId,
       privateKey: key,

@@ -3,6 +3,7 @@ import type { PublicKey } from '@defs/crypto'
 import {
   type AuditChallenge,
   type AuditResponse,
+  CONFIG_SCHEMA_VERSION,
   type DeleteRequest,
   type Envelope,
   type FriendsList,
@@ -224,8 +225,8 @@ export function indexAnswer(
 
 export function nodeConfig(r: Random): NodeConfig {
   const maxSliceSize = r.int(1024, 4 * 2 ** 30)
-  return {
-    schemaVersion: 1,
+  const config: NodeConfig = {
+    schemaVersion: CONFIG_SCHEMA_VERSION,
     storageMode: r.pick(['auto', ...storageModes]),
     dataShards: r.int(1, 100),
     parityShards: r.int(1, 100),
@@ -245,6 +246,17 @@ export function nodeConfig(r: Random): NodeConfig {
     bufferSize: r.int(2 ** 20, 2 ** 34),
     maxStorage: r.int(0, 2 ** 50)
   }
+  // the tuning record (key 23), each part or none
+  if (r.bool()) config.probationMs = r.int(0, 2 ** 40)
+  if (r.bool()) config.mirrorInterval = r.int(0, 86_400_000)
+  if (r.bool()) config.repairCheckInterval = r.int(100, 86_400_000)
+  if (r.bool()) config.repairBandwidth = r.int(65_536, 2 ** 40)
+  if (r.bool()) config.repairAudits = r.bool()
+  if (r.bool()) config.leaseDuration = r.int(400, 365 * 86_400_000)
+  if (r.bool()) config.leaseGrace = r.int(0, 365 * 86_400_000)
+  if (r.bool()) config.pairFailureTimeout = r.int(1, 2 ** 40)
+  if (r.bool()) config.pairMaintenanceMax = r.int(1, 2 ** 40)
+  return config
 }
 
 export function userRoot(r: Random): UserRoot {
