@@ -78,13 +78,14 @@ describe('the services options as flags', () => {
           'pair-maintenance-max': config['pair-maintenance-max']
         },
         {
-          'lease-duration': 7_200_000,
-          'lease-grace': 600_000,
-          'repair-check-interval': 90_000,
+          // shown as the flags take them: durations in seconds, sizes in bytes
+          'lease-duration': 7200,
+          'lease-grace': 600,
+          'repair-check-interval': 90,
           'repair-audits': false,
           'repair-bandwidth': 8 * 2 ** 20,
-          'pair-failure-timeout': 45_000,
-          'pair-maintenance-max': 900_000
+          'pair-failure-timeout': 45,
+          'pair-maintenance-max': 900
         }
       )
       const data = randomBytes(300_000)
@@ -103,7 +104,11 @@ describe('the services options as flags', () => {
         await runCli(['config', 'set', 'pair-maintenance-max', '30', '--dir', dir]),
         /--pair-maintenance-max \(30000\) must not be shorter than pairFailureTimeout \(45000\)/
       )
-      assert.equal((await configOf(dir))['pair-maintenance-max'], 900_000)
+      assert.equal((await configOf(dir))['pair-maintenance-max'], 900)
+      // what config get shows, config set takes back unchanged
+      const set = await runCli(['config', 'set', 'lease-grace', '600', '--json', '--dir', dir])
+      assert.equal(set.code, 0, set.stderr)
+      assert.deepEqual(JSON.parse(set.stdout.toString()), { 'lease-grace': 600 })
     } finally {
       if (start?.exitCode === null) start.kill('SIGKILL')
       await rm(dir, { recursive: true, force: true })

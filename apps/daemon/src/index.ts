@@ -36,6 +36,7 @@ export type { ErrorBody } from './http/http-errors.ts'
 export { daemonVersion } from './http/local-routes.ts'
 export {
   FlagError,
+  flagValueOf,
   integerFlag,
   type NodeFlags,
   nodeFlagHelp,

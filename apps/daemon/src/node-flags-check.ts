@@ -28,7 +28,8 @@ export const optionFlags: Record<string, string> = {
   leaseDuration: '--lease-duration',
   leaseGrace: '--lease-grace',
   pairFailureTimeout: '--pair-failure-timeout',
-  pairMaintenanceMax: '--pair-maintenance-max'
+  pairMaintenanceMax: '--pair-maintenance-max',
+  pairMigrationBandwidth: '--pair-migration-bandwidth'
 }
 
 /** Throws FlagError naming the flag when `options` would not start a node in `dataDir`. */

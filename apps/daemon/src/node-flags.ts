@@ -40,6 +40,7 @@ export interface NodeFlags {
   'lease-grace'?: string
   'pair-failure-timeout'?: string
   'pair-maintenance-max'?: string
+  'pair-migration-bandwidth'?: string
 }
 
 /** The built-in services' flags (`defs devnet` takes these besides its own few). */
@@ -50,7 +51,8 @@ export const serviceFlagNames = [
   'lease-duration',
   'lease-grace',
   'pair-failure-timeout',
-  'pair-maintenance-max'
+  'pair-maintenance-max',
+  'pair-migration-bandwidth'
 ] as const satisfies readonly (keyof NodeFlags)[]
 
 // The services' own defaults, for the help (each service keeps its rule).
@@ -82,7 +84,8 @@ export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
   'lease-duration': `seconds a holder keeps a shard past its owner's last renewal (default ${leaseDefaults.leaseDuration / 1000})`,
   'lease-grace': `seconds after a lease ran out before the shard is collected (default ${leaseDefaults.leaseGrace / 1000})`,
   'pair-failure-timeout': `seconds of a partner's silence before it is failed over, when the node pairs (default ${pairingDefaults.pairFailureTimeout / 1000})`,
-  'pair-maintenance-max': `seconds a partner in maintenance is waited for, when the node pairs (default ${pairingDefaults.pairMaintenanceMax / 1000})`
+  'pair-maintenance-max': `seconds a partner in maintenance is waited for, when the node pairs (default ${pairingDefaults.pairMaintenanceMax / 1000})`,
+  'pair-migration-bandwidth': `bytes per second the copy to a new partner may move, e.g. 8MiB, when the node pairs (default ${pairingDefaults.pairMigrationBandwidth / 2 ** 20}MiB)`
 }
 
 const natFlags: Record<string, keyof NatOptions> = {
@@ -128,7 +131,27 @@ export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
     o.pairFailureTimeout = secondsFlag('pair-failure-timeout', flags['pair-failure-timeout'], 1, DAY_S)
   if (flags['pair-maintenance-max'] !== undefined)
     o.pairMaintenanceMax = secondsFlag('pair-maintenance-max', flags['pair-maintenance-max'], 1, 7 * DAY_S)
+  if (flags['pair-migration-bandwidth'] !== undefined)
+    o.pairMigrationBandwidth = parseByteSize(flags['pair-migration-bandwidth'], '--pair-migration-bandwidth')
   return o
+}
+
+/**
+ * Options a node keeps in milliseconds and its flags give in whole seconds: shown in seconds
+ * again (`defs config`), so what is shown can be set back as it reads.
+ */
+export const optionsInSeconds: ReadonlySet<string> = new Set([
+  'mirrorInterval',
+  'repairCheckInterval',
+  'leaseDuration',
+  'leaseGrace',
+  'pairFailureTimeout',
+  'pairMaintenanceMax'
+])
+
+/** A stored option's value as its flag spells it. */
+export function flagValueOf(option: string, value: unknown): unknown {
+  return optionsInSeconds.has(option) && typeof value === 'number' ? value / 1000 : value
 }
 
 /** A duration flag in whole seconds, as milliseconds. */

@@ -1,9 +1,35 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { type NodeFlags, nodeOptionsFromFlags, parseByteSize } from '../src/node-flags.ts'
-import { checkNodeOptions } from '../src/node-flags-check.ts'
+import {
+  flagValueOf,
+  type NodeFlags,
+  nodeOptionsFromFlags,
+  optionsInSeconds,
+  parseByteSize
+} from '../src/node-flags.ts'
+import { checkNodeOptions, optionFlags } from '../src/node-flags-check.ts'
 
 describe('node flags', () => {
+  it('shows every option as its flag takes it: what a flag parses to shows back as the flag value', () => {
+    for (const [option, flag] of Object.entries(optionFlags)) {
+      if (!optionsInSeconds.has(option)) continue
+      const parsed = nodeOptionsFromFlags({ [flag.slice(2)]: '7' } as NodeFlags) as Record<string, unknown>
+      assert.equal(parsed[option], 7000, `${flag} 7 is 7 s`)
+      assert.equal(flagValueOf(option, parsed[option]), 7, `${flag} shows 7`)
+    }
+    // and no flag that turns seconds into milliseconds is missing from the set
+    for (const [option, flag] of Object.entries(optionFlags)) {
+      let parsed: Record<string, unknown>
+      try {
+        parsed = nodeOptionsFromFlags({ [flag.slice(2)]: '7' } as NodeFlags) as Record<string, unknown>
+      } catch {
+        continue // a flag that takes no number
+      }
+      if (parsed[option] === 7000) assert.ok(optionsInSeconds.has(option), `${option} is shown in seconds`)
+      else assert.equal(flagValueOf(option, parsed[option]), parsed[option], `${option} shows as stored`)
+    }
+  })
+
   it('turns flags into node options', () => {
     assert.deepEqual(
       nodeOptionsFromFlags({
@@ -21,7 +47,8 @@ describe('node flags', () => {
         'lease-duration': '3600',
         'lease-grace': '0',
         'pair-failure-timeout': '45',
-        'pair-maintenance-max': '900'
+        'pair-maintenance-max': '900',
+        'pair-migration-bandwidth': '8MiB'
       }),
       {
         port: 0,
@@ -38,7 +65,8 @@ describe('node flags', () => {
         leaseDuration: 3_600_000,
         leaseGrace: 0,
         pairFailureTimeout: 45_000,
-        pairMaintenanceMax: 900_000
+        pairMaintenanceMax: 900_000,
+        pairMigrationBandwidth: 8 * 2 ** 20
       }
     )
     assert.deepEqual(nodeOptionsFromFlags({}), {})
@@ -57,6 +85,7 @@ describe('node flags', () => {
     const refused: [NodeFlags, RegExp][] = [
       [{ 'repair-check-interval': '0' }, /--repair-check-interval must be an integer in 1\.\.86400, got "0"/],
       [{ 'repair-bandwidth': 'fast' }, /--repair-bandwidth must be a size like/],
+      [{ 'pair-migration-bandwidth': '1 fast' }, /--pair-migration-bandwidth must be a size like/],
       [{ 'repair-audits': 'yes' }, /--repair-audits takes true or false, got "yes"/],
       [{ 'lease-duration': '1h' }, /--lease-duration must be an integer .*"1h"/],
       [{ 'lease-grace': '-5' }, /--lease-grace must be an integer in 0\.\./],
@@ -81,6 +110,13 @@ describe('node flags', () => {
       name: 'FlagError',
       message: /--repair-bandwidth must be an integer in 65536\.\./
     })
+    assert.throws(
+      () => checkNodeOptions(nodeOptionsFromFlags({ 'pair-migration-bandwidth': '1k' }), '/tmp/d'),
+      {
+        name: 'FlagError',
+        message: /--pair-migration-bandwidth must be an integer >= 65536 \(bytes per second\), got 1000/
+      }
+    )
   })
 
   it('parses byte sizes with decimal and binary units', () => {

@@ -19,7 +19,7 @@ import {
 /**
  * The options of the node and of its built-in services it keeps in its config (see
  * service-options.ts: repairCheckInterval, repairBandwidth, repairAudits, leaseDuration,
- * leaseGrace, pairFailureTimeout, pairMaintenanceMax; unset, each service's own default).
+ * leaseGrace, pairFailureTimeout, pairMaintenanceMax, pairMigrationBandwidth; unset, each service's own default).
  */
 export interface NodeOptions extends NodeServiceOptions {
   /** The node's own directory (identity, config, stores). Required. */

@@ -1,6 +1,7 @@
 // The built-in services' options a node keeps in its config, beside its own: the ones an operator
 // tunes (how often repair checks, how fast it may go, whether it audits; how long a lease lasts
-// and its grace; how long a silent or maintained partner is waited for). Undefined leaves the
+// and its grace; how long a silent or maintained partner is waited for, how fast a new partner
+// is filled). Undefined leaves the
 // service's own default. Each is checked by its service's resolver, so the ranges live in one
 // place and the error names the option.
 import { PairingOptionError, type PairingOptions, resolvePairingOptions } from '@defs/pairing'
@@ -10,7 +11,7 @@ import { type RepairOptions, resolveRepairOptions } from './repair/repair-option
 
 export const repairOptionNames = ['repairCheckInterval', 'repairBandwidth', 'repairAudits'] as const
 export const leaseOptionNames = ['leaseDuration', 'leaseGrace'] as const
-export const pairOptionNames = ['pairFailureTimeout', 'pairMaintenanceMax'] as const
+export const pairOptionNames = ['pairFailureTimeout', 'pairMaintenanceMax', 'pairMigrationBandwidth'] as const
 
 export type ServiceOptionName =
   | (typeof repairOptionNames)[number]

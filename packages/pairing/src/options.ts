@@ -23,6 +23,12 @@ export interface PairingOptions {
    * `pairFailureTimeout` of silence, if other peers confirm. Default 1 800 000 (30 min).
    */
   pairMaintenanceMax?: number
+  /**
+   * Bytes per second the copy of the pair's shards to a new partner may move (the node's
+   * `migrate` task spends it), so a failover never takes the link from user transfers. At least
+   * 64 KiB. Default 32 MiB.
+   */
+  pairMigrationBandwidth?: number
   /** Other peers that must fail to reach the partner before it is declared failed. Default 2. */
   witnesses?: number
   /** First wait before a refused or raced proposal is tried again, doubled each time, ms. Default 500. */
@@ -38,6 +44,7 @@ export const pairingDefaults: ResolvedPairingOptions = {
   pairSuspectAfter: 3000,
   pairFailureTimeout: 30_000,
   pairMaintenanceMax: 1_800_000,
+  pairMigrationBandwidth: 32 * 1024 * 1024,
   phiThreshold: 8,
   acceptablePause: 2000,
   minStdDeviation: 100,
@@ -53,6 +60,7 @@ export function resolvePairingOptions(options: PairingOptions = {}): ResolvedPai
   whole('pairSuspectAfter', o.pairSuspectAfter, 1)
   whole('pairFailureTimeout', o.pairFailureTimeout, 1)
   whole('pairMaintenanceMax', o.pairMaintenanceMax, 1)
+  whole('pairMigrationBandwidth', o.pairMigrationBandwidth, 64 * 1024, 'bytes per second')
   whole('acceptablePause', o.acceptablePause, 0)
   whole('minStdDeviation', o.minStdDeviation, 1)
   whole('witnesses', o.witnesses, 1)
@@ -81,8 +89,8 @@ export function resolvePairingOptions(options: PairingOptions = {}): ResolvedPai
   return o
 }
 
-function whole(name: string, value: unknown, min: number): void {
+function whole(name: string, value: unknown, min: number, unit = 'ms'): void {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new PairingOptionError(`${name} must be an integer >= ${min} (ms), got ${String(value)}`)
+    throw new PairingOptionError(`${name} must be an integer >= ${min} (${unit}), got ${String(value)}`)
   }
 }

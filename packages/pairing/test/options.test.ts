@@ -3,7 +3,7 @@ import { describe, it } from 'node:test'
 import { PairingOptionError, pairingDefaults, resolvePairingOptions } from '@defs/pairing'
 
 describe('pairing options', () => {
-  it('default to a 1 s heartbeat, suspicion after 3 s, failover after 30 s, phi 8, two witnesses, maintenance waited for 30 min', () => {
+  it('default to a 1 s heartbeat, suspicion after 3 s, failover after 30 s, phi 8, two witnesses, maintenance waited for 30 min, migration at 32 MiB/s', () => {
     const o = resolvePairingOptions()
     assert.deepEqual(
       [
@@ -13,9 +13,10 @@ describe('pairing options', () => {
         o.phiThreshold,
         o.minStdDeviation,
         o.witnesses,
-        o.pairMaintenanceMax
+        o.pairMaintenanceMax,
+        o.pairMigrationBandwidth
       ],
-      [1000, 3000, 30_000, 8, 100, 2, 1_800_000]
+      [1000, 3000, 30_000, 8, 100, 2, 1_800_000, 32 * 2 ** 20]
     )
     assert.deepEqual(resolvePairingOptions({ heartbeatInterval: undefined }), pairingDefaults)
   })
@@ -30,6 +31,10 @@ describe('pairing options', () => {
         /pairMaintenanceMax \(20000\) must not be shorter than pairFailureTimeout \(30000\)/
       ],
       [{ witnesses: 0 }, /witnesses must be an integer >= 1/],
+      [
+        { pairMigrationBandwidth: 1000 },
+        /pairMigrationBandwidth must be an integer >= 65536 \(bytes per second\), got 1000/
+      ],
       [{ phiThreshold: Number.NaN }, /phiThreshold must be a finite number > 0, got NaN/],
       [{ autoPair: 'yes' }, /autoPair must be true or false, got yes/],
       [

@@ -69,6 +69,8 @@ export interface NodeConfig {
   pairFailureTimeout?: number
   /** Milliseconds a partner in maintenance is not failed over. */
   pairMaintenanceMax?: number
+  /** Bytes per second the copy to a new partner may move. */
+  pairMigrationBandwidth?: number
 }
 
 export interface NatConfig {
@@ -135,7 +137,8 @@ const tuningNames = [
   'leaseDuration',
   'leaseGrace',
   'pairFailureTimeout',
-  'pairMaintenanceMax'
+  'pairMaintenanceMax',
+  'pairMigrationBandwidth'
 ] as const
 type Tuning = Pick<NodeConfig, (typeof tuningNames)[number]>
 
@@ -149,7 +152,8 @@ const tuningSchema = struct<Tuning>([
   { key: 7, name: 'leaseGrace', schema: uint(0, YEAR), optional: true },
   // @defs/pairing sets no upper bound; it checks them against each other and its suspicion
   { key: 8, name: 'pairFailureTimeout', schema: uint(1), optional: true },
-  { key: 9, name: 'pairMaintenanceMax', schema: uint(1), optional: true }
+  { key: 9, name: 'pairMaintenanceMax', schema: uint(1), optional: true },
+  { key: 10, name: 'pairMigrationBandwidth', schema: uint(64 * 1024), optional: true }
 ])
 
 function checkConfig(c: NodeConfig): string | undefined {

@@ -4,6 +4,7 @@
 // option checks) before the file is written; a running daemon reads it at its next start.
 import {
   checkNodeOptions,
+  flagValueOf,
   integerFlag,
   nodeFlagHelp,
   nodeOptionsFromFlags,
@@ -83,12 +84,12 @@ export default defineCommand({
   }
 })
 
-/** The config by flag names: api-port, then each node option, under the flag that sets it. */
+/** The config by flag names: api-port, then each node option, under the flag that sets it, as it takes it. */
 function flatten(apiPort: number, node: StoredNodeOptions): Record<string, unknown> {
   const out: Record<string, unknown> = { 'api-port': apiPort }
   for (const [option, value] of Object.entries(node)) {
     const flag = optionFlags[option]
-    out[flag === undefined ? option : flag.slice(2)] = value
+    out[flag === undefined ? option : flag.slice(2)] = flagValueOf(option, value)
   }
   return out
 }

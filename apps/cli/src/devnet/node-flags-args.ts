@@ -28,6 +28,7 @@ export function nodeFlags(o: StoredNodeOptions): string[] {
   add('lease-grace', seconds(o.leaseGrace))
   add('pair-failure-timeout', seconds(o.pairFailureTimeout))
   add('pair-maintenance-max', seconds(o.pairMaintenanceMax))
+  add('pair-migration-bandwidth', o.pairMigrationBandwidth)
   const nat = Object.entries(o.nat ?? {})
     .filter(([, on]) => on === true)
     .map(([key]) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`))

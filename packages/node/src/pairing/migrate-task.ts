@@ -1,14 +1,16 @@
 // The `migrate` task: copy every shard this node holds that its partner lacks to the partner,
 // after a new pair formed (a failover's new partner starts empty; a first pair brings shards
 // stored before it). Persisted and resumable: the checkpoint is the last shard id done, in sorted
-// order, and a run goes on after it. It runs below user transfers (priority -1) and stops, done,
-// when the partner it was for is no longer the partner (a newer pair's own task takes over).
+// order, and a run goes on after it. It runs below user transfers (priority -1), within
+// `pairMigrationBandwidth`, and stops, done, when the partner it was for is no longer the partner
+// (a newer pair's own task takes over).
 
 import { fromHex } from '@defs/crypto'
 import { headerOf, ReplayError } from '@defs/net'
 import type { PeerId } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type { NodeComponents } from '../components.ts'
+import type { BandwidthBudget } from '../steps/bandwidth-budget.ts'
 import type { TaskContext, TaskRunner } from '../tasks/task-types.ts'
 
 export interface MigrateParams {
@@ -43,10 +45,16 @@ const SENDS_IN_FLIGHT = 4
 export class MigrateRunner implements TaskRunner<MigrateParams, MigrateCheckpoint, MigrateResult> {
   readonly #c: NodeComponents
   readonly #isPartner: (peer: string, epoch: number) => boolean
+  readonly #budget: BandwidthBudget
 
-  constructor(components: NodeComponents, isPartner: (peer: string, epoch: number) => boolean) {
+  constructor(
+    components: NodeComponents,
+    isPartner: (peer: string, epoch: number) => boolean,
+    budget: BandwidthBudget
+  ) {
     this.#c = components
     this.#isPartner = isPartner
+    this.#budget = budget
   }
 
   async run(ctx: TaskContext<MigrateParams, MigrateCheckpoint>): Promise<MigrateResult> {
@@ -99,6 +107,7 @@ export class MigrateRunner implements TaskRunner<MigrateParams, MigrateCheckpoin
     let stored = 0
     for (const claim of await this.#c.shards.claims(id)) {
       try {
+        await this.#budget.spend(body.byteLength, signal)
         await this.#c.host.services.shards.put(peer, headerOf(claim), body, { id, signal })
         stored++
       } catch (err) {

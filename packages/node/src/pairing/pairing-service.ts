@@ -13,6 +13,7 @@ import type { NodeComponents } from '../components.ts'
 import { loadOrCreateIdentity } from '../disk/identity.ts'
 import { pairingOptionsOf } from '../service-options.ts'
 import type { ServiceFactory } from '../services.ts'
+import { BandwidthBudget } from '../steps/bandwidth-budget.ts'
 import { finalStates } from '../tasks/task-types.ts'
 import { InventoryDigest } from './inventory-digest.ts'
 import { MIGRATE_PRIORITY, type MigrateParams, MigrateRunner } from './migrate-task.ts'
@@ -66,7 +67,9 @@ export class NodePairing {
       },
       logger: c.logger
     })
-    c.tasks.register('migrate', new MigrateRunner(c, (peer, epoch) => this.#isPartner(peer, epoch)))
+    // every migration of this node shares one budget (a failover and a sync may run at once)
+    const budget = new BandwidthBudget(service.options.pairMigrationBandwidth)
+    c.tasks.register('migrate', new MigrateRunner(c, (peer, epoch) => this.#isPartner(peer, epoch), budget))
     // A new pair (a failover's, or a first one) gets every shard its new partner lacks.
     service.addEventListener('pair', (e) => {
       const { pairing } = (e as CustomEvent<PairEvents['pair']>).detail

@@ -2,7 +2,6 @@
 // without its owner (see doc/architecture.md, "Repair").
 export { electionOrder, mayRepair } from './election.ts'
 export { type HeldFile, heldFiles, manifestOf } from './held-files.ts'
-export { RepairBandwidth } from './repair-bandwidth.ts'
 export {
   type RepairOptions,
   type ResolvedRepairOptions,

@@ -10,6 +10,7 @@ import type { NodeComponents } from '../components.ts'
 import { toHex } from '../disk/hex.ts'
 import type { DegradedSlice } from '../events.ts'
 import type { ServiceFactory } from '../services.ts'
+import { BandwidthBudget } from '../steps/bandwidth-budget.ts'
 import { liveHolders } from '../steps/file-health.ts'
 import { lookupHolders } from '../steps/network-index.ts'
 import { LastHolders, lostPairCopies } from '../steps/pair-loss.ts'
@@ -18,7 +19,6 @@ import { type AuditOutcome, Auditor } from './audits.ts'
 import { electionOrder, mayRepair } from './election.ts'
 import { type HeldFile, heldFiles, manifestOf } from './held-files.ts'
 import { REPAIR_REPORT_PROTOCOL, ReadReporter, serveReports } from './read-reports.ts'
-import { RepairBandwidth } from './repair-bandwidth.ts'
 import {
   type RepairOptions,
   type ResolvedRepairOptions,
@@ -95,7 +95,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     super()
     this.options = resolveRepairOptions(options)
     this.#c = c
-    const budget = new RepairBandwidth(this.options.repairBandwidth)
+    const budget = new BandwidthBudget(this.options.repairBandwidth)
     const thresholdOf = (k: number, m: number): number => repairThresholdOf(this.options, k, m)
     this.#reporter = new ReadReporter(c, this, this.options.repairCheckInterval)
     this.#auditor = new Auditor(c)

@@ -10,6 +10,7 @@ import type { Manifest } from '@defs/segment'
 import { signShardHeader, sliceLayout } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import type { LocatedFile } from '../files/resolve-file.ts'
+import type { BandwidthBudget } from '../steps/bandwidth-budget.ts'
 import { liveHolders } from '../steps/file-health.ts'
 import { lookupHolders, peerHas } from '../steps/network-index.ts'
 import { ownerIdOf } from '../steps/owner-id.ts'
@@ -18,7 +19,6 @@ import { fetchSliceShards, newReadStats } from '../steps/read-slices.ts'
 import { fetchShard } from '../steps/shard-transfer.ts'
 import type { TaskContext, TaskRunner } from '../tasks/task-types.ts'
 import { type HeldFile, manifestOf } from './held-files.ts'
-import type { RepairBandwidth } from './repair-bandwidth.ts'
 import { isReplicated, type SliceNeed, slicesToRepair } from './slice-needs.ts'
 
 export interface RepairParams {
@@ -67,14 +67,14 @@ const HAS_TIMEOUT_MS = 5000
 
 export class RepairRunner implements TaskRunner<RepairParams, RepairCheckpoint, RepairResult> {
   readonly #c: NodeComponents
-  readonly #budget: RepairBandwidth
+  readonly #budget: BandwidthBudget
   readonly #thresholdOf: (k: number, m: number) => number
   readonly #onRepaired: (fileIdHex: string, slice: RepairedSlice) => void
   readonly #suspect: (peer: string, shardHex: string) => boolean
 
   constructor(
     c: NodeComponents,
-    budget: RepairBandwidth,
+    budget: BandwidthBudget,
     thresholdOf: (k: number, m: number) => number,
     /** Copies that failed an audit: neither healthy nor a placement target for their shard. */
     suspect: (peer: string, shardHex: string) => boolean,

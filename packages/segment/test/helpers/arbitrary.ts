@@ -256,6 +256,7 @@ export function nodeConfig(r: Random): NodeConfig {
   if (r.bool()) config.leaseGrace = r.int(0, 365 * 86_400_000)
   if (r.bool()) config.pairFailureTimeout = r.int(1, 2 ** 40)
   if (r.bool()) config.pairMaintenanceMax = r.int(1, 2 ** 40)
+  if (r.bool()) config.pairMigrationBandwidth = r.int(65_536, 2 ** 40)
   return config
 }
 

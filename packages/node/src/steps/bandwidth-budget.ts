@@ -1,7 +1,8 @@
-// The bytes per second all repairs of a node may move together (`repairBandwidth`): a repair
-// spends what it fetched or placed and waits when it ran ahead, so rebuilding a lost holder's
-// shards never takes the link from user transfers. At most one second's worth is saved up.
-export class RepairBandwidth {
+// The bytes per second a kind of background work of a node may move together (all repairs:
+// `repairBandwidth`; pair migration: `pairMigrationBandwidth`): the work spends what it fetched
+// or sent and waits when it ran ahead, so rebuilding a lost holder's shards or filling a new
+// partner never takes the link from user transfers. At most one second's worth is saved up.
+export class BandwidthBudget {
   readonly bytesPerSecond: number
   #tokens: number
   #at: number
