@@ -11,12 +11,11 @@ import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { generateSigningKey, sha256 } from '@defs/crypto'
 import { shardHeaderOf, signShardHeader } from '@defs/segment'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { Tombstones } from '../src/disk/tombstones.ts'
 import { createNode, type DefsNode, pairingService } from '../src/index.ts'
 import type { MigrateResult } from '../src/pairing/migrate-task.ts'
 import { startNetwork, type TestNetwork, waitFor } from './network/devnet.ts'
-import { pairOf, shardFiles, steadyPairs } from './pair-helpers.ts'
+import { pairKnown, shardFiles, steadyPairs } from './pair-helpers.ts'
 
 const options = steadyPairs
 
@@ -29,7 +28,7 @@ describe('a delete the partner missed', () => {
 
   it('is not resurrected by the digest sync when the partner comes back', async () => {
     const [a, b, owner] = net.nodes as [DefsNode, DefsNode, DefsNode]
-    await pairOf(a).pairWith(peerIdFromString(b.peerId))
+    await pairKnown(net.nodes, a, b)
     const source = join(net.root, 'deleted.bin')
     await writeFile(source, randomBytes(2 * 1024 * 1024))
     // kept: a file that is not deleted, so the sync has something true to do too
@@ -79,7 +78,13 @@ describe('a delete the partner missed', () => {
           ),
       "b's migrate task done, the deleted claims refused",
       30_000
-    )
+    ).catch((err: Error) => {
+      // what b's migrations did, to tell a slow sync from a wrong count
+      const tasks = back.tasks.list().filter((t) => t.kind === 'migrate')
+      throw new Error(
+        `${err.message}; b's migrate tasks: ${JSON.stringify(tasks.map((t) => [t.state, t.result, t.error]))}`
+      )
+    })
     assert.deepEqual(await shardFiles(a, put.fileId), [], 'no deleted shard came back to a')
     // what a took meanwhile still reaches b
     const keptOnA = await shardFiles(a, kept.fileId)

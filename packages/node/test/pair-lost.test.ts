@@ -7,10 +7,9 @@ import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { type DefsNode, type PairLost, pairingService, type RepairService } from '../src/index.ts'
 import { startNetwork, type TestNetwork } from './network/devnet.ts'
-import { pairOf, shardFiles, steadyPairs } from './pair-helpers.ts'
+import { pairKnown, shardFiles, steadyPairs } from './pair-helpers.ts'
 
 const options = steadyPairs
 const repairOf = (n: DefsNode) => (n.services as { repair: RepairService }).repair
@@ -25,7 +24,7 @@ describe('a pair whose two nodes are gone', () => {
   it('is told as pair:lost for each shard it held, by the health check of a node keeping the file', async () => {
     // three nodes, k = 1 and m = 1: at most one shard of a slice on the pair, the other on the owner
     const [a, b, owner] = net.nodes as [DefsNode, DefsNode, DefsNode]
-    await pairOf(a).pairWith(peerIdFromString(b.peerId))
+    await pairKnown(net.nodes, a, b)
     const source = join(net.root, 'paired.bin')
     await writeFile(source, randomBytes(1024 * 1024))
     const put = await owner.files.put(source, { mode: 'rs-proportion', dataShards: 1, parityShards: 1 })

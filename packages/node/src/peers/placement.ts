@@ -29,6 +29,15 @@ export interface PlacementContext {
  */
 export const MIN_AUDIT_FACTOR = 0.2
 
+/**
+ * Whether this node no longer trusts `peer` with shards: its audit factor is below
+ * MIN_AUDIT_FACTOR. It gets none, and the copies it holds count as lost to the health check, so
+ * they are rebuilt elsewhere (all at once, not one failed audit at a time).
+ */
+export function failsAudits(c: Pick<NodeComponents, 'peerId' | 'scorer'>, peer: string): boolean {
+  return peer !== c.peerId && c.scorer.factors(peer).audit < MIN_AUDIT_FACTOR
+}
+
 /** This node (when it stores now) and every connected peer that was not retired and passes its audits. */
 export function placementCandidates(
   c: Pick<NodeComponents, 'peerId' | 'host' | 'lifecycle' | 'retired' | 'scorer'>
@@ -36,7 +45,7 @@ export function placementCandidates(
   const peers = c.host
     .getPeers()
     .map(String)
-    .filter((p) => !c.retired.has(p) && c.scorer.factors(p).audit >= MIN_AUDIT_FACTOR)
+    .filter((p) => !c.retired.has(p) && !failsAudits(c, p))
   return c.lifecycle.storing ? [c.peerId, ...peers] : peers
 }
 

@@ -10,6 +10,7 @@ import type { NodeComponents } from '../components.ts'
 import { toHex } from '../disk/hex.ts'
 import type { DegradedSlice } from '../events.ts'
 import type { ServiceFactory } from '../services.ts'
+import { failsAudits } from '../peers/placement.ts'
 import { BandwidthBudget } from '../steps/bandwidth-budget.ts'
 import { liveHolders } from '../steps/file-health.ts'
 import { lookupHolders } from '../steps/network-index.ts'
@@ -77,7 +78,10 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
   #stopped = new AbortController()
   readonly #reporter: ReadReporter
   readonly #auditor: Auditor
-  /** `peer/shard` copies that failed an audit: not counted as healthy, not placed on again. */
+  /**
+   * `peer/shard` copies that failed an audit: not counted as healthy, not placed on again. Every
+   * copy of a peer below the audit bar (failsAudits) is treated the same.
+   */
   readonly #suspects = new Set<string>()
   /**
    * Each kept file's holders ([slice][shard] -> peers) as last looked up, and when. A check asks
@@ -99,7 +103,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     const thresholdOf = (k: number, m: number): number => repairThresholdOf(this.options, k, m)
     this.#reporter = new ReadReporter(c, this, this.options.repairCheckInterval)
     this.#auditor = new Auditor(c)
-    const suspect = (peer: string, shardHex: string): boolean => this.#suspects.has(`${peer}/${shardHex}`)
+    const suspect = (peer: string, shardHex: string): boolean => this.#distrusts(peer, shardHex)
     c.tasks.register(
       'repair',
       new RepairRunner(c, budget, thresholdOf, suspect, (fileIdHex, slice) =>
@@ -261,13 +265,18 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     this.#turns.set(fileIdHex, timer)
   }
 
-  /** `live` without the copies that failed an audit. */
+  /** `live` without the copies that failed an audit, or of peers that fail them. */
   #trusted(slices: { shards: Uint8Array[] }[], live: string[][][]): string[][][] {
     return live.map((slice, i) =>
       slice.map((peers, j) =>
-        peers.filter((p) => !this.#suspects.has(`${p}/${toHex(slices[i]!.shards[j]!)}`))
+        peers.filter((p) => !this.#distrusts(p, toHex(slices[i]!.shards[j]!)))
       )
     )
+  }
+
+  /** Whether `peer`'s copy of a shard counts for nothing: it failed an audit, or the peer fails them. */
+  #distrusts(peer: string, shardHex: string): boolean {
+    return this.#suspects.has(`${peer}/${shardHex}`) || failsAudits(this.#c, peer)
   }
 
   /** Whether a repair of the file is queued or running here. */
