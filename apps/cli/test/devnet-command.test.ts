@@ -64,13 +64,15 @@ describe('defs devnet', () => {
 })
 
 describe('defs demo', () => {
-  it('stores a file on 8 nodes, survives 2 SIGKILLs, matches SHA-256, repairs it and cleans up', async () => {
+  it('stores a file on 9 nodes in pairs, survives a pair and a node SIGKILLed, matches SHA-256, repairs it, re-pairs and cleans up', async () => {
     const r = await runCli(['demo', '--size', '8MiB', '--json'], { timeoutMs: 120_000 })
     assert.equal(r.code, 0, r.stderr)
     const summary = JSON.parse(r.stdout.toString()) as {
       ok: boolean
       sha256Match: boolean
       killed: { name: string }[]
+      pairs: { a: string; b: string }[]
+      failover: { survivor: string; lost: string; partner?: string; epoch?: number }[]
       code: { dataShards: number; parityShards: number }
       slicesRebuilt: number[]
       slicesRebuiltByNode: number
@@ -80,8 +82,21 @@ describe('defs demo', () => {
     }
     assert.equal(summary.ok, true)
     assert.equal(summary.sha256Match, true)
-    assert.equal(summary.killed.length, 2)
+    assert.equal(summary.killed.length, 3)
     assert.ok(!summary.killed.some((k) => k.name === 'node-1'), 'the node it talks to stays up')
+    // four pairs formed; a whole pair and one node of another were crashed
+    assert.equal(summary.pairs.length, 4, JSON.stringify(summary.pairs))
+    const killed = summary.killed.map((k) => k.name)
+    assert.ok(
+      summary.pairs.some((p) => killed.includes(p.a) && killed.includes(p.b)),
+      'a whole pair is among the killed'
+    )
+    // the node whose partner crashed paired anew, at a higher epoch, with a node still up
+    assert.equal(summary.failover.length, 1)
+    const [widow] = summary.failover
+    assert.ok(widow!.partner !== undefined, `a new partner for ${widow!.survivor}`)
+    assert.ok(!killed.includes(widow!.partner!) && widow!.partner !== widow!.lost)
+    assert.ok((widow!.epoch ?? 0) > 1, `epoch ${widow!.epoch}`)
     assert.deepEqual([summary.code.dataShards, summary.code.parityShards], [4, 2])
     assert.ok(summary.slicesRebuilt.length >= 1, 'some slice had to be rebuilt from parity')
     // The node's own count (its /metrics) agrees with what the placement and the kills predict.

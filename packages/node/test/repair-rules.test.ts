@@ -14,6 +14,7 @@ import {
   resolveRepairOptions,
   slicesToRepair
 } from '../src/repair/index.ts'
+import { pairedRoom } from '../src/repair/repair-task.ts'
 
 function manifestOf(
   k: number,
@@ -119,5 +120,24 @@ describe('election', () => {
     assert.equal((await mayRepair(order[2]!, fileId, peers, 1999, 1000)).may, false)
     assert.equal((await mayRepair(order[2]!, fileId, peers, 2000, 1000)).may, true)
     assert.equal((await mayRepair('not-a-holder', fileId, peers, 1e9, 1000)).may, false)
+  })
+})
+
+describe('pairedRoom', () => {
+  // pairs (a,b) and (c,d); e is unpaired
+  const partners: Record<string, string> = { a: 'b', b: 'a', c: 'd', d: 'c' }
+  const partnerOf = (p: string) => partners[p]
+
+  it('leaves out unpaired holders and suspects, and counts each shard once per pair', () => {
+    // shard 0 on both nodes of (a,b), shard 1 on c, shard 2 on e, shard 3 on a and c
+    const held = [['a', 'b'], ['c'], ['e'], ['a', 'c']]
+    const { exclude, perPair } = pairedRoom(held, new Set(['d']), partnerOf)
+    assert.deepEqual([...exclude].sort(), ['d', 'e'])
+    assert.deepEqual(perPair, ['a', 'c', 'e', 'a', 'c'])
+  })
+
+  it('without pairs is the rule of distinct holders: every holder is left out', () => {
+    const { exclude } = pairedRoom([['a'], ['b', 'c']], new Set(), () => undefined)
+    assert.deepEqual([...exclude].sort(), ['a', 'b', 'c'])
   })
 })

@@ -1,8 +1,11 @@
 // defs demo (what `npm start` runs): a real network storing and recovering a file, in under a
-// minute or two. An 8-node devnet in a temporary directory; a 64 MiB random file put through node
-// 1; where its shards went; two other nodes killed with SIGKILL; the file read back and its
-// SHA-256 compared; timings and what had to be rebuilt from parity; the survivors' repair until
-// every slice is back at full health, and by whom; everything stopped and removed.
+// minute or two. A 9-node devnet in a temporary directory whose nodes form pairs that mirror each
+// other (a short failover timeout, 5 s, so the demo is quick); a 64 MiB random file put through
+// node 1; where its shards went; a whole pair and one node of another pair killed with SIGKILL;
+// the file read back and its SHA-256 compared; timings and what had to be rebuilt from parity; the
+// survivors' repair until every slice is back at full health, and by whom; the widowed node's new
+// partner and how long it took; everything stopped and removed. --no-pairing: the erasure code
+// alone (8 nodes, 2 killed, as before pairs existed).
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -14,6 +17,14 @@ import type { PutResult } from '@defs/node'
 import { storageModeChoices } from '@defs/segment'
 import { defineCommand } from 'citty'
 import { jsonArg, verboseArg } from '../cli-args.ts'
+import {
+  choosePairVictims,
+  type PairVictims,
+  pairsText,
+  waitForNewPartners,
+  waitForPairs,
+  withoutPairs
+} from '../demo/pairs.ts'
 import { placementTable, shardLabels } from '../demo/placement-table.ts'
 import { chooseVictims } from '../demo/victims.ts'
 import { type Devnet, startDevnet } from '../devnet/devnet.ts'
@@ -25,13 +36,29 @@ import { UserError } from '../user-error.ts'
 export default defineCommand({
   meta: {
     name: 'demo',
-    description: 'Store a file on an 8-node local network, crash 2 nodes, read it back, watch it repaired'
+    description:
+      'Store a file on a 9-node local network of pairs, crash a pair and a node, read it back, watch it repaired and re-paired'
   },
   args: {
-    // Two more than k + m: after two crashes the repair still has a node of its own for each shard.
-    nodes: { type: 'string', default: '8', description: 'how many nodes', valueHint: 'N' },
+    // Four pairs and a spare: after a pair and one more node crash, three pairs hold a slice's
+    // k + m = 6 shards (at most m = 2 on one), and the widowed node pairs with the spare.
+    nodes: {
+      type: 'string',
+      description: 'how many nodes (default 9; 8 with --no-pairing)',
+      valueHint: 'N'
+    },
     size: { type: 'string', default: '64MiB', description: 'size of the random file' },
-    kill: { type: 'string', default: '2', description: 'how many nodes to SIGKILL', valueHint: 'N' },
+    kill: {
+      type: 'string',
+      description:
+        'how many nodes to SIGKILL (default 3: a whole pair, then one node of each other pair; 2 with --no-pairing)',
+      valueHint: 'N'
+    },
+    pairing: {
+      type: 'boolean',
+      default: true,
+      description: 'nodes pair and mirror each other (--no-pairing: the erasure code alone)'
+    },
     mode: {
       type: 'enum',
       options: [...storageModeChoices],
@@ -57,8 +84,9 @@ export default defineCommand({
     ...verboseArg
   },
   async run({ args }) {
-    const nodeCount = integerFlag('nodes', args.nodes, 2, 32)
-    const killCount = integerFlag('kill', args.kill, 0, nodeCount - 2)
+    const pairing = args.pairing !== false
+    const nodeCount = integerFlag('nodes', args.nodes ?? (pairing ? '9' : '8'), 2, 32)
+    const killCount = integerFlag('kill', args.kill ?? (pairing ? '3' : '2'), 0, nodeCount - 2)
     const size = parseByteSize(args.size, '--size')
     const started = performance.now()
     const say = args.json ? () => {} : printLine
@@ -72,7 +100,7 @@ export default defineCommand({
     let devnet: Devnet | undefined
     try {
       say(
-        `DeFS demo: ${nodeCount} nodes on 127.0.0.1, ${formatBytes(size)} of random bytes, ${killCount} nodes crashed`
+        `DeFS demo: ${nodeCount} nodes on 127.0.0.1${pairing ? ' in pairs' : ''}, ${formatBytes(size)} of random bytes, ${killCount} nodes crashed`
       )
       let t = performance.now()
       const erase = pendingLine(
@@ -80,7 +108,15 @@ export default defineCommand({
         args.json ? undefined : process.stderr
       )
       try {
-        devnet = await step(startDevnet({ nodes: nodeCount, dir: join(dir, 'devnet') }))
+        devnet = await step(
+          startDevnet({
+            nodes: nodeCount,
+            dir: join(dir, 'devnet'),
+            pairing,
+            // a partner silent for 5 s (and unreachable for two others) is failed over; 30 s by default
+            ...(pairing ? { node: { pairFailureTimeout: PAIR_FAILURE_TIMEOUT_MS } } : {})
+          })
+        )
       } finally {
         erase()
       }
@@ -90,6 +126,12 @@ export default defineCommand({
         ` 1. network  ${nodeCount} nodes up in ${formatDuration(startMs)}, each its own process and directory`
       )
       say(`    dashboard ${net.nodes[0]!.api}/ (node-1; sign in with token ${net.nodes[0]!.token})`)
+      const wanted = Math.floor(nodeCount / 2)
+      const pairs = pairing ? await step(waitForPairs(net, wanted, PAIRS_WAIT_MS)) : []
+      if (pairing)
+        say(
+          `    pairs     ${pairs.length} of ${wanted} formed ${formatDuration(performance.now() - t - startMs)} after: ${pairsText(pairs, net.nodes)}`
+        )
 
       t = performance.now()
       const file = join(dir, 'original.bin')
@@ -121,22 +163,40 @@ export default defineCommand({
       say('             where the shards went (d = data, p = parity):')
       say(indent(placementTable(result, net.nodes), 13))
 
-      const choice = chooseVictims(
-        result.placement,
-        result.dataShards,
-        result.parityShards,
-        others.map((n) => n.name),
-        killCount,
-        (name) => net.nodes.find((n) => n.name === name)!.peerId
-      )
+      const peerOf = (name: string) => net.nodes.find((n) => n.name === name)!.peerId
+      const choice: PairVictims = pairing
+        ? choosePairVictims(
+            result.placement,
+            result.dataShards,
+            result.parityShards,
+            pairs,
+            uploader!.name,
+            killCount,
+            peerOf
+          )
+        : withoutPairs(
+            chooseVictims(
+              result.placement,
+              result.dataShards,
+              result.parityShards,
+              others.map((n) => n.name),
+              killCount,
+              peerOf
+            )
+          )
       await step(Promise.all(choice.victims.map((name) => net.kill(name, 'SIGKILL'))))
       const killedAt = performance.now()
+      // Each node whose partner crashed pairs anew (a higher epoch) and copies it its shards,
+      // while the read and the repair go on: watched from now.
+      const failover = waitForNewPartners(net, choice.widowed, killedAt, REPAIR_WAIT_MS)
+      failover.catch(() => {})
       const lostText = choice.losses
         .filter((l) => l.lost.length > 0)
         .slice(0, 6)
         .map((l) => `slice ${l.slice}: ${shardLabels(l.lost, result.dataShards)}`)
         .join('; ')
-      say(` 4. crash    SIGKILL ${choice.victims.join(' and ') || 'nobody'}; lost ${lostText || 'no shards'}`)
+      const whom = pairing ? crashText(choice.victims, choice.widowed) : choice.victims.join(' and ')
+      say(` 4. crash    SIGKILL ${whom || 'nobody'}; lost ${lostText || 'no shards'}`)
       if (!choice.recoverable)
         say('             (no choice of nodes leaves k shards of every slice: the read will fail)')
 
@@ -153,7 +213,7 @@ export default defineCommand({
       const getMs = performance.now() - t
       const match = gotSha === sha256
       // What the placement says had to be rebuilt, and what the node counted while it read.
-      const rebuilt = choice.losses.filter((l) => l.lost.some((i) => i < result.dataShards))
+      const rebuilt = choice.readLosses.filter((l) => l.lost.some((i) => i < result.dataShards))
       const rebuiltByNode = (await step(client.metric('defs_slices_reconstructed_total'))) - rebuiltBefore
       say(
         ` 5. get      via ${uploader!.name}: ${formatBytes(size)} in ${formatDuration(getMs)} (${formatRate((size * 1000) / getMs)}); sha256 ${match ? 'matches' : 'DIFFERS'}`
@@ -197,12 +257,20 @@ export default defineCommand({
             : ` 6. repair   not back at full health within ${formatDuration(REPAIR_WAIT_MS)} (${health}); rebuilt so far by ${repairers || 'nobody'}`
       )
 
+      const repaired = await step(failover)
+      for (const f of repaired)
+        say(
+          f.partner === undefined
+            ? ` 7. pairs    ${f.survivor} (partner of ${f.lost}) found no new partner within ${formatDuration(REPAIR_WAIT_MS)}`
+            : ` 7. pairs    ${f.survivor} (partner of ${f.lost}) paired with ${f.partner} ${formatDuration(f.ms!)} after the crash, epoch ${f.epoch}; it copies its shards to it`
+        )
+
       t = performance.now()
       await net.stop()
       devnet = undefined
       if (!args.keep) await rm(dir, { recursive: true, force: true })
       say(
-        ` 7. cleanup  ${nodeCount - choice.victims.length} nodes stopped, ${args.keep ? `kept ${dir}` : `${dir} removed`}`
+        ` 8. cleanup  ${nodeCount - choice.victims.length} nodes stopped, ${args.keep ? `kept ${dir}` : `${dir} removed`}`
       )
       const totalMs = performance.now() - started
       say(`demo ok in ${formatDuration(totalMs)}`)
@@ -211,6 +279,9 @@ export default defineCommand({
           ok: true,
           nodes: nodeCount,
           size,
+          pairing,
+          pairs,
+          failover: repaired,
           code: {
             mode: result.mode,
             dataShards: result.dataShards,
@@ -246,6 +317,22 @@ export default defineCommand({
     }
   }
 })
+
+/** The demo's failover timeout (the nodes' default is 30 s). */
+const PAIR_FAILURE_TIMEOUT_MS = 5000
+
+/** How long the demo waits for the pairs to form. */
+const PAIRS_WAIT_MS = 30_000
+
+/** "node-3 and node-7 (a pair) and node-5 (partner of node-2)". */
+function crashText(victims: string[], widowed: { survivor: string; lost: string }[]): string {
+  const singles = new Set(widowed.map((w) => w.lost))
+  const whole = victims.filter((v) => !singles.has(v))
+  return [
+    ...(whole.length > 0 ? [`${whole.join(' and ')} (a pair)`] : []),
+    ...widowed.map((w) => `${w.lost} (partner of ${w.survivor})`)
+  ].join(' and ')
+}
 
 /** How long the demo waits for the survivors to bring the file back to full health. */
 const REPAIR_WAIT_MS = 90_000

@@ -130,7 +130,8 @@ export class RepairRunner implements TaskRunner<RepairParams, RepairCheckpoint, 
     const i = need.slice
     const layout = sliceLayout(m, i)
     const ids = m.slices[i]!.shards
-    const taken = new Set(file.holders[i]!.flat())
+    // holders of a copy that failed an audit get none of the slice's shards again
+    const suspects = new Set<string>()
     let rebuilt: { index: number; id: Uint8Array; bytes: Uint8Array; crc32c: number }[]
     if (isReplicated(m)) {
       const bytes = await this.#fetchCopy(file, i, signal)
@@ -158,7 +159,7 @@ export class RepairRunner implements TaskRunner<RepairParams, RepairCheckpoint, 
     const full = isReplicated(m) ? m.parityShards + 1 : 1
     // A copy that failed an audit is no copy; its holder gets none of the slice's shards again.
     for (const [n, r] of rebuilt.entries()) {
-      for (const p of elsewhere[n]!) if (this.#suspect(p, toHex(r.id))) taken.add(p)
+      for (const p of elsewhere[n]!) if (this.#suspect(p, toHex(r.id))) suspects.add(p)
       elsewhere[n] = elsewhere[n]!.filter((p) => !this.#suspect(p, toHex(r.id)))
     }
     const placedByOthers = rebuilt.filter((_, n) => elsewhere[n]!.length >= full).map((r) => r.index)
@@ -180,11 +181,21 @@ export class RepairRunner implements TaskRunner<RepairParams, RepairCheckpoint, 
       }))
     )
     if (shards.length === 0) return { slice: i, placed: [], holders: [], placedByOthers }
-    for (const peers of elsewhere) for (const p of peers) taken.add(p)
+    // A pair mirrors its shards, so it is one failure domain: a paired holder of another shard may
+    // take one too while its pair keeps at most m of the slice (each node of a pair holds shards
+    // of the slice after an upload too: its own and its partner's). An unpaired holder gets none.
+    const held = [...file.holders[i]!, ...elsewhere]
+    const { exclude, perPair } = pairedRoom(held, suspects, (p) => c.pairs.partnerOf(p))
+    // a copy of a shard is never placed where that shard is already (the replicated modes' copies)
+    for (const r of toPlace) {
+      for (const p of file.holders[i]![r.index] ?? []) exclude.add(p)
+      for (const p of elsewhere[rebuilt.indexOf(r)]!) exclude.add(p)
+    }
     const holders = await placeShards(c, {
       shards,
       replicas: full - Math.max(...toPlace.map((r) => elsewhere[rebuilt.indexOf(r)]!.length)),
-      exclude: taken,
+      exclude,
+      taken: perPair,
       perGroup: Math.max(1, m.parityShards),
       what: `repair of file ${file.fileIdHex} slice ${i}`,
       signal
@@ -227,4 +238,29 @@ async function whoHas(c: NodeComponents, ids: Uint8Array[], signal: AbortSignal)
 /** The params of a repair of `manifest`'s file, as the service queues it. */
 export function repairParamsOf(manifest: Manifest, slices: number[]): RepairParams {
   return { fileIdHex: toHex(manifest.fileId), owner: ownerIdOf(manifest.owner), slices }
+}
+
+/**
+ * Whom a repair of a slice leaves out, and what counts against the per-pair bound: of the
+ * holders of the slice's shards (`held`, per shard), the unpaired ones and `suspects` get none;
+ * one peer per shard and pair counts against the bound.
+ */
+export function pairedRoom(
+  held: readonly (readonly string[])[],
+  suspects: ReadonlySet<string>,
+  partnerOf: (peer: string) => string | undefined
+): { exclude: Set<string>; perPair: string[] } {
+  const exclude = new Set([...held.flat().filter((p) => partnerOf(p) === undefined), ...suspects])
+  const perPair: string[] = []
+  for (const peers of held) {
+    const pairs = new Set<string>()
+    for (const p of peers) {
+      const partner = partnerOf(p)
+      const key = partner === undefined ? p : [p, partner].sort().join('+')
+      if (pairs.has(key)) continue
+      pairs.add(key)
+      perPair.push(p)
+    }
+  }
+  return { exclude, perPair }
 }

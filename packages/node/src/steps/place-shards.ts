@@ -23,8 +23,13 @@ export interface PlaceRequest {
   shards: ShardToPlace[]
   /** Copies of each shard, each on its own peer (the replicated modes keep m + 1). Default 1. */
   replicas?: number
-  /** Peers that get none of these shards (repair: the peers that hold the slice's other shards). */
+  /** Peers that get none of these shards (repair: the unpaired peers that hold the slice's other shards). */
   exclude?: ReadonlySet<string>
+  /**
+   * Peers that hold the slice's other shards, one per shard and pair: counted against the
+   * per-pair bound (repair: a pair keeps at most m of the slice, the shards it had included).
+   */
+  taken?: readonly string[]
   /** At most this many of these shards on unproven peers of one network group (m: a group lost costs no slice). */
   perGroup?: number
   /** Names the shards in errors: `slice 3`. */
@@ -45,7 +50,7 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
   const used = new Set(request.exclude)
   const placement = placementOf(c)
   // m bounds both failure domains: a network group of unproven peers, and a pair.
-  const bound = { perGroup: request.perGroup, perPair: request.perGroup }
+  const bound = { perGroup: request.perGroup, perPair: request.perGroup, taken: request.taken ?? [] }
   let peers = choosePeers(placement, units.length, used, bound)
   // Right after a start (a resumed upload), the network may still be connecting: wait a little.
   for (
@@ -80,7 +85,10 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
           if (!isNotNow(err)) c.scorer.observe(peer, { heartbeat: 'missed' })
           const next =
             attempt < SEND_ATTEMPTS
-              ? choosePeers(placement, 1, used, { ...bound, taken: [...holders.values()].flat() })[0]
+              ? choosePeers(placement, 1, used, {
+                  ...bound,
+                  taken: [...bound.taken, ...holders.values()].flat()
+                })[0]
               : undefined
           if (next === undefined) {
             throw new PlacementError(
