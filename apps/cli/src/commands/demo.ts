@@ -270,7 +270,7 @@ export default defineCommand({
       devnet = undefined
       if (!args.keep) await rm(dir, { recursive: true, force: true })
       say(
-        ` 8. cleanup  ${nodeCount - choice.victims.length} nodes stopped, ${args.keep ? `kept ${dir}` : `${dir} removed`}`
+        ` ${choice.widowed.length > 0 ? 8 : 7}. cleanup  ${nodeCount - choice.victims.length} nodes stopped, ${args.keep ? `kept ${dir}` : `${dir} removed`}`
       )
       const totalMs = performance.now() - started
       say(`demo ok in ${formatDuration(totalMs)}`)
