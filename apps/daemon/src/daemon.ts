@@ -108,6 +108,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   if (repair !== undefined) metrics.watchRepair(repair)
   const leases = (node.services as { leases?: LeaseService }).leases
   if (leases !== undefined) metrics.watchLeases(leases)
+  metrics.watchPairAcks(node)
   const server = createServer(
     createApiHandler({ node, token, metrics, log, allowExternalLogin: options.allowExternalLogin ?? false })
   )

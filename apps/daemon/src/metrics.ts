@@ -62,6 +62,7 @@ export class DaemonMetrics {
   readonly #pairEpoch: Gauge
   readonly #pairRtt: Gauge
   readonly #pairPhi: Gauge
+  readonly #pairAcks: Counter
   /** Failed tasks already counted, so each failure is one increment however often we scrape. */
   readonly #failedSeen = new Set<string>()
 
@@ -126,6 +127,12 @@ export class DaemonMetrics {
       registers
     })
     this.#pairPhi = new Gauge({ name: 'defs_pair_phi', help: "Phi of the partner's silence now", registers })
+    this.#pairAcks = new Counter({
+      name: 'defs_pair_acknowledged_total',
+      help: 'Shards put to this paired node, by the durable copies their acknowledgement named (2, or 1 while the partner did not answer)',
+      labelNames: ['copies'],
+      registers
+    })
     this.#received = new Counter({
       name: 'defs_received_bytes_total',
       help: 'File bytes received by uploads through the API',
@@ -197,6 +204,7 @@ export class DaemonMetrics {
       registers
     })
     for (const result of ['pass', 'fail', 'contained']) this.#audits.inc({ result }, 0)
+    for (const copies of ['1', '2']) this.#pairAcks.inc({ copies }, 0)
     for (const state of taskStates) this.#tasks.set({ state }, 0)
     for (const kind of taskKinds) this.#rate.set({ kind }, 0)
     collectDefaultMetrics({ register: this.registry })
@@ -233,6 +241,13 @@ export class DaemonMetrics {
   }
 
   /** Counts what the node's repair service does: audits by result, slices and shards repaired, reports. */
+  /** Counts the acknowledgements of shards put to this node by their copies (a paired node's). */
+  watchPairAcks(node: Pick<DefsNode, 'events'>): void {
+    node.events.addEventListener('pair:acknowledged', (e) =>
+      this.#pairAcks.inc({ copies: String(e.detail.copies) })
+    )
+  }
+
   watchRepair(repair: Pick<RepairService, 'addEventListener'>): void {
     repair.addEventListener('audit', (e) => this.#audits.inc({ result: e.detail.result }))
     repair.addEventListener('repaired', (e) => {

@@ -1,7 +1,8 @@
 // The pair over the HTTP API: two real daemons (nodes on 127.0.0.1) pair when told to
 // (`POST /v1/pair`), `GET /v1/pair` and /metrics show it on both; a daemon without pairing says so.
 import assert from 'node:assert/strict'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -65,6 +66,20 @@ describe('GET and POST /v1/pair', () => {
     const metrics = (await api(b, '/metrics')).json as string
     assert.match(metrics, /defs_pair_epoch 2/)
     assert.match(metrics, /defs_pair_state\{health="alive"\} 1/)
+    assert.match(metrics, /defs_pair_acknowledged_total\{copies="2"\} 0/)
+    // a file a stores itself: every shard of it on a is mirrored to b and acknowledged with 2 copies
+    // (one shard of a slice per pair: the other goes to plain)
+    const sp = (await api(plain, '/v1/status')).json
+    assert.equal((await api(a, '/v1/peers', { address: sp.addresses[0] })).status, 200)
+    assert.equal((await api(a, '/v1/peers/trust', { peerId: sp.peerId })).status, 200)
+    const source = join(dir, 'paired.bin')
+    await writeFile(source, randomBytes(300_000))
+    const put = await a.node.files.put(source, { mode: 'file', dataShards: 1, parityShards: 1 })
+    const onA = put.placement.flatMap((sl) => sl.shards).filter((x) => x.peerId === sa.peerId).length
+    assert.ok(onA > 0, 'a holds a copy of its file')
+    const acked = (await api(a, '/metrics')).json as string
+    assert.match(acked, new RegExp(`defs_pair_acknowledged_total\\{copies="2"\\} ${onA}\\b`))
+    assert.match(acked, /defs_pair_acknowledged_total\{copies="1"\} 0/)
     const again = await api(a, '/v1/pair', { with: sb.peerId })
     assert.equal(again.status, 409)
     assert.equal(again.json.error.name, 'PairingRefusedError')

@@ -51,6 +51,11 @@ export interface NodeEventMap {
   'slice:degraded': CustomEvent<DegradedSlice>
   /** A shard has no live copy left on the pair that held it (the repair service's health check). */
   'pair:lost': CustomEvent<PairLost>
+  /**
+   * A shard put to this paired node was acknowledged: with 2 durable copies (the partner took its
+   * copy) or 1 (the partner did not answer; the pair's sync sends it later).
+   */
+  'pair:acknowledged': CustomEvent<{ copies: number }>
   'peer:connect': CustomEvent<PeerEvent>
   'peer:disconnect': CustomEvent<PeerEvent>
 }

@@ -150,6 +150,11 @@ describe('a partner back from a restart', () => {
     assert.equal((await a.tasks.settled(put.taskId)).state, 'done')
     const onA = await shardFiles(a, put.fileId)
     assert.ok(onA.length > 0, 'a holds shards of the file')
+    // the uploader counts what a paired holder (a itself) acknowledged with one copy, and says so
+    const onPair = put.placement.flatMap((sl) => sl.shards).filter((x) => x.peerId === a.peerId)
+    assert.ok(onPair.length > 0, 'a is among the holders')
+    assert.equal(put.oneCopy, onPair.length)
+    assert.match(put.note ?? '', /shard\(s\) on 1 copy for now/)
     assert.deepEqual(await shardFiles(b, put.fileId), [], 'b was down: none reached it')
     const back = await createNode({
       dataDir: b.dataDir,

@@ -71,6 +71,11 @@ export async function putFile(
     ...(layout.reason !== undefined ? [layout.reason] : []),
     ...(unproven.length > 0
       ? [`${unproven.length} peer(s) still on probation hold shards (too few proven peers)`]
+      : []),
+    ...(result.oneCopy > 0
+      ? [
+          `${result.oneCopy} shard(s) on 1 copy for now: their holder's partner did not answer; the pair's sync adds the second`
+        ]
       : [])
   ]
   return {
@@ -87,6 +92,7 @@ export async function putFile(
       shards: shards.flatMap((peers, index) => peers.map((peerId) => ({ index, peerId })))
     })),
     ...(unproven.length > 0 ? { unproven } : {}),
+    ...(result.oneCopy > 0 ? { oneCopy: result.oneCopy } : {}),
     ...(notes.length > 0 ? { note: notes.join('; ') } : {})
   }
 }

@@ -52,6 +52,11 @@ export interface PutResult {
   note?: string
   /** Peers still on probation (not trusted, not yet known) that hold shards: too few proven peers. */
   unproven?: string[]
+  /**
+   * Shards a paired holder acknowledged with one durable copy, its partner unreachable: degraded
+   * until the pair's sync gives the partner its copy.
+   */
+  oneCopy?: number
 }
 
 export interface GetOptions {

@@ -83,7 +83,11 @@ export class NodePairing {
     await service.start()
     this.#service = service
     c.pairs.attach((peer) => service.partnerOf(peer))
-    c.shards.mirror = (id, body, claim) => this.#mirror(id, body, claim)
+    c.shards.mirror = async (id, body, claim) => {
+      const copies = await this.#mirror(id, body, claim)
+      c.events.safeDispatchEvent('pair:acknowledged', { detail: { copies } })
+      return copies
+    }
   }
 
   async stop(): Promise<void> {

@@ -114,7 +114,8 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
       fileIdHex: p.fileIdHex,
       size: cp.bytesDone,
       slices: cp.slices.length,
-      holders: cp.slices.map((s) => s.holders)
+      holders: cp.slices.map((s) => s.holders),
+      oneCopy: cp.slices.reduce((n, s) => n + (s.oneCopy?.length ?? 0), 0)
     }
   }
 
@@ -224,6 +225,7 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
         })
       }))
     )
+    const oneCopy = new Set<number>()
     const holders = await placeShards(c, {
       shards,
       replicas: replicasOf(p.layout),
@@ -231,7 +233,11 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
       perGroup: Math.max(1, p.layout.parityShards),
       what: `slice ${slice.sliceIndex}`,
       signal,
-      onStored: (shard, peer) => addHeld(stored, toHex(shard.id), peer)
+      onStored: (shard, peer, copies) => {
+        addHeld(stored, toHex(shard.id), peer)
+        // a paired holder says 2 when its partner took the copy too; 1 is a degraded shard
+        if (copies < 2 && c.pairs.partnerOf(peer) !== undefined) oneCopy.add(shard.index)
+      }
     })
     return {
       plainLength: slice.plainLength,
@@ -239,7 +245,8 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
       nonce: toHex(slice.nonce),
       shards: slice.ids.map(toHex),
       holders,
-      ...(p.owner !== undefined ? { headers: headersText(shards.map((s) => s.header)) } : {})
+      ...(p.owner !== undefined ? { headers: headersText(shards.map((s) => s.header)) } : {}),
+      ...(oneCopy.size > 0 ? { oneCopy: [...oneCopy].sort((a, b) => a - b) } : {})
     }
   }
 

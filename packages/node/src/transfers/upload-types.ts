@@ -30,6 +30,11 @@ export interface UploadedSlice {
    * node's user: its home keeps them for mirrors (mirror/owner-headers.ts).
    */
   headers?: string[]
+  /**
+   * Shards (indices) a paired holder acknowledged with one durable copy (its partner was
+   * unreachable): degraded until the pair's sync sends the partner its copy.
+   */
+  oneCopy?: number[]
 }
 
 export interface UploadCheckpoint {
@@ -47,6 +52,8 @@ export interface UploadResult {
   size: number
   slices: number
   holders: string[][][]
+  /** Shards acknowledged by a paired holder with one durable copy (see UploadedSlice.oneCopy). */
+  oneCopy: number
 }
 
 /** Copies of each shard: the replicated modes keep m + 1 copies of their one shard per slice. */
