@@ -63,9 +63,11 @@ export async function someoneHas(node: NodeComponents, fileId: Uint8Array): Prom
 }
 
 /**
- * Who holds which shard of a file, from the holders' signed location records. A shard no record
- * names (a holder outside the gossip mesh yet, just after a restart, say) is asked for directly:
- * this node's own store and every connected peer are asked whether they have it.
+ * Who holds which shard of a file, from the holders' signed location records, and this node's own
+ * store (a node does not answer its own broadcast: a copy it holds beside a partner's or another
+ * repairer's would go uncounted). A shard no record names (a holder outside the gossip mesh yet,
+ * just after a restart, say) is asked for directly: every connected peer is asked whether they
+ * have it.
  */
 export async function lookupHolders(node: NodeComponents, manifest: Manifest): Promise<string[][][]> {
   const found = await node.host.services.index.lookup(manifest.fileId, {
@@ -79,9 +81,11 @@ export async function lookupHolders(node: NodeComponents, manifest: Manifest): P
     if (!holders.includes(peer)) byShard.set(key, [...holders, peer])
   }
   for (const { peer, record } of found.locations) for (const id of record.shards) add(id, peer.toString())
-  const unplaced = manifest.slices.flatMap((s) => s.shards).filter((id) => !byShard.has(toHex(id)))
+  const ids = manifest.slices.flatMap((s) => s.shards)
+  for (const id of ids) if (await node.shards.has(id)) add(id, node.peerId)
+  const unplaced = ids.filter((id) => !byShard.has(toHex(id)))
   if (unplaced.length > 0) {
-    const peers = [node.peerId, ...node.host.getPeers().map(String)]
+    const peers = node.host.getPeers().map(String)
     const signal = AbortSignal.timeout(LOOKUP_TIMEOUT_MS)
     await Promise.all(
       peers.map(async (peer) => {
