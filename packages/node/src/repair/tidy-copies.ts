@@ -5,6 +5,8 @@
 // recorded. Of the live copies of a shard, the one whose holder is first in the file's election
 // order stays; a copy of ours whose holder comes later is withdrawn (our claim removed here, or our
 // signed delete sent to its holder). Every repairer applies the same rule, so one copy stays.
+// The two copies a pair keeps of a shard (its holder's and the partner's mirror) are one copy
+// here: a delete reaches both, so only a copy on another pair is ever surplus.
 // A copy under the owner's claim is nobody's to remove but the owner's.
 import { toHex } from '@defs/crypto'
 import type { Manifest } from '@defs/segment'
@@ -63,9 +65,14 @@ export async function tidyCopies(
     for (const [j, id] of s.shards.entries()) {
       const holders = live[i]?.[j] ?? []
       if (holders.length < 2) continue
-      const first = Math.min(...holders.map(rank))
+      // A pair's copies rank as its better-ranked node's: the pair first in the order keeps its own.
+      const pairRank = (h: string): number => {
+        const partner = c.pairs.partnerOf(h)
+        return partner !== undefined && holders.includes(partner) ? Math.min(rank(h), rank(partner)) : rank(h)
+      }
+      const first = Math.min(...holders.map(pairRank))
       for (const h of holders) {
-        if (!mine[i]![j]!.has(h) || rank(h) === first) continue
+        if (!mine[i]![j]!.has(h) || pairRank(h) === first) continue
         surplus.push({ id: toHex(id), holders: [h] })
         out.push({ fileIdHex, shard: toHex(id), holder: h })
       }

@@ -63,10 +63,11 @@ export async function someoneHas(node: NodeComponents, fileId: Uint8Array): Prom
 }
 
 /**
- * Who holds which shard of a file, from the holders' signed location records. A shard no record
- * names (a holder outside the gossip mesh yet, just after a restart, say) is asked for directly:
- * every connected peer is asked whether it has it. This node's own shards are always among the
- * holders (its store says so; it answers no lookup of its own).
+ * Who holds which shard of a file, from the holders' signed location records, and this node's own
+ * store (a node does not answer its own broadcast: a copy it holds beside a partner's or another
+ * repairer's would go uncounted). A shard no record names (a holder outside the gossip mesh yet,
+ * just after a restart, say) is asked for directly: every connected peer is asked whether they
+ * have it.
  */
 export async function lookupHolders(node: NodeComponents, manifest: Manifest): Promise<string[][][]> {
   const found = await node.host.services.index.lookup(manifest.fileId, {
@@ -80,14 +81,9 @@ export async function lookupHolders(node: NodeComponents, manifest: Manifest): P
     if (!holders.includes(peer)) byShard.set(key, [...holders, peer])
   }
   for (const { peer, record } of found.locations) for (const id of record.shards) add(id, peer.toString())
-  // This node answers no lookup of its own: what it holds itself it knows from its store. (Once
-  // a partner's record names every shard, the fallback below no longer adds it.)
-  const all = manifest.slices.flatMap((s) => s.shards)
-  const mine = await Promise.all(all.map((id) => node.shards.has(id)))
-  all.forEach((id, n) => {
-    if (mine[n] === true) add(id, node.peerId)
-  })
-  const unplaced = all.filter((id) => !byShard.has(toHex(id)))
+  const ids = manifest.slices.flatMap((s) => s.shards)
+  for (const id of ids) if (await node.shards.has(id)) add(id, node.peerId)
+  const unplaced = ids.filter((id) => !byShard.has(toHex(id)))
   if (unplaced.length > 0) {
     const peers = node.host.getPeers().map(String)
     const signal = AbortSignal.timeout(LOOKUP_TIMEOUT_MS)

@@ -1,7 +1,8 @@
 // A repair-child node process for tests: spawned with its directory, bootstrap addresses and
 // repair options; its JSON lines kept in order; waits on them bounded; SIGKILL or SIGTERM.
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -46,6 +47,9 @@ export interface RepairLine {
   collected?: CollectedShard
   renewed?: { fileIdHex: string; as: 'owner' | 'repairer'; holders: string[] }
   status?: NodeStatus
+  holders?: { n: number; live?: string[][][]; error?: string }
+  pair?: { partner?: string }
+  pairError?: string
 }
 
 export class RepairProcess {
@@ -57,8 +61,16 @@ export class RepairProcess {
   readonly #waiters = new Set<() => void>()
 
   readonly dir: string
+  #asked = 0
 
-  constructor(dir: string, bootstrap: string[], options: object, leaseOptions: object = {}) {
+  /** `pairing`: the pairing service's options (none: the node runs no pairing). */
+  constructor(
+    dir: string,
+    bootstrap: string[],
+    options: object,
+    leaseOptions: object = {},
+    pairing?: object
+  ) {
     this.dir = dir
     const proc = spawn(
       process.execPath,
@@ -68,7 +80,8 @@ export class RepairProcess {
         dir,
         JSON.stringify(bootstrap),
         JSON.stringify(options),
-        JSON.stringify(leaseOptions)
+        JSON.stringify(leaseOptions),
+        JSON.stringify(pairing ?? null)
       ],
       { stdio: ['pipe', 'pipe', 'inherit'] }
     )
@@ -115,10 +128,47 @@ export class RepairProcess {
     return (await this.waitFor((l) => l.status !== undefined, 'its status', ms, from)).status!
   }
 
+  /**
+   * The live holders of each shard of the file `ref` names ([slice][shard] -> peers), as this node
+   * finds them now: its location lookup, then a `has` of every holder (a dead one counts for none).
+   */
+  async holders(ref: string, ms = 15_000): Promise<string[][][]> {
+    const n = ++this.#asked
+    const from = this.lines.length
+    this.proc.stdin!.write(`holders ${n} ${ref}\n`)
+    const { holders } = await this.waitFor((l) => l.holders?.n === n, 'the holders of a file', ms, from)
+    if (holders!.error !== undefined) throw new Error(`${this.peerId} found no holders: ${holders!.error}`)
+    return holders!.live!
+  }
+
+  /** Pairs this node (it runs pairing) with `peer`; resolves once this side has formed the pair. */
+  async pairWith(peer: string, ms = 20_000): Promise<void> {
+    const from = this.lines.length
+    this.proc.stdin!.write(`pair ${peer}\n`)
+    const line = await this.waitFor(
+      (l) => l.pair?.partner === peer || l.pairError !== undefined,
+      `a pair with ${peer}`,
+      ms,
+      from
+    )
+    if (line.pairError !== undefined) throw new Error(`${this.peerId} could not pair: ${line.pairError}`)
+  }
+
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill(signal)
     await this.exited
   }
+}
+
+/** How repair nodes are started: their services' options, and the first directory's number. */
+export interface RepairNodeOptions {
+  repairOptions: object
+  leaseOptions?: object
+  /** The pairing service's options; none: the nodes run no pairing. */
+  pairing?: object
+  /** Directories are `r<number>` from this number on (default 0). */
+  firstIndex?: number
+  readyMs?: number
 }
 
 /** Starts `n` repair nodes one after another, each joining through `first` and those before it. */
@@ -126,21 +176,21 @@ export async function startRepairNodes(
   root: string,
   n: number,
   first: string[],
-  options: object,
-  readyMs = 30_000,
-  leaseOptions: object = {}
+  options: RepairNodeOptions
 ): Promise<RepairProcess[]> {
   const nodes: RepairProcess[] = []
+  const at = options.firstIndex ?? 0
   try {
     for (let i = 0; i < n; i++) {
       const p = new RepairProcess(
-        `${root}/r${i}`,
+        `${root}/r${at + i}`,
         [...first, ...nodes.map((x) => x.addresses[0]!)],
-        options,
-        leaseOptions
+        options.repairOptions,
+        options.leaseOptions,
+        options.pairing
       )
       nodes.push(p)
-      await p.waitFor((l) => l.ready === true, 'ready', readyMs)
+      await p.waitFor((l) => l.ready === true, 'ready', options.readyMs ?? 30_000)
     }
   } catch (err) {
     await Promise.all(nodes.map((p) => p.kill()))
@@ -177,15 +227,21 @@ export interface RepairNetwork<S extends object> {
   owner: DefsNode<S>
   /** The storage node processes (a test may push restarted ones: stop kills them too). */
   nodes: RepairProcess[]
+  /**
+   * Starts `n` more storage node processes (in new directories, with the network's options),
+   * joined through the live ones, and adds them to `nodes`.
+   */
+  add(n: number): Promise<RepairProcess[]>
   /** Kills every process (a stopped one is sent SIGCONT first), stops the owner, removes root. */
   stop(): Promise<void>
 }
 
 /**
  * A temporary root named after `prefix`, an owner node in this process (slices of `sliceSize`,
- * composed with `services`), then `n` storage node processes with `repairOptions` and
- * `leaseOptions`, once the owner sees every one of them (bounded). Anything started is stopped
- * again when a later step fails.
+ * composed with `services`), then `n` storage node processes with `repairOptions`,
+ * `leaseOptions` and `pairing` (options of their pairing service; none: no pairing), once the
+ * owner sees every one of them (bounded). Anything started is stopped again when a later step
+ * fails.
  */
 export async function startRepairNetwork<S extends object>(
   prefix: string,
@@ -195,6 +251,7 @@ export async function startRepairNetwork<S extends object>(
     services: ServiceFactories<S>
     repairOptions: object
     leaseOptions?: object
+    pairing?: object
   }
 ): Promise<RepairNetwork<S>> {
   const root = await mkdtemp(join(tmpdir(), prefix))
@@ -206,6 +263,22 @@ export async function startRepairNetwork<S extends object>(
     await owner?.stop().catch(() => {})
     await rm(root, { recursive: true, force: true })
   }
+  const nodeOptions = {
+    repairOptions: options.repairOptions,
+    leaseOptions: options.leaseOptions,
+    pairing: options.pairing
+  }
+  const add = async (count: number): Promise<RepairProcess[]> => {
+    const live = nodes.filter((p) => p.proc.exitCode === null && p.proc.signalCode === null)
+    const added = await startRepairNodes(
+      root,
+      count,
+      live.map((p) => p.addresses[0]!),
+      { ...nodeOptions, firstIndex: nodes.length }
+    )
+    nodes.push(...added)
+    return added
+  }
   try {
     owner = (await createNode({
       dataDir: join(root, 'owner'),
@@ -215,21 +288,70 @@ export async function startRepairNetwork<S extends object>(
       maxSliceSize: options.sliceSize,
       services: options.services
     })) as unknown as DefsNode<S>
-    nodes.push(
-      ...(await startRepairNodes(
-        root,
-        n,
-        owner.addresses(),
-        options.repairOptions,
-        30_000,
-        options.leaseOptions
-      ))
-    )
+    nodes.push(...(await startRepairNodes(root, n, owner.addresses(), nodeOptions)))
     const started = owner
     await waitFor(async () => (await started.status()).peers >= n, 'the owner to see every node', 20_000)
-    return { root, owner, nodes, stop }
+    return { root, owner, nodes, add, stop }
   } catch (err) {
     await stop()
     throw err
   }
+}
+
+/** Per slice, its shards with at least one live copy, of live holders [slice][shard] -> peers. */
+export function liveShards(live: string[][][]): number[] {
+  return live.map((slice) => slice.filter((peers) => peers.length > 0).length)
+}
+
+/**
+ * Waits (bounded) until `asked`, a live holder, finds every shard of the file `ref` names with a
+ * live copy, and returns the live holders ([slice][shard] -> peers).
+ */
+export async function fullHealth(asked: RepairProcess, ref: string, ms: number): Promise<string[][][]> {
+  let live: string[][][] = []
+  await waitFor(
+    async () => {
+      live = await asked.holders(ref)
+      return live.every((slice) => slice.every((peers) => peers.length > 0))
+    },
+    `every shard of the file back with a live copy (asked ${asked.peerId})`,
+    ms
+  )
+  return live
+}
+
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex')
+
+/** What was acknowledged: each stored file's capability and the SHA-256 of what was sent. */
+export type Ledger = { fileId: string; capability: string; sha256: string }[]
+
+/** Uploads `bytes` as file `name` under `root` (k + m Reed-Solomon) and records it once it is done. */
+export async function putRecorded(
+  node: DefsNode<object>,
+  root: string,
+  name: string,
+  bytes: Uint8Array,
+  code: { dataShards: number; parityShards: number },
+  ledger: Ledger
+): Promise<{ fileId: string; capability: string }> {
+  const path = join(root, name)
+  await writeFile(path, bytes)
+  const put = await node.files.put(path, { mode: 'rs-proportion', ...code })
+  const task = await node.tasks.settled(put.taskId)
+  if (task.state !== 'done') throw new Error(`the upload of ${name} ended ${task.state}: ${task.error}`)
+  ledger.push({ fileId: put.fileId, capability: put.capability, sha256: sha256(bytes) })
+  return put
+}
+
+/** Reads every file of `ledger` back through `reader`; throws naming each one that differs. */
+export async function readBack(reader: DefsNode<object>, root: string, ledger: Ledger): Promise<void> {
+  const wrong: string[] = []
+  for (const [i, f] of ledger.entries()) {
+    const out = join(root, `back-${i}`)
+    await reader.files.get(f.capability, out)
+    const got = sha256(await readFile(out))
+    if (got !== f.sha256) wrong.push(`${f.fileId}: sha256 ${got}, acknowledged ${f.sha256}`)
+  }
+  if (wrong.length > 0)
+    throw new Error(`${wrong.length} of ${ledger.length} files differ:\n${wrong.join('\n')}`)
 }
