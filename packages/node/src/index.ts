@@ -82,6 +82,7 @@ export type { RebuildParams, RebuiltShard, RebuiltSlice, SliceWorkers } from './
 export {
   type FileCheck,
   type RepairEvents,
+  type RepairInProgress,
   type RepairOptions,
   type RepairParams,
   type RepairResult,

@@ -3,13 +3,16 @@
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
 import { describe, it } from 'node:test'
+import { toHex } from '@defs/crypto'
 import type { Manifest } from '@defs/segment'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
-import { InvalidOptionError, repair } from '../src/index.ts'
+import { fileInfo } from '../src/files/file-info.ts'
+import { InvalidOptionError, repair, type TaskRecord } from '../src/index.ts'
 import {
   electionOrder,
   mayRepair,
+  repairsInProgress,
   repairThresholdOf,
   resolveRepairOptions,
   slicesToRepair
@@ -139,5 +142,46 @@ describe('pairedRoom', () => {
   it('without pairs is the rule of distinct holders: every holder is left out', () => {
     const { exclude } = pairedRoom([['a'], ['b', 'c']], new Set(), () => undefined)
     assert.deepEqual([...exclude].sort(), ['a', 'b', 'c'])
+  })
+})
+
+describe('a repair in progress', () => {
+  const taskOf = (id: string, kind: TaskRecord['kind'], state: TaskRecord['state'], fileIdHex: string) =>
+    ({
+      id,
+      kind,
+      state,
+      priority: 0,
+      created: 0,
+      updated: 0,
+      params: { fileIdHex, owner: '', slices: [0] },
+      progress: { bytesDone: 0, slicesDone: 0, shardsDone: 0, rate: 0 }
+    }) satisfies TaskRecord
+
+  it('is a repair task not yet finished, named by its file, and shows in the file’s info', async () => {
+    const ill = manifestOf(3, 2, 2)
+    const well = manifestOf(3, 2, 1)
+    const [illHex, wellHex] = [toHex(ill.fileId), toHex(well.fileId)]
+    const tasks = [
+      taskOf('t-done', 'repair', 'done', illHex),
+      taskOf('t-queued', 'repair', 'queued', illHex),
+      taskOf('t-running', 'repair', 'running', illHex),
+      taskOf('t-again', 'repair', 'queued', illHex),
+      taskOf('t-failed', 'repair', 'failed', wellHex),
+      // A download of the well file is no repair of it.
+      { ...taskOf('t-download', 'download', 'running', wellHex) }
+    ]
+    assert.deepEqual([...repairsInProgress(tasks)], [[illHex, { task: 't-running', state: 'running' }]])
+    assert.deepEqual(
+      [...repairsInProgress([taskOf('t-paused', 'repair', 'paused', wellHex)])],
+      [[wellHex, { task: 't-paused', state: 'paused' }]]
+    )
+    // node.files reads the node's task list: the ill file says which repair is under way, the other nothing.
+    const c = { keystore: { get: async () => undefined }, tasks: { list: () => tasks } } as never
+    const illInfo = await fileInfo(c, illHex, ill)
+    assert.deepEqual(illInfo.repair, { task: 't-running', state: 'running' })
+    assert.equal(illInfo.fileId, illHex)
+    const wellInfo = await fileInfo(c, wellHex, well)
+    assert.equal('repair' in wellInfo, false)
   })
 })

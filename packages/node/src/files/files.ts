@@ -7,6 +7,7 @@ import { decodeEnvelope, parseFileRef, verify } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { toHex } from '../disk/hex.ts'
 import { NotOwnerError } from '../errors.ts'
+import { repairsInProgress } from '../repair/repairs-in-progress.ts'
 import { deleteShards } from '../steps/delete-shards.ts'
 import { checkFile } from '../steps/file-health.ts'
 import { ownerIdOf, sameOwner } from '../steps/owner-id.ts'
@@ -116,9 +117,10 @@ export class Files implements FileApi {
   async list(): Promise<FileInfo[]> {
     const out: FileInfo[] = []
     const mirrored = await this.#mirrored()
+    const repairs = repairsInProgress(this.#c.tasks.list())
     for await (const { fileIdHex, envelope } of this.#c.meta.manifests()) {
       const manifest = await verify(decodeEnvelope(envelope), 'manifest')
-      const info = await fileInfo(this.#c, fileIdHex, manifest)
+      const info = await fileInfo(this.#c, fileIdHex, manifest, undefined, repairs)
       const owner = ownerIdOf(manifest.owner)
       out.push(mirrored.has(owner) ? { ...info, mirrored: owner } : info)
     }

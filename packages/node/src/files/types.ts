@@ -3,6 +3,7 @@
 import type { SigningKey } from '@defs/crypto'
 import type { ByteRange } from '@defs/net'
 import type { StorageMode, StorageModeChoice } from '@defs/segment'
+import type { RepairInProgress } from '../repair/repairs-in-progress.ts'
 import type { TaskProgress, TaskRecord } from '../tasks/task-types.ts'
 
 export type { ByteRange }
@@ -95,6 +96,8 @@ export interface FileInfo {
   readable: boolean
   /** list() only: the user (id) whose mirror this node is, when the file is theirs. */
   mirrored?: string
+  /** A repair task of this node queued, running or paused for the file; absent when none is. */
+  repair?: RepairInProgress
 }
 
 export interface SliceHealth {

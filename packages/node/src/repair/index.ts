@@ -16,5 +16,6 @@ export {
   type RepairResult,
   RepairRunner
 } from './repair-task.ts'
+export { type RepairInProgress, repairsInProgress } from './repairs-in-progress.ts'
 export { isReplicated, type SliceNeed, slicesToRepair } from './slice-needs.ts'
 export { ownCopies, tidyCopies, type Withdrawn } from './tidy-copies.ts'

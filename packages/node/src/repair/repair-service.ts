@@ -16,7 +16,6 @@ import { liveHolders } from '../steps/file-health.ts'
 import { lookupHolders } from '../steps/network-index.ts'
 import { ownerIdOf } from '../steps/owner-id.ts'
 import { LastHolders, lostPairCopies } from '../steps/pair-loss.ts'
-import { finalStates } from '../tasks/task-types.ts'
 import { type AuditOutcome, Auditor } from './audits.ts'
 import { electionOrder, mayRepair } from './election.ts'
 import { type HeldFile, heldFiles, manifestOf } from './held-files.ts'
@@ -27,7 +26,8 @@ import {
   repairThresholdOf,
   resolveRepairOptions
 } from './repair-options.ts'
-import { type RepairedSlice, type RepairParams, RepairRunner, repairParamsOf } from './repair-task.ts'
+import { type RepairedSlice, RepairRunner, repairParamsOf } from './repair-task.ts'
+import { repairsInProgress } from './repairs-in-progress.ts'
 import { type SliceNeed, slicesToRepair } from './slice-needs.ts'
 import { tidyCopies, type Withdrawn } from './tidy-copies.ts'
 
@@ -291,14 +291,7 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
 
   /** Whether a repair of the file is queued or running here. */
   #repairing(fileIdHex: string): boolean {
-    return this.#c.tasks
-      .list()
-      .some(
-        (t) =>
-          t.kind === 'repair' &&
-          !finalStates.includes(t.state) &&
-          (t.params as RepairParams).fileIdHex === fileIdHex
-      )
+    return repairsInProgress(this.#c.tasks.list()).has(fileIdHex)
   }
 
   #schedule(): void {
