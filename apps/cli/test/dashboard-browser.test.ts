@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test'
 import type { Page } from 'playwright-core'
 import { type Chromium, launchChromium } from '../../../test/browser/chromium.ts'
 import { buildDashboard } from '../../daemon/scripts/build-dashboard.ts'
+import { waitForPairs } from '../src/demo/pairs.ts'
 import { type Devnet, startDevnet } from '../src/index.ts'
 import { apiEnv, runCli } from './run-cli.ts'
 
@@ -38,6 +39,12 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
       launchChromium()
     ])
     devnet = net
+    // The page talks to nodes[0], which must have a partner: of 7 nodes one is left alone (the
+    // spare the last test's survivor pairs with), and which one is up to the race. Bounded wait.
+    const pairs = await waitForPairs(net, 3, 60_000)
+    const paired = net.nodes.findIndex((n) => pairs.some((p) => p.a === n.name || p.b === n.name))
+    assert.ok(paired >= 0, `pairs formed: ${JSON.stringify(pairs)}`)
+    ;[net.nodes[0], net.nodes[paired]] = [net.nodes[paired]!, net.nodes[0]!]
     chromium = browser
     page = await chromium.context.newPage()
     page.on('pageerror', (err) => console.log(`# page error: ${err}`))

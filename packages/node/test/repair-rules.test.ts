@@ -17,7 +17,7 @@ import {
   resolveRepairOptions,
   slicesToRepair
 } from '../src/repair/index.ts'
-import { pairedRoom } from '../src/repair/repair-task.ts'
+import { pairedRoom } from '../src/repair/repair-room.ts'
 
 function manifestOf(
   k: number,

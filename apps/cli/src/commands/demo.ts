@@ -54,10 +54,10 @@ export default defineCommand({
         'how many nodes to SIGKILL (default 3: a whole pair, then one node of each other pair; 2 with --no-pairing)',
       valueHint: 'N'
     },
+    // no citty default: the help would list --no-pairing as a flag of its own
     pairing: {
       type: 'boolean',
-      default: true,
-      description: 'nodes pair and mirror each other (--no-pairing: the erasure code alone)'
+      description: 'nodes pair and mirror each other (the default; --no-pairing: the erasure code alone)'
     },
     mode: {
       type: 'enum',
@@ -100,7 +100,7 @@ export default defineCommand({
     let devnet: Devnet | undefined
     try {
       say(
-        `DeFS demo: ${nodeCount} nodes on 127.0.0.1${pairing ? ' in pairs' : ''}, ${formatBytes(size)} of random bytes, ${killCount} nodes crashed`
+        `DeFS demo: ${nodeCount} nodes on 127.0.0.1${pairing ? ' in pairs (failover after 5 s, health checks every 10 s: short for the demo)' : ''}, ${formatBytes(size)} of random bytes, ${killCount} nodes crashed`
       )
       let t = performance.now()
       const erase = pendingLine(
@@ -113,8 +113,15 @@ export default defineCommand({
             nodes: nodeCount,
             dir: join(dir, 'devnet'),
             pairing,
-            // a partner silent for 5 s (and unreachable for two others) is failed over; 30 s by default
-            ...(pairing ? { node: { pairFailureTimeout: PAIR_FAILURE_TIMEOUT_MS } } : {})
+            // Short for the demo (and said so): a partner silent for 5 s (and unreachable for two
+            // others) is failed over, 30 s by default; holders check their files every 10 s, 5 min
+            // by default (a read reports a slice only to the holders that served it, and with
+            // pairs the first in a file's election may hold only a partner's copy).
+            ...(pairing
+              ? {
+                  node: { pairFailureTimeout: PAIR_FAILURE_TIMEOUT_MS, repairCheckInterval: REPAIR_CHECK_MS }
+                }
+              : {})
           })
         )
       } finally {
@@ -320,6 +327,9 @@ export default defineCommand({
 
 /** The demo's failover timeout (the nodes' default is 30 s). */
 const PAIR_FAILURE_TIMEOUT_MS = 5000
+
+/** How often the demo's holders check their files (the nodes' default is 5 min). */
+const REPAIR_CHECK_MS = 10_000
 
 /** How long the demo waits for the pairs to form. */
 const PAIRS_WAIT_MS = 30_000

@@ -57,13 +57,9 @@ export class ReadReporter {
     this.#intervalMs = intervalMs
   }
 
-  /**
-   * Reports `d` unless it was within the interval; never throws (a report is best effort).
-   * `self: false` tells only the others (a holder passing a report on to those before it).
-   */
-  async degraded(d: DegradedSlice, { self = true }: { self?: boolean } = {}): Promise<void> {
-    // passed on apart from read: a node that read a slice and keeps the file passes it on too
-    const key = `${self ? 'read' : 'on'}:${d.fileIdHex}/${d.slice}`
+  /** Reports `d` unless it was within the interval; never throws (a report is best effort). */
+  async degraded(d: DegradedSlice): Promise<void> {
+    const key = `${d.fileIdHex}/${d.slice}`
     const now = Date.now()
     for (const [k, at] of this.#sent) if (now - at >= this.#intervalMs) this.#sent.delete(k)
     if (this.#sent.has(key)) return
@@ -71,8 +67,7 @@ export class ReadReporter {
     const c = this.#c
     const fileId = fromHex(d.fileIdHex)
     // A keeper checks at once itself, and still tells the nearest holders: it may not be first.
-    if (self && (await c.shards.shardsOf(fileId)).length > 0)
-      this.#sink.report(d.fileIdHex, d.slice, c.peerId)
+    if ((await c.shards.shardsOf(fileId)).length > 0) this.#sink.report(d.fileIdHex, d.slice, c.peerId)
     const request = encodeRepairReport({ fileId, owner: decodePublicKey(fromHex(d.owner)), slice: d.slice })
     const order = await electionOrder(fileId, d.served)
     const opener = { openStream: c.host.dialProtocol.bind(c.host) }

@@ -14,7 +14,6 @@ import type { ServiceFactory } from '../services.ts'
 import { BandwidthBudget } from '../steps/bandwidth-budget.ts'
 import { liveHolders } from '../steps/file-health.ts'
 import { lookupHolders } from '../steps/network-index.ts'
-import { ownerIdOf } from '../steps/owner-id.ts'
 import { LastHolders, lostPairCopies } from '../steps/pair-loss.ts'
 import { type AuditOutcome, Auditor } from './audits.ts'
 import { electionOrder, mayRepair } from './election.ts'
@@ -216,24 +215,13 @@ export class RepairService extends TypedEventEmitter<RepairEvents> {
     const seen = this.#ill.get(key)
     if (needs.length === 0) this.#ill.delete(key)
     else if (seen === undefined || missing < seen.missing) this.#ill.set(key, { since: now, missing })
-    const {
-      may,
-      rank,
-      order: ranked
-    } = await mayRepair(
+    const { may, rank } = await mayRepair(
       c.peerId,
       manifest.fileId,
       live.flat(2),
       now - (this.#ill.get(key)?.since ?? now),
       this.options.repairLease
     )
-    if (needs.length > 0 && !may && rank > 0) {
-      // Those before this node in the election may not know yet: a read tells the holders that
-      // served it, and with pairs the first of all may hold only a partner's copy, which serves
-      // no read. Told once per check interval, it checks at once and repairs if it is first.
-      const d = { fileIdHex: key, owner: ownerIdOf(manifest.owner), slice: needs[0]!.slice }
-      void this.#reporter.degraded({ ...d, reason: 'parity', served: ranked.slice(0, rank) }, { self: false })
-    }
     const withdrawn = this.#repairing(key) ? [] : await tidyCopies(c, manifest, live)
     const check: FileCheck = { fileIdHex: key, needs, rank, withdrawn, manifest, live }
     const since = this.#ill.get(key)?.since

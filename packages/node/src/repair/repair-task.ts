@@ -19,6 +19,7 @@ import { fetchSliceShards, newReadStats } from '../steps/read-slices.ts'
 import { fetchShard } from '../steps/shard-transfer.ts'
 import type { TaskContext, TaskRunner } from '../tasks/task-types.ts'
 import { type HeldFile, manifestOf } from './held-files.ts'
+import { checkRoom, pairedRoom } from './repair-room.ts'
 import { isReplicated, type SliceNeed, slicesToRepair } from './slice-needs.ts'
 
 export interface RepairParams {
@@ -132,6 +133,9 @@ export class RepairRunner implements TaskRunner<RepairParams, RepairCheckpoint, 
     const ids = m.slices[i]!.shards
     // holders of a copy that failed an audit get none of the slice's shards again
     const suspects = new Set<string>()
+    // Nothing is fetched or rebuilt when no peer could take the result: on a network no larger
+    // than the slice, each check would fetch k shards again for nothing.
+    checkRoom(c, file, need, suspects)
     let rebuilt: { index: number; id: Uint8Array; bytes: Uint8Array; crc32c: number }[]
     if (isReplicated(m)) {
       const bytes = await this.#fetchCopy(file, i, signal)
@@ -238,29 +242,4 @@ async function whoHas(c: NodeComponents, ids: Uint8Array[], signal: AbortSignal)
 /** The params of a repair of `manifest`'s file, as the service queues it. */
 export function repairParamsOf(manifest: Manifest, slices: number[]): RepairParams {
   return { fileIdHex: toHex(manifest.fileId), owner: ownerIdOf(manifest.owner), slices }
-}
-
-/**
- * Whom a repair of a slice leaves out, and what counts against the per-pair bound: of the
- * holders of the slice's shards (`held`, per shard), the unpaired ones and `suspects` get none;
- * one peer per shard and pair counts against the bound.
- */
-export function pairedRoom(
-  held: readonly (readonly string[])[],
-  suspects: ReadonlySet<string>,
-  partnerOf: (peer: string) => string | undefined
-): { exclude: Set<string>; perPair: string[] } {
-  const exclude = new Set([...held.flat().filter((p) => partnerOf(p) === undefined), ...suspects])
-  const perPair: string[] = []
-  for (const peers of held) {
-    const pairs = new Set<string>()
-    for (const p of peers) {
-      const partner = partnerOf(p)
-      const key = partner === undefined ? p : [p, partner].sort().join('+')
-      if (pairs.has(key)) continue
-      pairs.add(key)
-      perPair.push(p)
-    }
-  }
-  return { exclude, perPair }
 }
