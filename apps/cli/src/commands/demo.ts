@@ -44,20 +44,20 @@ export default defineCommand({
     // k + m = 6 shards (at most m = 2 on one), and the widowed node pairs with the spare.
     nodes: {
       type: 'string',
-      description: 'how many nodes (default 9; 8 with --no-pairing)',
+      description: 'how many nodes (default 9; 8 without pairing)',
       valueHint: 'N'
     },
     size: { type: 'string', default: '64MiB', description: 'size of the random file' },
     kill: {
       type: 'string',
       description:
-        'how many nodes to SIGKILL (default 3: a whole pair, then one node of each other pair; 2 with --no-pairing)',
+        'how many nodes to SIGKILL (default 3: a whole pair, then one node of each other pair; 2 without pairing)',
       valueHint: 'N'
     },
-    // no citty default: the help would list --no-pairing as a flag of its own
+    // no citty default, and no flag spelled in the descriptions: the help lists true flags only
     pairing: {
       type: 'boolean',
-      description: 'nodes pair and mirror each other (the default; --no-pairing: the erasure code alone)'
+      description: 'nodes pair and mirror each other (the default; negated, the erasure code alone)'
     },
     mode: {
       type: 'enum',
