@@ -35,13 +35,20 @@ export function nodeParts(): NodeParts {
 
 export async function mirrorHost(
   parts: NodeParts = nodeParts(),
-  options: { privateKey?: PrivateKey; bootstrap?: string[] } = {}
+  options: {
+    privateKey?: PrivateKey
+    bootstrap?: string[]
+    /** Sync timers (default: off, every sync on demand). */
+    timers?: { intervalMs: number; retryMs: number }
+  } = {}
 ): Promise<MirrorHost> {
   return createHost({
     host: '127.0.0.1',
     ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
     ...(options.bootstrap !== undefined ? { bootstrap: { peers: options.bootstrap } } : {}),
-    services: { mirror: mirrorService({ ...parts, intervalMs: 0, homeTimeoutMs: 1000 }) }
+    services: {
+      mirror: mirrorService({ ...parts, intervalMs: 0, ...options.timers, homeTimeoutMs: 1000 })
+    }
   })
 }
 

@@ -16,8 +16,8 @@ after(async () => {
   await Promise.allSettled(hosts.map((h) => h.stop()))
 })
 
-async function started(parts = nodeParts()) {
-  const host = await mirrorHost(parts)
+async function started(parts = nodeParts(), timers?: { intervalMs: number; retryMs: number }) {
+  const host = await mirrorHost(parts, timers === undefined ? {} : { timers })
   hosts.push(host)
   return { host, parts }
 }
@@ -122,6 +122,27 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
     assert.equal(resumed.filesChecked, 1, 'the three files copied before the cut are not asked again')
     assert.equal(resumed.copied.manifests, 0, 'the last manifest was stored before the cut')
     assert.equal(resumed.copied.shards, 1, 'only the missing shard moves')
+  })
+
+  it('tries a failed sync again after retryMs, not the interval', async () => {
+    const user = await generateSigningKey()
+    const home = await started()
+    // The interval is far beyond the test: only the retry timer can bring the sync about.
+    const mirror = await started(nodeParts(), { intervalMs: 3_600_000, retryMs: 200 })
+    await mirror.host.dial(home.host.getMultiaddrs()[0]!)
+    const file = await userFile(user, 1)
+    await storeFile(home.parts, user, { ...file, shards: file.shards.slice(0, 1) })
+    await publishRoot(home.host, home.parts, user, [file])
+    await assert.rejects(mirror.host.services.mirror.addMirror(user.publicKey, home.host.peerId), {
+      name: 'IncompleteCopyError'
+    })
+    // The home gets the rest; nobody calls sync: the retry after the error does.
+    await storeFile(home.parts, user, file)
+    const synced = async () => mirror.host.services.mirror.status()[0]?.seq === 1
+    for (let i = 0; i < 200 && !(await synced()); i++) await new Promise((r) => setTimeout(r, 100))
+    const status = mirror.host.services.mirror.status()[0]!
+    assert.equal(status.seq, 1, `retried and synced: ${JSON.stringify(status)}`)
+    assert.equal(status.lastError, undefined)
   })
 
   it('refuses a replayed older root and home record from a peer (no rollback)', async () => {
