@@ -89,6 +89,7 @@ describe('users and mirrors over the daemon API', { timeout: 120_000 }, () => {
       await fetch(`${mirror.url}/metrics`, { headers: { authorization: `Bearer ${mirror.token}` } })
     ).text()
     assert.match(metrics, new RegExp(`defs_mirror_lag_roots\\{user="${alice.body.user}"\\} 0`))
+    assert.match(metrics, new RegExp(`defs_mirror_bytes_to_copy\\{user="${alice.body.user}"\\} 0`))
     const refused = await m()('/v1/login', { user: 'alice', passphrase: 'alice pass' })
     assert.equal(refused.status, 403)
     assert.equal(refused.body.error.name, 'ExternalLoginError')

@@ -64,6 +64,11 @@ export interface MirrorStatus {
   syncing: boolean
   /** While a sync runs: files done of those it copies, and what moved so far. */
   progress?: SyncProgressEvent
+  /**
+   * Shard bytes still to copy: of the running sync, or of the last one if it was cut off (0 after
+   * a sync that finished); absent until a sync had the manifests of what it copies.
+   */
+  bytesToCopy?: number
 }
 
 export interface RootRead {
@@ -82,6 +87,7 @@ interface Mirrored {
   lastSync?: number
   lastError?: string
   progress?: SyncProgressEvent
+  bytesToCopy?: number
   running?: Promise<SyncReport>
   timer?: ReturnType<typeof setTimeout>
 }
@@ -277,6 +283,7 @@ export class MirrorService {
           ask: (peer, request) => this.ask(peer, request),
           onProgress: (event) => {
             m.progress = event
+            m.bytesToCopy = event.bytesToCopy
             this.#init.onProgress?.(id, event)
           }
         })
@@ -284,7 +291,8 @@ export class MirrorService {
           from: report.from,
           seq: report.seq,
           peerSeq: report.peerSeq,
-          lastSync: Date.now()
+          lastSync: Date.now(),
+          bytesToCopy: 0
         })
         m.lastError = undefined
         this.#schedule(id, this.#init.intervalMs ?? DEFAULT_MIRROR_INTERVAL_MS)
@@ -314,6 +322,7 @@ export class MirrorService {
       if (m.lastSync !== undefined) s.lastSync = m.lastSync
       if (m.lastError !== undefined) s.lastError = m.lastError
       if (m.progress !== undefined) s.progress = m.progress
+      if (m.bytesToCopy !== undefined) s.bytesToCopy = m.bytesToCopy
       return s
     })
   }

@@ -2,7 +2,7 @@
 // memory stores (net's MemoryShardStore; manifests and blobs in maps), and a user's files made as
 // an upload makes them: owner-signed manifests and shard headers, shards named by their SHA-256.
 import { crc32c, randomBytes, type SigningKey, sha256 } from '@defs/crypto'
-import type { MirrorService } from '@defs/mirror'
+import type { MirrorService, MirrorServiceInit } from '@defs/mirror'
 import {
   blobId,
   type MirrorContent,
@@ -38,8 +38,8 @@ export async function mirrorHost(
   options: {
     privateKey?: PrivateKey
     bootstrap?: string[]
-    /** Sync timers (default: off, every sync on demand). */
-    timers?: { intervalMs: number; retryMs: number }
+    /** Sync timers (default: off, every sync on demand) and a progress listener. */
+    init?: Pick<MirrorServiceInit, 'intervalMs' | 'retryMs' | 'onProgress'>
   } = {}
 ): Promise<MirrorHost> {
   return createHost({
@@ -47,7 +47,7 @@ export async function mirrorHost(
     ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
     ...(options.bootstrap !== undefined ? { bootstrap: { peers: options.bootstrap } } : {}),
     services: {
-      mirror: mirrorService({ ...parts, intervalMs: 0, ...options.timers, homeTimeoutMs: 1000 })
+      mirror: mirrorService({ ...parts, intervalMs: 0, ...options.init, homeTimeoutMs: 1000 })
     }
   })
 }
