@@ -17,7 +17,7 @@ after(async () => {
   await Promise.allSettled(hosts.map((h) => h.stop()))
 })
 
-async function started(parts = nodeParts(), init?: Parameters<typeof mirrorHost>[1]['init']) {
+async function started(parts = nodeParts(), init?: NonNullable<Parameters<typeof mirrorHost>[1]>['init']) {
   const host = await mirrorHost(parts, init === undefined ? {} : { init })
   hosts.push(host)
   return { host, parts }

@@ -65,6 +65,12 @@ export interface UserMirrors {
     file: string,
     friend: string
   ): Promise<{ seq: number; name: string; fileId: string; with: string }>
+  /** Takes back the session user's grants of `file` (name or id) to `friend` (NotSharedError if none). */
+  revoke(
+    key: SigningKey,
+    file: string,
+    friend: string
+  ): Promise<{ seq: number; name: string; fileId: string; with: string; revoked: number }>
   /** Files others shared with the session user, from the roots this node holds (home or mirror). */
   shared(key: SigningKey): Promise<SharedListing[]>
   /**
@@ -146,6 +152,11 @@ export function userMirrors(node: DefsNode<object>): UserMirrors {
       const to = await userKeyOf(mirror, friend, 'with')
       const { seq, file: shared } = await mirror.files.share(key, file, to)
       return { seq, name: shared.name, fileId: toHex(shared.fileId), with: userIdOf(to) }
+    },
+    async revoke(key, file, friend) {
+      const to = await userKeyOf(mirror, friend, 'with')
+      const { seq, file: taken, revoked } = await mirror.files.revoke(key, file, to)
+      return { seq, name: taken.name, fileId: toHex(taken.fileId), with: userIdOf(to), revoked }
     },
     async shared(key) {
       const names = new Map((await mirror.accounts.list()).map((u) => [u.user, u.name]))
