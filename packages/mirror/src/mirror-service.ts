@@ -376,6 +376,11 @@ export class MirrorService {
     return best
   }
 
+  /** The peers that asked this node for the user's state lately: their mirrors, as far as it knows. */
+  knownMirrors(user: PublicKey): PeerId[] {
+    return (this.#askers.get(userIdOf(user)) ?? []).map((p) => peerIdFromString(p))
+  }
+
   /** One mirror request to `peer`, its answer decoded (error answers included). */
   async ask(
     peer: PeerId,

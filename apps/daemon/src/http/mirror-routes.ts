@@ -1,7 +1,8 @@
 // Users and mirrors: /v1/users (create, list), /v1/login (a session for one user),
 // /v1/users/me/tree (that user's tree, with `x-defs-session`), /v1/users/me/shares (grant a friend
 // a file of it; /revoke takes the grant back), /v1/users/me/shared (what friends granted), /v1/users/me/files/:ref (the
-// capability of a name or id the user reaches), /v1/users/:user/move-home (signed
+// capability of a name or id the user reaches), /v1/users/:user/root (their newest root, from
+// home or, when it does not answer, a mirror, and which), /v1/users/:user/move-home (signed
 // with the user's passphrase alone), /v1/mirrors (add one, status with lag), and recovery:
 // /v1/users/me/recovery (split the session user's key among friends), /v1/users/me/recovery-share
 // (a friend's share of another user, opened with the session key), /v1/users/:user/recover.
@@ -144,6 +145,11 @@ async function mirrors(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 200, { mirrors: userMirrors(ctx.node).status() })
 }
 
+async function root(ctx: RequestContext): Promise<void> {
+  const mirrors = ctx.url.searchParams.getAll('mirror')
+  sendJson(ctx.res, 200, await userMirrors(ctx.node).root(ctx.params.user!, mirrors))
+}
+
 async function addMirror(ctx: RequestContext): Promise<void> {
   const body = await readJsonBody(ctx.req)
   sendJson(ctx.res, 200, await userMirrors(ctx.node).add(text(body, 'user'), text(body, 'from')))
@@ -158,6 +164,7 @@ export const mirrorRoutes: Route[] = [
   { method: 'POST', pattern: '/v1/users/me/shares/revoke', handler: revokeShare, forUsers: true },
   { method: 'GET', pattern: '/v1/users/me/shared', handler: shared, forUsers: true },
   { method: 'GET', pattern: '/v1/users/me/files/:ref', handler: findFile, forUsers: true },
+  { method: 'GET', pattern: '/v1/users/:user/root', handler: root },
   { method: 'POST', pattern: '/v1/users/:user/move-home', handler: moveHome },
   { method: 'POST', pattern: '/v1/users/me/recovery', handler: setupRecovery, forUsers: true },
   { method: 'POST', pattern: '/v1/users/me/recovery-share', handler: recoveryShare, forUsers: true },

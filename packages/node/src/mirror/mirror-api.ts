@@ -5,6 +5,7 @@ import {
   type LoginPolicy,
   type MirrorService,
   type MirrorStatus,
+  type RootRead,
   type SyncReport,
   UnknownFileError,
   UnknownUserError,
@@ -37,6 +38,19 @@ export interface SharedListing extends TreeFile {
   from: string
   fromName?: string
   capability: string
+}
+
+/** A user's root as a node read it, and where from. */
+export interface RootSummary {
+  user: string
+  seq: number
+  /** When the user signed it (ms since the epoch). */
+  time: number
+  files: number
+  /** `home` when the home answered; `mirror` when it did not and a mirror's signed copy (maybe this node's) is the newest; `local` when this node is home. */
+  source: RootRead['source']
+  /** The peer whose copy it is. */
+  peer: string
 }
 
 export interface UserMirrors {
@@ -78,6 +92,12 @@ export interface UserMirrors {
    * first, then the files shared with them. UnknownFileError when neither has it.
    */
   capabilityOf(key: SigningKey, ref: string): Promise<{ name: string; fileId: string; capability: string }>
+  /**
+   * `user`'s (name or id) newest root: asked of their home; when it does not answer within about
+   * 1 s, the newest signed copy among this node's, the mirrors it knows of the user and `mirrors`
+   * (peer ids or multiaddrs). The answer says where it came from.
+   */
+  root(user: string, mirrors?: string[]): Promise<RootSummary>
   /** Mirror `user` (name or id) from `from` (a peer id, or a multiaddr ending in /p2p/<id>). */
   add(user: string, from: string): Promise<SyncReport>
   status(): MirrorStatus[]
@@ -197,6 +217,23 @@ export function userMirrors(node: DefsNode<object>): UserMirrors {
         `no file ${JSON.stringify(ref)} is in this user's tree or shared with them (defs ls, defs ls --shared)`
       )
     },
+    async root(user, mirrors = []) {
+      const key = await userKeyOf(mirror, user)
+      const asked = new Map(mirror.knownMirrors(key).map((p) => [p.toString(), p]))
+      for (const m of mirrors) {
+        const peer = await peerOf(node, m, 'mirror')
+        asked.set(peer.toString(), peer)
+      }
+      const read = await mirror.readRoot(key, { mirrors: [...asked.values()] })
+      return {
+        user: userIdOf(key),
+        seq: read.root.seq,
+        time: read.root.time,
+        files: read.root.files.length,
+        source: read.source,
+        peer: read.peer
+      }
+    },
     async add(user, from) {
       return mirror.addMirror(await userKeyOf(mirror, user), await peerOf(node, from))
     },
@@ -253,11 +290,11 @@ async function userKeyOf(mirror: MirrorService, user: string, option = 'user'): 
 }
 
 /** A peer id, or a multiaddr with /p2p/<id>, dialled first so the peer can be reached. */
-async function peerOf(node: DefsNode<object>, peer: string): Promise<PeerId> {
+async function peerOf(node: DefsNode<object>, peer: string, option = 'peer'): Promise<PeerId> {
   if (peer.startsWith('/')) {
     const id = /\/p2p\/([1-9A-HJ-NP-Za-km-z]+)$/.exec(peer)?.[1]
     if (id === undefined)
-      throw new InvalidOptionError('peer', `a multiaddr must end in /p2p/<peer id>, got ${peer}`)
+      throw new InvalidOptionError(option, `a multiaddr must end in /p2p/<peer id>, got ${peer}`)
     await node.peers.connect(peer)
     return peerIdFromString(id)
   }
@@ -265,7 +302,7 @@ async function peerOf(node: DefsNode<object>, peer: string): Promise<PeerId> {
     return peerIdFromString(peer)
   } catch {
     throw new InvalidOptionError(
-      'peer',
+      option,
       `must be a peer id like 12D3KooW... or a multiaddr, got ${JSON.stringify(peer)}`
     )
   }
