@@ -26,7 +26,7 @@ import { BadBlobError, NotHomeError } from './errors.ts'
 import { answerMirrorRequest } from './serve.ts'
 import { blobId, blobsOf } from './signing.ts'
 import type { StateStore } from './state-store.ts'
-import { type SyncProgressEvent, type SyncReport, syncUser } from './sync.ts'
+import { type Copied, type SyncProgressEvent, type SyncReport, syncUser } from './sync.ts'
 import { emptyTree, openTree } from './tree-seal.ts'
 import { UserAccounts } from './user-accounts.ts'
 import { UserFiles } from './user-files.ts'
@@ -69,6 +69,8 @@ export interface MirrorStatus {
    * a sync that finished); absent until a sync had the manifests of what it copies.
    */
   bytesToCopy?: number
+  /** What the last finished sync moved (blobs, manifests, shards, bytes). */
+  lastCopied?: Copied
 }
 
 export interface RootRead {
@@ -88,6 +90,7 @@ interface Mirrored {
   lastError?: string
   progress?: SyncProgressEvent
   bytesToCopy?: number
+  lastCopied?: Copied
   running?: Promise<SyncReport>
   timer?: ReturnType<typeof setTimeout>
 }
@@ -292,7 +295,8 @@ export class MirrorService {
           seq: report.seq,
           peerSeq: report.peerSeq,
           lastSync: Date.now(),
-          bytesToCopy: 0
+          bytesToCopy: 0,
+          lastCopied: report.copied
         })
         m.lastError = undefined
         this.#schedule(id, this.#init.intervalMs ?? DEFAULT_MIRROR_INTERVAL_MS)
@@ -323,6 +327,7 @@ export class MirrorService {
       if (m.lastError !== undefined) s.lastError = m.lastError
       if (m.progress !== undefined) s.progress = m.progress
       if (m.bytesToCopy !== undefined) s.bytesToCopy = m.bytesToCopy
+      if (m.lastCopied !== undefined) s.lastCopied = m.lastCopied
       return s
     })
   }

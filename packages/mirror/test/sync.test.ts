@@ -82,6 +82,7 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
     const status = mirror.host.services.mirror.status()
     assert.equal(status.length, 1)
     assert.equal(status[0]!.lag, 0)
+    assert.deepEqual(status[0]!.lastCopied, second.copied)
     assert.equal(status[0]!.from, home.host.peerId.toString())
 
     // The home stops; a third node reads the root from the mirror's signed copy, and says so.
