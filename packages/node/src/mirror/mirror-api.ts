@@ -63,6 +63,8 @@ export interface UserMirrors {
     policy?: LoginPolicy
   ): Promise<{ key: SigningKey; summary: UserSummary }>
   tree(key: SigningKey): Promise<TreeListing>
+  /** NotHomeError naming the home unless this node is the session user's home: checked before a put stores a byte. */
+  assertHome(key: SigningKey): Promise<void>
   /** Puts the file of `capability` (owned by the session user) into their tree as `name`. */
   addFile(key: SigningKey, name: string, capability: string): Promise<{ seq: number }>
   /**
@@ -154,6 +156,7 @@ export function userMirrors(node: DefsNode<object>): UserMirrors {
         )
       }
     },
+    assertHome: (key) => mirror.records.assertHome(key.publicKey),
     async addFile(key, name, capability) {
       const { fileId, fileKey, owner } = parseFileRef(capability)
       if (fileKey === undefined || owner === undefined || userIdOf(owner) !== userIdOf(key.publicKey)) {
