@@ -1,7 +1,8 @@
 // A user's own files against a devnet of 2 real daemons syncing mirrors every second
 // (mirrorInterval): alice puts a file with her session from `defs login`, `defs ls` shows her
 // tree, node-2 mirrors her, she shares the file with bob (whose home is node-2), the next sync
-// brings the grant over, and bob reads it there by name, byte for byte. Another user of alice's
+// brings the grant over, and bob reads it there by name, byte for byte; alice revokes it and the
+// next sync takes it from bob (ls --shared empty, get refused). Another user of alice's
 // node sees none of her tree. Then node-1 is SIGKILLed, alice moves home to node-2 and her tree
 // there (the mirror's copy) has the file and reads back identical, and she removes it.
 import assert from 'node:assert/strict'
@@ -138,6 +139,39 @@ describe('a user’s tree: defs put, ls, share --with and get with a session', {
     // bob's own tree is still his: the shared file is not in it.
     assert.deepEqual(json<TreeFile[]>(await runCli(['ls', '--json'], { env: at(two, '', bobAt2) })), [])
 
+    // alice takes the grant back at home; node-2's next sync brings root 4, and bob sees nothing.
+    const revoked = json<{ seq: number; fileId: string; with: string; revoked: number }>(
+      await runCli(['share', 'docs/report.bin', '--with', bob.user, '--revoke', '--json'], {
+        env: at(one, '', aliceAt1)
+      })
+    )
+    assert.deepEqual(
+      [revoked.seq, revoked.fileId, revoked.with, revoked.revoked],
+      [4, put.fileId, bob.user, 1]
+    )
+    await waitUntil('node-2 to sync alice’s root 4', async () => (await statusAt2())?.seq === 4, 30_000)
+    // Incremental: that sync moved the new tree and friends list only, nothing of the file again.
+    const moved4 = (await statusAt2())!.lastCopied!
+    assert.deepEqual([moved4.blobs, moved4.manifests, moved4.shards], [2, 0, 0])
+    assert.deepEqual(
+      json<SharedListing[]>(await runCli(['ls', '--shared', '--json'], { env: at(two, '', bobAt2) })),
+      []
+    )
+    assertOneLineError(
+      await runCli(['get', 'docs/report.bin', '-o', join(dir, 'revoked.bin')], { env: at(two, '', bobAt2) }),
+      /no file "docs\/report\.bin" is in this user's tree or shared with them/
+    )
+    assertOneLineError(
+      await runCli(['share', 'docs/report.bin', '--with', bob.user, '--revoke'], {
+        env: at(one, '', aliceAt1)
+      }),
+      /docs\/report\.bin is not shared with/
+    )
+    assertOneLineError(
+      await runCli(['share', 'docs/report.bin', '--revoke'], { env: at(one, '', aliceAt1) }),
+      /share --revoke takes back a grant: name the user with --with USER/
+    )
+
     // The mirror's copy is alice's whole tree: with node-1 gone she moves home and finds it there.
     await devnet.kill(one.name)
     const moved = await runCli(['user', 'move-home', 'alice', '--to', two.peerId], {
@@ -157,7 +191,7 @@ describe('a user’s tree: defs put, ls, share --with and get with a session', {
     // rm with her session takes it out of her tree (a new root) and deletes it with her key.
     const removed = await runCli(['rm', 'docs/report.bin', '--json'], { env: at(two, '', aliceAt2) })
     const gone = json<{ fileId: string; seq: number }>(removed)
-    assert.deepEqual([gone.fileId, gone.seq], [put.fileId, 4])
+    assert.deepEqual([gone.fileId, gone.seq], [put.fileId, 5])
     assert.deepEqual(json<TreeFile[]>(await runCli(['ls', '--json'], { env: at(two, '', aliceAt2) })), [])
   })
 

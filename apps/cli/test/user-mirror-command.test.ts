@@ -1,6 +1,7 @@
 // `defs user`, `defs login` and `defs mirror` against a devnet of 2 real daemons: a user created on
 // node-1 is mirrored on node-2 (by id, --from node-1's address), login is refused on node-2 in one
-// line naming the home, node-1 is SIGKILLed, and the user moves home to node-2 with their
+// line naming the home, `defs user root` on node-2 says the root came from the home, then (node-1
+// SIGKILLed) from node-2's mirror copy, and the user moves home to node-2 with their
 // passphrase alone (DEFS_PASSPHRASE), after which node-2 lets them log in.
 import assert from 'node:assert/strict'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -8,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { MirrorStatus, UserSummary } from '@defs/mirror'
+import type { RootSummary } from '@defs/node'
 import { type Devnet, startDevnet } from '../src/devnet/devnet.ts'
 import { apiEnv, runCli } from './run-cli.ts'
 
@@ -59,7 +61,22 @@ describe('defs user, login and mirror', { timeout: 180_000 }, () => {
     assert.equal(away.stderr.trim().split('\n').length, 1, away.stderr)
     assert.match(away.stderr, new RegExp(`home is ${one.peerId}`))
 
+    const rootAt2 = async () => {
+      const r = await runCli(['user', 'root', carol.user, '--json'], { env: env2 })
+      assert.equal(r.code, 0, r.stderr)
+      const read = JSON.parse(r.stdout.toString()) as RootSummary
+      return [read.seq, read.source, read.peer]
+    }
+    assert.deepEqual(await rootAt2(), [1, 'home', one.peerId], 'the home answers')
+
     await devnet.kill(one.name)
+    // The home is gone: node-2 answers with its own signed copy, and says it is a mirror's.
+    assert.deepEqual(await rootAt2(), [1, 'mirror', two.peerId])
+    const said = await runCli(['user', 'root', carol.user], { env: env2 })
+    assert.match(
+      said.stdout.toString(),
+      new RegExp(`^root 1 of ${carol.user} \\(0 file\\(s\\)\\) from mirror ${two.peerId}$`, 'm')
+    )
     const moved = await runCli(['user', 'move-home', 'carol', '--to', two.peerId], { env: env2 })
     assert.equal(moved.code, 0, moved.stderr)
     assert.match(
@@ -68,6 +85,7 @@ describe('defs user, login and mirror', { timeout: 180_000 }, () => {
     )
     const home = await runCli(['login', 'carol'], { env: env2 })
     assert.equal(home.code, 0, home.stderr)
+    assert.deepEqual(await rootAt2(), [1, 'local', two.peerId], 'home now')
   })
 
   it('sets up recovery, hands over friends’ shares, and recovers the account where it is mirrored', async () => {

@@ -45,6 +45,8 @@ export class DaemonMetrics {
   readonly #rate: Gauge<'kind'>
   readonly #mirrorLag: Gauge<'user'>
   readonly #mirrorSeq: Gauge<'user'>
+  readonly #mirrorToCopy: Gauge<'user'>
+  readonly #mirrorFiles: Gauge<'user' | 'of'>
   readonly #received: Counter
   readonly #served: Counter
   readonly #errors: Counter<'kind'>
@@ -90,6 +92,18 @@ export class DaemonMetrics {
       name: 'defs_mirror_seq',
       help: 'Root seq held here for a mirrored user',
       labelNames: ['user'],
+      registers
+    })
+    this.#mirrorToCopy = new Gauge({
+      name: 'defs_mirror_bytes_to_copy',
+      help: 'Shard bytes a mirrored user’s running (or last cut-off) sync still has to copy',
+      labelNames: ['user'],
+      registers
+    })
+    this.#mirrorFiles = new Gauge({
+      name: 'defs_mirror_sync_files',
+      help: 'While a mirror sync runs: files it has done (of="done") and has to copy (of="total")',
+      labelNames: ['user', 'of'],
       registers
     })
     this.#tasks = new Gauge({ name: 'defs_tasks', help: 'Tasks by state', labelNames: ['state'], registers })
@@ -292,11 +306,15 @@ export class DaemonMetrics {
         return []
       }
     })()
-    this.#mirrorLag.reset()
-    this.#mirrorSeq.reset()
+    for (const g of [this.#mirrorLag, this.#mirrorSeq, this.#mirrorToCopy, this.#mirrorFiles]) g.reset()
     for (const m of mirrors) {
       this.#mirrorLag.set({ user: m.user }, m.lag)
       this.#mirrorSeq.set({ user: m.user }, m.seq)
+      if (m.bytesToCopy !== undefined) this.#mirrorToCopy.set({ user: m.user }, m.bytesToCopy)
+      if (m.progress !== undefined) {
+        this.#mirrorFiles.set({ user: m.user, of: 'done' }, m.progress.filesDone)
+        this.#mirrorFiles.set({ user: m.user, of: 'total' }, m.progress.filesTotal)
+      }
     }
     const pairing = (node.services as { pairing?: NodePairing } | undefined)?.pairing
     if (pairing !== undefined) {

@@ -1,6 +1,6 @@
 // /v1/users, /v1/login, /v1/mirrors over two real daemons: a user created on one, mirrored on the
-// other, logged in only at home (and at the mirror with allowExternalLogin), sessions scoped to
-// their user, the mirror's lag in /metrics, and a move home signed with the passphrase alone.
+// other, logged in only at home (and at the mirror with allowExternalLogin, which refuses their
+// writes naming the home), sessions scoped to their user, the mirror's lag in /metrics, and a move home signed with the passphrase alone.
 import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -89,6 +89,7 @@ describe('users and mirrors over the daemon API', { timeout: 120_000 }, () => {
       await fetch(`${mirror.url}/metrics`, { headers: { authorization: `Bearer ${mirror.token}` } })
     ).text()
     assert.match(metrics, new RegExp(`defs_mirror_lag_roots\\{user="${alice.body.user}"\\} 0`))
+    assert.match(metrics, new RegExp(`defs_mirror_bytes_to_copy\\{user="${alice.body.user}"\\} 0`))
     const refused = await m()('/v1/login', { user: 'alice', passphrase: 'alice pass' })
     assert.equal(refused.status, 403)
     assert.equal(refused.body.error.name, 'ExternalLoginError')
@@ -97,7 +98,18 @@ describe('users and mirrors over the daemon API', { timeout: 120_000 }, () => {
     // The same mirror with allowExternalLogin lets alice in.
     await mirror.stop()
     mirror = await start('mirror', true)
-    assert.equal((await m()('/v1/login', { user: 'alice', passphrase: 'alice pass' })).status, 200)
+    const away = await m()('/v1/login', { user: 'alice', passphrase: 'alice pass' })
+    assert.equal(away.status, 200)
+    // Logged in at the mirror, alice's write is refused there, naming her home, before a byte is stored.
+    const put = await fetch(`${mirror.url}/v1/files?name=away.bin`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${mirror.token}`, 'x-defs-session': away.body.session },
+      body: new Uint8Array(1000)
+    })
+    const refusedPut = (await put.json()) as { error: { name: string; message: string } }
+    assert.deepEqual([put.status, refusedPut.error.name], [409, 'NotHomeError'])
+    assert.ok(refusedPut.error.message.includes(home.peerId), refusedPut.error.message)
+    assert.deepEqual((await m()('/v1/files')).body.files, [])
 
     // Home gone: alice moves home to the mirror with her passphrase alone.
     await home.stop()

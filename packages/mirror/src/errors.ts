@@ -108,3 +108,9 @@ export class UnknownFileError extends Error {
   static override name = 'UnknownFileError'
   override name = 'UnknownFileError'
 }
+
+/** A revoke of a grant the user's tree does not record for that file and friend. */
+export class NotSharedError extends Error {
+  static override name = 'NotSharedError'
+  override name = 'NotSharedError'
+}

@@ -44,6 +44,7 @@ export {
   InvalidAccountError,
   MirrorPeerError,
   NotHomeError,
+  NotSharedError,
   RootConflictError,
   StaleRecordError,
   UnknownFileError,

@@ -26,7 +26,7 @@ import { BadBlobError, NotHomeError } from './errors.ts'
 import { answerMirrorRequest } from './serve.ts'
 import { blobId, blobsOf } from './signing.ts'
 import type { StateStore } from './state-store.ts'
-import { type SyncProgressEvent, type SyncReport, syncUser } from './sync.ts'
+import { type Copied, type SyncProgressEvent, type SyncReport, syncUser } from './sync.ts'
 import { emptyTree, openTree } from './tree-seal.ts'
 import { UserAccounts } from './user-accounts.ts'
 import { UserFiles } from './user-files.ts'
@@ -64,6 +64,13 @@ export interface MirrorStatus {
   syncing: boolean
   /** While a sync runs: files done of those it copies, and what moved so far. */
   progress?: SyncProgressEvent
+  /**
+   * Shard bytes still to copy: of the running sync, or of the last one if it was cut off (0 after
+   * a sync that finished); absent until a sync had the manifests of what it copies.
+   */
+  bytesToCopy?: number
+  /** What the last finished sync moved (blobs, manifests, shards, bytes). */
+  lastCopied?: Copied
 }
 
 export interface RootRead {
@@ -82,6 +89,8 @@ interface Mirrored {
   lastSync?: number
   lastError?: string
   progress?: SyncProgressEvent
+  bytesToCopy?: number
+  lastCopied?: Copied
   running?: Promise<SyncReport>
   timer?: ReturnType<typeof setTimeout>
 }
@@ -277,6 +286,7 @@ export class MirrorService {
           ask: (peer, request) => this.ask(peer, request),
           onProgress: (event) => {
             m.progress = event
+            m.bytesToCopy = event.bytesToCopy
             this.#init.onProgress?.(id, event)
           }
         })
@@ -284,7 +294,9 @@ export class MirrorService {
           from: report.from,
           seq: report.seq,
           peerSeq: report.peerSeq,
-          lastSync: Date.now()
+          lastSync: Date.now(),
+          bytesToCopy: 0,
+          lastCopied: report.copied
         })
         m.lastError = undefined
         this.#schedule(id, this.#init.intervalMs ?? DEFAULT_MIRROR_INTERVAL_MS)
@@ -314,6 +326,8 @@ export class MirrorService {
       if (m.lastSync !== undefined) s.lastSync = m.lastSync
       if (m.lastError !== undefined) s.lastError = m.lastError
       if (m.progress !== undefined) s.progress = m.progress
+      if (m.bytesToCopy !== undefined) s.bytesToCopy = m.bytesToCopy
+      if (m.lastCopied !== undefined) s.lastCopied = m.lastCopied
       return s
     })
   }
@@ -365,6 +379,11 @@ export class MirrorService {
       )
     }
     return best
+  }
+
+  /** The peers that asked this node for the user's state lately: their mirrors, as far as it knows. */
+  knownMirrors(user: PublicKey): PeerId[] {
+    return (this.#askers.get(userIdOf(user)) ?? []).map((p) => peerIdFromString(p))
   }
 
   /** One mirror request to `peer`, its answer decoded (error answers included). */

@@ -60,6 +60,8 @@ export interface SyncProgressEvent {
   filesDone: number
   filesTotal: number
   copied: Copied
+  /** Shard bytes still to copy, as the manifests of the files to copy say (known once they are all held). */
+  bytesToCopy: number
 }
 
 export interface SyncContext {
@@ -67,7 +69,7 @@ export interface SyncContext {
   content: MirrorContent
   state: StateStore
   ask: AskMirror
-  /** Called after each file copied. */
+  /** Called once the manifests are held (filesDone 0), after each file copied, and when cut off. */
   onProgress?: (event: SyncProgressEvent) => void
   /** Progress is saved after this many files (and at the end). Default 16. */
   progressEvery?: number
@@ -111,22 +113,41 @@ export async function syncUser(user: PublicKey, from: PeerId, ctx: SyncContext):
   let checked = 0
   let unsaved = 0
   const todo = root.files.filter((f) => !complete.has(toHex(f)) && !done.has(toHex(f)))
+  // Every manifest first (they are small): then the shard bytes to copy are known before the
+  // first shard moves, and a big first sync can say how far it has to go.
+  let toCopy = 0
+  for (const fileId of todo) {
+    ctx.signal?.throwIfAborted()
+    toCopy += await missingBytes(ctx.content.shards, await copyManifest(user, from, fileId, ctx, copied))
+  }
+  const shardBytes = { copied: 0 }
+  const tell = () =>
+    ctx.onProgress?.({
+      seq: root.seq,
+      filesDone: checked,
+      filesTotal: todo.length,
+      copied: { ...copied },
+      bytesToCopy: Math.max(0, toCopy - shardBytes.copied)
+    })
+  tell()
   try {
     for (const fileId of todo) {
       ctx.signal?.throwIfAborted()
       const hex = toHex(fileId)
-      await copyFile(user, from, fileId, ctx, copied)
+      await copyShards(user, from, fileId, ctx, copied, shardBytes)
       checked++
       done.add(hex)
       progress.done.push(hex)
-      ctx.onProgress?.({ seq: root.seq, filesDone: checked, filesTotal: todo.length, copied: { ...copied } })
+      tell()
       if (++unsaved >= (ctx.progressEvery ?? 16)) {
         await saveProgress(ctx.state, id, progress)
         unsaved = 0
       }
     }
   } catch (err) {
-    // Cut off: what was copied stays counted as done, so the next sync starts after it.
+    // Cut off: what was copied stays counted as done, so the next sync starts after it; the
+    // last word on progress says what is left.
+    tell()
     if (unsaved > 0) await saveProgress(ctx.state, id, progress).catch(() => {})
     throw err
   }
@@ -147,21 +168,48 @@ async function copyBlob(user: PublicKey, from: PeerId, digest: Uint8Array, ctx: 
   copied.bytes += bytes.length
 }
 
-async function copyFile(user: PublicKey, from: PeerId, fileId: Uint8Array, ctx: SyncContext, copied: Copied) {
-  let envelope = await ctx.content.manifests.get(fileId, user)
-  let manifest: Manifest
-  if (envelope === undefined) {
-    envelope = expect(await ctx.ask(from, { kind: 'manifest', user, fileId }), 'manifest').manifest
-    manifest = await verify(envelope, 'manifest')
-    if (!samePublicKey(manifest.owner, user) || toHex(manifest.fileId) !== toHex(fileId)) {
-      throw new WrongUserError(`${from} sent a manifest of another file or owner for ${toHex(fileId)}`)
-    }
-    await ctx.content.manifests.put(envelope)
-    copied.manifests++
-    copied.bytes += envelope.payload.length
-  } else {
-    manifest = await verify(envelope, 'manifest')
+/** The file's manifest, held here already or copied now (checked either way). */
+async function copyManifest(
+  user: PublicKey,
+  from: PeerId,
+  fileId: Uint8Array,
+  ctx: SyncContext,
+  copied: Copied
+): Promise<Manifest> {
+  const held = await ctx.content.manifests.get(fileId, user)
+  if (held !== undefined) return verify(held, 'manifest')
+  const envelope = expect(await ctx.ask(from, { kind: 'manifest', user, fileId }), 'manifest').manifest
+  const manifest = await verify(envelope, 'manifest')
+  if (!samePublicKey(manifest.owner, user) || toHex(manifest.fileId) !== toHex(fileId)) {
+    throw new WrongUserError(`${from} sent a manifest of another file or owner for ${toHex(fileId)}`)
   }
+  await ctx.content.manifests.put(envelope)
+  copied.manifests++
+  copied.bytes += envelope.payload.length
+  return manifest
+}
+
+/** Bytes of the shards a mirror still lacks to hold k of every slice of `manifest`. */
+async function missingBytes(store: ShardStore, manifest: Manifest): Promise<number> {
+  let bytes = 0
+  for (let s = 0; s < manifest.slices.length; s++) {
+    const { dataShards, shardSize } = sliceLayout(manifest, s)
+    const held = await heldCount(store, manifest.slices[s]!.shards)
+    bytes += Math.max(0, dataShards - held.count) * shardSize
+  }
+  return bytes
+}
+
+/** At least k shards of every slice of the file whose manifest is held here (copyManifest). */
+async function copyShards(
+  user: PublicKey,
+  from: PeerId,
+  fileId: Uint8Array,
+  ctx: SyncContext,
+  copied: Copied,
+  shardBytes: { copied: number }
+) {
+  const manifest = await copyManifest(user, from, fileId, ctx, copied)
   for (let s = 0; s < manifest.slices.length; s++) {
     const need = sliceLayout(manifest, s).dataShards
     const ids = manifest.slices[s]!.shards
@@ -176,6 +224,7 @@ async function copyFile(user: PublicKey, from: PeerId, fileId: Uint8Array, ctx: 
       await storeShard(ctx.content.shards, ids[i]!, shard, fileId, user, from)
       copied.shards++
       copied.bytes += shard.bytes.length
+      shardBytes.copied += shard.bytes.length
       have++
     }
     if (have < need) {

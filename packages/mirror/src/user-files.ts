@@ -8,13 +8,16 @@ import {
   fileKeyLength,
   type PublicKey,
   type SigningKey,
+  sha256,
   toHex,
   unwrapKeyWithSigningKey,
   wrapKeyForRecipient
 } from '@defs/crypto'
 import {
   decodeFriendsList,
+  type Envelope,
   encodeFriendsList,
+  type Friend,
   type FriendsList,
   limits,
   samePublicKey,
@@ -22,9 +25,15 @@ import {
   type UserTree
 } from '@defs/segment'
 import { userIdOf } from './account.ts'
-import { InvalidAccountError, RootConflictError, UnknownFileError, UnknownUserError } from './errors.ts'
+import {
+  InvalidAccountError,
+  NotSharedError,
+  RootConflictError,
+  UnknownFileError,
+  UnknownUserError
+} from './errors.ts'
 import type { MirrorService } from './mirror-service.ts'
-import { signNextRoot, signRootChange } from './signing.ts'
+import { type RootContent, signNextRoot } from './signing.ts'
 import { openTree, sealTree } from './tree-seal.ts'
 import type { HeldRoot } from './user-records.ts'
 
@@ -82,16 +91,27 @@ export class UserFiles {
     })
   }
 
-  /** Takes the file `nameOrId` out of the user's tree (UnknownFileError when it is not in it). */
+  /**
+   * Takes the file `nameOrId` out of the user's tree (UnknownFileError when it is not in it), and
+   * its grants out of the friends list in the same root.
+   */
   async remove(key: SigningKey, nameOrId: string): Promise<{ seq: number; file: OpenedFile }> {
     const file = await this.find(key, nameOrId)
     if (file === undefined)
       throw new UnknownFileError(`no file ${JSON.stringify(nameOrId)} is in this user's tree (defs ls)`)
     const { seq } = await this.#change(key, async (current, tree) => {
-      const entries = tree.entries.filter((e) => toHex(e.fileId) !== toHex(file.fileId))
+      const gone = tree.entries.find((e) => toHex(e.fileId) === toHex(file.fileId))
+      const entries = tree.entries.filter((e) => e !== gone)
       const sealed = await sealTree({ entries }, key.publicKey)
-      const next = await signNextRoot(key, current, { tree: sealed, files: entries.map((e) => e.fileId) })
-      return { next, blobs: [sealed] }
+      const content: RootContent = { tree: sealed, files: entries.map((e) => e.fileId) }
+      const blobs = [sealed]
+      if (current !== undefined && (gone?.grants?.length ?? 0) > 0) {
+        const list = await this.#friendsOf(current)
+        const { friends } = await withoutGrants(list.friends, new Set(gone!.grants!.map(toHex)))
+        content.friends = encodeFriendsList({ ...list, friends })
+        blobs.push(content.friends)
+      }
+      return { next: await signNextRoot(key, current, content), blobs }
     })
     return { seq, file }
   }
@@ -110,9 +130,7 @@ export class UserFiles {
 
   /** The file of the user's tree named `nameOrId` (its name, or its file id in hex). */
   async find(key: SigningKey, nameOrId: string): Promise<OpenedFile | undefined> {
-    const tree = await this.#service.readTree(key)
-    const entry =
-      tree.entries.find((e) => e.name === nameOrId) ?? tree.entries.find((e) => toHex(e.fileId) === nameOrId)
+    const entry = entryOf(await this.#service.readTree(key), nameOrId)
     if (entry === undefined) return undefined
     return {
       name: entry.name,
@@ -123,7 +141,8 @@ export class UserFiles {
 
   /**
    * Grants `friend` the file `nameOrId` of the user's tree: its id and key wrapped to the friend's
-   * key, kept under the friend in the user's friends list (which mirrors copy with the root).
+   * key, kept under the friend in the user's friends list (which mirrors copy with the root). The
+   * grant's SHA-256 goes into the file's tree entry (sealed), so `revoke` can find it again.
    */
   async share(
     key: SigningKey,
@@ -136,8 +155,15 @@ export class UserFiles {
     if (file === undefined)
       throw new UnknownFileError(`no file ${JSON.stringify(nameOrId)} is in this user's tree (defs ls)`)
     const grant = await wrapKeyForRecipient(concatBytes(file.fileId, file.fileKey), friend)
-    const { seq } = await this.#change(key, async (current) => {
+    const digest = await sha256(grant)
+    const { seq } = await this.#change(key, async (current, tree) => {
       if (current === undefined) throw new UnknownUserError('the user has no root here yet')
+      const entry = entryOf(tree, toHex(file.fileId))
+      if (entry === undefined)
+        throw new UnknownFileError(`file ${file.name} left this user's tree meanwhile (defs ls)`)
+      if ((entry.grants?.length ?? 0) >= limits.maxFriends) {
+        throw new InvalidAccountError(`${file.name} is shared ${limits.maxFriends} times already`)
+      }
       const list = await this.#friendsOf(current)
       const held = list.friends.find((f) => samePublicKey(f.key, friend))
       if (held !== undefined && held.grants.length >= limits.maxGrantsPerFriend) {
@@ -149,10 +175,52 @@ export class UserFiles {
         held === undefined
           ? [...list.friends, { key: friend, grants: [grant] }]
           : list.friends.map((f) => (f === held ? { ...f, grants: [...f.grants, grant] } : f))
-      const blob = encodeFriendsList({ ...list, friends })
-      return { next: await signRootChange(key, current, { friends: blob }), blobs: [blob] }
+      const entries = tree.entries.map((e) =>
+        e === entry ? { ...e, grants: [...(e.grants ?? []), digest] } : e
+      )
+      return this.#next(key, current, entries, { ...list, friends })
     })
     return { seq, file }
+  }
+
+  /**
+   * Takes back what `share` granted `friend` of the file `nameOrId`: its grants leave the friends
+   * list (a friend left with nothing, and no recovery share, leaves it too) in a new root, so the
+   * friend no longer finds the file wherever that root is held (its mirrors, at their next sync).
+   * NotSharedError when the tree records no grant of that file to that friend. It cannot take
+   * back what the friend already read: the file key stays the same.
+   */
+  async revoke(
+    key: SigningKey,
+    nameOrId: string,
+    friend: PublicKey
+  ): Promise<{ seq: number; file: OpenedFile; revoked: number }> {
+    const file = await this.find(key, nameOrId)
+    if (file === undefined)
+      throw new UnknownFileError(`no file ${JSON.stringify(nameOrId)} is in this user's tree (defs ls)`)
+    let revoked = 0
+    const { seq } = await this.#change(key, async (current, tree) => {
+      const entry = entryOf(tree, toHex(file.fileId))
+      const list = current === undefined ? { friends: [] } : await this.#friendsOf(current)
+      const held = list.friends.find((f) => samePublicKey(f.key, friend))
+      const mine = new Set((entry?.grants ?? []).map(toHex))
+      const { friends, removed } =
+        held === undefined
+          ? { friends: list.friends, removed: new Set<string>() }
+          : await withoutGrants(list.friends, mine, held)
+      if (entry === undefined || current === undefined || removed.size === 0) {
+        throw new NotSharedError(`${file.name} is not shared with ${userIdOf(friend).slice(0, 16)}…`)
+      }
+      revoked = removed.size
+      const left = (entry.grants ?? []).filter((d) => !removed.has(toHex(d)))
+      const entries = tree.entries.map((e) => {
+        if (e !== entry) return e
+        const { grants: _grants, ...rest } = e
+        return left.length > 0 ? { ...rest, grants: left } : rest
+      })
+      return this.#next(key, current, entries, { ...list, friends })
+    })
+    return { seq, file, revoked }
   }
 
   /**
@@ -191,6 +259,19 @@ export class UserFiles {
     return decodeFriendsList(blob)
   }
 
+  /** The root after `current` with `entries` as the tree and `list` as the friends list. */
+  async #next(
+    key: SigningKey,
+    current: HeldRoot,
+    entries: TreeEntry[],
+    list: FriendsList
+  ): Promise<{ next: Envelope<'root'>; blobs: Uint8Array[] }> {
+    const tree = await sealTree({ entries }, key.publicKey)
+    const friends = encodeFriendsList(list)
+    const next = await signNextRoot(key, current, { tree, friends, files: entries.map((e) => e.fileId) })
+    return { next, blobs: [tree, friends] }
+  }
+
   /** Reads the root and tree, makes the next root with `step`, writes it; again on a lost CAS. */
   async #change(
     key: SigningKey,
@@ -219,4 +300,38 @@ export class UserFiles {
       throw new UnknownUserError(`the tree blob of root seq ${root.record.seq} is not held here`)
     return blob
   }
+}
+
+/** The entry of `tree` named `nameOrId` (its name, or its file id in hex). */
+function entryOf(tree: UserTree, nameOrId: string): TreeEntry | undefined {
+  return (
+    tree.entries.find((e) => e.name === nameOrId) ?? tree.entries.find((e) => toHex(e.fileId) === nameOrId)
+  )
+}
+
+/**
+ * `friends` without the grants whose SHA-256 (hex) is in `digests` (of `only` that friend, when
+ * given), and a friend left with no grant and no recovery share dropped; the digests removed.
+ */
+async function withoutGrants(
+  friends: Friend[],
+  digests: Set<string>,
+  only?: Friend
+): Promise<{ friends: Friend[]; removed: Set<string> }> {
+  const removed = new Set<string>()
+  const out: Friend[] = []
+  for (const f of friends) {
+    if (only !== undefined && f !== only) {
+      out.push(f)
+      continue
+    }
+    const grants: Uint8Array[] = []
+    for (const g of f.grants) {
+      const d = toHex(await sha256(g))
+      if (digests.has(d)) removed.add(d)
+      else grants.push(g)
+    }
+    if (grants.length > 0 || f.recoveryShare !== undefined) out.push({ ...f, grants })
+  }
+  return { friends: out, removed }
 }

@@ -64,6 +64,20 @@ export class UserRecords {
     return home !== undefined && constantTimeEqual(home.record.home, this.#self)
   }
 
+  /** NotHomeError (naming the home, where one is known) unless this node is the user's home. */
+  async assertHome(user: PublicKey): Promise<void> {
+    const home = await this.home(user)
+    if (home !== undefined && constantTimeEqual(home.record.home, this.#self)) return
+    const id = userIdOf(user)
+    const where = home === undefined ? undefined : peerIdText(home.record.home)
+    throw new NotHomeError(
+      where === undefined
+        ? `user ${id.slice(0, 16)}… has no home here: writes go to their home node`
+        : `this node is not the home of user ${id.slice(0, 16)}…: writes go to ${where}`,
+      where
+    )
+  }
+
   /** Takes a signed home record if it is newer than the one held (StaleRecordError if older). */
   async offerHome(envelope: Envelope): Promise<Offered> {
     const record = await verify(envelope, 'home')
@@ -87,16 +101,7 @@ export class UserRecords {
     const record = await verify(envelope, 'root')
     const user = userIdOf(record.user)
     await this.#serial(user, async () => {
-      const home = await this.home(record.user)
-      if (home === undefined || !constantTimeEqual(home.record.home, this.#self)) {
-        const where = home === undefined ? undefined : peerIdText(home.record.home)
-        throw new NotHomeError(
-          where === undefined
-            ? `user ${user.slice(0, 16)}… has no home here: writes go to their home node`
-            : `this node is not the home of user ${user.slice(0, 16)}…: writes go to ${where}`,
-          where
-        )
-      }
+      await this.assertHome(record.user)
       const held = await this.root(record.user)
       if (held === undefined) {
         if (record.seq !== 1) {

@@ -2,7 +2,7 @@
 // memory stores (net's MemoryShardStore; manifests and blobs in maps), and a user's files made as
 // an upload makes them: owner-signed manifests and shard headers, shards named by their SHA-256.
 import { crc32c, randomBytes, type SigningKey, sha256 } from '@defs/crypto'
-import type { MirrorService } from '@defs/mirror'
+import type { MirrorService, MirrorServiceInit } from '@defs/mirror'
 import {
   blobId,
   type MirrorContent,
@@ -35,13 +35,20 @@ export function nodeParts(): NodeParts {
 
 export async function mirrorHost(
   parts: NodeParts = nodeParts(),
-  options: { privateKey?: PrivateKey; bootstrap?: string[] } = {}
+  options: {
+    privateKey?: PrivateKey
+    bootstrap?: string[]
+    /** Sync timers (default: off, every sync on demand) and a progress listener. */
+    init?: Pick<MirrorServiceInit, 'intervalMs' | 'retryMs' | 'onProgress'>
+  } = {}
 ): Promise<MirrorHost> {
   return createHost({
     host: '127.0.0.1',
     ...(options.privateKey !== undefined ? { privateKey: options.privateKey } : {}),
     ...(options.bootstrap !== undefined ? { bootstrap: { peers: options.bootstrap } } : {}),
-    services: { mirror: mirrorService({ ...parts, intervalMs: 0, homeTimeoutMs: 1000 }) }
+    services: {
+      mirror: mirrorService({ ...parts, intervalMs: 0, ...options.init, homeTimeoutMs: 1000 })
+    }
   })
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { generateSigningKey, toHex } from '@defs/crypto'
+import type { SyncProgressEvent } from '@defs/mirror'
 import {
   type MirrorHost,
   mirrorHost,
@@ -16,8 +17,8 @@ after(async () => {
   await Promise.allSettled(hosts.map((h) => h.stop()))
 })
 
-async function started(parts = nodeParts()) {
-  const host = await mirrorHost(parts)
+async function started(parts = nodeParts(), init?: NonNullable<Parameters<typeof mirrorHost>[1]>['init']) {
+  const host = await mirrorHost(parts, init === undefined ? {} : { init })
   hosts.push(host)
   return { host, parts }
 }
@@ -26,7 +27,8 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
   it('copies a user, then after one new file only that file (counted), and serves it onwards', async () => {
     const user = await generateSigningKey()
     const home = await started()
-    const mirror = await started()
+    const events: SyncProgressEvent[] = []
+    const mirror = await started(nodeParts(), { intervalMs: 0, onProgress: (_, e) => events.push(e) })
     await mirror.host.dial(home.host.getMultiaddrs()[0]!)
     const files: UserFile[] = []
     for (let i = 0; i < 3; i++) {
@@ -51,6 +53,18 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
     }
     assert.equal((await mirror.host.services.mirror.records.root(user.publicKey))?.record.seq, 1)
     assert.equal(await mirror.host.services.mirror.records.isHome(user.publicKey), false)
+    // Progress: the bytes to copy are known once the manifests are in, before a shard moves.
+    const shardBytes = files.flatMap((f) => f.shards).find(() => true)!.bytes.length
+    assert.deepEqual(
+      events.map((e) => [e.filesDone, e.filesTotal, e.bytesToCopy]),
+      [
+        [0, 3, 12 * shardBytes],
+        [1, 3, 8 * shardBytes],
+        [2, 3, 4 * shardBytes],
+        [3, 3, 0]
+      ]
+    )
+    assert.equal(mirror.host.services.mirror.status()[0]!.bytesToCopy, 0)
 
     // Nothing new at home: nothing moves.
     const idle = await mirror.host.services.mirror.sync(user.publicKey)
@@ -68,6 +82,7 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
     const status = mirror.host.services.mirror.status()
     assert.equal(status.length, 1)
     assert.equal(status[0]!.lag, 0)
+    assert.deepEqual(status[0]!.lastCopied, second.copied)
     assert.equal(status[0]!.from, home.host.peerId.toString())
 
     // The home stops; a third node reads the root from the mirror's signed copy, and says so.
@@ -111,6 +126,11 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
     )
     const status = mirror.host.services.mirror.status()[0]!
     assert.match(status.lastError ?? '', /1 of the 2 shards/)
+    assert.equal(
+      status.bytesToCopy,
+      last.shards[1]!.bytes.length,
+      'the cut-off sync still lacks one shard of the last file'
+    )
 
     // The mirror restarts (a new process would be a new host over the same stores).
     await mirror.host.stop()
@@ -122,6 +142,47 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
     assert.equal(resumed.filesChecked, 1, 'the three files copied before the cut are not asked again')
     assert.equal(resumed.copied.manifests, 0, 'the last manifest was stored before the cut')
     assert.equal(resumed.copied.shards, 1, 'only the missing shard moves')
+  })
+
+  it('copies shards larger than a stream’s 4 MiB write buffer (one answer frame each)', async () => {
+    const user = await generateSigningKey()
+    const home = await started()
+    const mirror = await started()
+    await mirror.host.dial(home.host.getMultiaddrs()[0]!)
+    // One 12 MiB slice, k = 2: two shards of 6 MiB to copy.
+    const file = await userFile(user, 1, 12 * 1024 * 1024)
+    await storeFile(home.parts, user, file)
+    await publishRoot(home.host, home.parts, user, [file])
+    const report = await mirror.host.services.mirror.addMirror(user.publicKey, home.host.peerId)
+    assert.equal(report.copied.shards, 2)
+    for (const s of file.shards.slice(0, 2)) {
+      const held = await mirror.parts.content.shards.get(s.id)
+      assert.ok(
+        held !== undefined && Buffer.from(held).equals(Buffer.from(s.bytes)),
+        'the shard arrived whole'
+      )
+    }
+  })
+
+  it('tries a failed sync again after retryMs, not the interval', async () => {
+    const user = await generateSigningKey()
+    const home = await started()
+    // The interval is far beyond the test: only the retry timer can bring the sync about.
+    const mirror = await started(nodeParts(), { intervalMs: 3_600_000, retryMs: 200 })
+    await mirror.host.dial(home.host.getMultiaddrs()[0]!)
+    const file = await userFile(user, 1)
+    await storeFile(home.parts, user, { ...file, shards: file.shards.slice(0, 1) })
+    await publishRoot(home.host, home.parts, user, [file])
+    await assert.rejects(mirror.host.services.mirror.addMirror(user.publicKey, home.host.peerId), {
+      name: 'IncompleteCopyError'
+    })
+    // The home gets the rest; nobody calls sync: the retry after the error does.
+    await storeFile(home.parts, user, file)
+    const synced = async () => mirror.host.services.mirror.status()[0]?.seq === 1
+    for (let i = 0; i < 200 && !(await synced()); i++) await new Promise((r) => setTimeout(r, 100))
+    const status = mirror.host.services.mirror.status()[0]!
+    assert.equal(status.seq, 1, `retried and synced: ${JSON.stringify(status)}`)
+    assert.equal(status.lastError, undefined)
   })
 
   it('refuses a replayed older root and home record from a peer (no rollback)', async () => {

@@ -1,12 +1,12 @@
 // A user's files and shares at their home and at a mirror (real libp2p hosts on 127.0.0.1): puts
 // racing on one root all land (each lost compare-and-swap is made again on the new root), a name
-// put again is replaced, a share is opened by the friend's key only, and the grant reaches a
-// mirror with the root, where the friend finds it too.
+// put again is replaced, a share is opened by the friend's key only, a grant is revoked (one friend,
+// one file) and leaves with a removed file, and grants and revokes reach a mirror with the root.
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { generateFileKey, randomBytes, toHex } from '@defs/crypto'
 import { signRootChange } from '@defs/mirror'
-import { encodeFriendsList } from '@defs/segment'
+import { decodeFriendsList, encodeFriendsList } from '@defs/segment'
 import { type MirrorHost, mirrorHost, nodeParts, storeFile, userFile } from './fixtures.ts'
 import { cheapKdf } from './helpers.ts'
 
@@ -81,11 +81,63 @@ describe('user files and shares', () => {
 
     const removed = await files.remove(alice, 'c')
     assert.equal(toHex(removed.file.fileId), toHex(puts[2]!.fileId))
+    // Its grant left with it; bob keeps the other grant and his recovery share.
+    assert.deepEqual(
+      (await files.sharedWith(bob)).map((s) => toHex(s.fileId)),
+      [toHex(puts[1]!.fileId)]
+    )
+    assert.equal(
+      toHex((await accounts.recoveryShare(alice.publicKey, bob)).holder.bytes),
+      toHex(bob.publicKey.bytes)
+    )
     assert.deepEqual((await files.list(alice)).map((f) => f.name).sort(), ['a', 'b'])
     const last = await home.services.mirror.records.root(alice.publicKey)
     assert.equal(last?.record.seq, removed.seq)
     assert.ok(!last.record.files.some((f) => toHex(f) === toHex(puts[2]!.fileId)))
     await assert.rejects(files.remove(alice, 'c'), { name: 'UnknownFileError' })
+  })
+
+  it('revokes one friend’s grant of one file, keeping the others', async () => {
+    const home = await mirrorHost()
+    hosts.push(home)
+    const { accounts, files, records } = home.services.mirror
+    const { key: alice } = await accounts.create('alice', 'a', cheapKdf)
+    const { key: bob } = await accounts.create('bob', 'b', cheapKdf)
+    const { key: eve } = await accounts.create('eve', 'e', cheapKdf)
+    const doc = { fileId: randomBytes(16), fileKey: generateFileKey() }
+    const pic = { fileId: randomBytes(16), fileKey: generateFileKey() }
+    await files.add(alice, 'doc', doc.fileId, doc.fileKey)
+    await files.add(alice, 'pic', pic.fileId, pic.fileKey)
+    await files.share(alice, 'doc', bob.publicKey)
+    await files.share(alice, 'pic', bob.publicKey)
+    await files.share(alice, 'doc', eve.publicKey)
+    const before = (await records.root(alice.publicKey))!.record.seq
+
+    const done = await files.revoke(alice, 'doc', bob.publicKey)
+    assert.deepEqual([done.seq, done.revoked, done.file.name], [before + 1, 1, 'doc'])
+    assert.deepEqual(
+      (await files.sharedWith(bob)).map((s) => toHex(s.fileId)),
+      [toHex(pic.fileId)]
+    )
+    assert.deepEqual(
+      (await files.sharedWith(eve)).map((s) => toHex(s.fileId)),
+      [toHex(doc.fileId)]
+    )
+    await assert.rejects(files.revoke(alice, 'doc', bob.publicKey), { name: 'NotSharedError' })
+    await assert.rejects(files.revoke(alice, 'nope', bob.publicKey), { name: 'UnknownFileError' })
+    await assert.rejects(files.revoke(eve, 'doc', alice.publicKey), { name: 'UnknownFileError' })
+    // Shared again, then revoked by id: bob's last grant goes, and bob leaves the friends list.
+    await files.share(alice, 'doc', bob.publicKey)
+    await files.revoke(alice, toHex(doc.fileId), bob.publicKey)
+    await files.revoke(alice, 'pic', bob.publicKey)
+    assert.deepEqual(await files.sharedWith(bob), [])
+    const root = (await records.root(alice.publicKey))!
+    const list = decodeFriendsList((await home.services.mirror.blob(toHex(root.record.friends!)))!)
+    assert.deepEqual(
+      list.friends.map((f) => toHex(f.key.bytes)),
+      [toHex(eve.publicKey.bytes)]
+    )
+    assert.deepEqual((await files.list(alice)).map((f) => f.name).sort(), ['doc', 'pic'])
   })
 
   it('brings the grant to a mirror with the root, where the friend finds it', async () => {
@@ -114,5 +166,9 @@ describe('user files and shares', () => {
       (await mirror.services.mirror.files.list(alice)).map((f) => f.name),
       ['doc']
     )
+    // Revoked at home: the mirror's next sync takes the grant away there too.
+    await home.services.mirror.files.revoke(alice, 'doc', bob.publicKey)
+    assert.equal((await mirror.services.mirror.sync(alice.publicKey)).seq, 4)
+    assert.deepEqual(await mirror.services.mirror.files.sharedWith(bob), [])
   })
 })

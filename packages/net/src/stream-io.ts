@@ -19,7 +19,9 @@ export async function readOneFrame(stream: Stream, maxFrameSize: number): Promis
  * Send `data`, first waiting for drains while it would not fit the muxer's write buffer beside
  * what the buffer holds: a slow peer makes us wait instead of overrunning the buffer's limit
  * (where the muxer would abort the stream under us), and up to that limit frames queue so the
- * muxer always has the next one. Throws if the stream can no longer be written.
+ * muxer always has the next one. Data larger than the limit itself (a one-frame answer carrying
+ * a big shard) goes in pieces of the limit, each waiting its turn the same way. Throws if the
+ * stream can no longer be written.
  */
 export async function sendBytes(
   stream: Stream,
@@ -27,6 +29,13 @@ export async function sendBytes(
   options?: DrainOptions
 ): Promise<void> {
   const room = stream.maxWriteBufferLength ?? 0
+  if (room > 0 && Number.isFinite(room) && data.byteLength > room) {
+    const list = data instanceof Uint8ArrayList ? data : new Uint8ArrayList(data)
+    for (let at = 0; at < list.byteLength; at += room) {
+      await sendBytes(stream, list.sublist(at, Math.min(list.byteLength, at + room)), options)
+    }
+    return
+  }
   while (stream.writableNeedsDrain && stream.writeBufferLength + data.byteLength > room) {
     await drained(stream, options)
   }

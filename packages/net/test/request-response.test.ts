@@ -10,6 +10,9 @@ import { startNetwork, stopAll, waitFor } from './network.ts'
 
 const ECHO = '/defs/test/echo/1'
 const SILENT = '/defs/test/silent/1'
+const BIG = '/defs/test/big/1'
+/** Above the muxer's 4 MiB write buffer limit (maxStreamBufferBytes): sent in pieces. */
+const BIG_ANSWER = 10 * 1024 * 1024 + 7
 
 describe('handleRequests / sendRequest', () => {
   let hosts: Host[] = []
@@ -39,6 +42,16 @@ describe('handleRequests / sendRequest', () => {
       maxRequestBytes: 100,
       timeoutMs: 60_000
     })
+    await handleRequests(
+      hosts[0]!,
+      BIG,
+      async () => {
+        const body = new Uint8Array(BIG_ANSWER)
+        for (let i = 0; i < body.length; i += 4096) body[i] = (i / 4096) & 0xff
+        return body
+      },
+      { maxRequestBytes: 100 }
+    )
   })
   after(() => stopAll(hosts))
   const reported = (reason: Misbehavior): number =>
@@ -49,6 +62,14 @@ describe('handleRequests / sendRequest', () => {
       maxResponseBytes: 100
     })
     assert.deepEqual(answer, Uint8Array.of(1, 2, 3))
+  })
+
+  it('sends an answer larger than the write buffer limit whole', async () => {
+    const answer = await sendRequest(opener(hosts[1]!), hosts[0]!.peerId, BIG, Uint8Array.of(1), {
+      maxResponseBytes: BIG_ANSWER
+    })
+    assert.equal(answer.length, BIG_ANSWER)
+    for (let i = 0; i < answer.length; i += 4096) assert.equal(answer[i], (i / 4096) & 0xff, `byte ${i}`)
   })
 
   it('reports an oversize and an undecodable request, and the asker gets an error', async () => {

@@ -61,6 +61,7 @@ export type {
 } from './maintenance/record.ts'
 export {
   type RecoveryShareText,
+  type RootSummary,
   type SharedListing,
   type TreeFile,
   type TreeListing,

@@ -18,6 +18,11 @@ export interface TreeEntry {
   fileId: Uint8Array
   /** The file key wrapped to the user's key (as the node keystore keeps it). */
   wrappedKey: Uint8Array
+  /**
+   * SHA-256 of each grant of this file in the friends list: a grant is wrapped to the friend, so
+   * only these (sealed with the tree) let the owner find it again to revoke it.
+   */
+  grants?: Uint8Array[]
 }
 
 export interface UserTree {
@@ -53,7 +58,8 @@ const nameField = refine(text(limits.maxTreeNameBytes), (n) =>
 const treeEntrySchema = struct<TreeEntry>([
   { key: 1, name: 'name', schema: nameField },
   { key: 2, name: 'fileId', schema: fileIdField },
-  { key: 3, name: 'wrappedKey', schema: bytes(1, limits.maxWrappedKeyBytes) }
+  { key: 3, name: 'wrappedKey', schema: bytes(1, limits.maxWrappedKeyBytes) },
+  { key: 4, name: 'grants', schema: list(bytes(32), 1, limits.maxFriends), optional: true }
 ])
 
 const userTreeSchema = struct<UserTree>(

@@ -97,6 +97,20 @@ describe('user roots and home records', () => {
       EncodeError
     )
     assert.throws(() => decodeUserTree(Uint8Array.of(0xa0)), DecodeError)
+    // An entry's grant digests: optional (a tree without them decodes as before), 32 bytes each,
+    // at most one per possible friend.
+    const grants = [new Uint8Array(32).fill(7)]
+    assert.deepEqual(
+      decodeUserTree(encodeUserTree({ entries: [{ ...entry, grants }] })).entries[0]!.grants,
+      grants
+    )
+    assert.equal(decodeUserTree(encodeUserTree({ entries: [entry] })).entries[0]!.grants, undefined)
+    assert.throws(
+      () => encodeUserTree({ entries: [{ ...entry, grants: [new Uint8Array(31)] }] }),
+      EncodeError
+    )
+    const tooMany = Array.from({ length: limits.maxFriends + 1 }, () => new Uint8Array(32))
+    assert.throws(() => encodeUserTree({ entries: [{ ...entry, grants: tooMany }] }), EncodeError)
   })
 
   it('names the previous root by the digest of its payload', async () => {

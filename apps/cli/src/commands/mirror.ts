@@ -1,11 +1,12 @@
 // defs mirror add USER --from HOME | status: keep a full copy of a user (root, manifests, k shards
 // of every slice, friends list, account) on this node, synced from their home every minute, so
-// reads go on when the home dies and the user can move home here.
+// reads go on when the home dies and the user can move home here. status shows the lag in roots
+// and in shard bytes still to copy, and a running sync's files done.
 import type { MirrorStatus, SyncReport } from '@defs/mirror'
 import { defineCommand } from 'citty'
 import { clientArgs } from '../cli-args.ts'
 import { connect } from '../connect.ts'
-import { formatDuration, table } from '../format.ts'
+import { formatBytes, formatDuration, table } from '../format.ts'
 import { printJson, printLine } from '../output.ts'
 import { UserError } from '../user-error.ts'
 
@@ -37,6 +38,7 @@ export default defineCommand({
         m.user.slice(0, 16),
         String(m.seq),
         String(m.lag),
+        m.bytesToCopy === undefined ? '-' : formatBytes(m.bytesToCopy),
         m.lastSync === undefined ? 'never' : `${formatDuration(Date.now() - m.lastSync)} ago`,
         m.progress !== undefined
           ? `syncing ${m.progress.filesDone}/${m.progress.filesTotal} files`
@@ -45,7 +47,7 @@ export default defineCommand({
             : (m.lastError ?? 'ok'),
         m.from
       ])
-      return printLine(table(['USER', 'SEQ', 'LAG', 'SYNCED', 'STATE', 'FROM'], rows))
+      return printLine(table(['USER', 'SEQ', 'LAG', 'TO COPY', 'SYNCED', 'STATE', 'FROM'], rows))
     }
     if (action !== 'add') throw new UserError(`mirror takes add or status, got ${JSON.stringify(action)}`)
     if (args.user === undefined || args.from === undefined)

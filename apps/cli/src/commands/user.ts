@@ -1,10 +1,12 @@
-// defs user create NAME | list | move-home USER --to PEER | recovery-setup USER --threshold T
+// defs user create NAME | list | root USER [--mirrors A,B] | move-home USER --to PEER | recovery-setup USER --threshold T
 // --friends A,B | recovery-share FRIEND --of USER | recover USER --shares FILE: accounts on this
 // node. A user is an Ed25519 key wrapped under their passphrase (argon2id); their home is the node
 // they were created on, until they move it (signed with the passphrase alone, the old home not
-// asked). Recovery splits the key among friends; any T of their shares bring it back.
+// asked). Recovery splits the key among friends; any T of their shares bring it back. root reads
+// the user's newest root from their home, or a mirror's signed copy when the home does not answer.
 import { readFile } from 'node:fs/promises'
 import type { UserSummary } from '@defs/mirror'
+import type { RootSummary } from '@defs/node'
 import { defineCommand } from 'citty'
 import { clientArgs } from '../cli-args.ts'
 import { connect } from '../connect.ts'
@@ -13,30 +15,44 @@ import { printJson, printLine } from '../output.ts'
 import { readPassphrase } from '../passphrase.ts'
 import { UserError } from '../user-error.ts'
 
-const actions = ['create', 'list', 'move-home', 'recovery-setup', 'recovery-share', 'recover'] as const
+const actions = [
+  'create',
+  'list',
+  'root',
+  'move-home',
+  'recovery-setup',
+  'recovery-share',
+  'recover'
+] as const
 
 export default defineCommand({
   meta: {
     name: 'user',
-    description: 'Create or list users of this node, move a user home, or set up and use account recovery'
+    description:
+      "Create or list users of this node, read a user's root, move a user home, or set up and use account recovery"
   },
   args: {
     action: {
       type: 'positional',
       required: true,
-      description: 'create, list, move-home, recovery-setup, recovery-share or recover',
+      description: 'create, list, root, move-home, recovery-setup, recovery-share or recover',
       valueHint: 'ACTION'
     },
     name: {
       type: 'positional',
       required: false,
-      description: 'the user (name, or id for move-home and recover); recovery-share: the friend',
+      description: 'the user (name, or id for root, move-home and recover); recovery-share: the friend',
       valueHint: 'USER'
     },
     to: {
       type: 'string',
       description: 'move-home: the peer id or multiaddr of the new home',
       valueHint: 'PEER'
+    },
+    mirrors: {
+      type: 'string',
+      description: 'root: more mirrors to ask when the home does not answer (peer ids or multiaddrs)',
+      valueHint: 'A,B,...'
     },
     threshold: { type: 'string', description: 'recovery-setup: shares needed to recover', valueHint: 'T' },
     friends: {
@@ -70,6 +86,18 @@ export default defineCommand({
       )
     }
     if (args.name === undefined) throw new UserError(`user ${action} needs the user`)
+    if (action === 'root') {
+      const query = new URLSearchParams()
+      for (const m of String(args.mirrors ?? '').split(',')) if (m.length > 0) query.append('mirror', m)
+      const q = query.size > 0 ? `?${query}` : ''
+      const read = await client.json<RootSummary>(
+        'GET',
+        `/v1/users/${encodeURIComponent(args.name)}/root${q}`
+      )
+      if (args.json) return printJson(read)
+      const from = read.source === 'local' ? 'this node (home)' : `${read.source} ${read.peer}`
+      return printLine(`root ${read.seq} of ${args.name} (${read.files} file(s)) from ${from}`)
+    }
     if (action === 'recover') {
       if (args.shares === undefined)
         throw new UserError('user recover needs --shares FILE (one share per line)')

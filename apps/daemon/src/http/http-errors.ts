@@ -57,6 +57,7 @@ export const statusByName: Readonly<Record<string, number>> = {
   ExternalLoginError: 403,
   UnknownUserError: 404,
   UnknownFileError: 404,
+  NotSharedError: 404,
   NotHomeError: 409,
   RootConflictError: 409,
   StaleRecordError: 409,

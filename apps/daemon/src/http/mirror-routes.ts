@@ -1,7 +1,8 @@
 // Users and mirrors: /v1/users (create, list), /v1/login (a session for one user),
 // /v1/users/me/tree (that user's tree, with `x-defs-session`), /v1/users/me/shares (grant a friend
-// a file of it), /v1/users/me/shared (what friends granted), /v1/users/me/files/:ref (the
-// capability of a name or id the user reaches), /v1/users/:user/move-home (signed
+// a file of it; /revoke takes the grant back), /v1/users/me/shared (what friends granted), /v1/users/me/files/:ref (the
+// capability of a name or id the user reaches), /v1/users/:user/root (their newest root, from
+// home or, when it does not answer, a mirror, and which), /v1/users/:user/move-home (signed
 // with the user's passphrase alone), /v1/mirrors (add one, status with lag), and recovery:
 // /v1/users/me/recovery (split the session user's key among friends), /v1/users/me/recovery-share
 // (a friend's share of another user, opened with the session key), /v1/users/:user/recover.
@@ -76,6 +77,16 @@ async function share(ctx: RequestContext): Promise<void> {
   )
 }
 
+async function revokeShare(ctx: RequestContext): Promise<void> {
+  const session = sessionOf(ctx)
+  const body = await readJsonBody(ctx.req)
+  sendJson(
+    ctx.res,
+    200,
+    await userMirrors(ctx.node).revoke(session.key, text(body, 'file'), text(body, 'with'))
+  )
+}
+
 async function shared(ctx: RequestContext): Promise<void> {
   const session = sessionOf(ctx)
   sendJson(ctx.res, 200, { name: session.name, files: await userMirrors(ctx.node).shared(session.key) })
@@ -134,6 +145,11 @@ async function mirrors(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 200, { mirrors: userMirrors(ctx.node).status() })
 }
 
+async function root(ctx: RequestContext): Promise<void> {
+  const mirrors = ctx.url.searchParams.getAll('mirror')
+  sendJson(ctx.res, 200, await userMirrors(ctx.node).root(ctx.params.user!, mirrors))
+}
+
 async function addMirror(ctx: RequestContext): Promise<void> {
   const body = await readJsonBody(ctx.req)
   sendJson(ctx.res, 200, await userMirrors(ctx.node).add(text(body, 'user'), text(body, 'from')))
@@ -145,8 +161,10 @@ export const mirrorRoutes: Route[] = [
   { method: 'POST', pattern: '/v1/login', handler: login },
   { method: 'GET', pattern: '/v1/users/me/tree', handler: tree, forUsers: true },
   { method: 'POST', pattern: '/v1/users/me/shares', handler: share, forUsers: true },
+  { method: 'POST', pattern: '/v1/users/me/shares/revoke', handler: revokeShare, forUsers: true },
   { method: 'GET', pattern: '/v1/users/me/shared', handler: shared, forUsers: true },
   { method: 'GET', pattern: '/v1/users/me/files/:ref', handler: findFile, forUsers: true },
+  { method: 'GET', pattern: '/v1/users/:user/root', handler: root },
   { method: 'POST', pattern: '/v1/users/:user/move-home', handler: moveHome },
   { method: 'POST', pattern: '/v1/users/me/recovery', handler: setupRecovery, forUsers: true },
   { method: 'POST', pattern: '/v1/users/me/recovery-share', handler: recoveryShare, forUsers: true },

@@ -20,6 +20,9 @@ export async function putForRequest(
   // Checked before a byte is stored: a dead session is 401, never a put as the node.
   const session = sessionIfGiven(ctx)
   if (session === undefined) return ctx.node.files.put(source, options)
+  // A user's writes go to their home: a node that is not (a mirror they logged in to with
+  // allowExternalLogin) refuses before it stores the file, naming the home.
+  await userMirrors(ctx.node).assertHome(session.key)
   const put = await ctx.node.files.put(source, { ...options, owner: session.key })
   const name = options.name ?? put.fileId
   const { seq } = await userMirrors(ctx.node).addFile(session.key, name, put.capability)

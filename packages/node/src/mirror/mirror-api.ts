@@ -5,6 +5,7 @@ import {
   type LoginPolicy,
   type MirrorService,
   type MirrorStatus,
+  type RootRead,
   type SyncReport,
   UnknownFileError,
   UnknownUserError,
@@ -39,6 +40,19 @@ export interface SharedListing extends TreeFile {
   capability: string
 }
 
+/** A user's root as a node read it, and where from. */
+export interface RootSummary {
+  user: string
+  seq: number
+  /** When the user signed it (ms since the epoch). */
+  time: number
+  files: number
+  /** `home` when the home answered; `mirror` when it did not and a mirror's signed copy (maybe this node's) is the newest; `local` when this node is home. */
+  source: RootRead['source']
+  /** The peer whose copy it is. */
+  peer: string
+}
+
 export interface UserMirrors {
   users(): Promise<UserSummary[]>
   createUser(name: string, passphrase: string): Promise<UserSummary>
@@ -49,6 +63,8 @@ export interface UserMirrors {
     policy?: LoginPolicy
   ): Promise<{ key: SigningKey; summary: UserSummary }>
   tree(key: SigningKey): Promise<TreeListing>
+  /** NotHomeError naming the home unless this node is the session user's home: checked before a put stores a byte. */
+  assertHome(key: SigningKey): Promise<void>
   /** Puts the file of `capability` (owned by the session user) into their tree as `name`. */
   addFile(key: SigningKey, name: string, capability: string): Promise<{ seq: number }>
   /**
@@ -65,6 +81,12 @@ export interface UserMirrors {
     file: string,
     friend: string
   ): Promise<{ seq: number; name: string; fileId: string; with: string }>
+  /** Takes back the session user's grants of `file` (name or id) to `friend` (NotSharedError if none). */
+  revoke(
+    key: SigningKey,
+    file: string,
+    friend: string
+  ): Promise<{ seq: number; name: string; fileId: string; with: string; revoked: number }>
   /** Files others shared with the session user, from the roots this node holds (home or mirror). */
   shared(key: SigningKey): Promise<SharedListing[]>
   /**
@@ -72,6 +94,12 @@ export interface UserMirrors {
    * first, then the files shared with them. UnknownFileError when neither has it.
    */
   capabilityOf(key: SigningKey, ref: string): Promise<{ name: string; fileId: string; capability: string }>
+  /**
+   * `user`'s (name or id) newest root: asked of their home; when it does not answer within about
+   * 1 s, the newest signed copy among this node's, the mirrors it knows of the user and `mirrors`
+   * (peer ids or multiaddrs). The answer says where it came from.
+   */
+  root(user: string, mirrors?: string[]): Promise<RootSummary>
   /** Mirror `user` (name or id) from `from` (a peer id, or a multiaddr ending in /p2p/<id>). */
   add(user: string, from: string): Promise<SyncReport>
   status(): MirrorStatus[]
@@ -128,6 +156,7 @@ export function userMirrors(node: DefsNode<object>): UserMirrors {
         )
       }
     },
+    assertHome: (key) => mirror.records.assertHome(key.publicKey),
     async addFile(key, name, capability) {
       const { fileId, fileKey, owner } = parseFileRef(capability)
       if (fileKey === undefined || owner === undefined || userIdOf(owner) !== userIdOf(key.publicKey)) {
@@ -146,6 +175,11 @@ export function userMirrors(node: DefsNode<object>): UserMirrors {
       const to = await userKeyOf(mirror, friend, 'with')
       const { seq, file: shared } = await mirror.files.share(key, file, to)
       return { seq, name: shared.name, fileId: toHex(shared.fileId), with: userIdOf(to) }
+    },
+    async revoke(key, file, friend) {
+      const to = await userKeyOf(mirror, friend, 'with')
+      const { seq, file: taken, revoked } = await mirror.files.revoke(key, file, to)
+      return { seq, name: taken.name, fileId: toHex(taken.fileId), with: userIdOf(to), revoked }
     },
     async shared(key) {
       const names = new Map((await mirror.accounts.list()).map((u) => [u.user, u.name]))
@@ -185,6 +219,23 @@ export function userMirrors(node: DefsNode<object>): UserMirrors {
       throw new UnknownFileError(
         `no file ${JSON.stringify(ref)} is in this user's tree or shared with them (defs ls, defs ls --shared)`
       )
+    },
+    async root(user, mirrors = []) {
+      const key = await userKeyOf(mirror, user)
+      const asked = new Map(mirror.knownMirrors(key).map((p) => [p.toString(), p]))
+      for (const m of mirrors) {
+        const peer = await peerOf(node, m, 'mirror')
+        asked.set(peer.toString(), peer)
+      }
+      const read = await mirror.readRoot(key, { mirrors: [...asked.values()] })
+      return {
+        user: userIdOf(key),
+        seq: read.root.seq,
+        time: read.root.time,
+        files: read.root.files.length,
+        source: read.source,
+        peer: read.peer
+      }
     },
     async add(user, from) {
       return mirror.addMirror(await userKeyOf(mirror, user), await peerOf(node, from))
@@ -242,11 +293,11 @@ async function userKeyOf(mirror: MirrorService, user: string, option = 'user'): 
 }
 
 /** A peer id, or a multiaddr with /p2p/<id>, dialled first so the peer can be reached. */
-async function peerOf(node: DefsNode<object>, peer: string): Promise<PeerId> {
+async function peerOf(node: DefsNode<object>, peer: string, option = 'peer'): Promise<PeerId> {
   if (peer.startsWith('/')) {
     const id = /\/p2p\/([1-9A-HJ-NP-Za-km-z]+)$/.exec(peer)?.[1]
     if (id === undefined)
-      throw new InvalidOptionError('peer', `a multiaddr must end in /p2p/<peer id>, got ${peer}`)
+      throw new InvalidOptionError(option, `a multiaddr must end in /p2p/<peer id>, got ${peer}`)
     await node.peers.connect(peer)
     return peerIdFromString(id)
   }
@@ -254,7 +305,7 @@ async function peerOf(node: DefsNode<object>, peer: string): Promise<PeerId> {
     return peerIdFromString(peer)
   } catch {
     throw new InvalidOptionError(
-      'peer',
+      option,
       `must be a peer id like 12D3KooW... or a multiaddr, got ${JSON.stringify(peer)}`
     )
   }
