@@ -98,7 +98,13 @@ describe('testbed NAT: a host behind a NAT stores and serves shards through a re
     const got = await reader.cli(['cat', put.capability], { hashStdout: true })
     assert.equal(got.code, 0, got.stderr)
     assert.equal(got.sha256, put.sha256, got.stderr)
-    assert.deepEqual(await tb.ledger.verify([reader]), { checked: 1, bytes: put.size })
+    // The last read sometimes finds host 3 unreachable for a moment ("have 2 shards, need 3",
+    // seen in CI) while the reader's relayed connection to it is set up again: read again,
+    // bounded. A file that stays unreadable fails the test.
+    const verified = await until('the ledger to read back', 30_000, () =>
+      tb.ledger.verify([reader]).catch(() => undefined)
+    )
+    assert.deepEqual(verified, { checked: 1, bytes: put.size })
     const after = await connectionsTo(reader, natted)
     assert.ok(
       after.every((a) => a.includes('/p2p-circuit')),
