@@ -1,5 +1,6 @@
 // Files this node knows: download by click (the daemon sends it as an attachment), share by
-// copying its capability, and health on demand (live shards of the weakest slice against k).
+// copying its capability, health on demand (live shards of the weakest slice against k), and a
+// repair this node has queued or is running for the file (its task is in the tasks panel).
 import type { FileHealth, FileInfo } from '@defs/client'
 import { useState } from 'preact/hooks'
 import { bytes } from './format.ts'
@@ -62,6 +63,12 @@ export function FilesPanel(props: { files: FileInfo[] }) {
                       }
                     >
                       {h.minLive} of {f.dataShards + f.parityShards} live (k {f.dataShards})
+                    </span>
+                  )}
+                  {f.repair !== undefined && (
+                    <span class="repair" data-repair={f.repair.task} title={`task ${f.repair.task}`}>
+                      {' '}
+                      repair {f.repair.state}
                     </span>
                   )}
                 </td>

@@ -96,11 +96,15 @@ export class LiveNode {
         })
         break
       case 'task': {
+        const was = this.snapshot.tasks.get(e.data.id)?.state
         const tasks = new Map(this.snapshot.tasks)
         tasks.set(e.data.id, e.data)
         this.#set({ tasks })
-        // A finished upload is a new file: list them again.
-        if (e.data.kind === 'upload' && e.data.state === 'done') this.#set({ files: await client.files() })
+        // A finished upload is a new file, and a repair's state is shown beside its file: list
+        // them again.
+        const newFile = e.data.kind === 'upload' && e.data.state === 'done'
+        if (newFile || (e.data.kind === 'repair' && was !== e.data.state))
+          this.#set({ files: await client.files() })
         break
       }
       case 'throughput':
