@@ -26,6 +26,14 @@ export class PairView {
     return this.partnerOf(peer) ?? this.#last.get(peer)
   }
 
+  /**
+   * Each holder followed by its partner, now or last known (it keeps, or kept, a mirror copy of
+   * what the holder holds), each peer once: who to ask for a shard or to tell of its delete.
+   */
+  withPartners(holders: readonly string[]): string[] {
+    return [...new Set(holders.flatMap((h) => [h, this.lastPartnerOf(h) ?? h]))]
+  }
+
   attach(source: ((peer: string) => string | undefined) | undefined): void {
     this.#source = source
   }

@@ -29,8 +29,7 @@ export async function deleteShards(
   const byPeer = new Map<string, string[]>()
   for (const s of shards) {
     // a paired holder's partner keeps a mirror copy: it gets its own delete
-    const holders = s.holders.flatMap((h) => [h, node.pairs.partnerOf(h) ?? h])
-    for (const peer of holders) {
+    for (const peer of node.pairs.withPartners(s.holders)) {
       const list = byPeer.get(peer) ?? []
       if (!list.includes(s.id)) list.push(s.id)
       byPeer.set(peer, list)

@@ -1,7 +1,8 @@
 // Reading a file back: per slice, fetch shards in parallel from their holders, data shards first
-// (no decoding needed when they all arrive), parity only for what is missing, stopping at k; then
-// open (reconstruct, decrypt) on the worker pool, in order. A shard that does not match its id
-// names its peer, which loses score, and another shard is fetched in its place.
+// (no decoding needed when they all arrive; a paired holder's partner is asked for its copy before
+// parity), parity only for what is missing, stopping at k; then open (reconstruct, decrypt) on
+// the worker pool, in order. A shard that does not match its id names its peer, which loses
+// score, and another shard is fetched in its place.
 import { toHex } from '@defs/crypto'
 import { TooFewShardsError } from '@defs/erasure'
 import type { ByteRange } from '@defs/net'
@@ -134,7 +135,8 @@ export async function fetchSliceShards(
   const served: string[] = []
   let corrupt = false
   const tryShard = async (j: number, holders = file.holders[i]?.[j] ?? []): Promise<boolean> => {
-    for (const peer of connectedFirst(node, holders)) {
+    // A holder's partner has the shard too: asked before parity when the holder is gone.
+    for (const peer of connectedFirst(node, node.pairs.withPartners(holders))) {
       let wrongLength = false
       try {
         const bytes = await fetchShard(node, peer, ids[j]!, signal)
@@ -184,7 +186,8 @@ export async function fetchSliceShards(
     const found = await lookupHolders(node, file.manifest)
     const tried = file.holders[i] ?? []
     const more = ids.flatMap((_, j) => {
-      const fresh = (found[i]?.[j] ?? []).filter((p) => !(tried[j] ?? []).includes(p))
+      const asked = node.pairs.withPartners(tried[j] ?? [])
+      const fresh = (found[i]?.[j] ?? []).filter((p) => !asked.includes(p))
       return shards[j] === null && fresh.length > 0 ? [{ j, fresh }] : []
     })
     for (const { j, fresh } of more) {
