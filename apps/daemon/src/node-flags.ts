@@ -88,6 +88,16 @@ export const nodeFlagHelp: Record<keyof NodeFlags, string> = {
   'pair-migration-bandwidth': `bytes per second the copy to a new partner may move, e.g. 8MiB, when the node pairs (default ${pairingDefaults.pairMigrationBandwidth / 2 ** 20}MiB)`
 }
 
+/** Duration flags, in whole seconds (min..max), and the option each sets, in milliseconds. */
+const secondsFlags = [
+  ['mirror-interval', 'mirrorInterval', 0, DAY_S],
+  ['repair-check-interval', 'repairCheckInterval', 1, DAY_S],
+  ['lease-duration', 'leaseDuration', 1, YEAR_S],
+  ['lease-grace', 'leaseGrace', 0, YEAR_S],
+  ['pair-failure-timeout', 'pairFailureTimeout', 1, DAY_S],
+  ['pair-maintenance-max', 'pairMaintenanceMax', 1, 7 * DAY_S]
+] as const satisfies readonly (readonly [keyof NodeFlags, keyof StoredNodeOptions, number, number])[]
+
 const natFlags: Record<string, keyof NatOptions> = {
   'relay-server': 'relayServer',
   'relay-client': 'relayClient',
@@ -115,22 +125,14 @@ export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
   if (flags['min-free-disk'] !== undefined)
     o.minFreeDisk = parseByteSize(flags['min-free-disk'], '--min-free-disk')
   if (flags.nat !== undefined) o.nat = natFromFlag(flags.nat)
-  if (flags['mirror-interval'] !== undefined)
-    o.mirrorInterval = integerFlag('mirror-interval', flags['mirror-interval'], 0, DAY_S) * 1000
-  if (flags['repair-check-interval'] !== undefined)
-    o.repairCheckInterval = secondsFlag('repair-check-interval', flags['repair-check-interval'], 1, DAY_S)
+  for (const [flag, option, min, max] of secondsFlags) {
+    const value = flags[flag]
+    if (value !== undefined) o[option] = integerFlag(flag, value, min, max) * 1000
+  }
   if (flags['repair-bandwidth'] !== undefined)
     o.repairBandwidth = parseByteSize(flags['repair-bandwidth'], '--repair-bandwidth')
   if (flags['repair-audits'] !== undefined)
     o.repairAudits = booleanFlag('repair-audits', flags['repair-audits'])
-  if (flags['lease-duration'] !== undefined)
-    o.leaseDuration = secondsFlag('lease-duration', flags['lease-duration'], 1, YEAR_S)
-  if (flags['lease-grace'] !== undefined)
-    o.leaseGrace = secondsFlag('lease-grace', flags['lease-grace'], 0, YEAR_S)
-  if (flags['pair-failure-timeout'] !== undefined)
-    o.pairFailureTimeout = secondsFlag('pair-failure-timeout', flags['pair-failure-timeout'], 1, DAY_S)
-  if (flags['pair-maintenance-max'] !== undefined)
-    o.pairMaintenanceMax = secondsFlag('pair-maintenance-max', flags['pair-maintenance-max'], 1, 7 * DAY_S)
   if (flags['pair-migration-bandwidth'] !== undefined)
     o.pairMigrationBandwidth = parseByteSize(flags['pair-migration-bandwidth'], '--pair-migration-bandwidth')
   return o
@@ -140,23 +142,11 @@ export function nodeOptionsFromFlags(flags: NodeFlags): StoredNodeOptions {
  * Options a node keeps in milliseconds and its flags give in whole seconds: shown in seconds
  * again (`defs config`), so what is shown can be set back as it reads.
  */
-export const optionsInSeconds: ReadonlySet<string> = new Set([
-  'mirrorInterval',
-  'repairCheckInterval',
-  'leaseDuration',
-  'leaseGrace',
-  'pairFailureTimeout',
-  'pairMaintenanceMax'
-])
+export const optionsInSeconds: ReadonlySet<string> = new Set(secondsFlags.map(([, option]) => option))
 
 /** A stored option's value as its flag spells it. */
 export function flagValueOf(option: string, value: unknown): unknown {
   return optionsInSeconds.has(option) && typeof value === 'number' ? value / 1000 : value
-}
-
-/** A duration flag in whole seconds, as milliseconds. */
-function secondsFlag(name: string, value: string, min: number, max: number): number {
-  return integerFlag(name, value, min, max) * 1000
 }
 
 function booleanFlag(name: string, value: string): boolean {
