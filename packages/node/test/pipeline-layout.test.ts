@@ -181,6 +181,30 @@ describe('planLayout: auto', () => {
     const l = plan({})
     assert.deepEqual([l.mode, l.sliceSize, l.slices], ['rs-proportion', 64 * MiB, undefined])
   })
+  it('fits the code to pairs, each taking at most m shards of a slice', () => {
+    // `pairs` pairs and `single` unpaired nodes: a pair takes max(1, m) shards, a node one
+    const network = (pairs: number, single: number) => ({
+      peers: 2 * pairs + single,
+      room: (m: number) => pairs * Math.min(2, Math.max(1, m)) + single
+    })
+    // 4 nodes in 2 pairs: 3+1 would need 4 pairs; 2+2 puts two shards on each pair
+    const four = plan({ size: 1 * GiB, ...network(2, 0) })
+    assert.deepEqual([four.mode, four.dataShards, four.parityShards], ['rs-proportion', 2, 2])
+    assert.match(four.reason ?? '', /only 4 peers in pairs: rs-proportion 2\+2, not 10\+4/)
+    // a pair and a node: 1+2 (any one of the two domains lost, the slice still reads)
+    const three = plan({ size: 1 * GiB, ...network(1, 1) })
+    assert.deepEqual([three.dataShards, three.parityShards], [1, 2])
+    // m >= 2 already: nothing changes (6 nodes in 3 pairs as 6 lone nodes)
+    const six = plan({ size: 1 * GiB, ...network(3, 0) })
+    assert.deepEqual([six.dataShards, six.parityShards], [4, 2])
+    // one pair alone: one copy of each slice, which its partner mirrors
+    const pair = plan({ size: 1 * GiB, ...network(1, 0) })
+    assert.deepEqual([pair.mode, pair.parityShards], ['slice', 0])
+    assert.match(pair.reason ?? '', /only 2 peers in pairs: slices with 1 replicas/)
+    // a small file on 2 pairs: 2 replicas, one per pair
+    const small = plan({ size: 100 * KiB, ...network(2, 0) })
+    assert.deepEqual([small.mode, small.parityShards], ['file', 1])
+  })
 })
 
 describe('planLayout: slice size', () => {

@@ -7,7 +7,7 @@ import { formatCapability } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { toHex } from '../disk/hex.ts'
 import { checkCode } from '../options.ts'
-import { placementCandidates } from '../peers/placement.ts'
+import { placementCandidates, placementRoom } from '../peers/placement.ts'
 import { planLayout } from '../pipeline/index.ts'
 import { ownerIdOf } from '../steps/owner-id.ts'
 import { followTask } from '../tasks/follow-task.ts'
@@ -33,6 +33,7 @@ export async function putFile(
     size = info.size
     name = options.name ?? basename(source)
   }
+  const candidates = placementCandidates(c)
   const layout = planLayout({
     size,
     mode: options.mode ?? o.storageMode,
@@ -41,7 +42,8 @@ export async function putFile(
     minSliceSize: o.minSliceSize,
     maxSliceSize: o.maxSliceSize,
     shardSize: o.shardSize,
-    peers: placementCandidates(c).length,
+    peers: candidates.length,
+    room: placementRoom(c, candidates),
     bufferSize: o.bufferSize,
     workers: c.pool.size
   })

@@ -49,6 +49,29 @@ export function placementCandidates(
   return c.lifecycle.storing ? [c.peerId, ...peers] : peers
 }
 
+/** A pair's one name (its two peer ids in order), or the peer's own when it has no partner. */
+export function pairKeyOf(partnerOf: (peerId: string) => string | undefined, peer: string): string {
+  const partner = partnerOf(peer)
+  return partner === undefined ? peer : [peer, partner].sort().join('+')
+}
+
+/**
+ * How many of `candidates` a slice with m parity shards can be placed on: every one, except that a
+ * pair (one failure domain) takes at most max(1, m) shards of a slice. The code an auto upload
+ * picks must fit this, or placement would run out of room.
+ */
+export function placementRoom(
+  c: Pick<NodeComponents, 'pairs'>,
+  candidates: readonly string[]
+): (parityShards: number) => number {
+  const domains = new Map<string, number>()
+  for (const id of candidates) {
+    const key = pairKeyOf((p) => c.pairs.partnerOf(p), id)
+    domains.set(key, (domains.get(key) ?? 0) + 1)
+  }
+  return (m) => [...domains.values()].reduce((sum, n) => sum + Math.min(n, Math.max(1, m)), 0)
+}
+
 /** The placement context of a node: its scorer, candidates, who is proven and each peer's group. */
 export function placementOf(c: NodeComponents): PlacementContext {
   return {
@@ -127,8 +150,8 @@ function pairBound(ctx: PlacementContext, perPair: number | undefined, taken: re
   const bounded = perPair !== undefined && ctx.pairOf !== undefined
   const used = new Map<string, number>()
   const keyOf = (id: string): string | undefined => {
-    const partner = ctx.pairOf?.(id)
-    return partner === undefined ? undefined : [id, partner].sort().join('+')
+    const pairOf = ctx.pairOf
+    return pairOf === undefined || pairOf(id) === undefined ? undefined : pairKeyOf(pairOf, id)
   }
   const count = (id: string): void => {
     const key = keyOf(id)

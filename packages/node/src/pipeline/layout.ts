@@ -30,6 +30,11 @@ export interface LayoutRequest {
   shardSize: number
   /** Peers that can take shards; when given, a code wider than this is refused (or shrunk by auto). */
   peers?: number
+  /**
+   * With `peers`: how many of them a slice with m parity shards can use (a pair takes at most m);
+   * auto picks a code that fits it. Default: all of them.
+   */
+  room?: (parityShards: number) => number
   /** With `workers`: bytes one transfer may hold, so the slice size is capped to keep workers + 1 slices in it. */
   bufferSize?: number
   workers?: number
@@ -89,39 +94,53 @@ export function planLayout(request: LayoutRequest): Layout {
 
 function autoLayout(r: LayoutRequest): Layout {
   const { dataShards: k, parityShards: m, peers } = r
+  // Whether n shards with `parity` of them parity fit on the peers (and their pairs).
+  const fits = (n: number, parity: number) =>
+    peers === undefined || (peers >= n && (r.room?.(parity) ?? peers) >= n)
+  // The most copies of one object (1 to `most`) the peers can hold: both nodes of a pair have
+  // the same copy, so a pair counts once (room with no parity).
+  const copies = (most: number) => {
+    let n = Math.max(1, most)
+    while (n > 1 && !fits(n, 0)) n--
+    return n
+  }
+  const paired = peers !== undefined && r.room !== undefined && r.room(1) < peers ? ' in pairs' : ''
   if (r.size !== undefined && r.size < r.minSliceSize) {
     checkPeers(peers, 1, 'file mode')
-    const replicas = peers === undefined ? m + 1 : Math.min(m + 1, peers)
+    const replicas = copies(peers === undefined ? m + 1 : Math.min(m + 1, peers))
     const why = `${r.size} bytes is below minSliceSize ${r.minSliceSize}: one object, ${replicas} replicas`
-    return fileLayout(r, replicas, replicas < m + 1 ? `${why} (only ${peers} peers)` : why)
+    return fileLayout(r, replicas, replicas < m + 1 ? `${why} (only ${peers} peers${paired})` : why)
   }
-  if (peers === undefined || peers >= k + m) {
+  if (peers === undefined || fits(k + m, m)) {
     const why =
       r.size === undefined ? 'size unknown' : `${r.size} bytes is at least minSliceSize ${r.minSliceSize}`
     return proportional(r, k, m, `${why}: rs-proportion ${k}+${m}`)
   }
   checkPeers(peers, 1, `rs-proportion ${k}+${m}`)
-  if (peers < 3) {
-    // k + m >= 3 is the narrowest code that saves space over copies; below it, replicate slices.
-    const layout = {
-      mode: 'slice' as const,
-      sliceSize: sliceSizeFor(r, 2),
-      dataShards: 1,
-      parityShards: peers - 1
+  // The widest code that fits, keeping the share of parity as close to m / (k + m) as it can, or
+  // more parity where a pair's bound needs it (with m = 1 a pair takes one shard of a slice, with
+  // m >= 2 both of its nodes take one).
+  for (let n = peers; n >= 3; n--) {
+    for (let m2 = Math.min(n - 1, Math.max(1, Math.round((n * m) / (k + m)))); m2 < n; m2++) {
+      if (fits(n, m2)) {
+        return proportional(
+          r,
+          n - m2,
+          m2,
+          `only ${peers} peers${paired}: rs-proportion ${n - m2}+${m2}, not ${k}+${m}`
+        )
+      }
     }
-    return withCount(r, {
-      ...layout,
-      reason: `only ${peers} peers: slices with ${peers} replicas, not ${k}+${m}`
-    })
   }
-  // The widest code that fits, keeping the share of parity as close to m / (k + m) as it can.
-  const m2 = Math.min(peers - 1, Math.max(1, Math.round((peers * m) / (k + m))))
-  return proportional(
-    r,
-    peers - m2,
-    m2,
-    `only ${peers} peers: rs-proportion ${peers - m2}+${m2}, not ${k}+${m}`
-  )
+  // k + m >= 3 is the narrowest code that saves space over copies; below it, replicate slices.
+  const replicas = copies(peers)
+  return withCount(r, {
+    mode: 'slice',
+    sliceSize: sliceSizeFor(r, 2),
+    dataShards: 1,
+    parityShards: replicas - 1,
+    reason: `only ${peers} peers${paired}: slices with ${replicas} replicas, not ${k}+${m}`
+  })
 }
 
 function proportional(r: LayoutRequest, k: number, m: number, reason: string | undefined): Layout {
