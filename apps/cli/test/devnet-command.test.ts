@@ -189,6 +189,10 @@ describe('defs init and defs start', () => {
       assert.equal(status.code, 0, status.stderr)
       const seen = JSON.parse(status.stdout.toString()) as { api: string; peerId: string }
       assert.deepEqual([seen.api, seen.peerId], [ready.api, ready.peerId])
+      // a storage node pairs by default (alone, it has no partner yet)
+      const pair = await runCli(['pair', '--json', '--dir', dir])
+      assert.equal(pair.code, 0, pair.stderr)
+      assert.equal((JSON.parse(pair.stdout.toString()) as { enabled: boolean }).enabled, true)
       const exited = once(start, 'exit')
       start.kill('SIGINT')
       assert.deepEqual(await exited, [0, null])
@@ -208,7 +212,15 @@ describe('defs start --background and defs stop', () => {
         (await runCli(['init', '--dir', join(dir, 'a'), '--api-port', '0', '--port', '0'])).code,
         0
       )
-      const started = await runCli(['start', '--background', '--dir', join(dir, 'a'), '--json'])
+      // --no-pairing: a node that only reads, without a partner (the background process too)
+      const started = await runCli([
+        'start',
+        '--background',
+        '--no-pairing',
+        '--dir',
+        join(dir, 'a'),
+        '--json'
+      ])
       assert.equal(started.code, 0, started.stderr)
       const ready = JSON.parse(started.stdout.toString()) as { pid: number; addresses: string[]; log: string }
       pid = ready.pid
@@ -225,6 +237,9 @@ describe('defs start --background and defs stop', () => {
       const status = await runCli(['status', '--json', '--dir', join(dir, 'a')])
       assert.equal(status.code, 0, status.stderr)
       assert.equal((JSON.parse(status.stdout.toString()) as { daemon: { pid: number } }).daemon.pid, pid)
+      const pair = await runCli(['pair', '--json', '--dir', join(dir, 'a')])
+      assert.equal(pair.code, 0, pair.stderr)
+      assert.equal((JSON.parse(pair.stdout.toString()) as { enabled: boolean }).enabled, false)
       // A second node on the first one's p2p port: one line, not libp2p's stack.
       const port = /\/tcp\/(\d+)/.exec(ready.addresses[0]!)![1]!
       assert.equal(

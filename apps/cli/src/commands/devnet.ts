@@ -24,7 +24,10 @@ export default defineCommand({
     'data-shards': { type: 'string', description: 'default k of every node' },
     'parity-shards': { type: 'string', description: 'default m of every node' },
     'max-storage': { type: 'string', description: 'quota of every node, e.g. 1GiB' },
-    pairing: { type: 'boolean', description: 'every node pairs with another (see defs pair)' },
+    pairing: {
+      type: 'boolean',
+      description: 'every node pairs with another (see defs pair); the default, negated for lone nodes'
+    },
     ...serviceArgs,
     ...jsonArg,
     ...verboseArg
@@ -39,7 +42,7 @@ export default defineCommand({
       nodes: count,
       dir,
       node: nodeOptionsFromFlags(args),
-      pairing: args.pairing === true,
+      pairing: args.pairing !== false,
       onNodeExit: (name, code, signal) => note(`${name} exited (${signal ?? `code ${code}`})`)
     })
     // Handlers before the output a parent may react to with a signal.

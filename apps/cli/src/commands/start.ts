@@ -33,9 +33,11 @@ export default defineCommand({
       description:
         'let users whose home is another node log in here (a mirror serving them while their home is down); off: only users at home here'
     },
+    // no citty default, and no flag spelled in the description: the help lists true flags only
     pairing: {
       type: 'boolean',
-      description: 'pair with another storage node: shards mirrored to it, failover (see defs pair)'
+      description:
+        'pair with another storage node: shards mirrored to it, failover (see defs pair); the default, negated for a node that only reads'
     }
   },
   async run({ args }) {
@@ -43,6 +45,8 @@ export default defineCommand({
     const port =
       args['api-port'] === undefined ? undefined : integerFlag('api-port', args['api-port'], 0, 65535)
     const node = nodeOptionsFromFlags(args)
+    // A storage node pairs unless told not to (--no-pairing).
+    const pairs = args.pairing !== false
     // The node's config, under what daemon.json kept before it (read once), under the flags.
     const { dataDir: _, ...stored } = (await readNodeConfig(dir)) ?? {}
     const merged = { ...stored, ...(await readDaemonConfig(dir))?.node, ...node }
@@ -52,7 +56,7 @@ export default defineCommand({
       const flags = [
         ...(port === undefined ? [] : ['--api-port', String(port)]),
         ...(args['allow-external-login'] ? ['--allow-external-login'] : []),
-        ...(args.pairing ? ['--pairing'] : []),
+        ...(pairs ? ['--pairing'] : []),
         ...nodeFlags(node)
       ]
       const ready = await startInBackground(dir, merged.logDir ?? join(dir, 'logs'), flags)
@@ -64,7 +68,7 @@ export default defineCommand({
       return
     }
     const allowExternalLogin = args['allow-external-login'] === true
-    const pairing = args.pairing ? { pairing: {} } : {}
+    const pairing = pairs ? { pairing: {} } : {}
     const daemon = await startDaemon({
       dir,
       ...(port === undefined ? {} : { port }),

@@ -17,7 +17,10 @@ export interface DevnetOptions {
   dir: string
   /** Node options given to every daemon (storage mode, code, quota, ...). */
   node?: StoredNodeOptions
-  /** Every daemon pairs with another (`--pairing`): shards mirrored to the partner, failover. */
+  /**
+   * Every daemon pairs with another (`--pairing`): shards mirrored to the partner, failover. Off
+   * unless asked here; `defs devnet` asks for it unless `--no-pairing`.
+   */
   pairing?: boolean
   /** Per daemon, to print its ready line. Default 30 s. */
   readyTimeoutMs?: number
