@@ -83,6 +83,12 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
     assert.equal(status.length, 1)
     assert.equal(status[0]!.lag, 0)
     assert.deepEqual(status[0]!.lastCopied, second.copied)
+    assert.deepEqual(status[0]!.seqCopied, second.copied)
+    // A sync that finds nothing new copies nothing, and leaves what brought root 2 on show.
+    await mirror.host.services.mirror.sync(user.publicKey)
+    const after = mirror.host.services.mirror.status()[0]!
+    assert.deepEqual(after.lastCopied, { blobs: 0, manifests: 0, shards: 0, bytes: 0 })
+    assert.deepEqual([after.seq, after.seqCopied], [2, second.copied])
     assert.equal(status[0]!.from, home.host.peerId.toString())
 
     // The home stops; a third node reads the root from the mirror's signed copy, and says so.
