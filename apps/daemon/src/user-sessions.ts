@@ -3,6 +3,7 @@
 // request; a session says which user a request acts for, so one user cannot act as another.
 import { randomBytes } from 'node:crypto'
 import type { UserMirrors } from '@defs/node'
+import { LoginThrottle, type LoginThrottlePolicy } from './login-throttle.ts'
 
 type SigningKey = Awaited<ReturnType<UserMirrors['login']>>['key']
 
@@ -18,6 +19,8 @@ export interface SessionPolicy {
   allowExternalLogin: boolean
   /** How long a session lasts, ms. Default 12 h. */
   ttlMs?: number
+  /** How failed passphrases slow the next tries (login-throttle.ts); its defaults when absent. */
+  loginThrottle?: LoginThrottlePolicy
 }
 
 /** Sessions one daemon holds at most; the oldest goes first. */
@@ -25,10 +28,13 @@ const MAX_SESSIONS = 1024
 
 export class UserSessions {
   readonly policy: SessionPolicy
+  /** Every passphrase this daemon checks goes through it. */
+  readonly throttle: LoginThrottle
   readonly #sessions = new Map<string, UserSession>()
 
   constructor(policy: SessionPolicy) {
     this.policy = policy
+    this.throttle = new LoginThrottle(policy.loginThrottle)
   }
 
   open(name: string, user: string, key: SigningKey): { token: string; expires: number } {

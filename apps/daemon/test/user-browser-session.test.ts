@@ -126,7 +126,7 @@ describe('a user signed in to the dashboard with their passphrase', { timeout: 6
       assert.equal(r.status, 200, JSON.stringify(r.body))
       return { cookie: r.cookie!.split(';')[0]! }
     }
-    const put = async (headers: Record<string, string>, name: string, bytes: Uint8Array) => {
+    const put = async (headers: Record<string, string>, name: string, bytes: Uint8Array<ArrayBuffer>) => {
       const res = await fetch(`${daemon.url}/v1/files?name=${encodeURIComponent(name)}`, {
         method: 'POST',
         headers,
