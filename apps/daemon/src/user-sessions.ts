@@ -14,6 +14,10 @@ export interface UserSession {
   expires: number
 }
 
+/** What `--allow-external-login` changes, as `defs start --help` and `defs-daemon --help` say it. */
+export const allowExternalLoginHelp =
+  'let users whose home is another node log in here (a mirror, while their home is down) to read their files; their writes are still refused here, naming the home, until they move home (defs user move-home). Off by default: only users at home here log in'
+
 export interface SessionPolicy {
   /** Let users whose home is another node log in here. Off by default. */
   allowExternalLogin: boolean
