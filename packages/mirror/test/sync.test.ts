@@ -28,7 +28,16 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
     const user = await generateSigningKey()
     const home = await started()
     const events: SyncProgressEvent[] = []
-    const mirror = await started(nodeParts(), { intervalMs: 0, onProgress: (_, e) => events.push(e) })
+    // What status() (so `defs mirror status` and /metrics) says at each step of the running sync.
+    const during: { syncing: boolean; progress?: SyncProgressEvent }[] = []
+    const mirror: Awaited<ReturnType<typeof started>> = await started(nodeParts(), {
+      intervalMs: 0,
+      onProgress: (_, e) => {
+        events.push(e)
+        const s = mirror.host.services.mirror.status()[0]!
+        during.push({ syncing: s.syncing, ...(s.progress !== undefined ? { progress: s.progress } : {}) })
+      }
+    })
     await mirror.host.dial(home.host.getMultiaddrs()[0]!)
     const files: UserFile[] = []
     for (let i = 0; i < 3; i++) {
@@ -64,7 +73,12 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
         [3, 3, 0]
       ]
     )
+    assert.deepEqual(
+      during,
+      events.map((progress) => ({ syncing: true, progress }))
+    )
     assert.equal(mirror.host.services.mirror.status()[0]!.bytesToCopy, 0)
+    assert.equal(mirror.host.services.mirror.status()[0]!.progress, undefined, 'none once it finished')
 
     // Nothing new at home: nothing moves.
     const idle = await mirror.host.services.mirror.sync(user.publicKey)
