@@ -5,9 +5,5 @@ import type { ApiClient } from './client.ts'
 
 export async function refForUser(client: ApiClient, ref: string): Promise<string> {
   if (client.session === undefined || ref.startsWith('defs:')) return ref
-  const found = await client.json<{ capability: string }>(
-    'GET',
-    `/v1/users/me/files/${encodeURIComponent(ref)}`
-  )
-  return found.capability
+  return (await client.userCapability(ref)).capability
 }

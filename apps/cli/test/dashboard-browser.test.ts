@@ -5,8 +5,9 @@
 // dropped), see the storage panel (leases, quota, free disk) as GET /v1/status gives it, pause
 // and resume a task, switch maintenance on and off, sign in as a user (`defs user create`) with
 // name and passphrase (a wrong one refused) and see their tree (a `defs put` with their session
-// and a file dropped on the page) and none of the operator's controls, and see node-1's partner,
-// SIGKILLed, go away and the pair recover with a new partner. A screenshot of each step is kept
+// and a file dropped on the page), download a file of it by click (SHA-256 equal) and share it
+// (its capability copied, and granted to another user), and none of the operator's controls,
+// and see node-1's partner, SIGKILLed, go away and the pair recover with a new partner. A screenshot of each step is kept
 // in test/artifacts/dashboard.
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
@@ -328,13 +329,16 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
     // Only hers: the 16 MiB file the operator dropped is the node's, not in her tree.
     assert.equal(await page!.locator('#user-files tbody tr').count(), 1)
     // A file she drops on the page goes into her tree, owned by her key, under its name.
-    const dropped = await page!.evaluate(() => {
+    const { dropped, droppedSha } = await page!.evaluate(async () => {
+      const bytes = new TextEncoder().encode(`dropped by alice ${Date.now()}\n`.repeat(4000))
       const transfer = new DataTransfer()
-      transfer.items.add(new File([`dropped by alice ${Date.now()}`], 'dropped-by-alice.txt'))
+      transfer.items.add(new File([bytes], 'dropped-by-alice.txt'))
       document
         .querySelector('#drop')!
         .dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }))
-      return 'dropped-by-alice.txt'
+      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))
+      const droppedSha = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')
+      return { dropped: 'dropped-by-alice.txt', droppedSha }
     })
     await page!.locator('.upload[data-state=done], .upload[data-state=failed]').waitFor({ timeout: 60_000 })
     const upload = page!.locator('.upload').first()
@@ -352,6 +356,25 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
         ['docs/notes.txt', fileId],
         [dropped, await upload.getAttribute('data-file')]
       ].sort()
+    )
+    // Her file back by click, the same bytes; share copies its capability, or grants it to bob.
+    const download = page!.waitForEvent('download', { timeout: 60_000 })
+    await droppedRow.locator('[data-action=download]').click()
+    const saved = readFileSync((await (await download).path())!)
+    assert.equal((await download).suggestedFilename(), dropped)
+    assert.equal(sha256(saved), droppedSha)
+    await droppedRow.locator('[data-action=share]').click()
+    await page!.locator('#capability').waitFor({ timeout: 10_000 })
+    assert.match((await page!.locator('#capability').inputValue())!, /^defs:/)
+    const bob = await runCli(['user', 'create', 'bob', '--json'], { env: env('bob pass') })
+    assert.equal(bob.code, 0, bob.stderr)
+    await page!.selectOption('#share-file', dropped)
+    await page!.fill('#share-friend', 'bob')
+    await page!.click('#share-with button[type=submit]')
+    await page!.locator('#shared-with').waitFor({ timeout: 10_000 })
+    assert.equal(
+      await page!.locator('#shared-with').getAttribute('data-with'),
+      (JSON.parse(bob.stdout.toString()) as { user: string }).user
     )
     assert.equal(await page!.evaluate(() => document.cookie), '')
     await shot('user-files')

@@ -150,8 +150,9 @@ describe('a user’s tree: defs put, ls, share --with and get with a session', {
       [4, put.fileId, bob.user, 1]
     )
     await waitUntil('node-2 to sync alice’s root 4', async () => (await statusAt2())?.seq === 4, 30_000)
-    // Incremental: that sync moved the new tree and friends list only, nothing of the file again.
-    const moved4 = (await statusAt2())!.lastCopied!
+    // Incremental: the sync that brought root 4 moved the new tree and friends list only, nothing
+    // of the file again (seqCopied: a later sync, every second here, copies nothing).
+    const moved4 = (await statusAt2())!.seqCopied!
     assert.deepEqual([moved4.blobs, moved4.manifests, moved4.shards], [2, 0, 0])
     assert.deepEqual(
       json<SharedListing[]>(await runCli(['ls', '--shared', '--json'], { env: at(two, '', bobAt2) })),

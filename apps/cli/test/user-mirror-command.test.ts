@@ -2,8 +2,11 @@
 // node-1 is mirrored on node-2 (by id, --from node-1's address), login is refused on node-2 in one
 // line naming the home, `defs user root` on node-2 says the root came from the home, then (node-1
 // SIGKILLed) from node-2's mirror copy, and the user moves home to node-2 with their
-// passphrase alone (DEFS_PASSPHRASE), after which node-2 lets them log in.
+// passphrase alone (DEFS_PASSPHRASE), after which node-2 lets them log in. Recovery: with 2 of 3
+// friends' shares a user comes back on node-2 (node-1 gone) and every file of theirs reads there;
+// one share is refused saying how many more are needed, and a tampered one is named.
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -99,19 +102,30 @@ describe('defs user, login and mirror', { timeout: 180_000 }, () => {
       const dan = JSON.parse(
         (await runCli(['user', 'create', 'dan', '--json'], { env: at(one, 'dan pass') })).stdout.toString()
       ) as UserSummary
-      for (const friend of ['eve', 'fay']) {
+      for (const friend of ['eve', 'fay', 'gus']) {
         assert.equal((await runCli(['user', 'create', friend], { env: at(one, `${friend} pass`) })).code, 0)
       }
+      // dan's files, put with his session: after recovery they are read back at node-2 alone.
+      const danAt1 = (await runCli(['login', 'dan'], { env: at(one, 'dan pass') })).stdout.toString().trim()
+      const contents = [randomBytes(150_000), randomBytes(20_000)]
+      for (const [i, bytes] of contents.entries()) {
+        const path = join(dir, `dan-${i}.bin`)
+        await writeFile(path, bytes)
+        const put = await runCli(['put', path, '--name', `dan-${i}.bin`], {
+          env: { ...at(one, ''), DEFS_SESSION: danAt1 }
+        })
+        assert.equal(put.code, 0, put.stderr)
+      }
       const setup = await runCli(
-        ['user', 'recovery-setup', 'dan', '--threshold', '2', '--friends', 'eve,fay'],
+        ['user', 'recovery-setup', 'dan', '--threshold', '2', '--friends', 'eve,fay,gus'],
         {
           env: at(one, 'dan pass')
         }
       )
       assert.equal(setup.code, 0, setup.stderr)
-      assert.match(setup.stdout.toString(), /any 2 of 2 friends' shares bring it back/)
+      assert.match(setup.stdout.toString(), /any 2 of 3 friends' shares bring it back/)
       const lines: string[] = []
-      for (const friend of ['eve', 'fay']) {
+      for (const friend of ['eve', 'gus']) {
         const share = await runCli(['user', 'recovery-share', friend, '--of', 'dan'], {
           env: at(one, `${friend} pass`)
         })
@@ -131,12 +145,31 @@ describe('defs user, login and mirror', { timeout: 180_000 }, () => {
       assert.notEqual(refused.code, 0)
       assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr)
       assert.match(refused.stderr, /1 more friend/)
+      // A share changed on the way is named by its holder.
+      const gus = JSON.parse(lines[1]!) as { holder: string; index: number; share: string }
+      const flipped = { ...gus, share: `${gus.share.slice(0, -2)}${gus.share.endsWith('00') ? '01' : '00'}` }
+      const bad = join(dir, 'bad-shares')
+      await writeFile(bad, `${lines[0]}\n${JSON.stringify(flipped)}\n`)
+      const tampered = await runCli(['user', 'recover', dan.user, '--shares', bad], {
+        env: at(two, 'new pass')
+      })
+      assert.notEqual(tampered.code, 0)
+      assert.ok(tampered.stderr.includes(gus.holder), tampered.stderr)
       const all = join(dir, 'shares')
       await writeFile(all, `${lines.join('\n')}\n`)
       const back = await runCli(['user', 'recover', dan.user, '--shares', all], { env: at(two, 'new pass') })
       assert.equal(back.code, 0, back.stderr)
       assert.match(back.stdout.toString(), /user dan recovered, home here/)
-      assert.equal((await runCli(['login', 'dan'], { env: at(two, 'new pass') })).code, 0)
+      const login = await runCli(['login', 'dan'], { env: at(two, 'new pass') })
+      assert.equal(login.code, 0, login.stderr)
+      // Every file of his reads back, with node-1 (his old home, which placed them) gone.
+      for (const [i, bytes] of contents.entries()) {
+        const cat = await runCli(['cat', `dan-${i}.bin`], {
+          env: { ...at(two, ''), DEFS_SESSION: login.stdout.toString().trim() }
+        })
+        assert.equal(cat.code, 0, cat.stderr)
+        assert.ok(Buffer.compare(cat.stdout, bytes) === 0, `dan-${i}.bin read back`)
+      }
     } finally {
       await net.stop()
     }

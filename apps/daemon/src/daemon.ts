@@ -21,6 +21,7 @@ import {
 import { type DaemonLog, openDaemonLog } from './daemon-log.ts'
 import { createApiHandler } from './http/api-handler.ts'
 import { loopbackHosts } from './http/request-origin.ts'
+import type { LoginThrottlePolicy } from './login-throttle.ts'
 import { DaemonMetrics } from './metrics.ts'
 import { logNodeEvents } from './node-events-log.ts'
 import { withDaemonServices } from './shares.ts'
@@ -40,6 +41,8 @@ export interface DaemonOptions {
    * down, before they move home). Off by default: a login is taken only where the user's home is.
    */
   allowExternalLogin?: boolean
+  /** How failed passphrases slow the next tries (a test's short backoff); login-throttle.ts's defaults when absent. */
+  loginThrottle?: LoginThrottlePolicy
   /** The node factory; `createNode` of @defs/node unless a test hands in another. */
   createNode?: (options: NodeOptions) => Promise<DefsNode>
   /** Run the node's pairing service with these options (`GET /v1/pair`); off when absent. */
@@ -110,7 +113,14 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   if (leases !== undefined) metrics.watchLeases(leases)
   metrics.watchPairAcks(node)
   const server = createServer(
-    createApiHandler({ node, token, metrics, log, allowExternalLogin: options.allowExternalLogin ?? false })
+    createApiHandler({
+      node,
+      token,
+      metrics,
+      log,
+      allowExternalLogin: options.allowExternalLogin ?? false,
+      ...(options.loginThrottle === undefined ? {} : { loginThrottle: options.loginThrottle })
+    })
   )
   // Uploads and downloads of large files take as long as they take; only idle headers time out.
   server.requestTimeout = 0

@@ -46,3 +46,4 @@ export {
 } from './node-flags.ts'
 export { checkNodeOptions, optionFlags } from './node-flags-check.ts'
 export { StopTimeoutError, stopWithin, waitForStopSignal } from './stop-signal.ts'
+export { allowExternalLoginHelp } from './user-sessions.ts'

@@ -7,11 +7,13 @@ import { parseArgs } from 'node:util'
 import { startDaemon } from './daemon.ts'
 import { integerFlag, nodeFlagHelp, nodeOptionsFromFlags } from './node-flags.ts'
 import { stopWithin, waitForStopSignal } from './stop-signal.ts'
+import { allowExternalLoginHelp } from './user-sessions.ts'
 
 /** Beyond this a stop is taken to hang and the process exits with 1. */
 const stopTimeoutMs = 20_000
 
 const usage = `usage: defs-daemon --dir DIR [--api-port N] [--exit-with-stdin] [--allow-external-login] [--pairing] [node flags]
+  --allow-external-login   ${allowExternalLoginHelp}
 ${Object.entries(nodeFlagHelp)
   .map(([flag, help]) => `  --${flag.padEnd(22)} ${help}`)
   .join('\n')}`

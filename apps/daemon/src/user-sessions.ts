@@ -3,6 +3,7 @@
 // request; a session says which user a request acts for, so one user cannot act as another.
 import { randomBytes } from 'node:crypto'
 import type { UserMirrors } from '@defs/node'
+import { LoginThrottle, type LoginThrottlePolicy } from './login-throttle.ts'
 
 type SigningKey = Awaited<ReturnType<UserMirrors['login']>>['key']
 
@@ -13,11 +14,17 @@ export interface UserSession {
   expires: number
 }
 
+/** What `--allow-external-login` changes, as `defs start --help` and `defs-daemon --help` say it. */
+export const allowExternalLoginHelp =
+  'let users whose home is another node log in here (a mirror, while their home is down) to read their files; their writes are still refused here, naming the home, until they move home (defs user move-home). Off by default: only users at home here log in'
+
 export interface SessionPolicy {
   /** Let users whose home is another node log in here. Off by default. */
   allowExternalLogin: boolean
   /** How long a session lasts, ms. Default 12 h. */
   ttlMs?: number
+  /** How failed passphrases slow the next tries (login-throttle.ts); its defaults when absent. */
+  loginThrottle?: LoginThrottlePolicy
 }
 
 /** Sessions one daemon holds at most; the oldest goes first. */
@@ -25,10 +32,13 @@ const MAX_SESSIONS = 1024
 
 export class UserSessions {
   readonly policy: SessionPolicy
+  /** Every passphrase this daemon checks goes through it. */
+  readonly throttle: LoginThrottle
   readonly #sessions = new Map<string, UserSession>()
 
   constructor(policy: SessionPolicy) {
     this.policy = policy
+    this.throttle = new LoginThrottle(policy.loginThrottle)
   }
 
   open(name: string, user: string, key: SigningKey): { token: string; expires: number } {

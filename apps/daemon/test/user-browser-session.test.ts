@@ -2,8 +2,10 @@
 // (not the API token) gives an HttpOnly SameSite=Strict cookie that acts for that user alone: their
 // tree, GET /v1/session saying who they are, and every operator route (status, tasks, maintenance,
 // events, the node's files, other users) refused with OperatorOnlyError, doing nothing. A wrong
-// passphrase gets no cookie; another site's page cannot sign in; signing out ends it.
+// passphrase gets no cookie; another site's page cannot sign in; signing out ends it. A user's
+// cookie downloads the files of their tree (or shared with them), never another user's or the node's.
 import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -116,5 +118,63 @@ describe('a user signed in to the dashboard with their passphrase', { timeout: 6
     assert.equal(out.status, 200)
     assert.match(out.cookie!, /Max-Age=0/)
     assert.equal((await call('GET', '/v1/users/me/tree', cookie)).status, 401)
+  })
+
+  it('downloads only the files of that user’s tree (or shared with them)', async () => {
+    const cookieOf = async (user: string, passphrase: string) => {
+      const r = await signIn({ user, passphrase })
+      assert.equal(r.status, 200, JSON.stringify(r.body))
+      return { cookie: r.cookie!.split(';')[0]! }
+    }
+    const put = async (headers: Record<string, string>, name: string, bytes: Uint8Array<ArrayBuffer>) => {
+      const res = await fetch(`${daemon.url}/v1/files?name=${encodeURIComponent(name)}`, {
+        method: 'POST',
+        headers,
+        body: bytes
+      })
+      const body = (await res.json()) as { fileId: string; capability: string }
+      assert.equal(res.status, 201, JSON.stringify(body))
+      return body
+    }
+    const get = async (headers: Record<string, string>, ref: string) => {
+      const res = await fetch(`${daemon.url}/v1/files/${encodeURIComponent(ref)}?download`, { headers })
+      const bytes = new Uint8Array(await res.arrayBuffer())
+      return { status: res.status, disposition: res.headers.get('content-disposition'), bytes }
+    }
+    const errorOf = (r: { bytes: Uint8Array }) =>
+      (JSON.parse(new TextDecoder().decode(r.bytes)) as { error: { name: string } }).error.name
+    const alice = await cookieOf('alice', 'alice pass')
+    const bob = await cookieOf('bob', 'bob pass')
+    const aliceBytes = new Uint8Array(randomBytes(70_000))
+    const bobBytes = new Uint8Array(randomBytes(5_000))
+    const nodeBytes = new Uint8Array(randomBytes(3_000))
+    const mine = await put(alice, 'docs/mine.bin', aliceBytes)
+    const bobs = await put(bob, 'bob.bin', bobBytes)
+    const nodes = await put(operator, 'node.bin', nodeBytes)
+
+    // Her own file, by file id or by name, as the dashboard's link asks for it.
+    for (const ref of [mine.fileId, 'docs/mine.bin']) {
+      const r = await get(alice, ref)
+      assert.equal(r.status, 200, ref)
+      assert.deepEqual(r.bytes, aliceBytes)
+      assert.equal(r.disposition, "attachment; filename*=UTF-8''docs%2Fmine.bin")
+    }
+    // Bob's file and the node's own are not in her tree: named refusals, not a byte of them.
+    for (const ref of [bobs.fileId, nodes.fileId, 'bob.bin']) {
+      const r = await get(alice, ref)
+      assert.equal(r.status, 404, ref)
+      assert.equal(errorOf(r), 'UnknownFileError')
+    }
+    // The same rule for a CLI session header beside the token.
+    const bobHeader = (await call('POST', '/v1/login', operator, { user: 'bob', passphrase: 'bob pass' }))
+      .body.session as string
+    assert.equal((await get({ ...operator, 'x-defs-session': bobHeader }, mine.fileId)).status, 404)
+    // Shared with him, bob reads it by its id; and a capability carries its key: it reads as it is.
+    const shared = await call('POST', '/v1/users/me/shares', alice, { file: 'docs/mine.bin', with: 'bob' })
+    assert.equal(shared.status, 200, JSON.stringify(shared.body))
+    assert.deepEqual((await get(bob, mine.fileId)).bytes, aliceBytes)
+    assert.deepEqual((await get(alice, nodes.capability)).bytes, nodeBytes)
+    // The operator reads every file, as before.
+    assert.deepEqual((await get(operator, bobs.fileId)).bytes, bobBytes)
   })
 })

@@ -16,10 +16,12 @@ import type {
   PeerInfo,
   PutResult,
   SessionInfo,
+  ShareGrant,
   TaskAction,
   TaskProgress,
   TaskRecord,
   ThroughputSample,
+  UserFileCapability,
   UserTree
 } from './types.ts'
 
@@ -279,6 +281,16 @@ export class DefsClient {
   /** The tree of the user a session cookie (in a browser) or `x-defs-session` stands for. */
   async tree(headers: Record<string, string> = {}): Promise<UserTree> {
     return this.json('GET', '/v1/users/me/tree', undefined, headers)
+  }
+
+  /** The capability of `ref` (a name or file id) of the session user's tree, or of a file shared with them. */
+  userCapability(ref: string): Promise<UserFileCapability> {
+    return this.json('GET', `/v1/users/me/files/${encodeURIComponent(ref)}`)
+  }
+
+  /** Grants `friend` (a user id, or a name known to the daemon) `file` (name or id) of the session user's tree. */
+  shareWith(file: string, friend: string): Promise<ShareGrant> {
+    return this.json('POST', '/v1/users/me/shares', { file, with: friend })
   }
 
   async signOut(): Promise<void> {

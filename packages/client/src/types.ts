@@ -96,3 +96,18 @@ export type SessionInfo = { kind: 'operator' } | { kind: 'user'; name: string; u
 
 /** GET /v1/users/me/tree: the session user's tree, and their name. */
 export type UserTree = TreeListing & { name: string }
+
+/** GET /v1/users/me/files/:ref: the capability of a file the session user reaches (their tree, or shared with them). */
+export interface UserFileCapability {
+  name: string
+  fileId: string
+  capability: string
+}
+
+/** POST /v1/users/me/shares: a file of the session user's tree granted to a friend (`with`, their user id), at root `seq`. */
+export interface ShareGrant {
+  seq: number
+  name: string
+  fileId: string
+  with: string
+}

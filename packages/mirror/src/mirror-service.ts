@@ -71,6 +71,11 @@ export interface MirrorStatus {
   bytesToCopy?: number
   /** What the last finished sync moved (blobs, manifests, shards, bytes). */
   lastCopied?: Copied
+  /**
+   * What the sync that brought `seq` moved (a later sync that found nothing new leaves it, where
+   * it sets lastCopied to nothing); absent until a sync brought a root since this node started.
+   */
+  seqCopied?: Copied
 }
 
 export interface RootRead {
@@ -91,6 +96,7 @@ interface Mirrored {
   progress?: SyncProgressEvent
   bytesToCopy?: number
   lastCopied?: Copied
+  seqCopied?: Copied
   running?: Promise<SyncReport>
   timer?: ReturnType<typeof setTimeout>
 }
@@ -290,6 +296,7 @@ export class MirrorService {
             this.#init.onProgress?.(id, event)
           }
         })
+        if (report.seq !== m.seq) m.seqCopied = report.copied
         Object.assign(m, {
           from: report.from,
           seq: report.seq,
@@ -328,6 +335,7 @@ export class MirrorService {
       if (m.progress !== undefined) s.progress = m.progress
       if (m.bytesToCopy !== undefined) s.bytesToCopy = m.bytesToCopy
       if (m.lastCopied !== undefined) s.lastCopied = m.lastCopied
+      if (m.seqCopied !== undefined) s.seqCopied = m.seqCopied
       return s
     })
   }

@@ -28,7 +28,16 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
     const user = await generateSigningKey()
     const home = await started()
     const events: SyncProgressEvent[] = []
-    const mirror = await started(nodeParts(), { intervalMs: 0, onProgress: (_, e) => events.push(e) })
+    // What status() (so `defs mirror status` and /metrics) says at each step of the running sync.
+    const during: { syncing: boolean; progress?: SyncProgressEvent }[] = []
+    const mirror: Awaited<ReturnType<typeof started>> = await started(nodeParts(), {
+      intervalMs: 0,
+      onProgress: (_, e) => {
+        events.push(e)
+        const s = mirror.host.services.mirror.status()[0]!
+        during.push({ syncing: s.syncing, ...(s.progress !== undefined ? { progress: s.progress } : {}) })
+      }
+    })
     await mirror.host.dial(home.host.getMultiaddrs()[0]!)
     const files: UserFile[] = []
     for (let i = 0; i < 3; i++) {
@@ -64,7 +73,12 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
         [3, 3, 0]
       ]
     )
+    assert.deepEqual(
+      during,
+      events.map((progress) => ({ syncing: true, progress }))
+    )
     assert.equal(mirror.host.services.mirror.status()[0]!.bytesToCopy, 0)
+    assert.equal(mirror.host.services.mirror.status()[0]!.progress, undefined, 'none once it finished')
 
     // Nothing new at home: nothing moves.
     const idle = await mirror.host.services.mirror.sync(user.publicKey)
@@ -83,6 +97,12 @@ describe('mirror sync over /defs/mirror/1 (real libp2p hosts on 127.0.0.1)', () 
     assert.equal(status.length, 1)
     assert.equal(status[0]!.lag, 0)
     assert.deepEqual(status[0]!.lastCopied, second.copied)
+    assert.deepEqual(status[0]!.seqCopied, second.copied)
+    // A sync that finds nothing new copies nothing, and leaves what brought root 2 on show.
+    await mirror.host.services.mirror.sync(user.publicKey)
+    const after = mirror.host.services.mirror.status()[0]!
+    assert.deepEqual(after.lastCopied, { blobs: 0, manifests: 0, shards: 0, bytes: 0 })
+    assert.deepEqual([after.seq, after.seqCopied], [2, second.copied])
     assert.equal(status[0]!.from, home.host.peerId.toString())
 
     // The home stops; a third node reads the root from the mirror's signed copy, and says so.

@@ -2,10 +2,11 @@
 // copies the user (counted), the home is SIGKILLed, the root and every file are read through the
 // mirror (the storage nodes stopped too), the user moves home to the mirror alone and writes
 // there, the old home restarted refuses the user's writes, and replayed old records are refused.
+// What the mirror keeps on disk holds no plaintext of the files.
 import assert from 'node:assert/strict'
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -100,6 +101,22 @@ describe('mirror failover across processes', { timeout: 180_000 }, () => {
     // lacked. That it holds k of every slice shows below, reading with every other node gone.
     const oldHome = (await service.records.home(user))!
     const oldRoot = (await service.records.root(user))!
+    // Ciphertext only: no stretch of either file is anywhere in the mirror's directory.
+    const held = await Promise.all(
+      (await readdir(join(root, 'mirror'), { recursive: true, withFileTypes: true }))
+        .filter((e) => e.isFile())
+        .map((e) => readFile(join(e.parentPath, e.name)))
+    )
+    assert.ok(held.length > 0)
+    for (const bytes of contents)
+      for (const at of [0, 40_000, bytes.length - 64]) {
+        const stretch = bytes.subarray(at, at + 64)
+        assert.equal(
+          held.filter((h) => h.includes(stretch)).length,
+          0,
+          `plaintext at ${at} held by the mirror`
+        )
+      }
 
     // SIGKILL the home; then the storage nodes go too: only the mirror holds the user's data.
     home.proc.kill('SIGKILL')

@@ -58,11 +58,7 @@ export default defineCommand({
     if (args.with !== undefined) {
       if (client.session === undefined)
         throw new UserError('share --with shares a file of your tree: log in (defs login) and pass --session')
-      const done = await client.json<{ seq: number; name: string; fileId: string; with: string }>(
-        'POST',
-        '/v1/users/me/shares',
-        { file: args.ref, with: args.with }
-      )
+      const done = await client.shareWith(args.ref, args.with)
       if (args.json) return printJson(done)
       return printLine(`shared ${done.name} (${done.fileId}) with ${args.with} (root ${done.seq})`)
     }

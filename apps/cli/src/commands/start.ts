@@ -3,6 +3,7 @@
 // process of its own that `defs stop` ends.
 import { join } from 'node:path'
 import {
+  allowExternalLoginHelp,
   checkNodeOptions,
   daemonLogPath,
   integerFlag,
@@ -30,8 +31,7 @@ export default defineCommand({
     background: { type: 'boolean', description: 'run it as a process of its own; defs stop ends it' },
     'allow-external-login': {
       type: 'boolean',
-      description:
-        'let users whose home is another node log in here (a mirror serving them while their home is down); off: only users at home here'
+      description: allowExternalLoginHelp
     },
     // no citty default, and no flag spelled in the description: the help lists true flags only
     pairing: {

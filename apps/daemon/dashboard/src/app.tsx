@@ -9,7 +9,7 @@ import { client, LiveNode, type Snapshot } from './live-node.ts'
 import { NodePanel } from './node-panel.tsx'
 import { PairPanel } from './pair-panel.tsx'
 import { PeersPanel } from './peers-panel.tsx'
-import { SignIn } from './sign-in.tsx'
+import { SignedInHeader, SignIn } from './sign-in.tsx'
 import { TasksPanel } from './tasks-panel.tsx'
 import { ThroughputPanel } from './throughput-panel.tsx'
 import { UploadPanel } from './upload-panel.tsx'
@@ -27,18 +27,9 @@ function Dashboard(props: { onSignedOut: () => void }) {
     }
   }, [])
   if (snapshot?.status === undefined) return <p class="card">Loading…</p>
-  const signOut = async () => {
-    await client.signOut().catch(() => {})
-    props.onSignedOut()
-  }
   return (
     <main>
-      <header>
-        <h1>DeFS node</h1>
-        <button id="sign-out" type="button" onClick={signOut}>
-          Sign out
-        </button>
-      </header>
+      <SignedInHeader onSignedOut={props.onSignedOut}>DeFS node</SignedInHeader>
       <NodePanel status={snapshot.status} live={snapshot.live} />
       <PairPanel pair={snapshot.pair} />
       <PeersPanel peers={snapshot.peers} />

@@ -3,32 +3,22 @@
 // repair this node has queued or is running for the file (its task is in the tasks panel).
 import type { FileHealth, FileInfo } from '@defs/client'
 import { useState } from 'preact/hooks'
+import { FileActions, SharedCapability, useShare } from './file-actions.tsx'
 import { bytes } from './format.ts'
 import { client } from './live-node.ts'
 
 export function FilesPanel(props: { files: FileInfo[] }) {
   const [health, setHealth] = useState<Record<string, FileHealth | string>>({})
-  const [shared, setShared] = useState<{ fileId: string; capability: string } | undefined>()
+  const { shared, error, share } = useShare((fileId) => client.capability(fileId))
   const check = async (fileId: string) => {
     const h = await client.health(fileId).catch((err: Error) => err.message)
     setHealth((was) => ({ ...was, [fileId]: h }))
-  }
-  const share = async (fileId: string) => {
-    const c = await client.capability(fileId)
-    setShared(c)
-    // Allowed on 127.0.0.1 (a secure context) after a click; the field below shows it anyway.
-    await navigator.clipboard?.writeText(c.capability).catch(() => {})
   }
   const files = [...props.files].sort((a, b) => b.created - a.created)
   return (
     <section id="files" class="card">
       <h2>Files</h2>
-      {shared !== undefined && (
-        <label class="capability">
-          Capability of {shared.fileId} (copied)
-          <input id="capability" readOnly value={shared.capability} />
-        </label>
-      )}
+      <SharedCapability shared={shared} error={error} />
       <table>
         <thead>
           <tr>
@@ -72,18 +62,7 @@ export function FilesPanel(props: { files: FileInfo[] }) {
                     </span>
                   )}
                 </td>
-                <td>
-                  {f.readable && (
-                    <>
-                      <a data-action="download" href={`/v1/files/${f.fileId}?download`} download>
-                        download
-                      </a>{' '}
-                      <button type="button" data-action="share" onClick={() => share(f.fileId)}>
-                        share
-                      </button>
-                    </>
-                  )}
-                </td>
+                <td>{f.readable && <FileActions fileId={f.fileId} onShare={share} />}</td>
               </tr>
             )
           })}

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { DefsNode } from '@defs/node'
 import { bearerMatches } from '../api-token.ts'
 import type { DaemonLog } from '../daemon-log.ts'
+import type { LoginThrottlePolicy } from '../login-throttle.ts'
 import type { DaemonMetrics } from '../metrics.ts'
 import { UserSessions } from '../user-sessions.ts'
 import { dashboardRoutes } from './dashboard-routes.ts'
@@ -32,6 +33,8 @@ export interface ApiHandlerOptions {
   log: DaemonLog
   /** Let users whose home is another node log in here (off by default). */
   allowExternalLogin?: boolean
+  /** How failed passphrases slow the next tries; the defaults of login-throttle.ts when absent. */
+  loginThrottle?: LoginThrottlePolicy
 }
 
 /** Reached without credentials: the dashboard's files (no data in them) and the sign-in. */
@@ -59,7 +62,10 @@ export function createApiHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const { node, token, metrics, log } = options
   const auth = { token, sessions: new Sessions() }
-  const users = new UserSessions({ allowExternalLogin: options.allowExternalLogin ?? false })
+  const users = new UserSessions({
+    allowExternalLogin: options.allowExternalLogin ?? false,
+    ...(options.loginThrottle === undefined ? {} : { loginThrottle: options.loginThrottle })
+  })
   return (req, res) => {
     const started = performance.now()
     let label = 'unmatched'

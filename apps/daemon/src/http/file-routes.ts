@@ -63,9 +63,22 @@ async function* countBytes(
   }
 }
 
+/**
+ * What a download reads. Without a session, the node's ref as given. With one (a user's browser
+ * cookie, or x-defs-session), only what that user reaches: a name or file id of their tree or of a
+ * file shared with them (another user's file, or a node file, is UnknownFileError), or a
+ * capability, which carries its key and so is the right to read it, as the CLI's refs are.
+ */
+async function refToRead(ctx: RequestContext): Promise<string> {
+  const ref = ctx.params.ref!
+  const session = sessionIfGiven(ctx)
+  if (session === undefined || ref.startsWith('defs:')) return ref
+  return (await userMirrors(ctx.node).capabilityOf(session.key, ref)).capability
+}
+
 async function download(ctx: RequestContext): Promise<void> {
-  const { req, res, node, params } = ctx
-  const file = await node.files.open(params.ref!)
+  const { req, res, node } = ctx
+  const file = await node.files.open(await refToRead(ctx))
   const info = file.info
   const range = parseRange(req.headers.range, info.size)
   const headers: Record<string, string | number> = {
@@ -167,8 +180,9 @@ export const fileRoutes: Route[] = [
   // A user's browser session uploads into that user's tree (putForRequest), never as the node.
   { method: 'POST', pattern: '/v1/files', handler: upload, forUsers: true },
   { method: 'GET', pattern: '/v1/files', handler: list },
-  { method: 'GET', pattern: '/v1/files/:ref', handler: download },
-  { method: 'HEAD', pattern: '/v1/files/:ref', handler: download },
+  // A user's session reads only what it reaches (refToRead).
+  { method: 'GET', pattern: '/v1/files/:ref', handler: download, forUsers: true },
+  { method: 'HEAD', pattern: '/v1/files/:ref', handler: download, forUsers: true },
   { method: 'DELETE', pattern: '/v1/files/:ref', handler: remove },
   { method: 'GET', pattern: '/v1/files/:ref/info', handler: info },
   { method: 'GET', pattern: '/v1/files/:ref/health', handler: health }

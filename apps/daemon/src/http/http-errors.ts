@@ -67,6 +67,8 @@ export const statusByName: Readonly<Record<string, number>> = {
   IncompleteCopyError: 503,
   RecoveryShareError: 400,
   NotEnoughRecoverySharesError: 400,
+  // The daemon's own: too many failed passphrases (login-throttle.ts), with Retry-After.
+  LoginThrottledError: 429,
   // Not caused by a request: the node's own state or a bug.
   PoolClosedError: 500,
   DirectoryLockedError: 500,

@@ -28,12 +28,25 @@ async function create(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 201, await userMirrors(ctx.node).createUser(text(body, 'name'), text(body, 'passphrase')))
 }
 
-/** A user session for body.user with body.passphrase (WrongPassphraseError, UnknownUserError). */
+/**
+ * A user session for body.user with body.passphrase (WrongPassphraseError, UnknownUserError),
+ * throttled: LoginThrottledError after repeated failures, before the passphrase is checked.
+ */
 export async function openUserSession(ctx: RequestContext, body: Record<string, unknown>) {
-  const { key, summary } = await userMirrors(ctx.node).login(text(body, 'user'), text(body, 'passphrase'), {
-    allowExternalLogin: ctx.users.policy.allowExternalLogin
-  })
+  const user = text(body, 'user')
+  const passphrase = text(body, 'passphrase')
+  const { key, summary } = await withPassphrase(ctx, user, () =>
+    userMirrors(ctx.node).login(user, passphrase, {
+      allowExternalLogin: ctx.users.policy.allowExternalLogin
+    })
+  )
   return { summary, session: ctx.users.open(summary.name, summary.user, key) }
+}
+
+/** `check` (that opens `user`'s key with a passphrase) through the daemon's login throttle, keyed by the account's id. */
+async function withPassphrase<T>(ctx: RequestContext, user: string, check: () => Promise<T>): Promise<T> {
+  const account = (await userMirrors(ctx.node).users()).find((u) => u.name === user || u.user === user)
+  return ctx.users.throttle.attempt(account?.user ?? user, user, check)
 }
 
 async function login(ctx: RequestContext): Promise<void> {
@@ -133,11 +146,8 @@ async function recover(ctx: RequestContext): Promise<void> {
 
 async function moveHome(ctx: RequestContext): Promise<void> {
   const body = await readJsonBody(ctx.req)
-  const moved = await userMirrors(ctx.node).moveHome(
-    ctx.params.user!,
-    text(body, 'passphrase'),
-    text(body, 'to')
-  )
+  const [user, passphrase, to] = [ctx.params.user!, text(body, 'passphrase'), text(body, 'to')]
+  const moved = await withPassphrase(ctx, user, () => userMirrors(ctx.node).moveHome(user, passphrase, to))
   sendJson(ctx.res, 200, moved)
 }
 
