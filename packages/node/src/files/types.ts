@@ -35,6 +35,11 @@ export interface PutOptions {
 export interface ShardPlacement {
   index: number
   peerId: string
+  /**
+   * The durable copies the holder acknowledged: 2 from a paired holder whose partner took its
+   * copy, 1 otherwise (a paired holder's 1 is a degraded shard until the pair's sync adds it).
+   */
+  copies?: number
 }
 
 export interface PutResult {
