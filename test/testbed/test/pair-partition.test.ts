@@ -3,8 +3,8 @@
 // the witnesses each asks before failing the other say they reach it, and nothing is failed over.
 // Uploads made during the partition are acknowledged with 1 copy for the shards that pair holds
 // (2 for every other shard), no migrate task starts and no epoch changes; after healing, the
-// pair's sync puts every one of those shards on both partners (read on disk), and the ledger
-// reads every upload back.
+// pair's sync puts every one of those shards on both partners (read on disk), `defs check` shows
+// every slice over the three pairs, m = 2 on each, and the ledger reads every upload back.
 import assert from 'node:assert/strict'
 import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -159,7 +159,7 @@ describe('testbed pairs: a partition between two partners only', {
         )
         if (cut) held.set(e.fileId, (held.get(e.fileId) ?? 0) + 1)
       }
-      assert.ok((held.get(e.fileId) ?? 0) >= 1, `${e.fileId}: the cut pair holds some of its shards`)
+      assert.equal(held.get(e.fileId), 2, `${e.fileId}: the cut pair holds m = 2 of its 6 shards`)
     }
 
     // on disk too: each of those shards on one partner only while the partition lasts
@@ -200,6 +200,28 @@ describe('testbed pairs: a partition between two partners only', {
           [other.peerId, epoch],
           `${h.name}: a sync, not a failover`
         )
+    }
+    // and `defs check` sees every slice spread over the three pairs, the healed one among them
+    const abKey = [...pairOfAB].sort().join()
+    for (const e of tb.ledger.entries) {
+      const out = await uploader.cli(['check', e.fileId, '--json'])
+      assert.equal(out.code, 0, out.stderr)
+      const health = JSON.parse(out.stdout) as {
+        slices: { live: number; pairs: { peers: string[]; count: number; overBound: boolean }[] }[]
+      }
+      for (const slice of health.slices) {
+        assert.equal(slice.live, 6)
+        assert.deepEqual(
+          slice.pairs.map((p) => [p.count, p.overBound]),
+          [
+            [2, false],
+            [2, false],
+            [2, false]
+          ],
+          JSON.stringify(slice.pairs)
+        )
+        assert.ok(slice.pairs.some((p) => p.peers.join() === abKey))
+      }
     }
     assert.deepEqual(await tb.ledger.verify(tb.hosts), {
       checked: 3,
