@@ -148,6 +148,38 @@ describe('defs against a daemon', () => {
     assertOneLineError(cat, /too many shards are lost to recover the file: slice 0: have 2 shards, need 4/)
   })
 
+  it('check shows the shards of each slice per pair, in --json too, and warns of a pair holding more than m', async () => {
+    const ok = await runCli(['check', fileId], { env })
+    assert.equal(ok.code, 0, ok.stderr)
+    assert.equal(ok.stderr, '', 'no warning: at most m per pair')
+    const text = ok.stdout.toString()
+    assert.match(text, /^SLICE\s+LIVE\s+NEED\s+STATE\s+PER PAIR$/m)
+    assert.match(text, /^0\s+5\/5\s+3\s+ok\s+P1 2 {2}P2 2 {2}P3 1$/m)
+    assert.match(text, /^P1\s+\d+\s+12D3KooWPeerA \+ 12D3KooWPeerB$/m)
+    assert.match(text, /^P3\s+\d+\s+12D3KooWPeerE \+ 12D3KooWPeerF$/m)
+    assert.match(text, /most on one pair 2 \(m = 2\)/)
+    const json = JSON.parse((await runCli(['check', fileId, '--json'], { env })).stdout.toString()) as {
+      slices: { pairs: { peers: string[]; shards: number[]; count: number; overBound: boolean }[] }[]
+    }
+    assert.deepEqual(json.slices[0]!.pairs[0], {
+      peers: ['12D3KooWPeerA', '12D3KooWPeerB'],
+      shards: [0, 1],
+      count: 2,
+      overBound: false
+    })
+    const put = JSON.parse((await runCli(['put', file, '--json'], { env })).stdout.toString()) as {
+      fileId: string
+    }
+    node.crowd(put.fileId)
+    const crowded = await runCli(['check', put.fileId], { env })
+    assert.equal(crowded.code, 0, 'still readable: a warning, not an error')
+    assert.match(crowded.stdout.toString(), /^0\s+6\/6\s+4\s+ok\s+P1 3! {2}P2 2 {2}P3 1$/m)
+    assert.match(
+      crowded.stderr,
+      /^warning: slice 0: the pair 12D3KooWPeerA \+ 12D3KooWPeerB holds shard\(s\) 0,1,2 \(more than m = 2\): losing that pair loses the slice$/m
+    )
+  })
+
   it('lists tasks and reports a refused action in one line', async () => {
     const tasks = JSON.parse((await runCli(['tasks', '--json'], { env })).stdout.toString()) as {
       id: string

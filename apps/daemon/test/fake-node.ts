@@ -15,6 +15,7 @@ import type {
   NodeEvents,
   NodeStatus,
   OpenFile,
+  PairShards,
   PeerApi,
   PeerInfo,
   PutOptions,
@@ -35,6 +36,8 @@ interface StoredFile {
   bytes: Uint8Array
   /** Live shards per slice; below k the file no longer reads. */
   live: number
+  /** m + 1 shards of each slice on its first pair (`crowd`). */
+  crowded?: boolean
 }
 
 export class FakeNode implements DefsNode {
@@ -208,14 +211,36 @@ export class FakeNode implements DefsNode {
   #check(ref: string): FileHealth {
     const file = this.#file(ref)
     const { dataShards, parityShards } = file.info
+    // the live shards two to a pair (PeerA+PeerB hold 0 and 1, ...), or m + 1 on the first pair
+    // of a file crowded by the test
+    const onFirst = file.crowded ? parityShards + 1 : 2
+    const pairs: PairShards[] = []
+    for (let from = 0, j = 0; from < file.live; j++) {
+      const shards = Array.from(
+        { length: Math.min(j === 0 ? onFirst : 2, file.live - from) },
+        (_, i) => from + i
+      )
+      const peers = [
+        `12D3KooWPeer${'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[2 * j]}`,
+        `12D3KooWPeer${'ABCDEFGHIJKLMNOPQRSTUVWXYZ'[2 * j + 1]}`
+      ]
+      pairs.push({ peers, shards, count: shards.length, overBound: shards.length > parityShards })
+      from += shards.length
+    }
     const slices = Array.from({ length: file.info.slices }, (_, slice) => ({
       slice,
       live: file.live,
       dataShards,
       totalShards: dataShards + parityShards,
-      holders: ['12D3KooWPeerA']
+      holders: pairs.flatMap((p) => p.peers),
+      pairs
     }))
     return { fileId: file.info.fileId, slices, minLive: file.live, readable: file.live >= dataShards }
+  }
+
+  /** Test hook: m + 1 of every slice's shards on one pair (what placement never does). */
+  crowd(fileId: string): void {
+    this.#file(fileId).crowded = true
   }
 
   /** Test hook: lose shards of a file so that reads fail. */

@@ -63,17 +63,31 @@ describe('pairs in the node', () => {
     await uploader.tasks.settled(put.taskId)
     const health = await uploader.files.check(put.fileId)
     assert.ok(health.slices.length >= 1)
+    const pairsOfNet = new Set(nodes.map((n) => [n.peerId, partner(n)!].sort().join()))
     for (const slice of health.slices) {
-      const perPair = new Map<string, number>()
-      for (const h of slice.holders) {
-        const key = [h, partner(byId.get(h)!)].sort().join()
-        perPair.set(key, (perPair.get(key) ?? 0) + 1)
-      }
-      assert.ok(
-        [...perPair.values()].every((c) => c <= 2),
-        `at most m=2 shards of a slice per pair: ${[...perPair.values()]}`
+      // the health check groups each slice's shards by pair: the three pairs, 2 (m) each
+      assert.deepEqual(
+        slice.pairs.map((p) => p.count),
+        [2, 2, 2],
+        `at most m=2 shards of a slice per pair, over all three: ${JSON.stringify(slice.pairs)}`
       )
+      assert.ok(slice.pairs.every((p) => !p.overBound && p.shards.length === p.count))
+      assert.deepEqual(new Set(slice.pairs.map((p) => p.peers.join())), pairsOfNet, 'named by their peers')
+      assert.deepEqual(slice.pairs.flatMap((p) => p.shards).sort(), [0, 1, 2, 3, 4, 5])
+      // and each pair holds what placement put on its two nodes
+      const placed = new Map<string, number[]>()
+      for (const { index, peerId } of put.placement[slice.slice]!.shards) {
+        const key = [peerId, partner(byId.get(peerId)!)!].sort().join()
+        placed.set(
+          key,
+          [...(placed.get(key) ?? []), index].sort((a, b) => a - b)
+        )
+      }
+      assert.deepEqual(new Map(slice.pairs.map((p) => [p.peers.join(), p.shards])), placed)
     }
+    // each shard acknowledged by its holder with 2 copies: the partner took it before the answer
+    for (const { shards } of put.placement)
+      assert.deepEqual(new Set(shards.map((s) => s.copies)), new Set([2]))
     let total = 0
     const distinct = new Set<string>()
     for (const n of nodes) {

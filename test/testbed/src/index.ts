@@ -29,7 +29,7 @@ export {
   processCpuSeconds,
   TestbedHost
 } from './host.ts'
-export { DurabilityError, DurabilityLedger, type LedgerEntry } from './ledger.ts'
+export { DurabilityError, DurabilityLedger, type LedgerEntry, type ShardAck } from './ledger.ts'
 export { isDeadRun, namespaces, projectPrefix, sweepDeadRuns } from './run-id.ts'
 export { parseRate } from './shaping.ts'
 export { type TestbedSupport, testbedSkip, testbedSupport } from './support.ts'

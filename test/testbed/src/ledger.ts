@@ -3,12 +3,23 @@
 // single missing or different byte fails the test. Nothing acknowledged may be lost.
 import type { TestbedHost } from './host.ts'
 
+/** One shard's acknowledgement: which holder took it and how many durable copies it said exist. */
+export interface ShardAck {
+  slice: number
+  index: number
+  peerId: string
+  /** 2 from a paired holder whose partner took its copy, 1 otherwise; absent if the put named none. */
+  copies?: number
+}
+
 export interface LedgerEntry {
   fileId: string
   capability: string
   sha256: string
   size: number
   writer: TestbedHost
+  /** Every shard acknowledged for the upload, with its copy count. */
+  acks: ShardAck[]
 }
 
 /** An acknowledged file did not come back whole; the message lists every one that did not. */

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { maxHosts, privateAddresses, publicAddress } from './addresses.ts'
 import { inNamespace, run, runSync } from './commands.ts'
 import { type TestbedHost as Host, TestbedHost } from './host.ts'
-import { DurabilityLedger } from './ledger.ts'
+import { DurabilityLedger, type ShardAck } from './ledger.ts'
 import { attachSlot, createBridge } from './network.ts'
 import { blockRules, lossRules } from './nft-rules.ts'
 import { killNamespaceProcesses, newRunId, sweepDeadRuns } from './run-id.ts'
@@ -146,13 +146,19 @@ export class Testbed {
     const sha256 = await sha256File(file)
     const out = await host.cli(['put', file, '--json', ...flags])
     if (out.code !== 0) throw new TestbedError(`${host.name}: defs put ${file} failed: ${out.stderr.trim()}`)
-    const result = JSON.parse(out.stdout) as { fileId: string; capability: string; size: number }
+    const result = JSON.parse(out.stdout) as {
+      fileId: string
+      capability: string
+      size: number
+      placement: { slice: number; shards: Omit<ShardAck, 'slice'>[] }[]
+    }
     this.ledger.record({
       fileId: result.fileId,
       capability: result.capability,
       size: result.size,
       sha256,
-      writer: host
+      writer: host,
+      acks: result.placement.flatMap(({ slice, shards }) => shards.map((s) => ({ slice, ...s })))
     })
     return { fileId: result.fileId, capability: result.capability, size: result.size, sha256, result }
   }

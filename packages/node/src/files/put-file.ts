@@ -91,7 +91,12 @@ export async function putFile(
     sliceSize: layout.sliceSize,
     placement: result.holders.map((shards, slice) => ({
       slice,
-      shards: shards.flatMap((peers, index) => peers.map((peerId) => ({ index, peerId })))
+      shards: shards.flatMap((peers, index) =>
+        peers.map((peerId, j) => {
+          const copies = result.copies?.[slice]?.[index]?.[j]
+          return { index, peerId, ...(copies !== undefined ? { copies } : {}) }
+        })
+      )
     })),
     ...(unproven.length > 0 ? { unproven } : {}),
     ...(result.oneCopy > 0 ? { oneCopy: result.oneCopy } : {}),

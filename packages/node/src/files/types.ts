@@ -35,6 +35,11 @@ export interface PutOptions {
 export interface ShardPlacement {
   index: number
   peerId: string
+  /**
+   * The durable copies the holder acknowledged: 2 from a paired holder whose partner took its
+   * copy, 1 otherwise (a paired holder's 1 is a degraded shard until the pair's sync adds it).
+   */
+  copies?: number
 }
 
 export interface PutResult {
@@ -107,6 +112,26 @@ export interface SliceHealth {
   dataShards: number
   totalShards: number
   holders: string[]
+  /**
+   * The live shards grouped by the pair holding them (a pair mirrors its shards: one failure
+   * domain), the most first. A holder this node knows no partner of is a group of its own.
+   */
+  pairs: PairShards[]
+}
+
+/** What one pair (or one unpaired node) holds of a slice. */
+export interface PairShards {
+  /** The pair's two peers, sorted; one peer for a holder with no known partner. */
+  peers: string[]
+  /** Indices of the slice's shards it holds a live copy of. */
+  shards: number[]
+  /** How many: `shards.length`. */
+  count: number
+  /**
+   * Losing this pair would lose the slice: it holds more than m of the slice's shards (in the
+   * replicated modes, one shard in m + 1 copies: every live copy). Placement never does that.
+   */
+  overBound: boolean
 }
 
 export interface FileHealth {

@@ -115,6 +115,7 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
       size: cp.bytesDone,
       slices: cp.slices.length,
       holders: cp.slices.map((s) => s.holders),
+      copies: cp.slices.map((s) => s.copies),
       oneCopy: cp.slices.reduce((n, s) => n + (s.oneCopy?.length ?? 0), 0)
     }
   }
@@ -226,6 +227,8 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
       }))
     )
     const oneCopy = new Set<number>()
+    // beside each holder, in the order placeShards records them (it calls onStored right after)
+    const copies: number[][] = shards.map(() => [])
     const holders = await placeShards(c, {
       shards,
       replicas: replicasOf(p.layout),
@@ -233,10 +236,11 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
       perGroup: Math.max(1, p.layout.parityShards),
       what: `slice ${slice.sliceIndex}`,
       signal,
-      onStored: (shard, peer, copies) => {
+      onStored: (shard, peer, n) => {
         addHeld(stored, toHex(shard.id), peer)
+        copies[shard.index]!.push(n)
         // a paired holder says 2 when its partner took the copy too; 1 is a degraded shard
-        if (copies < 2 && c.pairs.partnerOf(peer) !== undefined) oneCopy.add(shard.index)
+        if (n < 2 && c.pairs.partnerOf(peer) !== undefined) oneCopy.add(shard.index)
       }
     })
     return {
@@ -245,6 +249,7 @@ export class UploadRunner implements TaskRunner<UploadParams, UploadCheckpoint, 
       nonce: toHex(slice.nonce),
       shards: slice.ids.map(toHex),
       holders,
+      copies,
       ...(p.owner !== undefined ? { headers: headersText(shards.map((s) => s.header)) } : {}),
       ...(oneCopy.size > 0 ? { oneCopy: [...oneCopy].sort((a, b) => a - b) } : {})
     }

@@ -26,6 +26,11 @@ export interface UploadedSlice {
   /** Peers holding each shard (several in the replicated modes). */
   holders: string[][]
   /**
+   * The durable copies each holder acknowledged, beside `holders` (2 from a paired holder whose
+   * partner took its copy, 1 otherwise). Absent in checkpoints written before it was kept.
+   */
+  copies?: number[][]
+  /**
    * Each shard's signed header (encoded, hex) when the file is owned by another key than the
    * node's user: its home keeps them for mirrors (mirror/owner-headers.ts).
    */
@@ -52,6 +57,8 @@ export interface UploadResult {
   size: number
   slices: number
   holders: string[][][]
+  /** The durable copies each holder acknowledged, beside `holders` (see UploadedSlice.copies). */
+  copies: (number[][] | undefined)[]
   /** Shards acknowledged by a paired holder with one durable copy (see UploadedSlice.oneCopy). */
   oneCopy: number
 }
