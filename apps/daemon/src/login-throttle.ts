@@ -1,10 +1,10 @@
 // Passphrase sign-ins, throttled: each attempt counts as a failure until it succeeds, per user and
 // for the whole API, so guessing (one user's passphrase, or many users' at once, in parallel or
-// not) meets LoginThrottledError (429, with Retry-After) and is refused before the
-// passphrase is looked at: argon2id never runs for a throttled attempt, so sign-ins cannot be used
-// to burn the node's CPU either. Once a user's free tries have failed, each further try waits a
-// backoff that doubles with each failure (up to `maxMs`); a right passphrase after it clears it; the API's counts the
-// attempts of the last `globalWindowMs` that did not succeed.
+// not) meets LoginThrottledError (429, with Retry-After) and is refused before the passphrase is
+// looked at: argon2id never runs for a throttled attempt, so sign-ins cannot be used to burn the
+// node's CPU either. Once a user's free tries have failed, each further try waits a backoff that
+// doubles with each failure (up to `maxMs`), and a right passphrase after it clears the count.
+// The API-wide count is of the attempts of the last `globalWindowMs` that did not succeed.
 
 /** Too many sign-ins that failed: come back after `retryAfter` seconds. */
 export class LoginThrottledError extends Error {
