@@ -7,10 +7,11 @@
 // name and passphrase (a wrong one refused) and see their tree (a `defs put` with their session
 // and a file dropped on the page), download a file of it by click (SHA-256 equal) and share it
 // (its capability copied, and granted to another user), and none of the operator's controls,
-// and see node-1's partner, SIGKILLed, go away and the pair recover with a new partner. A screenshot of each step is kept
-// in test/artifacts/dashboard.
+// see a repair in progress beside its file on the node that repairs it after a whole pair is
+// SIGKILLed, and see node-1's partner, SIGKILLed, go away and the pair recover with a new
+// partner. A screenshot of each step is kept in test/artifacts/dashboard.
 import assert from 'node:assert/strict'
-import { createHash } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,7 +37,13 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
     mkdirSync(artifacts, { recursive: true })
     await buildDashboard()
     const [net, browser] = await Promise.all([
-      startDevnet({ nodes: 7, dir: join(dir, 'devnet'), pairing: true }),
+      // health checks every 5 s and slow repairs: the repair test sees one in progress
+      startDevnet({
+        nodes: 7,
+        dir: join(dir, 'devnet'),
+        pairing: true,
+        node: { repairCheckInterval: 5000, repairBandwidth: 256 * 1024 }
+      }),
       launchChromium()
     ])
     devnet = net
@@ -392,15 +399,83 @@ describe('the dashboard in Chromium, against a 7-node paired devnet', () => {
     )
   })
 
+  it('shows a repair in progress beside its file, on the node that repairs it, until the file is whole', async () => {
+    // 4 MiB as 2+1, one slice: its three shards on three of the four failure domains (3 pairs and
+    // the spare, at most m = 1 shard per pair). A pair other than node-1's that holds one is
+    // SIGKILLed: the shard has no live copy, and a holder rebuilds it on the free domain.
+    const first = devnet!.nodes[0]!
+    const path = join(dir, 'repaired.bin')
+    writeFileSync(path, randomBytes(4 * MiB))
+    const put = await runCli(['put', path, '--mode', 'rs-proportion', '-k', '2', '-m', '1', '--json'], {
+      env: apiEnv(first.api, first.token)
+    })
+    assert.equal(put.code, 0, put.stderr)
+    const { fileId, placement } = JSON.parse(put.stdout.toString()) as {
+      fileId: string
+      placement: { shards: { peerId: string }[] }[]
+    }
+    const holders = new Set(placement.flatMap((p) => p.shards.map((s) => s.peerId)))
+    const pairs = await waitForPairs(devnet!, 3, 60_000)
+    const byName = (name: string) => devnet!.nodes.find((n) => n.name === name)!
+    const lost = pairs
+      .map((p) => [byName(p.a), byName(p.b)] as const)
+      .find(([a, b]) => a !== first && b !== first && (holders.has(a.peerId) || holders.has(b.peerId)))
+    assert.ok(lost !== undefined, `a pair other than node-1's holds a shard: ${JSON.stringify(pairs)}`)
+    for (const n of lost) await devnet!.kill(n.name, 'SIGKILL')
+    const live = devnet!.nodes.filter((n) => !lost.includes(n))
+
+    // The holders check every 5 s (this devnet's interval); repairs move 256 KiB/s, so one runs
+    // for seconds. The node whose file list names the repair (bounded wait):
+    let repairer: (typeof live)[number] | undefined
+    for (const until = Date.now() + 90_000; repairer === undefined && Date.now() < until; ) {
+      for (const n of live) {
+        const info = await devnet!
+          .client(n.name)
+          .info(fileId)
+          .catch(() => undefined)
+        if (info?.repair !== undefined) repairer = n
+      }
+      if (repairer === undefined) await new Promise((r) => setTimeout(r, 250))
+    }
+    assert.ok(repairer !== undefined, 'some live holder queues a repair of the file')
+    const view = await chromium!.context.newPage()
+    try {
+      await view.goto(`${repairer.api}/`)
+      await view.locator('#token, #peer-id').first().waitFor({ timeout: 10_000 })
+      if ((await view.locator('#token').count()) > 0) {
+        await view.fill('#token', repairer.token)
+        await view.click('#sign-in button[type=submit]')
+      }
+      const shown = view.locator(`tr[data-file="${fileId}"] .repair`)
+      await shown.waitFor({ timeout: 30_000 })
+      assert.match((await shown.textContent()) ?? '', /repair (queued|running|paused)/)
+      assert.match((await shown.getAttribute('data-repair')) ?? '', /\S/)
+      await view.screenshot({ path: join(artifacts, 'file-repairing.png'), fullPage: true })
+      // Done, the file list is read again and the repair goes from the row.
+      await shown.waitFor({ state: 'detached', timeout: 240_000 })
+    } finally {
+      await view.close()
+    }
+    const health = await devnet!.client(repairer.name).health(fileId)
+    assert.equal(health.minLive, 3, JSON.stringify(health))
+  })
+
   it("drops a SIGKILLed partner's peer, and shows the pair recover with a new partner", async () => {
     const client = devnet!.client(devnet!.nodes[0]!.name)
     const before = await client.pair()
     assert.ok(before.enabled && before.partner !== undefined)
     const victim = devnet!.nodes.find((n) => n.peerId === before.partner)!
-    assert.equal(await peerCount(), 6)
+    // the repair test before killed a whole pair: node-1 sees the four others
+    await page!.waitForFunction(
+      () => Number(document.querySelector('#peer-count')?.textContent) === 4,
+      undefined,
+      {
+        timeout: 60_000
+      }
+    )
     await devnet!.kill(victim.name, 'SIGKILL')
     await page!.locator(`tr[data-peer="${victim.peerId}"]`).waitFor({ state: 'detached', timeout: 60_000 })
-    assert.equal(await peerCount(), 5)
+    assert.equal(await peerCount(), 3)
     await shot('peer-gone')
     // After the failure timeout (30 s) and the witnesses' word, node-1 pairs anew at a higher epoch.
     await page!.waitForFunction(

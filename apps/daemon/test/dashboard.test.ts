@@ -62,12 +62,20 @@ describe('dashboard routes, sessions and events', () => {
     })
     assert.equal(res.status, 200)
     const cookie = res.headers.get('set-cookie')!
-    assert.match(cookie, /^defs_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/)
+    // named for the API's port: another node's dashboard on this host keeps its own
+    const port = new URL(daemon.url).port
+    assert.match(
+      cookie,
+      new RegExp(`^defs_session_${port}=[\\w-]{43}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200$`)
+    )
     const session = cookie.split(';')[0]!
     assert.equal((await fetch(`${daemon.url}/v1/status`, { headers: { cookie: session } })).status, 200)
     // A made-up session is nobody's.
-    const forged = `defs_session=${'A'.repeat(43)}`
+    const forged = `defs_session_${port}=${'A'.repeat(43)}`
     assert.equal((await fetch(`${daemon.url}/v1/status`, { headers: { cookie: forged } })).status, 401)
+    // The session under another port's name is not this API's.
+    const elsewhere = session.replace(`defs_session_${port}=`, 'defs_session_1=')
+    assert.equal((await fetch(`${daemon.url}/v1/status`, { headers: { cookie: elsewhere } })).status, 401)
     const out = await fetch(`${daemon.url}/v1/session`, { method: 'DELETE', headers: { cookie: session } })
     assert.equal(out.status, 200)
     assert.match(out.headers.get('set-cookie')!, /Max-Age=0/)

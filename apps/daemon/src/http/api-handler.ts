@@ -99,7 +99,7 @@ export function createApiHandler(
     }
     // The token as a bearer (the CLI, scripts), or a browser's session cookie (the dashboard).
     const bearer = bearerMatches(req.headers.authorization, token)
-    const browser = bearer ? undefined : auth.sessions.of(req.headers.cookie)
+    const browser = bearer ? undefined : auth.sessions.of(req)
     if (!bearer && browser === undefined) {
       label = 'unauthorized'
       // Not a byte of the body is read and the connection is closed: an unauthenticated client

@@ -16,14 +16,14 @@ async function signIn(ctx: RequestContext): Promise<void> {
   if (body.token !== undefined) {
     if (typeof body.token !== 'string' || !bearerMatches(`Bearer ${body.token}`, ctx.auth.token))
       throw new HttpError(401, 'UnauthorizedError', 'missing or wrong API token')
-    const { cookie, expires } = ctx.auth.sessions.create()
+    const { cookie, expires } = ctx.auth.sessions.create(ctx.req)
     sendJson(ctx.res, 200, { kind: 'operator', expires }, { 'set-cookie': cookie })
     return
   }
   if (body.user === undefined)
     throw badRequest('body must carry token (the API token), or user and passphrase (a user of this node)')
   const { summary, session } = await openUserSession(ctx, body)
-  const { cookie } = ctx.auth.sessions.create(session.token)
+  const { cookie } = ctx.auth.sessions.create(ctx.req, session.token)
   sendJson(
     ctx.res,
     200,
@@ -42,7 +42,7 @@ async function whoami(ctx: RequestContext): Promise<void> {
 }
 
 async function signOut(ctx: RequestContext): Promise<void> {
-  const { cookie, ended } = ctx.auth.sessions.end(ctx.req.headers.cookie)
+  const { cookie, ended } = ctx.auth.sessions.end(ctx.req)
   if (ended?.user !== undefined) ctx.users.close(ended.user)
   sendJson(ctx.res, 200, { signedOut: true }, { 'set-cookie': cookie })
 }

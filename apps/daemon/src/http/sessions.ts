@@ -5,9 +5,15 @@
 // CSRF and DNS-rebinding defence). Sessions live in the daemon's memory: a restart signs every
 // browser out. At most `maxSessions`; the oldest goes first. A user's browser session carries
 // the user session it was signed in with (user-sessions.ts), and reaches only that user's routes.
+// A browser keeps cookies per host, not per port, so the cookie's name carries the API's port:
+// the dashboards of two nodes on one machine (a devnet) are signed in side by side.
 import { randomBytes } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 
-export const SESSION_COOKIE = 'defs_session'
+/** The session cookie's name for the API port a request came in on. */
+export function sessionCookie(req: Pick<IncomingMessage, 'socket'>): string {
+  return `defs_session_${req.socket.localPort ?? 0}`
+}
 const sessionTtlMs = 12 * 3600_000
 const maxSessions = 64
 
@@ -22,17 +28,21 @@ export class Sessions {
   readonly #sessions = new Map<string, BrowserSession>()
 
   /** A new session, the operator's or (given `user`, a user session's token) that user's; its cookie header value. */
-  create(user?: string, now = Date.now()): { cookie: string; expires: number } {
+  create(
+    req: Pick<IncomingMessage, 'socket'>,
+    user?: string,
+    now = Date.now()
+  ): { cookie: string; expires: number } {
     while (this.#sessions.size >= maxSessions) this.#sessions.delete(this.#sessions.keys().next().value!)
     const id = randomBytes(32).toString('base64url')
     const expires = now + sessionTtlMs
     this.#sessions.set(id, user === undefined ? { expires } : { expires, user })
-    return { cookie: cookieFor(id, sessionTtlMs / 1000), expires }
+    return { cookie: cookieFor(sessionCookie(req), id, sessionTtlMs / 1000), expires }
   }
 
   /** The live session the request's Cookie header carries, or undefined. */
-  of(cookieHeader: string | undefined, now = Date.now()): BrowserSession | undefined {
-    const id = sessionIdOf(cookieHeader)
+  of(req: Pick<IncomingMessage, 'socket' | 'headers'>, now = Date.now()): BrowserSession | undefined {
+    const id = sessionIdOf(req)
     if (id === undefined) return undefined
     const session = this.#sessions.get(id)
     if (session === undefined) return undefined
@@ -44,22 +54,23 @@ export class Sessions {
   }
 
   /** Ends the request's session (and hands back what it was); the header value that clears its cookie. */
-  end(cookieHeader: string | undefined): { cookie: string; ended?: BrowserSession } {
-    const id = sessionIdOf(cookieHeader)
+  end(req: Pick<IncomingMessage, 'socket' | 'headers'>): { cookie: string; ended?: BrowserSession } {
+    const id = sessionIdOf(req)
     const ended = id === undefined ? undefined : this.#sessions.get(id)
     if (id !== undefined) this.#sessions.delete(id)
-    return { cookie: cookieFor('', 0), ...(ended === undefined ? {} : { ended }) }
+    return { cookie: cookieFor(sessionCookie(req), '', 0), ...(ended === undefined ? {} : { ended }) }
   }
 }
 
-function cookieFor(id: string, maxAgeSeconds: number): string {
-  return `${SESSION_COOKIE}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}`
+function cookieFor(name: string, id: string, maxAgeSeconds: number): string {
+  return `${name}=${id}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAgeSeconds}`
 }
 
-function sessionIdOf(cookieHeader: string | undefined): string | undefined {
-  for (const part of (cookieHeader ?? '').split(';')) {
+function sessionIdOf(req: Pick<IncomingMessage, 'socket' | 'headers'>): string | undefined {
+  const cookie = sessionCookie(req)
+  for (const part of (req.headers.cookie ?? '').split(';')) {
     const [name, value] = part.trim().split('=', 2)
-    if (name === SESSION_COOKIE && value !== undefined && /^[\w-]{43}$/.test(value)) return value
+    if (name === cookie && value !== undefined && /^[\w-]{43}$/.test(value)) return value
   }
   return undefined
 }
