@@ -36,8 +36,10 @@ import { Formation } from './formation.ts'
 import { type PairingOptions, type ResolvedPairingOptions, resolvePairingOptions } from './options.ts'
 import { PairDirectory } from './pair-directory.ts'
 import type { PairState, PairStore } from './pair-store.ts'
+import { answerSync, partnerLacks, type SyncAsk, type SyncLeaf, type SyncStats } from './pair-sync.ts'
 import { PairWatch, type PartnerHealth } from './pair-watch.ts'
 import { type Pairing, partnerIn, peerIdOf, verifyPairing } from './pairing-proof.ts'
+import type { PrefixInventory } from './prefix-inventory.ts'
 
 export interface PairingInit extends PairingOptions {
   peerId: PeerId
@@ -50,6 +52,8 @@ export interface PairingInit extends PairingOptions {
   peers(): PeerId[]
   /** This node's free bytes, lifecycle state and inventory digest, sent with every heartbeat. */
   local?: () => { freeBytes: number; state: PairLifecycle; digest?: Uint8Array }
+  /** This node's shard ids by prefix, answered to the partner's sync (none: the sync is refused). */
+  inventory?: () => PrefixInventory
   /** What placement and pairing know of every peer; heartbeats feed it. */
   scorer?: PeerScorer
   /** A peer's network group (a partner in another group is preferred). */
@@ -75,6 +79,11 @@ export interface PairEvents {
 
 /** Heartbeats between two `diverged` events: a sync under way needs time to converge. */
 const SYNC_EVERY = 25
+/**
+ * Sync requests asked again when refused: the partner that has not yet committed the pairing we
+ * did (its acceptance is still on its way back) refuses for a moment.
+ */
+const SYNC_REFUSALS = 5
 
 export interface PairStatusReport {
   partner?: string
@@ -218,6 +227,30 @@ export class PairingService extends EventTarget {
     const response = decodePairResponse(answer)
     if (response.kind === 'status') this.#heard(peer, response.status)
     return response
+  }
+
+  /**
+   * Our ids that `partner` lacks, leaf by leaf in sorted order after `after` (pair-sync.ts); a
+   * PairSyncError when its answers are out of bounds, PairingRefusedError when it keeps refusing.
+   */
+  lacking(
+    partner: PeerId,
+    epoch: number,
+    local: PrefixInventory,
+    after = '',
+    stats?: SyncStats,
+    signal?: AbortSignal
+  ): AsyncGenerator<SyncLeaf> {
+    const timeoutMs = Math.max(5000, 4 * this.options.heartbeatInterval)
+    const ask: SyncAsk = async (request) => {
+      for (let attempt = 1; ; attempt++) {
+        signal?.throwIfAborted()
+        const res = await this.ask(partner, request, timeoutMs)
+        if (res.kind !== 'refuse' || attempt >= SYNC_REFUSALS) return res
+        await new Promise((resolve) => setTimeout(resolve, this.options.heartbeatInterval))
+      }
+    }
+    return partnerLacks(ask, partner.toString(), epoch, local, after, stats)
   }
 
   /** This node's status as it sends it. */
@@ -451,6 +484,19 @@ export class PairingService extends EventTarget {
         return encodePairResponse({ kind: 'reach', reachable: await this.#reaches(req.peer) })
       case 'propose':
         return encodePairResponse(await this.#formation.answer(req.offer, peer))
+      case 'buckets':
+      case 'list': {
+        // our inventory is the partner's business only, at the pairing it asks for
+        const epoch = this.#pairing?.record.epoch
+        if (this.partner()?.equals(peer) !== true || epoch !== req.epoch)
+          return encodePairResponse({
+            kind: 'refuse',
+            reason: `not paired with ${peer} at epoch ${req.epoch}`
+          })
+        const local = this.#init.inventory?.()
+        if (local === undefined) return encodePairResponse({ kind: 'refuse', reason: 'no inventory to sync' })
+        return encodePairResponse(answerSync(req, local))
+      }
     }
   }
 

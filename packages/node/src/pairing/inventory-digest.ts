@@ -1,13 +1,14 @@
-// A node's inventory digest: SHA-256 over its sorted shard ids, sent with every heartbeat so two
-// partners see at once whether they hold the same shards. Recomputed only when the store changed
-// (its count or bytes) or the last one is older than `maxAgeMs`, never more than that per beat.
-import { createHash } from 'node:crypto'
+// A node's inventory by prefix (@defs/pairing's PrefixInventory: the digest sent with every
+// heartbeat, and the buckets and ids a partner's sync asks for). Rebuilt only when the store
+// changed (its count or bytes) or the last one is older than `maxAgeMs`, never more than that
+// per beat or per sync request.
+import { PrefixInventory } from '@defs/pairing'
 import type { NodeShardStore } from '../components.ts'
 
 export class InventoryDigest {
   readonly #shards: NodeShardStore
   readonly #maxAgeMs: number
-  #digest: Uint8Array | undefined
+  #inventory: PrefixInventory | undefined
   #key = ''
   #at = 0
 
@@ -16,15 +17,18 @@ export class InventoryDigest {
     this.#maxAgeMs = maxAgeMs
   }
 
-  current(now = Date.now()): Uint8Array {
+  current(now = Date.now()): PrefixInventory {
     const key = `${this.#shards.count}:${this.#shards.usedBytes}`
-    if (this.#digest === undefined || key !== this.#key || now - this.#at > this.#maxAgeMs) {
-      const hash = createHash('sha256')
-      for (const id of this.#shards.ids().sort()) hash.update(id)
-      this.#digest = new Uint8Array(hash.digest())
+    if (this.#inventory === undefined || key !== this.#key || now - this.#at > this.#maxAgeMs) {
+      this.#inventory = new PrefixInventory(this.#shards.ids())
       this.#key = key
       this.#at = now
     }
-    return this.#digest
+    return this.#inventory
+  }
+
+  /** The next `current()` builds anew (the store changed in a way its count and bytes may hide). */
+  invalidate(): void {
+    this.#inventory = undefined
   }
 }
