@@ -64,6 +64,8 @@ export class NodePairing {
         digest: digest.current().digest
       }),
       inventory: () => digest.current(),
+      // pairing records go in the DHT beside the manifest records
+      routing: c.host.services.index.routing,
       scorer: c.scorer,
       // a partner holds a copy of everything: trusted peers, or known ones past probation
       mayPair: (id) => c.standing.proven(id),
@@ -76,11 +78,7 @@ export class NodePairing {
     // every migration of this node shares one budget (a failover and a sync may run at once)
     const budget = new BandwidthBudget(service.options.pairMigrationBandwidth)
     const sync: MigrateSync = {
-      // built anew: the partner compares with what this node holds now
-      inventory: () => {
-        digest.invalidate()
-        return digest.current()
-      },
+      inventory: () => digest.current(),
       lacking: (...args) => service.lacking(...args)
     }
     c.tasks.register(
@@ -99,7 +97,10 @@ export class NodePairing {
     })
     await service.start()
     this.#service = service
-    c.pairs.attach((peer) => service.partnerOf(peer))
+    c.pairs.attach(
+      (peer) => service.partnerOf(peer),
+      (peer) => service.lookupPairing(peer)
+    )
     c.shards.mirror = async (id, body, claim) => {
       const copies = await this.#mirror(id, body, claim)
       c.events.safeDispatchEvent('pair:acknowledged', { detail: { copies } })
