@@ -13,7 +13,7 @@ import {
   verify
 } from '@defs/segment'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
-import type { KadDHT, SelectFn, ValidateFn } from '@libp2p/kad-dht'
+import { type KadDHT, MessageType, type SelectFn, type ValidateFn } from '@libp2p/kad-dht'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { equalBytes, hex } from './bytes.ts'
@@ -149,14 +149,17 @@ export class FileRouting {
 
   /**
    * Store a pairing signed by both peers under each peer's key (checked first: SignatureError if
-   * it is not). Resolves once both puts ran; a put no DHT peer took throws as kad-dht does.
+   * it is not). Resolves once some DHT peer took each of the two; throws when none did.
    */
   async putPairing(signed: SignedPairing, options?: AbortOptions): Promise<void> {
     const { value, opened } = await pairingValue(signed)
     for (const peer of opened.peers) {
-      for await (const _ of this.dht().put(pairingKey(peer), value, options)) {
-        // drain
+      let took = 0
+      for await (const event of this.dht().put(pairingKey(peer), value, options)) {
+        if (event.name === 'PEER_RESPONSE' && event.messageType === MessageType.PUT_VALUE) took++
       }
+      // kad-dht stores it here and calls a put with no DHT peer done: the caller tries again
+      if (took === 0) throw new Error(`no DHT peer took the pairing record of ${peer}`)
     }
   }
 

@@ -207,8 +207,8 @@ export class PairingService extends EventTarget {
     const at = Date.now()
     const { epoch } = pairing.record
     // what a peer's own status said wins over the DHT's older word
-    if (this.directory.partnerOf(a) === undefined) this.directory.heard(a, { partner: b, epoch, at })
-    if (this.directory.partnerOf(b) === undefined) this.directory.heard(b, { partner: a, epoch, at })
+    if (!this.directory.knows(a)) this.directory.heard(a, { partner: b, epoch, at })
+    if (!this.directory.knows(b)) this.directory.heard(b, { partner: a, epoch, at })
     return pairing
   }
 
