@@ -55,7 +55,7 @@ describe('a partner back from a restart, 2,000 shards in common', () => {
     await net?.stop()
   })
 
-  it('converges, lists only the differing buckets, and applies the delete it missed', async () => {
+  it('converges, lists only the differing buckets, and applies the delete it missed', async (t) => {
     const [a, b, c] = net.nodes as [DefsNode, DefsNode, DefsNode]
     await pairKnown(net.nodes, a, b)
     await client.dial(multiaddr(a.addresses()[0]!))
@@ -137,6 +137,9 @@ describe('a partner back from a restart, 2,000 shards in common', () => {
     assert.ok(
       fromB.some((r) => r.deleted === 1),
       `b's sync met the delete: ${JSON.stringify(fromB)}`
+    )
+    t.diagnostic(
+      `a: ${JSON.stringify(fromA)}; b: ${JSON.stringify(fromB)}; ${bound} ids in the differing buckets`
     )
     for (const r of [...fromA, ...fromB]) {
       assert.ok(r.listed <= bound, `listed ${r.listed}, ${bound} ids in the differing buckets`)
