@@ -77,7 +77,8 @@ export class FakeNode implements DefsNode {
     connect: async (multiaddr) => {
       this.connected.push(multiaddr)
     },
-    trust: async () => {}
+    trust: async () => {},
+    pairing: async () => undefined
   }
   readonly taskList: TaskRecord[] = []
   readonly fakePeers: PeerInfo[] = [

@@ -1,5 +1,6 @@
 // The pair over the HTTP API: two real daemons (nodes on 127.0.0.1) pair when told to
-// (`POST /v1/pair`), `GET /v1/pair` and /metrics show it on both; a daemon without pairing says so.
+// (`POST /v1/pair`), `GET /v1/pair` and /metrics show it on both; a daemon without pairing says so,
+// and reads the pair's record from the DHT (`GET /v1/pair/:peer`).
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -86,5 +87,20 @@ describe('GET and POST /v1/pair', () => {
     assert.deepEqual((await api(plain, '/v1/pair')).json, { enabled: false })
     assert.equal((await api(plain, '/v1/pair', { with: sa.peerId })).status, 409)
     assert.equal((await api(a, '/v1/pair', { with: 'nobody' })).status, 400)
+    // any node, one without pairing too, reads the pair's record from the DHT, checked
+    let record: Awaited<ReturnType<typeof api>> | undefined
+    for (let tries = 0; tries < 60; tries++) {
+      record = await api(plain, `/v1/pair/${sa.peerId}`)
+      if (record.status !== 200 || record.json.found === true) break
+      await new Promise((r) => setTimeout(r, 500))
+    }
+    assert.equal(record?.status, 200, JSON.stringify(record?.json))
+    assert.equal(record?.json.found, true, "a's pairing record published")
+    assert.equal(record?.json.partner, sb.peerId)
+    assert.equal(record?.json.epoch, 2)
+    const ofB = (await api(a, `/v1/pair/${sb.peerId}`)).json
+    assert.equal(ofB.partner, sa.peerId)
+    assert.deepEqual((await api(a, `/v1/pair/${sp.peerId}`)).json, { peer: sp.peerId, found: false })
+    assert.equal((await api(a, '/v1/pair/nobody')).status, 400)
   })
 })

@@ -12,6 +12,7 @@ import type {
   FileInfo,
   MaintenanceProgress,
   MaintenanceRecord,
+  PairingLookup,
   PairReport,
   PeerInfo,
   PutResult,
@@ -152,6 +153,11 @@ export class DefsClient {
   /** The node's pair: partner, epoch, health, heartbeat RTT and phi, migrations. */
   pair(): Promise<PairReport> {
     return this.json('GET', '/v1/pair')
+  }
+
+  /** Any peer's pairing record as the DHT has it, checked by the node (GET /v1/pair/:peer). */
+  pairingOf(peer: string): Promise<PairingLookup> {
+    return this.json('GET', `/v1/pair/${encodeURIComponent(peer)}`)
   }
 
   /** The last hour of throughput samples, oldest first (the dashboard's charts start from it). */

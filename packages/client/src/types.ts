@@ -74,6 +74,14 @@ export type PairReport =
       migrations: { id: string; state: string; partner: string; shardsDone: number }[]
     }
 
+/**
+ * GET /v1/pair/:peer: the peer's newest pairing record in the DHT, signed by both peers it names
+ * (the node refuses one older than an epoch it has seen, 502 RollbackError).
+ */
+export type PairingLookup =
+  | { peer: string; found: false }
+  | { peer: string; found: true; partner: string; peers: [string, string]; epoch: number; created: number }
+
 /** What GET /v1/events sends, by event name. */
 export interface DaemonEventMap {
   throughput: ThroughputSample

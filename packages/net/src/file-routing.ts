@@ -4,12 +4,20 @@
 // handed to kad-dht). The owner is part of the key so a stranger's self-signed manifest of the
 // same file, however high its seq, lands under its own key and never displaces the owner's.
 import { type PublicKey, publicKeyId, sha256 } from '@defs/crypto'
-import { decodeEnvelope, type Envelope, encodeEnvelope, type Manifest, verify } from '@defs/segment'
+import {
+  decodeEnvelope,
+  type Envelope,
+  encodeEnvelope,
+  type Manifest,
+  type SignedPairing,
+  verify
+} from '@defs/segment'
 import type { AbortOptions, PeerId } from '@libp2p/interface'
-import type { KadDHT, SelectFn, ValidateFn } from '@libp2p/kad-dht'
+import { type KadDHT, MessageType, type SelectFn, type ValidateFn } from '@libp2p/kad-dht'
 import { CID } from 'multiformats/cid'
 import * as Digest from 'multiformats/hashes/digest'
 import { equalBytes, hex } from './bytes.ts'
+import { type OpenedPairing, openPairingRecord, pairingKey, pairingValue } from './pairing-routing.ts'
 
 /** Namespace of manifest records in the DHT. */
 export const MANIFEST_NAMESPACE = 'defs-manifest'
@@ -69,7 +77,7 @@ export const selectManifestRecord: SelectFn = async (key, records) => {
   return best
 }
 
-/** Provider records and manifest records of files on a kad-dht. */
+/** Provider records and manifest records of files, and pairing records of peers, on a kad-dht. */
 export class FileRouting {
   private readonly dht: () => KadDHT
   private readonly self: PeerId
@@ -131,6 +139,42 @@ export class FileRouting {
           if (best === undefined || found.manifest.seq > best.manifest.seq) best = found
         } catch {
           // a bad value from one peer; others may have a good one
+        }
+      }
+    } catch (err) {
+      if (best === undefined && (err as Error).name !== 'NotFoundError') throw err
+    }
+    return best
+  }
+
+  /**
+   * Store a pairing signed by both peers under each peer's key (checked first: SignatureError if
+   * it is not). Resolves once some DHT peer took each of the two; throws when none did.
+   */
+  async putPairing(signed: SignedPairing, options?: AbortOptions): Promise<void> {
+    const { value, opened } = await pairingValue(signed)
+    for (const peer of opened.peers) {
+      let took = 0
+      for await (const event of this.dht().put(pairingKey(peer), value, options)) {
+        if (event.name === 'PEER_RESPONSE' && event.messageType === MessageType.PUT_VALUE) took++
+      }
+      // kad-dht stores it here and calls a put with no DHT peer done: the caller tries again
+      if (took === 0) throw new Error(`no DHT peer took the pairing record of ${peer}`)
+    }
+  }
+
+  /** The valid pairing record of `peer` with the highest epoch the DHT returns, or undefined. */
+  async getPairing(peer: PeerId | string, options?: AbortOptions): Promise<OpenedPairing | undefined> {
+    const key = pairingKey(peer)
+    let best: OpenedPairing | undefined
+    try {
+      for await (const event of this.dht().get(key, options)) {
+        if (event.name !== 'VALUE') continue
+        try {
+          const found = await openPairingRecord(key, event.value)
+          if (best === undefined || found.record.epoch > best.record.epoch) best = found
+        } catch {
+          // a forged value from one peer; others may have a good one
         }
       }
     } catch (err) {

@@ -21,6 +21,7 @@ import {
 } from './host-options.ts'
 import { type IndexBroadcast, indexBroadcast } from './index-broadcast.ts'
 import { noiseInit } from './noise-crypto.ts'
+import { PAIRING_NAMESPACE, selectPairingRecord, validatePairingRecord } from './pairing-routing.ts'
 import { PeerBans } from './peer-bans.ts'
 import { type ShardProtocol, shardProtocol } from './shard-protocol.ts'
 
@@ -78,8 +79,11 @@ export async function createHost<S extends Record<string, unknown> = Record<neve
       peerInfoMapper: options.privateAddresses === true ? passthroughMapper : removePrivateAddressesMapper,
       maxInboundStreams: 32,
       maxOutboundStreams: 64,
-      validators: { [MANIFEST_NAMESPACE]: validateManifestRecord },
-      selectors: { [MANIFEST_NAMESPACE]: selectManifestRecord }
+      validators: {
+        [MANIFEST_NAMESPACE]: validateManifestRecord,
+        [PAIRING_NAMESPACE]: validatePairingRecord
+      },
+      selectors: { [MANIFEST_NAMESPACE]: selectManifestRecord, [PAIRING_NAMESPACE]: selectPairingRecord }
     }),
     pubsub: gossipsub({
       doPX: isBootstrapNode,

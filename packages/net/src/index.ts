@@ -77,6 +77,16 @@ export {
 } from './location-records.ts'
 export { MemoryShardStore, type MemoryShardStoreOptions } from './memory-shard-store.ts'
 export { type Misbehavior, type MisbehaviorHook, misbehaviorOf, reportMisbehavior } from './misbehavior.ts'
+export {
+  type OpenedPairing,
+  openPairingRecord,
+  openSignedPairing,
+  PAIRING_NAMESPACE,
+  pairingKey,
+  peerOfKey,
+  selectPairingRecord,
+  validatePairingRecord
+} from './pairing-routing.ts'
 export { type Ban, PeerBans, type PeerBansOptions } from './peer-bans.ts'
 export { PeerBudget, type PeerBudgetLimits } from './peer-budget.ts'
 export { ReplayGuard, type ReplayGuardOptions, type ReplayVerdict } from './replay-guard.ts'

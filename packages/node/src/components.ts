@@ -24,6 +24,8 @@ import type { TaskQueue } from './tasks/task-queue.ts'
 export interface NodeShardStore extends ShardStore {
   readonly usedBytes: number
   readonly count: number
+  /** Grows with every shard added or removed (what an inventory digest is rebuilt on). */
+  readonly changes: number
   readonly maxBytes: number
   /** Hex ids of every stored shard. */
   ids(): string[]

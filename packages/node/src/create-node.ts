@@ -137,7 +137,7 @@ export async function createNode<S extends object = {}>(
       lifecycle,
       events,
       standing,
-      pairs: new PairView(),
+      pairs: new PairView(host.services.index.routing),
       leases: leaseBook,
       get retired() {
         return retirement

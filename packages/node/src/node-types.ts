@@ -31,6 +31,19 @@ export interface PeerApi {
   connect(multiaddr: string): Promise<void>
   /** Trusts a peer (or, with false, stops): no stranger quotas for it, placed on first. Kept in the config. */
   trust(peerId: string, trusted?: boolean): Promise<void>
+  /**
+   * `peerId`'s newest pairing record in the DHT, checked (signed by both peers it names; with
+   * pairing on, not below an epoch this node has seen: RollbackError); undefined when none.
+   */
+  pairing(peerId: string): Promise<PairingRecordInfo | undefined>
+}
+
+/** A pairing record as `peers.pairing` answers it. */
+export interface PairingRecordInfo {
+  peers: [string, string]
+  epoch: number
+  /** When the pair signed it, ms since the epoch. */
+  created: number
 }
 
 export interface TaskApi {

@@ -1,8 +1,9 @@
-// A delete the partner missed is not undone by the pair's sync (real nodes, TCP on 127.0.0.1,
-// own directories): the owner deletes a file while one node of the pair is down; the node that
-// honoured the delete keeps a tombstone of each claim, so when the other comes back and the
-// digest sync sends it its copies, they are refused (409) and the migrate task counts them as
-// deleted instead of failing. Tombstones survive a restart and expire.
+// A delete the partner missed is not undone by the pair's sync, and is applied by the partner
+// (real nodes, TCP on 127.0.0.1, own directories): the owner deletes a file while one node of the
+// pair is down; the node that honoured the delete keeps a tombstone of each claim, so when the
+// other comes back and the digest sync sends it its copies, they are refused (409), the migrate
+// task counts them as deleted instead of failing, and the node that missed the delete removes
+// its copies too. Tombstones survive a restart and expire.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
@@ -26,7 +27,7 @@ describe('a delete the partner missed', () => {
   })
   after(async () => await net?.stop())
 
-  it('is not resurrected by the digest sync when the partner comes back', async () => {
+  it('is not resurrected by the digest sync when the partner comes back, and is applied there', async () => {
     const [a, b, owner] = net.nodes as [DefsNode, DefsNode, DefsNode]
     await pairKnown(net.nodes, a, b)
     const source = join(net.root, 'deleted.bin')
@@ -86,6 +87,7 @@ describe('a delete the partner missed', () => {
       )
     })
     assert.deepEqual(await shardFiles(a, put.fileId), [], 'no deleted shard came back to a')
+    assert.deepEqual(await shardFiles(back, put.fileId), [], 'b applied the delete it missed')
     // what a took meanwhile still reaches b
     const keptOnA = await shardFiles(a, kept.fileId)
     await waitFor(

@@ -18,3 +18,13 @@ export class PairingOptionError extends RangeError {
   static override name = 'PairingOptionError'
   override name = 'PairingOptionError'
 }
+
+/**
+ * A partner's sync answer out of bounds: the wrong kind, ids unsorted or outside the prefix asked
+ * about, or more ids than it counted (a lying or flooding partner). The sync stops; nothing of the
+ * answer is used.
+ */
+export class PairSyncError extends PeerError {
+  static override name = 'PairSyncError'
+  override name = 'PairSyncError'
+}

@@ -27,7 +27,7 @@
  * console.log(pairing.record.epoch, a.pair.partner()?.equals(b.host.peerId)) // 1 true
  * ```
  */
-export { InvalidPairingError, PairingOptionError, PairingRefusedError } from './errors.ts'
+export { InvalidPairingError, PairingOptionError, PairingRefusedError, PairSyncError } from './errors.ts'
 export {
   type PairingOptions,
   pairingDefaults,
@@ -36,6 +36,14 @@ export {
 } from './options.ts'
 export { PairDirectory, type PeerPairing } from './pair-directory.ts'
 export { MemoryPairStore, type PairState, type PairStore } from './pair-store.ts'
+export {
+  answerSync,
+  MAX_LEAF_IDS,
+  partnerLacks,
+  type SyncAsk,
+  type SyncLeaf,
+  type SyncStats
+} from './pair-sync.ts'
 export { PairWatch, type PartnerHealth } from './pair-watch.ts'
 export {
   offerPairing,
@@ -53,3 +61,4 @@ export {
   type PairStatusReport
 } from './pairing-service.ts'
 export { PhiAccrualDetector, type PhiAccrualOptions, phiOf } from './phi-accrual.ts'
+export { childOf, type PrefixBuckets, PrefixInventory, upperOf } from './prefix-inventory.ts'

@@ -33,6 +33,11 @@ export class PairDirectory {
     return back === undefined || back.partner === peer ? partner : undefined
   }
 
+  /** Whether `peer`'s pairing (or that it has none) was heard at all. */
+  knows(peer: string): boolean {
+    return this.#entries.has(peer)
+  }
+
   forget(peer: string): void {
     this.#entries.delete(peer)
   }

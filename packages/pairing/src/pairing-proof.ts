@@ -2,6 +2,7 @@
 // it with that peer's own libp2p key, so no node can name a partner that did not agree, and a
 // record older than the highest epoch already seen is refused (a pair is never resurrected).
 import type { SigningKey } from '@defs/crypto'
+import { openSignedPairing, peerOfKey as peerOfSigner } from '@defs/net'
 import {
   assertNotRollback,
   type Envelope,
@@ -9,12 +10,10 @@ import {
   pairingPeers,
   type SignedPairing,
   sign,
-  verify,
-  verifySignedPairing
+  verify
 } from '@defs/segment'
-import { publicKeyFromRaw } from '@libp2p/crypto/keys'
 import type { PeerId } from '@libp2p/interface'
-import { peerIdFromMultihash, peerIdFromPublicKey } from '@libp2p/peer-id'
+import { peerIdFromMultihash } from '@libp2p/peer-id'
 import * as Digest from 'multiformats/hashes/digest'
 import { InvalidPairingError } from './errors.ts'
 
@@ -72,16 +71,9 @@ export async function verifyPairing(
   from: string,
   seenEpoch?: number
 ): Promise<Pairing> {
-  const { record } = await verifySignedPairing(signed).catch((err: Error) => {
+  const { record, peers } = await openSignedPairing(signed).catch((err: Error) => {
     throw new InvalidPairingError(from, `pairing record: ${err.message}`)
   })
-  const peers = peersOf(record)
-  const signers = signed.envelopes.map((e) => peerOfKey(e, from))
-  for (const peer of peers) {
-    if (!signers.some((s) => s.equals(peer))) {
-      throw new InvalidPairingError(from, `pairing record is not signed by ${peer}, which it names`)
-    }
-  }
   assertNotRollback(seenEpoch, record.epoch, `pairing of ${peers[0]} and ${peers[1]}: epoch`)
   return { record, peers, signed }
 }
@@ -101,9 +93,9 @@ export function peerIdOf(bytes: Uint8Array): PeerId {
 }
 
 function peerOfKey(envelope: Envelope<'pairing'>, from: string): PeerId {
-  const key = envelope.publicKey
-  if (key.algorithm !== 'ed25519' && key.algorithm !== 'secp256k1') {
-    throw new InvalidPairingError(from, `pairing signed with ${key.algorithm}, which no libp2p peer id uses`)
+  try {
+    return peerOfSigner(envelope.publicKey)
+  } catch (err) {
+    throw new InvalidPairingError(from, (err as Error).message)
   }
-  return peerIdFromPublicKey(publicKeyFromRaw(key.bytes))
 }

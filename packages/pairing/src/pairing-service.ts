@@ -10,6 +10,7 @@
 import type { SigningKey } from '@defs/crypto'
 import type { PeerScorer } from '@defs/kbucket'
 import {
+  type FileRouting,
   handleRequests,
   type ProtocolRegistrar,
   type StreamOpener,
@@ -36,8 +37,10 @@ import { Formation } from './formation.ts'
 import { type PairingOptions, type ResolvedPairingOptions, resolvePairingOptions } from './options.ts'
 import { PairDirectory } from './pair-directory.ts'
 import type { PairState, PairStore } from './pair-store.ts'
+import { answerSync, partnerLacks, type SyncAsk, type SyncLeaf, type SyncStats } from './pair-sync.ts'
 import { PairWatch, type PartnerHealth } from './pair-watch.ts'
 import { type Pairing, partnerIn, peerIdOf, verifyPairing } from './pairing-proof.ts'
+import type { PrefixInventory } from './prefix-inventory.ts'
 
 export interface PairingInit extends PairingOptions {
   peerId: PeerId
@@ -50,6 +53,13 @@ export interface PairingInit extends PairingOptions {
   peers(): PeerId[]
   /** This node's free bytes, lifecycle state and inventory digest, sent with every heartbeat. */
   local?: () => { freeBytes: number; state: PairLifecycle; digest?: Uint8Array }
+  /**
+   * Where pairing records are published and looked up (the node's DHT): this node's newest
+   * pairing goes there when it forms, at start and every PAIRING_REPUBLISH_MS. None: not published.
+   */
+  routing?: Pick<FileRouting, 'putPairing' | 'getPairing'>
+  /** This node's shard ids by prefix, answered to the partner's sync (none: the sync is refused). */
+  inventory?: () => PrefixInventory
   /** What placement and pairing know of every peer; heartbeats feed it. */
   scorer?: PeerScorer
   /** A peer's network group (a partner in another group is preferred). */
@@ -75,6 +85,21 @@ export interface PairEvents {
 
 /** Heartbeats between two `diverged` events: a sync under way needs time to converge. */
 const SYNC_EVERY = 25
+/**
+ * Sync requests asked again when refused: the partner that has not yet committed the pairing we
+ * did (its acceptance is still on its way back) refuses for a moment.
+ */
+const SYNC_REFUSALS = 5
+/** A published pairing is put again this often: DHT nodes drop a record 48 h after they took it. */
+export const PAIRING_REPUBLISH_MS = 12 * 3600_000
+/** A publish that failed (no DHT peer yet) is tried again after this, doubling up to a minute. */
+const PUBLISH_RETRY_MS = 1000
+/** How long one publish or lookup may take. */
+const DHT_TIMEOUT_MS = 15_000
+/** A peer whose pairing placement does not know is looked up in the DHT at most this often. */
+const LOOKUP_EVERY_MS = 60_000
+/** Peers whose highest pairing epoch seen is kept (the oldest forgotten first). */
+const SEEN_MAX = 4096
 
 export interface PairStatusReport {
   partner?: string
@@ -105,6 +130,14 @@ export class PairingService extends EventTarget {
   #running = false
   #lock: Promise<unknown> = Promise.resolve()
   readonly #formation: Formation
+  /** The pairing to publish next and when (undefined: published, until the republish time). */
+  #publishAt = 0
+  #publishFailures = 0
+  #publishing = false
+  /** The highest pairing epoch seen of each peer: a lower one from the DHT is a rollback. */
+  readonly #seen = new Map<string, number>()
+  readonly #lookedUp = new Map<string, number>()
+  #lookingUp = false
 
   constructor(init: PairingInit) {
     super()
@@ -147,7 +180,86 @@ export class PairingService extends EventTarget {
   /** The partner of `peer` as last heard (this node's own partner for itself). */
   partnerOf(peer: string): string | undefined {
     if (peer === this.peerId.toString()) return this.partner()?.toString()
-    return this.directory.partnerOf(peer)
+    const known = this.directory.partnerOf(peer)
+    // placement asks about peers it may never have heard a status from: the DHT may know
+    if (known === undefined && !this.directory.knows(peer)) this.#lookupLater(peer)
+    return known
+  }
+
+  /**
+   * `peer`'s newest pairing record in the DHT, verified: both peers it names signed it, and its
+   * epoch is not below one this node has seen of either (RollbackError). Undefined when the DHT
+   * has none (or no routing was given). The directory learns the pair.
+   */
+  async lookupPairing(
+    peer: PeerId | string,
+    options?: { signal?: AbortSignal }
+  ): Promise<Pairing | undefined> {
+    const routing = this.#init.routing
+    if (routing === undefined) return undefined
+    const signal = options?.signal ?? AbortSignal.timeout(DHT_TIMEOUT_MS)
+    const found = await routing.getPairing(peer, { signal })
+    if (found === undefined) return undefined
+    const [a, b] = found.peers.map(String) as [string, string]
+    const seen = Math.max(this.#seen.get(a) ?? -1, this.#seen.get(b) ?? -1)
+    const pairing = await verifyPairing(found.signed, 'the DHT', seen < 0 ? undefined : seen)
+    this.#saw(pairing)
+    const at = Date.now()
+    const { epoch } = pairing.record
+    // what a peer's own status said wins over the DHT's older word
+    if (!this.directory.knows(a)) this.directory.heard(a, { partner: b, epoch, at })
+    if (!this.directory.knows(b)) this.directory.heard(b, { partner: a, epoch, at })
+    return pairing
+  }
+
+  #saw(pairing: Pairing): void {
+    for (const p of pairing.peers.map(String)) {
+      const before = this.#seen.get(p) ?? -1
+      this.#seen.delete(p)
+      this.#seen.set(p, Math.max(before, pairing.record.epoch))
+      if (this.#seen.size > SEEN_MAX) this.#seen.delete(this.#seen.keys().next().value!)
+    }
+  }
+
+  /** One background DHT lookup at a time, each peer at most once per LOOKUP_EVERY_MS. */
+  #lookupLater(peer: string): void {
+    if (this.#init.routing === undefined || this.#lookingUp || !this.#running) return
+    const now = Date.now()
+    if (now - (this.#lookedUp.get(peer) ?? 0) < LOOKUP_EVERY_MS) return
+    this.#lookedUp.delete(peer)
+    this.#lookedUp.set(peer, now)
+    if (this.#lookedUp.size > SEEN_MAX) this.#lookedUp.delete(this.#lookedUp.keys().next().value!)
+    this.#lookingUp = true
+    void this.lookupPairing(peer)
+      .catch((err) => this.#log('no pairing of %s from the DHT: %s', peer, (err as Error).message))
+      .finally(() => {
+        this.#lookingUp = false
+      })
+  }
+
+  /** Puts this node's pairing in the DHT when due (never more than one put in flight). */
+  async #publish(now = Date.now()): Promise<void> {
+    const routing = this.#init.routing
+    const pairing = this.#pairing
+    if (routing === undefined || pairing === undefined || this.#publishing || now < this.#publishAt) return
+    this.#publishing = true
+    try {
+      await routing.putPairing(pairing.signed, { signal: AbortSignal.timeout(DHT_TIMEOUT_MS) })
+      this.#publishFailures = 0
+      if (this.#pairing === pairing) this.#publishAt = Date.now() + PAIRING_REPUBLISH_MS
+      this.#log(
+        'published the pairing with %p at epoch %d',
+        partnerIn(pairing, this.peerId),
+        pairing.record.epoch
+      )
+    } catch (err) {
+      this.#publishFailures++
+      const wait = Math.min(PUBLISH_RETRY_MS * 2 ** (this.#publishFailures - 1), 60_000)
+      if (this.#pairing === pairing) this.#publishAt = Date.now() + wait
+      this.#log('publishing the pairing failed (again in %d ms): %s', wait, (err as Error).message)
+    } finally {
+      this.#publishing = false
+    }
   }
 
   status(now = Date.now()): PairStatusReport {
@@ -220,6 +332,30 @@ export class PairingService extends EventTarget {
     return response
   }
 
+  /**
+   * Our ids that `partner` lacks, leaf by leaf in sorted order after `after` (pair-sync.ts); a
+   * PairSyncError when its answers are out of bounds, PairingRefusedError when it keeps refusing.
+   */
+  lacking(
+    partner: PeerId,
+    epoch: number,
+    local: PrefixInventory,
+    after = '',
+    stats?: SyncStats,
+    signal?: AbortSignal
+  ): AsyncGenerator<SyncLeaf> {
+    const timeoutMs = Math.max(5000, 4 * this.options.heartbeatInterval)
+    const ask: SyncAsk = async (request) => {
+      for (let attempt = 1; ; attempt++) {
+        signal?.throwIfAborted()
+        const res = await this.ask(partner, request, timeoutMs)
+        if (res.kind !== 'refuse' || attempt >= SYNC_REFUSALS) return res
+        await new Promise((resolve) => setTimeout(resolve, this.options.heartbeatInterval))
+      }
+    }
+    return partnerLacks(ask, partner.toString(), epoch, local, after, stats)
+  }
+
   /** This node's status as it sends it. */
   ownStatus(): PairStatus {
     const local = this.#init.local?.() ?? { freeBytes: 0, state: 'running' as const }
@@ -257,6 +393,10 @@ export class PairingService extends EventTarget {
 
   #install(pairing: Pairing): void {
     this.#pairing = pairing
+    this.#saw(pairing)
+    // a new pairing (or the saved one at start) is published at the next tick
+    this.#publishAt = 0
+    this.#publishFailures = 0
     this.#lastPartner = partnerIn(pairing, this.peerId).toString()
     this.#watch = new PairWatch(this.options, Date.now())
     this.#health = 'alive'
@@ -290,6 +430,7 @@ export class PairingService extends EventTarget {
 
   async #tick(): Promise<void> {
     if (!this.#surveying) void this.#survey()
+    void this.#publish()
     if (this.#pairing === undefined) {
       if (this.options.autoPair) await this.#formation.tryOnce()
       return
@@ -451,6 +592,19 @@ export class PairingService extends EventTarget {
         return encodePairResponse({ kind: 'reach', reachable: await this.#reaches(req.peer) })
       case 'propose':
         return encodePairResponse(await this.#formation.answer(req.offer, peer))
+      case 'buckets':
+      case 'list': {
+        // our inventory is the partner's business only, at the pairing it asks for
+        const epoch = this.#pairing?.record.epoch
+        if (this.partner()?.equals(peer) !== true || epoch !== req.epoch)
+          return encodePairResponse({
+            kind: 'refuse',
+            reason: `not paired with ${peer} at epoch ${req.epoch}`
+          })
+        const local = this.#init.inventory?.()
+        if (local === undefined) return encodePairResponse({ kind: 'refuse', reason: 'no inventory to sync' })
+        return encodePairResponse(answerSync(req, local))
+      }
     }
   }
 

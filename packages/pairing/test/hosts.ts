@@ -34,7 +34,7 @@ export const fast: PairingOptions = {
 }
 
 export async function startPairNode(
-  options: PairingOptions & Pick<PairingInit, 'mayPair'> = {},
+  options: PairingOptions & Pick<PairingInit, 'mayPair' | 'inventory' | 'routing'> = {},
   reuse?: { key: PrivateKey; store: PairStore }
 ): Promise<PairNode> {
   const key = reuse?.key ?? (await generateKeyPair('Ed25519'))

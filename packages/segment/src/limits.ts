@@ -85,7 +85,7 @@ export const limits = {
     pairingRecord: 512,
     /** Two pairing envelopes (each the record plus envelopeOverhead). */
     signedPairing: 4 * KiB,
-    /** A pair protocol request or answer: a status, a peer id, or one pairing envelope. */
+    /** A pair protocol request or answer: a status, a peer id, one pairing envelope, 256 bucket hashes and counts, or 96 ids. */
     pairMessage: 4 * KiB,
     auditChallenge: 1 * KiB,
     auditResponse: 256,

@@ -13,6 +13,10 @@ import {
   encodePairResponse,
   encodeSignedPairing,
   limits,
+  PAIR_BUCKET_HASH_BYTES,
+  PAIR_BUCKETS,
+  PAIR_LIST_MAX_IDS,
+  PAIR_PREFIX_MAX_BYTES,
   type PairingRecord,
   pairingPeers,
   SignatureError,
@@ -107,5 +111,34 @@ describe('pair protocol messages', () => {
     const bad = { kind: 'heartbeat', status: { epoch: 1, freeBytes: 1, state: 'sleeping' } }
     assert.throws(() => encodePairRequest(bad as never), EncodeError)
     assert.throws(() => decodePairRequest(new Uint8Array(limits.maxBytes.pairMessage + 1)), DecodeError)
+  })
+
+  it('carry the sync: 256 bucket counts and hashes and a page of ids within the 4 KiB cap, no more', () => {
+    const hashes = r.bytes(PAIR_BUCKETS * PAIR_BUCKET_HASH_BYTES)
+    // the largest counts a bucket answer may carry still fit one pair message
+    const counts = new Array<number>(PAIR_BUCKETS).fill(2 ** 32 - 1)
+    const buckets = { kind: 'buckets' as const, hashes, counts }
+    const bytes = encodePairResponse(buckets)
+    assert.ok(bytes.length <= limits.maxBytes.pairMessage, `${bytes.length} bytes`)
+    assert.deepEqual(decodePairResponse(bytes), buckets)
+    const page = { kind: 'ids' as const, ids: Array.from({ length: PAIR_LIST_MAX_IDS }, () => r.bytes(32)) }
+    assert.deepEqual(decodePairResponse(encodePairResponse(page)), page)
+    assert.throws(() => encodePairResponse({ kind: 'ids', ids: [...page.ids, r.bytes(32)] }), EncodeError)
+    assert.throws(() => encodePairResponse({ ...buckets, counts: counts.slice(1) }), EncodeError)
+    assert.throws(
+      () => encodePairResponse({ ...buckets, counts: [2 ** 32, ...counts.slice(1)] }),
+      EncodeError
+    )
+    for (const req of [
+      { kind: 'buckets' as const, epoch: 3, prefix: r.bytes(PAIR_PREFIX_MAX_BYTES) },
+      { kind: 'list' as const, epoch: 3, prefix: r.bytes(1), after: r.bytes(32) },
+      { kind: 'list' as const, epoch: 3, prefix: new Uint8Array(0) }
+    ]) {
+      assert.deepEqual(decodePairRequest(encodePairRequest(req)), req)
+    }
+    assert.throws(
+      () => encodePairRequest({ kind: 'buckets', epoch: 3, prefix: r.bytes(PAIR_PREFIX_MAX_BYTES + 1) }),
+      EncodeError
+    )
   })
 })

@@ -40,6 +40,9 @@ export const statusByName: Readonly<Record<string, number>> = {
   PairingRefusedError: 409,
   PairingDisabledError: 409,
   InvalidPairingError: 502,
+  // a partner's sync answer out of bounds; an older pairing record than one seen (the DHT's word)
+  PairSyncError: 502,
+  RollbackError: 502,
   PairingOptionError: 400,
   TaskPausedError: 503,
   UnderMaintenanceError: 503,

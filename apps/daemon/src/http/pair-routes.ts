@@ -1,6 +1,8 @@
 // The node's pair: `GET /v1/pair` (partner, epoch, health, heartbeat RTT and phi, migrations) and
 // `POST /v1/pair` `{ "with": "12D3..." }` (an operator's choice of partner). A node started
 // without pairing answers `{ "enabled": false }` and refuses the choice with 409.
+// `GET /v1/pair/:peer`: any peer's pairing record as the DHT has it, checked (signed by both
+// peers it names; not older than one this node has seen: RollbackError, 502).
 import type { NodePairing } from '@defs/node'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { badRequest, HttpError } from './http-errors.ts'
@@ -34,12 +36,28 @@ async function status(ctx: RequestContext): Promise<void> {
   sendJson(ctx.res, 200, pairReport(ctx))
 }
 
+/** A peer id as text, checked, or a 400 naming `what`. */
+function peerIdText(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{46,60}$/.test(value)) {
+    throw badRequest(`${what} must be a peer id like 12D3KooW..., got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+async function lookup(ctx: RequestContext): Promise<void> {
+  const peer = peerIdText(ctx.params.peer, 'the peer in /v1/pair/:peer')
+  const found = await ctx.node.peers.pairing(peer)
+  if (found === undefined) {
+    sendJson(ctx.res, 200, { peer, found: false })
+    return
+  }
+  const partner = found.peers[0] === peer ? found.peers[1] : found.peers[0]
+  sendJson(ctx.res, 200, { peer, found: true, partner, ...found })
+}
+
 async function pairWith(ctx: RequestContext): Promise<void> {
   const body = await readJsonBody(ctx.req)
-  const peer = body.with
-  if (typeof peer !== 'string' || !/^[1-9A-HJ-NP-Za-km-z]{46,60}$/.test(peer)) {
-    throw badRequest(`body.with must be a peer id like 12D3KooW..., got ${JSON.stringify(peer)}`)
-  }
+  const peer = peerIdText(body.with, 'body.with')
   const pairing = pairingOf(ctx)
   if (pairing === undefined)
     throw new HttpError(409, 'PairingDisabledError', 'this node runs without pairing')
@@ -49,5 +67,6 @@ async function pairWith(ctx: RequestContext): Promise<void> {
 
 export const pairRoutes: Route[] = [
   { method: 'GET', pattern: '/v1/pair', handler: status },
-  { method: 'POST', pattern: '/v1/pair', handler: pairWith }
+  { method: 'POST', pattern: '/v1/pair', handler: pairWith },
+  { method: 'GET', pattern: '/v1/pair/:peer', handler: lookup }
 ]

@@ -25,6 +25,8 @@ export interface ShardEntry {
 export class ShardLedger {
   used = 0
   bodies = 0
+  /** Counts every shard added or removed: an inventory built at one value is still true while it holds. */
+  changes = 0
   readonly entries = new Map<string, ShardEntry>()
   readonly usage: StoredUsage & { byPeer: Map<string, number>; byGroup: Map<string, number> } = {
     byPeer: new Map(),
@@ -35,6 +37,7 @@ export class ShardLedger {
 
   add(name: string, entry: ShardEntry): void {
     this.entries.set(name, entry)
+    this.changes++
     this.used += entry.size
     this.bodies += entry.body
     this.index(name, entry.claims, 1)
@@ -43,6 +46,7 @@ export class ShardLedger {
   remove(name: string, entry: ShardEntry): void {
     if (this.entries.get(name) !== entry) return
     this.entries.delete(name)
+    this.changes++
     this.used -= entry.size
     this.bodies -= entry.body
     this.index(name, entry.claims, -1)

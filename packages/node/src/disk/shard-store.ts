@@ -71,6 +71,10 @@ export class DiskShardStore implements NodeShardStore {
     return this.#ledger.entries.size
   }
 
+  get changes(): number {
+    return this.#ledger.changes
+  }
+
   /** Bytes of the shard bodies held (usedBytes adds their headers). */
   async size(): Promise<number> {
     return this.#ledger.bodies

@@ -4,7 +4,8 @@
 // durable copies exist: 2, or 1 while the partner is unreachable. A shard the partner holds
 // already is not sent back. Placement learns the pairs from the service's directory. When a
 // pair forms, and whenever the partners' inventory digests differ, a `migrate` task sends the
-// partner what it lacks (both sides run one, so the difference goes both ways).
+// partner what it lacks (both sides run one, so the difference goes both ways); the partners
+// compare their inventories by prefix, so only the ids of the buckets that differ cross.
 import { networkGroupOf } from '@defs/kbucket'
 import { headerOf, joinShardBody, type ShardBody } from '@defs/net'
 import { type PairEvents, type PairingOptions, PairingService, partnerIn } from '@defs/pairing'
@@ -16,7 +17,7 @@ import type { ServiceFactory } from '../services.ts'
 import { BandwidthBudget } from '../steps/bandwidth-budget.ts'
 import { finalStates } from '../tasks/task-types.ts'
 import { InventoryDigest } from './inventory-digest.ts'
-import { MIGRATE_PRIORITY, type MigrateParams, MigrateRunner } from './migrate-task.ts'
+import { MIGRATE_PRIORITY, type MigrateParams, MigrateRunner, type MigrateSync } from './migrate-task.ts'
 import { PairFile } from './pair-file.ts'
 
 /** The inventory digest is recomputed at least this often even when the store looks unchanged. */
@@ -57,7 +58,14 @@ export class NodePairing {
       streams: { openStream: (peer, protocol, o) => c.host.dialProtocol(peer, protocol, o) },
       peers: () => c.host.getPeers().filter((p) => !c.retired.has(p.toString())),
       store: new PairFile(c.dir),
-      local: () => ({ freeBytes: this.#freeBytes(), state: c.lifecycle.state, digest: digest.current() }),
+      local: () => ({
+        freeBytes: this.#freeBytes(),
+        state: c.lifecycle.state,
+        digest: digest.current().digest
+      }),
+      inventory: () => digest.current(),
+      // pairing records go in the DHT beside the manifest records
+      routing: c.host.services.index.routing,
       scorer: c.scorer,
       // a partner holds a copy of everything: trusted peers, or known ones past probation
       mayPair: (id) => c.standing.proven(id),
@@ -69,7 +77,14 @@ export class NodePairing {
     })
     // every migration of this node shares one budget (a failover and a sync may run at once)
     const budget = new BandwidthBudget(service.options.pairMigrationBandwidth)
-    c.tasks.register('migrate', new MigrateRunner(c, (peer, epoch) => this.#isPartner(peer, epoch), budget))
+    const sync: MigrateSync = {
+      inventory: () => digest.current(),
+      lacking: (...args) => service.lacking(...args)
+    }
+    c.tasks.register(
+      'migrate',
+      new MigrateRunner(c, (peer, epoch) => this.#isPartner(peer, epoch), budget, sync)
+    )
     // A new pair (a failover's, or a first one) gets every shard its new partner lacks.
     service.addEventListener('pair', (e) => {
       const { pairing } = (e as CustomEvent<PairEvents['pair']>).detail
@@ -82,7 +97,10 @@ export class NodePairing {
     })
     await service.start()
     this.#service = service
-    c.pairs.attach((peer) => service.partnerOf(peer))
+    c.pairs.attach(
+      (peer) => service.partnerOf(peer),
+      (peer) => service.lookupPairing(peer)
+    )
     c.shards.mirror = async (id, body, claim) => {
       const copies = await this.#mirror(id, body, claim)
       c.events.safeDispatchEvent('pair:acknowledged', { detail: { copies } })

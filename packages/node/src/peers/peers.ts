@@ -2,7 +2,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
 import type { NodeComponents } from '../components.ts'
 import { writeNodeConfig } from '../disk/node-config.ts'
-import type { PeerApi, PeerInfo } from '../node-types.ts'
+import type { PairingRecordInfo, PeerApi, PeerInfo } from '../node-types.ts'
 
 export function createPeerApi(c: NodeComponents): PeerApi {
   return {
@@ -28,6 +28,12 @@ export function createPeerApi(c: NodeComponents): PeerApi {
       else c.standing.untrust(peerId)
       // Kept in the node's config, so a restart trusts the same peers.
       await writeNodeConfig({ ...c.options, trustedPeers: c.standing.trusted })
+    },
+    async pairing(peerId: string): Promise<PairingRecordInfo | undefined> {
+      const found = await c.pairs.lookup(peerId)
+      if (found === undefined) return undefined
+      const { epoch, created } = found.record
+      return { peers: found.peers.map(String) as [string, string], epoch, created }
     },
     async connect(address: string): Promise<void> {
       await c.host.dial(multiaddr(address), { signal: AbortSignal.timeout(c.options.dialTimeout) })
