@@ -70,7 +70,10 @@ describe('a user signed in to the dashboard with their passphrase', { timeout: 6
     const ok = await signIn({ user: 'alice', passphrase: 'alice pass' })
     assert.equal(ok.status, 200, JSON.stringify(ok.body))
     assert.deepEqual([ok.body.kind, ok.body.name, ok.body.user], ['user', 'alice', alice.body.user])
-    assert.match(ok.cookie!, /^defs_session_\d+=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/)
+    assert.match(
+      ok.cookie!,
+      /^defs_session_\d+=[\w-]{43}; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200$/
+    )
     const cookie = { cookie: ok.cookie!.split(';')[0]! }
     const who = await call('GET', '/v1/session', cookie)
     assert.deepEqual([who.body.kind, who.body.name, who.body.user], ['user', 'alice', alice.body.user])
