@@ -28,6 +28,11 @@ export interface TestbedOptions {
   node?: Record<string, unknown>
   /** Extra `defs start` flags for host `index` (1-based). */
   flags?: (index: number) => string[]
+  /**
+   * The daemons pair (as `defs start` does by default). Default false: `--no-pairing`, so a test
+   * that is not about pairs counts shards and holders without their partners' mirror copies.
+   */
+  pairing?: boolean
   /** Start the daemons (default true); false leaves bare namespaces for other programs. */
   daemons?: boolean
   /** Connect every host to every dialable one and wait until they see each other. Default true. */
@@ -243,7 +248,7 @@ export async function createTestbed(options: TestbedOptions): Promise<Testbed> {
           listenAddress: natNamespace ? privateAddresses(i).host : publicAddress(i),
           dir: join(tb.dir, `h${i}`),
           node: options.node ?? { storageMode: 'rs-proportion', dataShards: 4, parityShards: 2 },
-          flags: options.flags?.(i) ?? []
+          flags: [...(options.pairing === true ? [] : ['--no-pairing']), ...(options.flags?.(i) ?? [])]
         })
       )
     }

@@ -68,7 +68,7 @@ describe('testbed pairs: a partition between two partners only', {
     tb = await createTestbed({
       hosts: 6,
       node: { storageMode: 'rs-proportion', dataShards: 4, parityShards: 2, pairFailureTimeout },
-      flags: () => ['--pairing']
+      pairing: true
     })
   })
   after(async () => {
