@@ -38,6 +38,16 @@ describe('an auto upload on two pairs', () => {
       assert.deepEqual([...perPair.values()].sort(), [2, 2], `slice ${p.slice}: two shards on each pair`)
     }
 
+    // asked for 3+1 (m = 1: one shard per pair), the error says why four peers are not enough
+    await assert.rejects(
+      a.files.put(source, { mode: 'rs-proportion', dataShards: 3, parityShards: 1 }),
+      (err: Error) =>
+        err.name === 'NotEnoughPeersError' &&
+        /the network has 2 \(4 peers, but a pair, or a network group of unproven peers, takes at most 1 shards of a slice\)/.test(
+          err.message
+        )
+    )
+
     // the pair that did not upload goes: the other one still has k shards of every slice
     await Promise.all([c.stop(), d.stop()])
     const out = join(net.root, 'auto-out.bin')

@@ -62,8 +62,14 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
     peers = choosePeers(placement, units.length, used, bound)
   }
   if (peers.length < units.length) {
+    // More peers than that, but pairs (or groups of strangers) take at most m each: say so.
+    const open = placement.candidates().filter((p) => !used.has(p)).length
+    const bounded =
+      open > peers.length
+        ? ` (${open} peers, but a pair, or a network group of unproven peers, takes at most ${request.perGroup} shards of a slice)`
+        : ''
     throw new NotEnoughPeersError(
-      `${request.what} has ${units.length} shards to place on distinct peers, the network has ${peers.length}`,
+      `${request.what} has ${units.length} shards to place on distinct peers, the network has ${peers.length}${bounded}`,
       units.length,
       peers.length
     )
