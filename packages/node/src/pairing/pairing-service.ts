@@ -57,7 +57,7 @@ export class NodePairing {
       streams: { openStream: (peer, protocol, o) => c.host.dialProtocol(peer, protocol, o) },
       peers: () => c.host.getPeers().filter((p) => !c.retired.has(p.toString())),
       store: new PairFile(c.dir),
-      local: () => ({ freeBytes: this.#freeBytes(), state: c.lifecycle.state, digest: digest.current() }),
+      local: () => ({ freeBytes: c.disk.room(), state: c.lifecycle.state, digest: digest.current() }),
       scorer: c.scorer,
       // a partner holds a copy of everything: trusted peers, or known ones past probation
       mayPair: (id) => c.standing.proven(id),
@@ -142,11 +142,5 @@ export class NodePairing {
       )
       return 1
     }
-  }
-
-  #freeBytes(): number {
-    const s = this.#c.shards
-    const free = Math.min(this.#c.disk.usage().freeBytes, s.maxBytes - s.usedBytes)
-    return Number.isFinite(free) ? Math.max(0, Math.floor(free)) : Number.MAX_SAFE_INTEGER
   }
 }

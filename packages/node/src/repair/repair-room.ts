@@ -2,6 +2,7 @@
 // failure domain: a paired holder of another shard of the slice may take one too while its pair
 // keeps at most m of the slice; an unpaired holder (the rule of distinct holders) and a holder of
 // a copy that failed an audit get none.
+import { sliceLayout } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { NotEnoughPeersError } from '../errors.ts'
 import type { LocatedFile } from '../files/resolve-file.ts'
@@ -50,7 +51,8 @@ export function checkRoom(
   const room = choosePeers(placementOf(c), wanted, exclude, {
     perGroup: bound,
     perPair: bound,
-    taken: perPair
+    taken: perPair,
+    bytes: sliceLayout(m, i).shardSize
   })
   if (room.length < wanted) {
     throw new NotEnoughPeersError(

@@ -2,12 +2,13 @@
 // network group (placement.ts), sent concurrently, each retried on another peer when one fails.
 // Uploads use it for every slice; repair and pair migration place rebuilt or moved shards the
 // same way. A peer that refuses "not now" (maintenance, full, busy) is left out of this placement
-// without losing score; a peer that fails otherwise is marked down in the scorer.
+// without losing score (one that refused for want of room is taken as full: it reports no free
+// bytes until its next answer says otherwise); a peer that fails otherwise is marked down.
 import { QuotaExceededError } from '@defs/net'
 import { type ShardHeader, ShardStatus } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { NotEnoughPeersError, PlacementError } from '../errors.ts'
-import { choosePeers, placementOf } from '../peers/placement.ts'
+import { choosePeers, placementOf, reportsFull } from '../peers/placement.ts'
 import { storeShard } from './shard-transfer.ts'
 
 export interface ShardToPlace {
@@ -50,7 +51,12 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
   const used = new Set(request.exclude)
   const placement = placementOf(c)
   // m bounds both failure domains: a network group of unproven peers, and a pair.
-  const bound = { perGroup: request.perGroup, perPair: request.perGroup, taken: request.taken ?? [] }
+  const bound = {
+    perGroup: request.perGroup,
+    perPair: request.perGroup,
+    taken: request.taken ?? [],
+    bytes: Math.max(0, ...request.shards.map((s) => s.bytes.byteLength))
+  }
   let peers = choosePeers(placement, units.length, used, bound)
   // Right after a start (a resumed upload), the network may still be connecting: wait a little.
   for (
@@ -62,8 +68,13 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
     peers = choosePeers(placement, units.length, used, bound)
   }
   if (peers.length < units.length) {
+    const full = placement.candidates().filter((p) => !used.has(p) && reportsFull(c.scorer, p, bound.bytes))
+    const why =
+      full.length === 0
+        ? ''
+        : ` (${full.length} more ${full.length === 1 ? 'reports' : 'report'} no room for a ${bound.bytes}-byte shard)`
     throw new NotEnoughPeersError(
-      `${request.what} has ${units.length} shards to place on distinct peers, the network has ${peers.length}`,
+      `${request.what} has ${units.length} shards to place on distinct peers, the network has ${peers.length}${why}`,
       units.length,
       peers.length
     )
@@ -83,6 +94,9 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
         } catch (err) {
           if (request.signal.aborted) throw err
           if (!isNotNow(err)) c.scorer.observe(peer, { heartbeat: 'missed' })
+          // its own word that it has no room: no more shards until it says otherwise
+          else if (err instanceof QuotaExceededError && peer !== c.peerId)
+            c.scorer.observe(peer, { freeBytes: 0 })
           const next =
             attempt < SEND_ATTEMPTS
               ? choosePeers(placement, 1, used, {
