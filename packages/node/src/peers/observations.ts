@@ -86,8 +86,8 @@ export function recordTransfer(c: NodeComponents, peer: string, bytes: number, m
 /**
  * Claims of free space above this many times the scorer's reference count as this much: the
  * capacity factor saturates there (10/11), so a peer that overstates its room gains little, and
- * what it does gain are placements it must then take (a refusal for want of room records it as
- * full, an accepted shard is audited like any other).
+ * what it does gain are placements it must then take (an accepted shard is audited like any
+ * other; a refused one costs it nothing but is tried elsewhere).
  */
 const FREE_CLAIM_CAP = 10
 

@@ -65,7 +65,7 @@ export function placementOf(c: NodeComponents): PlacementContext {
 
 /**
  * Whether `peer` said, lately, that it cannot store `bytes` more (the free space in its last
- * `has` or put answer, or a refusal for want of room, within the scorer's half-life).
+ * `has` or put answer, within the scorer's half-life).
  */
 export function reportsFull(scorer: PeerScorer, peer: string, bytes: number): boolean {
   const free = scorer.freeBytes(peer)

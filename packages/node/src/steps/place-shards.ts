@@ -2,8 +2,8 @@
 // network group (placement.ts), sent concurrently, each retried on another peer when one fails.
 // Uploads use it for every slice; repair and pair migration place rebuilt or moved shards the
 // same way. A peer that refuses "not now" (maintenance, full, busy) is left out of this placement
-// without losing score (one that refused for want of room is taken as full: it reports no free
-// bytes until its next answer says otherwise); a peer that fails otherwise is marked down.
+// without losing score; a peer that fails otherwise is marked down. A peer whose last answer
+// said it has no room for the shard is not asked at all (placement.ts, reportsFull).
 import { QuotaExceededError } from '@defs/net'
 import { type ShardHeader, ShardStatus } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
@@ -94,9 +94,6 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
         } catch (err) {
           if (request.signal.aborted) throw err
           if (!isNotNow(err)) c.scorer.observe(peer, { heartbeat: 'missed' })
-          // its own word that it has no room: no more shards until it says otherwise
-          else if (err instanceof QuotaExceededError && peer !== c.peerId)
-            c.scorer.observe(peer, { freeBytes: 0 })
           const next =
             attempt < SEND_ATTEMPTS
               ? choosePeers(placement, 1, used, {
