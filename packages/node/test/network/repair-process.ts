@@ -23,6 +23,8 @@ import { waitFor } from './devnet.ts'
 const child = fileURLToPath(new URL('../fixtures/repair-child.ts', import.meta.url))
 
 export interface RepairLine {
+  /** When the test read the line (ms since the epoch), set here, not by the child. */
+  at?: number
   ready?: boolean
   peerId?: string
   addresses?: string[]
@@ -89,7 +91,7 @@ export class RepairProcess {
     this.exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve(signal ?? code)))
     void (async () => {
       for await (const text of createInterface({ input: proc.stdout! })) {
-        const line = JSON.parse(text) as RepairLine
+        const line = { ...(JSON.parse(text) as RepairLine), at: Date.now() }
         if (line.ready) {
           this.peerId = line.peerId!
           this.addresses = line.addresses!
