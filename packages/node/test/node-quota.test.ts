@@ -30,7 +30,8 @@ describe('a node whose storage quota is full', () => {
     // 1+1 over two nodes: every slice puts one shard on b, which fills after its quota. Either b
     // refuses the shard past it, or (its put answers tell its room) it is left out once it says
     // it has no room for one more: the upload fails naming that.
-    const noRoom = /QuotaExceededError: .*no room for \d+ more bytes|1 more reports no room for a \d+-byte shard/
+    const noRoom =
+      /QuotaExceededError: .*no room for \d+ more bytes|1 more reports no room for a \d+-byte shard/
     await assert.rejects(
       a.files.put(src, { mode: 'rs-proportion', dataShards: 1, parityShards: 1 }),
       (err: Error) => {
