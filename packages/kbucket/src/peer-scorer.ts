@@ -185,6 +185,16 @@ export class PeerScorer {
     return this.records.get(peerId)?.region
   }
 
+  /**
+   * The free bytes the peer last advertised, while that claim is fresh (no older than one
+   * half-life); undefined when it never advertised any or its claim went stale.
+   */
+  freeBytes(peerId: string): number | undefined {
+    const s = this.records.get(peerId)?.series
+    if (s === undefined || s.weight(CAPACITY) * s.decayAt(this.now()) < 0.5) return undefined
+    return s.value(CAPACITY)
+  }
+
   /** Each factor in [0, 1]; an unknown peer gets the neutral prior everywhere. */
   factors(peerId: string): ScoreFactors {
     const record = this.records.get(peerId)

@@ -77,6 +77,24 @@ describe('PeerScorer.score', () => {
     assert.ok(Math.abs(scorer.factors('x').capacity - 0.5) < 1e-6, 'capacity is the latest advertisement')
   })
 
+  it('freeBytes is the latest advertisement while it is fresh (one half-life), then undefined', () => {
+    const c = clock()
+    const scorer = new PeerScorer({ halfLifeMs: HOUR, now: c.now })
+    assert.equal(scorer.freeBytes('x'), undefined, 'an unknown peer')
+    scorer.observe('x', { rttMs: 20 })
+    assert.equal(scorer.freeBytes('x'), undefined, 'a peer that never advertised')
+    scorer.observe('x', { freeBytes: 5e9 })
+    scorer.observe('x', { freeBytes: 0 })
+    c.advance(HOUR / 2)
+    scorer.observe('x', { rttMs: 30 })
+    assert.equal(scorer.freeBytes('x'), 0, 'the latest, other samples since')
+    assert.ok(scorer.factors('x').capacity < 0.5, 'a full peer scores below the prior on capacity')
+    c.advance(HOUR / 2 + 1)
+    assert.equal(scorer.freeBytes('x'), undefined, 'older than a half-life')
+    scorer.observe('x', { freeBytes: 3e9 })
+    assert.equal(scorer.freeBytes('x'), 3e9)
+  })
+
   it('decays evidence with the half-life, back toward the prior', () => {
     const c = clock()
     const scorer = new PeerScorer({ halfLifeMs: HOUR, now: c.now })

@@ -30,6 +30,8 @@ export interface ShardClientOptions {
   opener: StreamOpener
   limits: ShardLimits
   onPeerMisbehaved?: MisbehaviorHook
+  /** Told the free bytes a peer's answer claims it has (`has` and `ok` answers may carry them). */
+  onPeerFreeBytes?: (peer: PeerId, freeBytes: number) => void
   /** Allow shard requests over relayed (data- and time-limited) connections. Default false. */
   runOnLimitedConnection?: boolean
 }
@@ -219,7 +221,10 @@ export class ShardClient implements ShardApi {
     const frame = await frames.next()
     if (frame === undefined)
       throw new ShardProtocolError(peer.toString(), 'closed the stream without a response')
-    return decodeShardResponse(frame)
+    const response = decodeShardResponse(frame)
+    if ((response.kind === 'has' || response.kind === 'ok') && response.freeBytes !== undefined)
+      this.options.onPeerFreeBytes?.(peer, response.freeBytes)
+    return response
   }
 
   /** Our typed errors pass through; a decode failure is the peer's fault; anything else is the stream's. */

@@ -30,6 +30,10 @@ export interface ShardProtocolInit {
   onPeerMisbehaved?: MisbehaviorHook
   /** Told when a shard of ours no longer matches its CRC32C (rot): the node may repair or drop it. */
   onCorruptShard?: (id: Uint8Array, detail: string) => void
+  /** Bytes this node can still store, told to askers in `has` and `ok` answers; none: not told. */
+  freeBytes?: () => number
+  /** Told the free bytes a peer's `has` or `ok` answer claims (its claim: cap it before use). */
+  onPeerFreeBytes?: (peer: PeerId, freeBytes: number) => void
   /** Where bans are kept (createHost passes the host's, which its connection gater reads). */
   bans?: PeerBans
   /** Serve and ask over relayed connections (their data cap is small). Default false. */
@@ -63,6 +67,7 @@ export class ShardProtocol implements ShardApi, Startable {
       opener: components.connectionManager,
       limits: this.limits,
       onPeerMisbehaved: init.onPeerMisbehaved,
+      onPeerFreeBytes: init.onPeerFreeBytes,
       runOnLimitedConnection: init.runOnLimitedConnection
     })
     if (init.store !== undefined) {
@@ -76,6 +81,7 @@ export class ShardProtocol implements ShardApi, Startable {
         accepting: init.accepting,
         onPeerMisbehaved: init.onPeerMisbehaved,
         onCorruptShard: init.onCorruptShard,
+        freeBytes: init.freeBytes,
         log: this.log
       })
     }

@@ -57,6 +57,8 @@ export interface ShardServerOptions {
   onPeerMisbehaved?: MisbehaviorHook
   /** A shard of ours that rotted (its CRC32C no longer matches). */
   onCorruptShard?: (id: Uint8Array, detail: string) => void
+  /** Bytes this node can still store, told in `has` and `ok` answers; none: not told. */
+  freeBytes?: () => number
   log: Logger
 }
 
@@ -149,7 +151,7 @@ export class ShardServer {
         return
       }
       const { response, bodyUnread } = await this.answer(request, frames, stream, connection, signal)
-      if (response !== undefined) await respond(stream, response, signal)
+      if (response !== undefined) await respond(stream, this.withFreeBytes(response), signal)
       if (bodyUnread) {
         // A put refused before its body was read: an honest client stops sending when it reads the
         // refusal and closes; give it that moment (a reset sent at once can overtake the answer),
@@ -207,6 +209,15 @@ export class ShardServer {
       }
       return { response, bodyUnread: request.kind === 'put' && err.status !== ShardStatus.Corrupt }
     }
+  }
+
+  /** A `has` or `ok` answer with the bytes this node can still store (when it tells them). */
+  private withFreeBytes(response: ShardResponse): ShardResponse {
+    if ((response.kind !== 'has' && response.kind !== 'ok') || this.options.freeBytes === undefined)
+      return response
+    const free = this.options.freeBytes()
+    if (!Number.isFinite(free)) return response
+    return { ...response, freeBytes: Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.floor(free))) }
   }
 
   private uploaderOf(peer: PeerId, connection: Connection): ShardUploader {

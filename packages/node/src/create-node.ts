@@ -29,7 +29,7 @@ import { Node } from './node.ts'
 import type { DefsNode } from './node-types.ts'
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.ts'
 import { PairView } from './pairing/pair-view.ts'
-import { observePeers } from './peers/observations.ts'
+import { observePeers, recordFreeBytes } from './peers/observations.ts'
 import { PeerStanding } from './peers/standing.ts'
 import { SlicePool } from './pipeline/index.ts'
 import { type RepairService, repair } from './repair/index.ts'
@@ -99,7 +99,7 @@ export async function createNode<S extends object = {}>(
     const lifecycle = new Lifecycle(events)
     const scorer = new PeerScorer()
     const standing = new PeerStanding({ trustedPeers: o.trustedPeers, probationMs: o.probationMs, scorer })
-    const host = await startHost(o, identity.key, { meta, shards, lifecycle, scorer, standing, events })
+    const host = await startHost(o, identity.key, { meta, shards, disk, lifecycle, scorer, standing, events })
     opened.push({ close: async () => await host.stop() })
     // Worker threads start on the first upload, download or rebuild: a node that only stores
     // shards for others never pays their memory.
@@ -189,13 +189,14 @@ async function startHost(
   parts: {
     meta: MetaStore
     shards: DiskShardStore
+    disk: DiskBudget
     lifecycle: Lifecycle
     scorer: PeerScorer
     standing: PeerStanding
     events: NodeEvents
   }
 ): Promise<Host> {
-  const { meta, shards, lifecycle, scorer, standing, events } = parts
+  const { meta, shards, disk, lifecycle, scorer, standing, events } = parts
   return createHost({
     privateKey,
     host: o.host,
@@ -225,6 +226,9 @@ async function startHost(
       // Strangers (not trusted, still on probation) get net's small quotas.
       standing: (peer) => standing.of(peer.toString()),
       onPeerMisbehaved: (peer) => scorer.observe(peer.toString(), { audit: 'fail' }),
+      // what this node can still store goes out in its has and put answers; peers' claims come in
+      freeBytes: () => disk.room(),
+      onPeerFreeBytes: (peer, bytes) => recordFreeBytes(scorer, peer.toString(), bytes),
       onCorruptShard: dropRottedShards(shards, events)
     }
   })

@@ -143,6 +143,13 @@ describe('pairedRoom', () => {
     const { exclude } = pairedRoom([['a'], ['b', 'c']], new Set(), () => undefined)
     assert.deepEqual([...exclude].sort(), ['a', 'b', 'c'])
   })
+
+  it("with spares, leaves out only the unpaired holders that are some shard's one live holder", () => {
+    // a: the one copy of shard 0; b and c: two copies of shard 1; c also a copy of shard 2 with d
+    const held = [['a'], ['b', 'c'], ['c', 'd'], ['e']]
+    const { exclude } = pairedRoom(held, new Set(['b']), () => undefined, { spares: true })
+    assert.deepEqual([...exclude].sort(), ['a', 'b', 'e'], 'c and d hold spares only; b is a suspect')
+  })
 })
 
 describe('a repair in progress', () => {

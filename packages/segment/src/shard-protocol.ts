@@ -48,13 +48,14 @@ export type ShardStatus = (typeof ShardStatus)[keyof typeof ShardStatus]
 export type ShardResponse =
   /**
    * `put` stored durably, or `delete` done. A put's answer may say how many durable copies exist
-   * now (a paired node counts its partner's; 1 while the partner is unreachable).
+   * now (a paired node counts its partner's; 1 while the partner is unreachable), and how many
+   * bytes the answering node can still store (`freeBytes`, its claim: the asker caps it).
    */
-  | { kind: 'ok'; copies?: number }
+  | { kind: 'ok'; copies?: number; freeBytes?: number }
   /** `get`: `length` bytes follow. */
   | { kind: 'data'; length: number }
-  /** `has`: one flag per id asked, in order. */
-  | { kind: 'has'; have: boolean[] }
+  /** `has`: one flag per id asked, in order, and the bytes the answering node can still store. */
+  | { kind: 'has'; have: boolean[]; freeBytes?: number }
   | { kind: 'audit'; response: AuditResponse }
   | { kind: 'error'; status: ShardStatus; message: string }
 
@@ -81,9 +82,15 @@ const requestSchema = variants<ShardRequest>(
 
 const responseSchema = variants<ShardResponse>(
   {
-    ok: [{ key: 2, name: 'copies', schema: uint(1, 255), optional: true }],
+    ok: [
+      { key: 2, name: 'copies', schema: uint(1, 255), optional: true },
+      { key: 3, name: 'freeBytes', schema: uint(), optional: true }
+    ],
     data: [{ key: 2, name: 'length', schema: uint(0, maxShardBytes) }],
-    has: [{ key: 2, name: 'have', schema: list(bool, 1, limits.maxHasIds) }],
+    has: [
+      { key: 2, name: 'have', schema: list(bool, 1, limits.maxHasIds) },
+      { key: 3, name: 'freeBytes', schema: uint(), optional: true }
+    ],
     audit: [{ key: 2, name: 'response', schema: auditResponseSchema }],
     error: [
       {

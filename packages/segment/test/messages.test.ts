@@ -6,6 +6,7 @@ import {
   DEFAULT_MAX_SKEW_MS,
   decodeIndexAnswer,
   decodeShardRequest,
+  decodeShardResponse,
   encodeDeleteRequest,
   encodeIndexAnswer,
   encodeLocationRecord,
@@ -65,6 +66,20 @@ describe('shard protocol messages', () => {
       () => encodeShardRequest({ kind: 'delete', request: wrong as never }),
       /type must be one of delete/
     )
+  })
+
+  it('has and ok answers may carry the free bytes of the answering node, a whole number', () => {
+    for (const response of [
+      { kind: 'has', have: [true, false], freeBytes: 5_000_000 },
+      { kind: 'ok', copies: 2, freeBytes: 0 },
+      { kind: 'has', have: [true] }
+    ] as const)
+      assert.deepEqual(decodeShardResponse(encodeShardResponse(response)), response)
+    assert.throws(
+      () => encodeShardResponse({ kind: 'has', have: [true], freeBytes: -1 }),
+      /freeBytes must be an integer/
+    )
+    assert.throws(() => encodeShardResponse({ kind: 'ok', freeBytes: 1.5 }), /freeBytes must be an integer/)
   })
 
   it('error responses carry a known status and bounded text', () => {

@@ -58,6 +58,14 @@ export class DiskBudget {
     this.#freeBytes = Number(fs.bavail) * Number(fs.bsize)
   }
 
+  /** Bytes that may still be written now (what `refusal` would let through), at least 0. */
+  room(): number {
+    const { maxStorage, minFreeDisk } = this.#o
+    const used = this.#o.shardBytes() + this.#metaBytes + this.#logBytes
+    const room = Math.min(maxStorage - used, this.#freeBytes - minFreeDisk)
+    return Number.isFinite(room) ? Math.max(0, Math.floor(room)) : Number.MAX_SAFE_INTEGER
+  }
+
   /** Why `bytes` more cannot be written now, or undefined when they can. */
   refusal(bytes: number): string | undefined {
     const { maxStorage, minFreeDisk } = this.#o

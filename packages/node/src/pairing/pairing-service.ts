@@ -59,7 +59,7 @@ export class NodePairing {
       peers: () => c.host.getPeers().filter((p) => !c.retired.has(p.toString())),
       store: new PairFile(c.dir),
       local: () => ({
-        freeBytes: this.#freeBytes(),
+        freeBytes: c.disk.room(),
         state: c.lifecycle.state,
         digest: digest.current().digest
       }),
@@ -160,11 +160,5 @@ export class NodePairing {
       )
       return 1
     }
-  }
-
-  #freeBytes(): number {
-    const s = this.#c.shards
-    const free = Math.min(this.#c.disk.usage().freeBytes, s.maxBytes - s.usedBytes)
-    return Number.isFinite(free) ? Math.max(0, Math.floor(free)) : Number.MAX_SAFE_INTEGER
   }
 }

@@ -1,10 +1,11 @@
 // What this node measures of its peers, fed to the one scorer that placement, pairing and repair
 // read: the network group of each connection's remote address (as it connects), the round-trip
 // time libp2p's connection monitor keeps for every connection and how long the peer has been
-// connected (sampled), transfer rates (recordTransfer, from puts and gets). Audits, heartbeats and
+// connected (sampled), transfer rates (recordTransfer, from puts and gets), the free space every
+// peer claims in its `has` and put answers (recordFreeBytes). Audits, heartbeats and a partner's
 // advertised free space are observed where they happen. The scorer's evidence is kept in the meta
 // store and taken back at start, so a restarted node still knows which peers failed it.
-import { networkGroupOf, type ScorerSnapshot } from '@defs/kbucket'
+import { networkGroupOf, type PeerScorer, type ScorerSnapshot } from '@defs/kbucket'
 import type { Connection, PeerId } from '@libp2p/interface'
 import type { NodeComponents } from '../components.ts'
 
@@ -80,4 +81,18 @@ export async function observePeers(c: NodeComponents): Promise<{ close(): Promis
 export function recordTransfer(c: NodeComponents, peer: string, bytes: number, ms: number): void {
   if (bytes < MIN_RATE_BYTES || !(ms > 0)) return
   c.scorer.observe(peer, { bandwidthBps: (bytes * 1000) / ms })
+}
+
+/**
+ * Claims of free space above this many times the scorer's reference count as this much: the
+ * capacity factor saturates there (10/11), so a peer that overstates its room gains little, and
+ * what it does gain are placements it must then take (an accepted shard is audited like any
+ * other; a refused one costs it nothing but is tried elsewhere).
+ */
+const FREE_CLAIM_CAP = 10
+
+/** `peer` says it can still store `bytes`: the scorer's capacity evidence, capped. */
+export function recordFreeBytes(scorer: PeerScorer, peer: string, bytes: number): void {
+  if (!Number.isFinite(bytes) || bytes < 0) return
+  scorer.observe(peer, { freeBytes: Math.min(bytes, FREE_CLAIM_CAP * scorer.references.freeBytes) })
 }

@@ -87,18 +87,31 @@ export function placementOf(c: NodeComponents): PlacementContext {
 }
 
 /**
+ * Whether `peer` said, lately, that it cannot store `bytes` more (the free space in its last
+ * `has` or put answer, within the scorer's half-life).
+ */
+export function reportsFull(scorer: PeerScorer, peer: string, bytes: number): boolean {
+  const free = scorer.freeBytes(peer)
+  return free !== undefined && free < Math.max(1, bytes)
+}
+
+/**
  * `n` distinct peers outside `exclude`, proven ones first; fewer only when fewer may be used.
  * `perGroup` bounds how many unproven peers of one network group are chosen, `perPair` how many
  * peers of one pair (a pair mirrors its shards, so it is one failure domain: with m, losing a
- * whole pair never costs a slice); `taken` are the peers already holding shards of the slice.
+ * whole pair never costs a slice); `taken` are the peers already holding shards of the slice;
+ * `bytes` is the size of a shard to place: a peer that reports less room (reportsFull) gets none.
  */
 export function choosePeers(
   ctx: PlacementContext,
   n: number,
   exclude: ReadonlySet<string> = new Set(),
-  options: { perGroup?: number; perPair?: number; taken?: readonly string[] } = {}
+  options: { perGroup?: number; perPair?: number; taken?: readonly string[]; bytes?: number } = {}
 ): string[] {
-  const candidates = new Set(ctx.candidates().filter((p) => !exclude.has(p)))
+  const bytes = options.bytes ?? 0
+  const candidates = new Set(
+    ctx.candidates().filter((p) => !exclude.has(p) && !reportsFull(ctx.scorer, p, bytes))
+  )
   for (const id of candidates) if (!ctx.scorer.has(id)) ctx.scorer.observe(id, {})
   const proven = ctx.proven ?? (() => true)
   const taken = options.taken ?? []

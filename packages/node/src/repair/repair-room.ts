@@ -1,7 +1,12 @@
 // Where a repair of a slice may place what it rebuilds. A pair mirrors its shards, so it is one
 // failure domain: a paired holder of another shard of the slice may take one too while its pair
 // keeps at most m of the slice; an unpaired holder (the rule of distinct holders) and a holder of
-// a copy that failed an audit get none.
+// a copy that failed an audit get none. When that leaves too few peers (a small network whose
+// nodes came back with copies that were rebuilt elsewhere meanwhile), a holder whose every copy
+// of the slice is a spare (another live holder has the same shard) may take one too: losing it
+// then costs one shard of the slice, as the rule wants; a slice left short for want of room would
+// stay short.
+import { sliceLayout } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { NotEnoughPeersError } from '../errors.ts'
 import type { LocatedFile } from '../files/resolve-file.ts'
@@ -16,9 +21,13 @@ import { isReplicated, type SliceNeed } from './slice-needs.ts'
 export function pairedRoom(
   held: readonly (readonly string[])[],
   suspects: ReadonlySet<string>,
-  partnerOf: (peer: string) => string | undefined
+  partnerOf: (peer: string) => string | undefined,
+  options: { spares?: boolean } = {}
 ): { exclude: Set<string>; perPair: string[] } {
-  const exclude = new Set([...held.flat().filter((p) => partnerOf(p) === undefined), ...suspects])
+  // with spares: only an unpaired holder that is some shard's one live holder is left out
+  const sole = (p: string): boolean => held.some((peers) => peers.includes(p) && peers.every((q) => q === p))
+  const left = (p: string): boolean => partnerOf(p) === undefined && (options.spares !== true || sole(p))
+  const exclude = new Set([...held.flat().filter(left), ...suspects])
   const perPair: string[] = []
   for (const peers of held) {
     const pairs = new Set<string>()
@@ -33,6 +42,34 @@ export function pairedRoom(
   return { exclude, perPair }
 }
 
+/**
+ * The room of pairedRoom for `wanted` shards of `bytes` each: the strict one, or the one with
+ * spares when the strict one has too few peers; `more` adds the caller's own exclusions to
+ * either. `found`: how many peers the chosen one offers.
+ */
+export function repairRoom(
+  c: NodeComponents,
+  held: readonly (readonly string[])[],
+  suspects: ReadonlySet<string>,
+  wanted: number,
+  options: { bound: number; bytes: number; more?: (exclude: Set<string>) => void }
+): { exclude: Set<string>; perPair: string[]; found: number } {
+  let room = { exclude: new Set<string>(), perPair: [] as string[], found: 0 }
+  for (const spares of [false, true]) {
+    const r = pairedRoom(held, suspects, (p) => c.pairs.partnerOf(p), { spares })
+    options.more?.(r.exclude)
+    const found = choosePeers(placementOf(c), wanted, r.exclude, {
+      perGroup: options.bound,
+      perPair: options.bound,
+      taken: r.perPair,
+      bytes: options.bytes
+    }).length
+    room = { ...r, found }
+    if (found >= wanted) break
+  }
+  return room
+}
+
 /** Throws NotEnoughPeersError, before any fetch, when too few peers could take the slice's rebuilt shards. */
 export function checkRoom(
   c: NodeComponents,
@@ -43,20 +80,19 @@ export function checkRoom(
   const m = file.manifest
   const i = need.slice
   const wanted = isReplicated(m) ? need.copies : need.missing.length
-  const { exclude, perPair } = pairedRoom(file.holders[i]!, suspects, (p) => c.pairs.partnerOf(p))
-  // the replicated modes' copies are of one shard: never two on one peer
-  if (isReplicated(m)) for (const p of file.holders[i]![0] ?? []) exclude.add(p)
-  const bound = Math.max(1, m.parityShards)
-  const room = choosePeers(placementOf(c), wanted, exclude, {
-    perGroup: bound,
-    perPair: bound,
-    taken: perPair
+  const room = repairRoom(c, file.holders[i]!, suspects, wanted, {
+    bound: Math.max(1, m.parityShards),
+    bytes: sliceLayout(m, i).shardSize,
+    // the replicated modes' copies are of one shard: never two on one peer
+    more: (exclude) => {
+      if (isReplicated(m)) for (const p of file.holders[i]![0] ?? []) exclude.add(p)
+    }
   })
-  if (room.length < wanted) {
+  if (room.found < wanted) {
     throw new NotEnoughPeersError(
-      `repair of file ${file.fileIdHex} slice ${i} has ${wanted} shards to place on distinct peers, the network has ${room.length}`,
+      `repair of file ${file.fileIdHex} slice ${i} has ${wanted} shards to place on distinct peers, the network has ${room.found}`,
       wanted,
-      room.length
+      room.found
     )
   }
 }

@@ -19,7 +19,7 @@ import { fetchSliceShards, newReadStats } from '../steps/read-slices.ts'
 import { fetchShard } from '../steps/shard-transfer.ts'
 import type { TaskContext, TaskRunner } from '../tasks/task-types.ts'
 import { type HeldFile, manifestOf } from './held-files.ts'
-import { checkRoom, pairedRoom } from './repair-room.ts'
+import { checkRoom, repairRoom } from './repair-room.ts'
 import { isReplicated, type SliceNeed, slicesToRepair } from './slice-needs.ts'
 
 export interface RepairParams {
@@ -189,15 +189,21 @@ export class RepairRunner implements TaskRunner<RepairParams, RepairCheckpoint, 
     // take one too while its pair keeps at most m of the slice (each node of a pair holds shards
     // of the slice after an upload too: its own and its partner's). An unpaired holder gets none.
     const held = [...file.holders[i]!, ...elsewhere]
-    const { exclude, perPair } = pairedRoom(held, suspects, (p) => c.pairs.partnerOf(p))
-    // a copy of a shard is never placed where that shard is already (the replicated modes' copies)
-    for (const r of toPlace) {
-      for (const p of file.holders[i]![r.index] ?? []) exclude.add(p)
-      for (const p of elsewhere[rebuilt.indexOf(r)]!) exclude.add(p)
-    }
+    const replicas = full - Math.max(...toPlace.map((r) => elsewhere[rebuilt.indexOf(r)]!.length))
+    const { exclude, perPair } = repairRoom(c, held, suspects, shards.length * replicas, {
+      bound: Math.max(1, m.parityShards),
+      bytes: layout.shardSize,
+      // a copy of a shard is never placed where that shard is already (the replicated modes' copies)
+      more: (exclude) => {
+        for (const r of toPlace) {
+          for (const p of file.holders[i]![r.index] ?? []) exclude.add(p)
+          for (const p of elsewhere[rebuilt.indexOf(r)]!) exclude.add(p)
+        }
+      }
+    })
     const holders = await placeShards(c, {
       shards,
-      replicas: full - Math.max(...toPlace.map((r) => elsewhere[rebuilt.indexOf(r)]!.length)),
+      replicas,
       exclude,
       taken: perPair,
       perGroup: Math.max(1, m.parityShards),

@@ -2,12 +2,13 @@
 // network group (placement.ts), sent concurrently, each retried on another peer when one fails.
 // Uploads use it for every slice; repair and pair migration place rebuilt or moved shards the
 // same way. A peer that refuses "not now" (maintenance, full, busy) is left out of this placement
-// without losing score; a peer that fails otherwise is marked down in the scorer.
+// without losing score; a peer that fails otherwise is marked down. A peer whose last answer
+// said it has no room for the shard is not asked at all (placement.ts, reportsFull).
 import { QuotaExceededError } from '@defs/net'
 import { type ShardHeader, ShardStatus } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { NotEnoughPeersError, PlacementError } from '../errors.ts'
-import { choosePeers, placementOf } from '../peers/placement.ts'
+import { choosePeers, placementOf, reportsFull } from '../peers/placement.ts'
 import { storeShard } from './shard-transfer.ts'
 
 export interface ShardToPlace {
@@ -50,7 +51,12 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
   const used = new Set(request.exclude)
   const placement = placementOf(c)
   // m bounds both failure domains: a network group of unproven peers, and a pair.
-  const bound = { perGroup: request.perGroup, perPair: request.perGroup, taken: request.taken ?? [] }
+  const bound = {
+    perGroup: request.perGroup,
+    perPair: request.perGroup,
+    taken: request.taken ?? [],
+    bytes: Math.max(0, ...request.shards.map((s) => s.bytes.byteLength))
+  }
   let peers = choosePeers(placement, units.length, used, bound)
   // Right after a start (a resumed upload), the network may still be connecting: wait a little.
   for (
@@ -62,14 +68,23 @@ export async function placeShards(c: NodeComponents, request: PlaceRequest): Pro
     peers = choosePeers(placement, units.length, used, bound)
   }
   if (peers.length < units.length) {
-    // More peers than that, but pairs (or groups of strangers) take at most m each: say so.
-    const open = placement.candidates().filter((p) => !used.has(p)).length
-    const bounded =
-      open > peers.length
-        ? ` (${open} peers, but a pair, or a network group of unproven peers, takes at most ${request.perGroup} shards of a slice)`
-        : ''
+    // Say why when more peers are up than were chosen: some report no room, or pairs (or groups
+    // of strangers) take at most m each.
+    const open = placement.candidates().filter((p) => !used.has(p))
+    const full = open.filter((p) => reportsFull(c.scorer, p, bound.bytes)).length
+    const free = open.length - full
+    const why = [
+      ...(full > 0
+        ? [`${full} more ${full === 1 ? 'reports' : 'report'} no room for a ${bound.bytes}-byte shard`]
+        : []),
+      ...(free > peers.length
+        ? [
+            `${free} peers, but a pair, or a network group of unproven peers, takes at most ${request.perGroup} shards of a slice`
+          ]
+        : [])
+    ]
     throw new NotEnoughPeersError(
-      `${request.what} has ${units.length} shards to place on distinct peers, the network has ${peers.length}${bounded}`,
+      `${request.what} has ${units.length} shards to place on distinct peers, the network has ${peers.length}${why.length > 0 ? ` (${why.join('; ')})` : ''}`,
       units.length,
       peers.length
     )

@@ -23,6 +23,8 @@ import { waitFor } from './devnet.ts'
 const child = fileURLToPath(new URL('../fixtures/repair-child.ts', import.meta.url))
 
 export interface RepairLine {
+  /** When the test read the line (ms since the epoch), set here, not by the child. */
+  at?: number
   ready?: boolean
   peerId?: string
   addresses?: string[]
@@ -89,7 +91,7 @@ export class RepairProcess {
     this.exited = new Promise((resolve) => proc.on('exit', (code, signal) => resolve(signal ?? code)))
     void (async () => {
       for await (const text of createInterface({ input: proc.stdout! })) {
-        const line = JSON.parse(text) as RepairLine
+        const line = { ...(JSON.parse(text) as RepairLine), at: Date.now() }
         if (line.ready) {
           this.peerId = line.peerId!
           this.addresses = line.addresses!
@@ -160,14 +162,12 @@ export class RepairProcess {
   }
 }
 
-/** How repair nodes are started: their services' options, and the first directory's number. */
+/** How repair nodes are started: their services' options. */
 export interface RepairNodeOptions {
   repairOptions: object
   leaseOptions?: object
   /** The pairing service's options; none: the nodes run no pairing. */
   pairing?: object
-  /** Directories are `r<number>` from this number on (default 0). */
-  firstIndex?: number
   readyMs?: number
 }
 
@@ -179,11 +179,10 @@ export async function startRepairNodes(
   options: RepairNodeOptions
 ): Promise<RepairProcess[]> {
   const nodes: RepairProcess[] = []
-  const at = options.firstIndex ?? 0
   try {
     for (let i = 0; i < n; i++) {
       const p = new RepairProcess(
-        `${root}/r${at + i}`,
+        `${root}/r${i}`,
         [...first, ...nodes.map((x) => x.addresses[0]!)],
         options.repairOptions,
         options.leaseOptions,
@@ -228,10 +227,10 @@ export interface RepairNetwork<S extends object> {
   /** The storage node processes (a test may push restarted ones: stop kills them too). */
   nodes: RepairProcess[]
   /**
-   * Starts `n` more storage node processes (in new directories, with the network's options),
-   * joined through the live ones, and adds them to `nodes`.
+   * Starts a storage node process again in the directory of `p` (which has exited: the same peer
+   * id and shards), with the network's options, joined through the live ones; adds it to `nodes`.
    */
-  add(n: number): Promise<RepairProcess[]>
+  restart(p: RepairProcess): Promise<RepairProcess>
   /** Kills every process (a stopped one is sent SIGCONT first), stops the owner, removes root. */
   stop(): Promise<void>
 }
@@ -268,16 +267,18 @@ export async function startRepairNetwork<S extends object>(
     leaseOptions: options.leaseOptions,
     pairing: options.pairing
   }
-  const add = async (count: number): Promise<RepairProcess[]> => {
-    const live = nodes.filter((p) => p.proc.exitCode === null && p.proc.signalCode === null)
-    const added = await startRepairNodes(
-      root,
-      count,
-      live.map((p) => p.addresses[0]!),
-      { ...nodeOptions, firstIndex: nodes.length }
+  const restart = async (p: RepairProcess): Promise<RepairProcess> => {
+    const live = nodes.filter((x) => x.proc.exitCode === null && x.proc.signalCode === null)
+    const again = new RepairProcess(
+      p.dir,
+      live.map((x) => x.addresses[0]!),
+      nodeOptions.repairOptions,
+      nodeOptions.leaseOptions,
+      nodeOptions.pairing
     )
-    nodes.push(...added)
-    return added
+    nodes.push(again)
+    await again.waitFor((l) => l.ready === true, 'ready again', 30_000)
+    return again
   }
   try {
     owner = (await createNode({
@@ -291,7 +292,7 @@ export async function startRepairNetwork<S extends object>(
     nodes.push(...(await startRepairNodes(root, n, owner.addresses(), nodeOptions)))
     const started = owner
     await waitFor(async () => (await started.status()).peers >= n, 'the owner to see every node', 20_000)
-    return { root, owner, nodes, add, stop }
+    return { root, owner, nodes, restart, stop }
   } catch (err) {
     await stop()
     throw err

@@ -182,11 +182,13 @@ export function shardRequest(r: Random, encodeDelete: (d: DeleteRequest) => Uint
 export function shardResponse(r: Random): ShardResponse {
   switch (r.int(0, 4)) {
     case 0:
-      return { kind: 'ok' }
+      return r.bool() ? { kind: 'ok' } : { kind: 'ok', copies: r.int(1, 255), freeBytes: r.int(0, 2 ** 50) }
     case 1:
       return { kind: 'data', length: r.int(0, 2 ** 32) }
-    case 2:
-      return { kind: 'has', have: Array.from({ length: r.int(1, 40) }, () => r.bool()) }
+    case 2: {
+      const have = Array.from({ length: r.int(1, 40) }, () => r.bool())
+      return r.bool() ? { kind: 'has', have } : { kind: 'has', have, freeBytes: r.int(0, 2 ** 50) }
+    }
     case 3:
       return { kind: 'audit', response: auditResponse(r) }
     default:
