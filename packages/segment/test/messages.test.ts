@@ -18,6 +18,7 @@ import {
   MissingFieldError,
   SHARD_MAX_FRAME,
   SHARD_PROTOCOL,
+  type ShardResponse,
   ShardStatus,
   UnknownFieldError
 } from '@defs/segment'
@@ -69,11 +70,12 @@ describe('shard protocol messages', () => {
   })
 
   it('has and ok answers may carry the free bytes of the answering node, a whole number', () => {
-    for (const response of [
+    const responses: ShardResponse[] = [
       { kind: 'has', have: [true, false], freeBytes: 5_000_000 },
       { kind: 'ok', copies: 2, freeBytes: 0 },
       { kind: 'has', have: [true] }
-    ] as const)
+    ]
+    for (const response of responses)
       assert.deepEqual(decodeShardResponse(encodeShardResponse(response)), response)
     assert.throws(
       () => encodeShardResponse({ kind: 'has', have: [true], freeBytes: -1 }),
