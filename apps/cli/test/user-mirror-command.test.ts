@@ -117,7 +117,8 @@ describe('defs user, login and mirror', { timeout: 180_000 }, () => {
         assert.equal(put.code, 0, put.stderr)
       }
       const setup = await runCli(
-        ['user', 'recovery-setup', 'dan', '--threshold', '2', '--friends', 'eve,fay,gus'],
+        // spelled as two words, as `defs user recovery setup`; recovery-setup is the same
+        ['user', 'recovery', 'setup', 'dan', '--threshold', '2', '--friends', 'eve,fay,gus'],
         {
           env: at(one, 'dan pass')
         }
@@ -126,7 +127,9 @@ describe('defs user, login and mirror', { timeout: 180_000 }, () => {
       assert.match(setup.stdout.toString(), /any 2 of 3 friends' shares bring it back/)
       const lines: string[] = []
       for (const friend of ['eve', 'gus']) {
-        const share = await runCli(['user', 'recovery-share', friend, '--of', 'dan'], {
+        // both spellings: `recovery share FRIEND` and `recovery-share FRIEND`
+        const spelled = friend === 'eve' ? ['recovery', 'share'] : ['recovery-share']
+        const share = await runCli(['user', ...spelled, friend, '--of', 'dan'], {
           env: at(one, `${friend} pass`)
         })
         assert.equal(share.code, 0, share.stderr)

@@ -35,13 +35,22 @@ export default defineCommand({
     action: {
       type: 'positional',
       required: true,
-      description: 'create, list, root, move-home, recovery-setup, recovery-share or recover',
+      description:
+        'create, list, root, move-home, recovery-setup (or recovery setup), recovery-share (or recovery share) or recover',
       valueHint: 'ACTION'
     },
     name: {
       type: 'positional',
       required: false,
-      description: 'the user (name, or id for root, move-home and recover); recovery-share: the friend',
+      description:
+        'the user (name, or id for root, move-home and recover); recovery-share: the friend; recovery: setup or share',
+      valueHint: 'USER'
+    },
+    // `defs user recovery setup USER` reads as `defs user recovery-setup USER` (and share alike)
+    subject: {
+      type: 'positional',
+      required: false,
+      description: 'after recovery setup or recovery share: the user, or the friend',
       valueHint: 'USER'
     },
     to: {
@@ -68,7 +77,8 @@ export default defineCommand({
     },
     ...clientArgs
   },
-  async run({ args }) {
+  async run({ args: given }) {
+    const args = spelledOut(given)
     const action = String(args.action)
     if (!(actions as readonly string[]).includes(action)) {
       throw new UserError(`user takes ${actions.join(', ')}, got ${JSON.stringify(action)}`)
@@ -175,6 +185,18 @@ export default defineCommand({
     )
   }
 })
+
+/** `recovery setup USER` and `recovery share FRIEND` as `recovery-setup USER`, `recovery-share FRIEND`. */
+function spelledOut<A extends { action: unknown; name?: unknown; subject?: unknown }>(args: A): A {
+  const sub = String(args.name)
+  if (args.action !== 'recovery') {
+    if (args.subject !== undefined) throw new UserError(`unexpected argument ${JSON.stringify(args.subject)}`)
+    return args
+  }
+  if (sub !== 'setup' && sub !== 'share')
+    throw new UserError(`user recovery takes setup or share, got ${JSON.stringify(args.name ?? '')}`)
+  return { ...args, action: `recovery-${sub}`, name: args.subject }
+}
 
 async function readStdin(): Promise<string> {
   const parts: Buffer[] = []
