@@ -7,6 +7,13 @@ import type { PeerId, Stream } from '@libp2p/interface'
 
 export const RAW_PROTOCOL = '/defs-bench/raw/1'
 
+/** Host options for a bench host on 127.0.0.1 that dials and accepts loopback only. */
+export const loopback = {
+  host: '127.0.0.1',
+  privateAddresses: true,
+  limits: { allow: ['/ip4/127.0.0.1/ipcidr/32'] }
+}
+
 export interface Shard {
   id: Uint8Array
   header: ShardHeader

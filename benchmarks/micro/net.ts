@@ -8,17 +8,12 @@ import { deepStrictEqual, equal, ok } from 'node:assert/strict'
 import { randomBytes } from '@defs/crypto'
 import { createHost, type Host, MemoryShardStore } from '@defs/net'
 import { measure, percentiles } from '../lib/measure.ts'
-import { countBytes, RAW_PROTOCOL, rawSend, type Shard, shardOf } from '../lib/net-bench.ts'
+import { countBytes, loopback, RAW_PROTOCOL, rawSend, type Shard, shardOf } from '../lib/net-bench.ts'
 import { Report } from '../lib/report.ts'
 import { SinkStore } from '../lib/sink-store.ts'
 import type { SuiteOptions } from '../run.ts'
 
 const MiB = 1024 * 1024
-const loopback = {
-  host: '127.0.0.1',
-  privateAddresses: true,
-  limits: { allow: ['/ip4/127.0.0.1/ipcidr/32'] }
-}
 
 async function transfer(report: Report): Promise<void> {
   const sink = new SinkStore()

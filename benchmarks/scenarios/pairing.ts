@@ -5,17 +5,21 @@
 // (kill to the survivor failing its partner over: pairFailureTimeout plus the witnesses'
 // answers), selection (to the new pair, both signatures), migration (to the migrate task done,
 // with its throughput over the bytes the survivor held), beside the upload's own rate on the same
-// network (the raw transfer baseline). Short timeouts (heartbeat 200 ms,
-// failover after 5 s; the defaults are 1 s and 30 s), said in the output. Checked first: every
-// shard the survivor held is on the new partner, or no row is printed.
+// network and the raw ceiling: the held bytes as shard puts between two bare hosts on the same
+// loopback. Short timeouts (heartbeat 200 ms, failover after 5 s; the defaults are 1 s and 30 s),
+// said in the output. Checked first: every shard the survivor held is on the new partner (and
+// every raw byte arrived), or no row is printed.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { createHost } from '@defs/net'
 import { label, MiB, sizesFrom, writeRandomFile } from '../lib/files.ts'
+import { loopback, shardOf } from '../lib/net-bench.ts'
 import { Report } from '../lib/report.ts'
+import { SinkStore } from '../lib/sink-store.ts'
 import type { SuiteOptions } from '../run.ts'
 
 const fixture = fileURLToPath(new URL('../../packages/node/test/fixtures/pair-child.ts', import.meta.url))
@@ -98,19 +102,57 @@ export async function run({ json, args }: SuiteOptions): Promise<void> {
     const migrateMs = migrated.at - paired.at
     row('migrate', migrateMs, { MBps: heldBytes / MiB / (migrateMs / 1000) })
     row('total', migrated.at - killed)
-    // The baseline beside the migration's rate: the upload on the same processes and network.
+    // The baselines beside the migration's rate: the upload on the same processes and network, and
+    // the same bytes as shard puts between two bare hosts on the same loopback (the ceiling).
     row('upload', uploadMs, {
       MBps: size! / MiB / (uploadMs / 1000),
-      note: 'the file put through the survivor (sealed, encoded, every shard to a pair): the raw rate beside migrate'
+      note: 'the file put through the survivor (sealed, encoded, every shard to a pair)'
+    })
+    const shardBytes = (await stat(join(heldDir, held.find((n) => !n.endsWith('.claims'))!))).size
+    const raw = await rawShardPuts(heldBytes, shardBytes)
+    row('raw put', raw.ms, {
+      MBps: heldBytes / MiB / (raw.ms / 1000),
+      note: `the held bytes as ${raw.puts} shard puts of ${Math.round(shardBytes / 1024)} KiB, 4 at a time, between two bare hosts`
     })
     report.printTable(['op', 'size', 'held', 'ms', 'MBps', 'note'])
     report.note(
       'short timeouts: heartbeat 200 ms, suspect after 1 s, failover after 5 s (defaults 1 s, 3 s, 30 s)'
     )
-    report.note('raw shard transfer between the same hosts beside the migration: not yet')
   } finally {
     for (const p of procs) p.proc.kill('SIGKILL')
     await rm(root, { recursive: true, force: true })
+  }
+}
+
+/**
+ * `bytes` as shard puts of `shardSize` (the held shards' size), 4 in flight as a migration keeps
+ * them, from one bare host to another on 127.0.0.1 whose store keeps nothing; checked first: every
+ * byte arrived.
+ */
+async function rawShardPuts(bytes: number, shardSize: number): Promise<{ ms: number; puts: number }> {
+  const sink = new SinkStore()
+  const server = await createHost({ ...loopback, shards: { store: sink } })
+  const client = await createHost(loopback)
+  try {
+    await client.dial(server.getMultiaddrs()[0]!)
+    const shards = await Promise.all(Array.from({ length: 4 }, () => shardOf(shardSize)))
+    const puts = Math.max(1, Math.round(bytes / shardSize))
+    let next = 0
+    const started = Date.now()
+    await Promise.all(
+      shards.map(async (s) => {
+        while (next < puts) {
+          next++
+          await client.services.shards.put(server.peerId, s.header, s.bytes, { id: s.id })
+        }
+      })
+    )
+    const ms = Date.now() - started
+    if (sink.stored !== puts * shardSize)
+      throw new Error(`raw puts stored ${sink.stored} of ${puts * shardSize} bytes`)
+    return { ms, puts }
+  } finally {
+    await Promise.allSettled([client.stop(), server.stop()])
   }
 }
 
