@@ -58,6 +58,11 @@ describe('defs pair', () => {
     const shown = await runCli(['pair', 'status'], { env: envA })
     assert.match(shown.stdout.toString(), new RegExp(`^partner +${statusB.peerId}$`, 'm'))
     assert.match(shown.stdout.toString(), /^epoch +1$/m)
+    // nothing acknowledged with one copy: the partner lacks nothing known
+    assert.match(
+      shown.stdout.toString(),
+      /^sync +(not compared yet|in sync|inventories differ); nothing known to copy$/m
+    )
     const refused = await runCli(['pair', '--with', statusB.peerId], { env: envA })
     assert.equal(refused.code, 1)
     assert.match(refused.stderr.toString(), /PairingRefusedError|paired with/)

@@ -64,6 +64,7 @@ export class DaemonMetrics {
   readonly #pairEpoch: Gauge
   readonly #pairRtt: Gauge
   readonly #pairPhi: Gauge
+  readonly #pairBacklog: Gauge
   readonly #pairAcks: Counter
   /** Failed tasks already counted, so each failure is one increment however often we scrape. */
   readonly #failedSeen = new Set<string>()
@@ -141,6 +142,12 @@ export class DaemonMetrics {
       registers
     })
     this.#pairPhi = new Gauge({ name: 'defs_pair_phi', help: "Phi of the partner's silence now", registers })
+    this.#pairBacklog = new Gauge({
+      name: 'defs_pair_sync_backlog',
+      help: 'What the partner is known to lack until the pair syncs: shards acknowledged with one copy, in shards and in bytes',
+      labelNames: ['unit'],
+      registers
+    })
     this.#pairAcks = new Counter({
       name: 'defs_pair_acknowledged_total',
       help: 'Shards put to this paired node, by the durable copies their acknowledgement named (2, or 1 while the partner did not answer)',
@@ -323,6 +330,9 @@ export class DaemonMetrics {
       this.#pairEpoch.set(pair.epoch)
       this.#pairPhi.set(Number.isFinite(pair.phi) ? pair.phi : 0)
       if (pair.rttMs !== undefined) this.#pairRtt.set(pair.rttMs / 1000)
+      const backlog = pairing.backlog()
+      this.#pairBacklog.set({ unit: 'shards' }, backlog.shards)
+      this.#pairBacklog.set({ unit: 'bytes' }, backlog.bytes)
     }
   }
 

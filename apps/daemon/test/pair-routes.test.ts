@@ -48,6 +48,7 @@ describe('GET and POST /v1/pair', () => {
       epoch: 0,
       health: 'unpaired',
       phi: 0,
+      backlog: { shards: 0, bytes: 0 },
       migrations: []
     })
     assert.equal((await api(a, '/v1/peers', { address: sb.addresses[0] })).status, 200)
@@ -81,6 +82,9 @@ describe('GET and POST /v1/pair', () => {
     const acked = (await api(a, '/metrics')).json as string
     assert.match(acked, new RegExp(`defs_pair_acknowledged_total\\{copies="2"\\} ${onA}\\b`))
     assert.match(acked, /defs_pair_acknowledged_total\{copies="1"\} 0/)
+    // both copies acknowledged: the partner lacks nothing
+    assert.match(acked, /defs_pair_sync_backlog\{unit="shards"\} 0/)
+    assert.deepEqual((await api(a, '/v1/pair')).json.backlog, { shards: 0, bytes: 0 })
     const again = await api(a, '/v1/pair', { with: sb.peerId })
     assert.equal(again.status, 409)
     assert.equal(again.json.error.name, 'PairingRefusedError')

@@ -71,6 +71,12 @@ export type PairReport =
       rttMs?: number
       phi: number
       silenceMs?: number
+      /** The partner's inventory digest equals this node's (absent until a heartbeat carried one). */
+      inSync?: boolean
+      /** When (ms since the epoch) the digests last agreed. */
+      syncedAt?: number
+      /** What the partner is known to lack until they sync: shards acknowledged with one copy. */
+      backlog: { shards: number; bytes: number }
       migrations: { id: string; state: string; partner: string; shardsDone: number }[]
     }
 

@@ -108,6 +108,13 @@ export interface PairStatusReport {
   rttMs?: number
   phi: number
   silenceMs?: number
+  /**
+   * Whether the partner's inventory digest, in its last heartbeat answer, equals this node's:
+   * every shard on both. Absent until a heartbeat of this pair carried one.
+   */
+  inSync?: boolean
+  /** When (ms since the epoch) the digests last agreed, with this partner at this epoch. */
+  syncedAt?: number
 }
 
 export class PairingService extends EventTarget {
@@ -125,6 +132,8 @@ export class PairingService extends EventTarget {
   #beating = false
   #surveying = false
   #nextSyncAt = 0
+  /** The last digest comparison, with the partner it was made with, and when they last agreed. */
+  #sync: { partner: string; epoch: number; equal: boolean; syncedAt?: number } | undefined
   #surveyed = 0
   #judging = false
   #running = false
@@ -270,7 +279,13 @@ export class PairingService extends EventTarget {
       health: this.#health,
       ...(this.#watch?.rtt !== undefined ? { rttMs: this.#watch.rtt } : {}),
       phi: this.#watch?.phi(now) ?? 0,
-      ...(this.#watch !== undefined ? { silenceMs: this.#watch.silence(now) } : {})
+      ...(this.#watch !== undefined ? { silenceMs: this.#watch.silence(now) } : {}),
+      ...(this.#sync !== undefined && this.#sync.partner === partner && this.#sync.epoch === this.#state.epoch
+        ? {
+            inSync: this.#sync.equal,
+            ...(this.#sync.syncedAt !== undefined ? { syncedAt: this.#sync.syncedAt } : {})
+          }
+        : {})
     }
   }
 
@@ -486,8 +501,13 @@ export class PairingService extends EventTarget {
 
   #compareDigests(theirs: Uint8Array | undefined, pairing: Pairing, partner: string, now: number): void {
     const ours = this.#init.local?.().digest
-    if (theirs === undefined || ours === undefined || equalBytes(theirs, ours) || now < this.#nextSyncAt)
-      return
+    if (theirs === undefined || ours === undefined) return
+    const equal = equalBytes(theirs, ours)
+    const epoch = pairing.record.epoch
+    const same = this.#sync?.partner === partner && this.#sync.epoch === epoch
+    const syncedAt = equal ? now : same ? this.#sync?.syncedAt : undefined
+    this.#sync = { partner, epoch, equal, ...(syncedAt !== undefined ? { syncedAt } : {}) }
+    if (equal || now < this.#nextSyncAt) return
     this.#nextSyncAt = now + SYNC_EVERY * this.options.heartbeatInterval
     const detail: PairEvents['diverged'] = { partner, epoch: pairing.record.epoch }
     this.dispatchEvent(new CustomEvent('diverged', { detail }))

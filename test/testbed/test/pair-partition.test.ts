@@ -23,6 +23,7 @@ interface PairReport {
   epoch: number
   health: string
   silenceMs?: number
+  backlog: { shards: number; bytes: number }
 }
 
 interface Task {
@@ -168,6 +169,13 @@ describe('testbed pairs: a partition between two partners only', {
       assert.equal(new Set([...onA, ...onB]).size, count, `${fileId}: the pair holds ${count} of its shards`)
       assert.equal(onA.length + onB.length, count, `${fileId}: none on both partners before healing`)
     }
+    // and in the partners' sync backlogs: each counts the shards it took alone
+    const backlogs = await Promise.all([a, b].map(async (h) => (await pairAndTasks(h)).pair.backlog.shards))
+    assert.equal(
+      backlogs[0]! + backlogs[1]!,
+      [...held.values()].reduce((n, c) => n + c, 0),
+      `backlogs ${backlogs.join(' + ')}: every shard the cut pair took alone`
+    )
 
     await tb.heal(a, b)
     const healed = Date.now()
@@ -182,6 +190,11 @@ describe('testbed pairs: a partition between two partners only', {
       },
       'every shard of the cut pair on both partners after healing',
       90_000
+    )
+    await until(
+      async () => (await Promise.all([a, b].map(pairAndTasks))).every((s) => s.pair.backlog.shards === 0),
+      "both partners' sync backlogs empty after healing",
+      60_000
     )
     t.diagnostic(
       `pair ${a.name}+${b.name} cut ${partitionMs / 1000} s: healths ${[...healths].join(',')}, longest silence ${longestSilence} ms, ${[...held.values()].reduce((n, c) => n + c, 0)} shards on 1 copy, on both partners ${Date.now() - healed} ms after healing`

@@ -3,7 +3,7 @@
 import { defineCommand } from 'citty'
 import { clientArgs } from '../cli-args.ts'
 import { connect } from '../connect.ts'
-import { formatDuration } from '../format.ts'
+import { formatBytes, formatDuration } from '../format.ts'
 import { printJson, printLine } from '../output.ts'
 import { UserError } from '../user-error.ts'
 
@@ -15,6 +15,8 @@ interface PairReport {
   rttMs?: number
   phi?: number
   silenceMs?: number
+  inSync?: boolean
+  backlog?: { shards: number; bytes: number }
   migrations?: { id: string; state: string; partner: string; shardsDone: number }[]
 }
 
@@ -54,7 +56,18 @@ export default defineCommand({
     if (r.silenceMs !== undefined && r.health !== 'alive')
       printLine(`silent for  ${formatDuration(r.silenceMs)}`)
     const migrations = r.migrations ?? []
+    printLine(`sync        ${syncLine(r)}`)
     printLine(`migrations  ${migrations.length === 0 ? 'none' : ''}`)
     for (const m of migrations) printLine(`  ${m.state} to ${m.partner}: ${m.shardsDone} shards`)
   }
 })
+
+/** Whether the partners' inventories agree, and what the partner lacks until they sync. */
+function syncLine(r: PairReport): string {
+  const lacking =
+    r.backlog === undefined || r.backlog.shards === 0
+      ? 'nothing known to copy'
+      : `${r.backlog.shards} shard(s), ${formatBytes(r.backlog.bytes)} to copy (acknowledged with 1 copy)`
+  const digests = r.inSync === undefined ? 'not compared yet' : r.inSync ? 'in sync' : 'inventories differ'
+  return `${digests}; ${lacking}`
+}

@@ -1,7 +1,8 @@
-// The node's pair: its partner, the pairing epoch, how the partner's heartbeat looks (RTT, phi)
-// and the migrations that copy shards to a new partner. Read again with every status event.
+// The node's pair: its partner, the pairing epoch, how the partner's heartbeat looks (RTT, phi),
+// the sync backlog (whether the inventories agree, what the partner lacks) and the migrations
+// that copy shards to a new partner. Read again with every status event.
 import type { PairReport } from '@defs/client'
-import { shortId } from './format.ts'
+import { bytes, shortId } from './format.ts'
 
 export function PairPanel(props: { pair?: PairReport }) {
   const { pair } = props
@@ -11,7 +12,7 @@ export function PairPanel(props: { pair?: PairReport }) {
       {pair === undefined ? (
         <p>…</p>
       ) : !pair.enabled ? (
-        <p id="pair-disabled">This node runs without pairing (start it with --pairing).</p>
+        <p id="pair-disabled">This node runs without pairing (it was started with --no-pairing).</p>
       ) : (
         <dl>
           <dt>Partner</dt>
@@ -30,6 +31,16 @@ export function PairPanel(props: { pair?: PairReport }) {
           <dd>
             {pair.rttMs === undefined ? '–' : `${Math.round(pair.rttMs)} ms`} · phi{' '}
             {Number.isFinite(pair.phi) ? pair.phi.toFixed(1) : '∞'}
+          </dd>
+          <dt>Sync</dt>
+          <dd
+            id="pair-sync"
+            data-in-sync={pair.inSync === undefined ? '' : String(pair.inSync)}
+            data-backlog={pair.backlog.shards}
+          >
+            {pair.inSync === undefined ? 'not compared yet' : pair.inSync ? 'in sync' : 'inventories differ'}
+            {pair.backlog.shards > 0 &&
+              ` · ${pair.backlog.shards} shards (${bytes(pair.backlog.bytes)}) to copy`}
           </dd>
           <dt>Migrations</dt>
           <dd id="pair-migrations">

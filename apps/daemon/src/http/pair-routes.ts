@@ -1,4 +1,5 @@
-// The node's pair: `GET /v1/pair` (partner, epoch, health, heartbeat RTT and phi, migrations) and
+// The node's pair: `GET /v1/pair` (partner, epoch, health, heartbeat RTT and phi, whether the
+// partners' inventories agree and what the partner lacks until they sync, migrations) and
 // `POST /v1/pair` `{ "with": "12D3..." }` (an operator's choice of partner). A node started
 // without pairing answers `{ "enabled": false }` and refuses the choice with 409.
 // `GET /v1/pair/:peer`: any peer's pairing record as the DHT has it, checked (signed by both
@@ -29,7 +30,7 @@ export function pairReport(ctx: Pick<RequestContext, 'node'>): Record<string, un
       partner: (t.params as { partner: string }).partner,
       shardsDone: t.progress.shardsDone
     }))
-  return { enabled: true, ...pairing.service.status(), migrations }
+  return { enabled: true, ...pairing.service.status(), backlog: pairing.backlog(), migrations }
 }
 
 async function status(ctx: RequestContext): Promise<void> {

@@ -19,9 +19,12 @@ import { finalStates } from '../tasks/task-types.ts'
 import { InventoryDigest } from './inventory-digest.ts'
 import { MIGRATE_PRIORITY, type MigrateParams, MigrateRunner, type MigrateSync } from './migrate-task.ts'
 import { PairFile } from './pair-file.ts'
+import { type Backlog, SyncBacklog } from './sync-backlog.ts'
 
 /** The inventory digest is recomputed at least this often even when the store looks unchanged. */
 const DIGEST_MAX_AGE_MS = 5000
+/** How far the digest a heartbeat carries may lag the store (its rebuilds are spaced). */
+const DIGEST_LAG_MS = 10_000
 
 /** The pairing service of a node: `createNode({ services: { pairing: pairingService() } })`. */
 export function pairingService(options: PairingOptions = {}): ServiceFactory<NodePairing> {
@@ -31,6 +34,7 @@ export function pairingService(options: PairingOptions = {}): ServiceFactory<Nod
 export class NodePairing {
   readonly #c: NodeComponents
   readonly #options: PairingOptions
+  readonly #backlog = new SyncBacklog()
   #service: PairingService | undefined
 
   constructor(components: NodeComponents, options: PairingOptions) {
@@ -42,6 +46,18 @@ export class NodePairing {
   get service(): PairingService {
     if (this.#service === undefined) throw new Error('the pairing service is not started')
     return this.#service
+  }
+
+  /**
+   * The sync backlog: shards (and bytes) acknowledged with one copy that the partner is known to
+   * lack, none once they synced; a new partner's full copy shows as its migration instead.
+   */
+  backlog(): Backlog {
+    // The digests agreed then: what was acknowledged a while before is on both. (Our digest may
+    // lag the store by a few rebuild times, so only that long before.)
+    const syncedAt = this.#service?.status().syncedAt
+    if (syncedAt !== undefined) this.#backlog.clear(syncedAt - DIGEST_LAG_MS)
+    return this.#backlog.current
   }
 
   async start(): Promise<void> {
@@ -88,12 +104,24 @@ export class NodePairing {
     // A new pair (a failover's, or a first one) gets every shard its new partner lacks.
     service.addEventListener('pair', (e) => {
       const { pairing } = (e as CustomEvent<PairEvents['pair']>).detail
+      this.#backlog.clear()
       void this.#migrate(partnerIn(pairing, service.peerId).toString(), pairing.record.epoch)
     })
     // Partners whose inventories differ (one was down or cut off when shards arrived) sync.
     service.addEventListener('diverged', (e) => {
       const { partner, epoch } = (e as CustomEvent<PairEvents['diverged']>).detail
       void this.#migrate(partner, epoch)
+    })
+    // A sync with the partner that ran to its end leaves it lacking nothing it had then.
+    c.events.addEventListener('task', (e) => {
+      const t = e.detail
+      if (t.kind !== 'migrate' || t.state !== 'done') return
+      const { partner, epoch } = t.params as MigrateParams
+      if (
+        (t.result as { superseded?: boolean } | undefined)?.superseded !== true &&
+        this.#isPartner(partner, epoch)
+      )
+        this.#backlog.clear(t.created)
     })
     await service.start()
     this.#service = service
@@ -103,6 +131,11 @@ export class NodePairing {
     )
     c.shards.mirror = async (id, body, claim) => {
       const copies = await this.#mirror(id, body, claim)
+      if (copies < 2 && service.partner() !== undefined)
+        this.#backlog.oneCopy(
+          id,
+          body instanceof Uint8Array ? body.length : body.reduce((n, b) => n + b.length, 0)
+        )
       c.events.safeDispatchEvent('pair:acknowledged', { detail: { copies } })
       return copies
     }
