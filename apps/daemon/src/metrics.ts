@@ -13,6 +13,7 @@ import {
 } from '@defs/node'
 import type { PairHealth } from '@defs/pairing'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
+import { migrationsOf } from './http/pair-routes.ts'
 import { type TaskKindRates, ThroughputHistory } from './throughput.ts'
 
 const taskStates: TaskRecord['state'][] = ['queued', 'running', 'paused', 'done', 'failed', 'cancelled']
@@ -65,6 +66,7 @@ export class DaemonMetrics {
   readonly #pairRtt: Gauge
   readonly #pairPhi: Gauge
   readonly #pairBacklog: Gauge
+  readonly #pairMigrations: Gauge
   readonly #pairAcks: Counter
   /** Failed tasks already counted, so each failure is one increment however often we scrape. */
   readonly #failedSeen = new Set<string>()
@@ -146,6 +148,11 @@ export class DaemonMetrics {
       name: 'defs_pair_sync_backlog',
       help: 'What the partner is known to lack until the pair syncs: shards acknowledged with one copy, in shards and in bytes',
       labelNames: ['unit'],
+      registers
+    })
+    this.#pairMigrations = new Gauge({
+      name: 'defs_pair_migrations',
+      help: 'Migrate tasks (the copy to a new partner, or a sync) queued, running or paused',
       registers
     })
     this.#pairAcks = new Counter({
@@ -333,6 +340,7 @@ export class DaemonMetrics {
       const backlog = pairing.backlog()
       this.#pairBacklog.set({ unit: 'shards' }, backlog.shards)
       this.#pairBacklog.set({ unit: 'bytes' }, backlog.bytes)
+      this.#pairMigrations.set(migrationsOf(node).length)
     }
   }
 

@@ -84,6 +84,7 @@ describe('GET and POST /v1/pair', () => {
     assert.match(acked, /defs_pair_acknowledged_total\{copies="1"\} 0/)
     // both copies acknowledged: the partner lacks nothing
     assert.match(acked, /defs_pair_sync_backlog\{unit="shards"\} 0/)
+    assert.match(acked, /^defs_pair_migrations \d+$/m)
     assert.deepEqual((await api(a, '/v1/pair')).json.backlog, { shards: 0, bytes: 0 })
     const again = await api(a, '/v1/pair', { with: sb.peerId })
     assert.equal(again.status, 409)

@@ -1,5 +1,5 @@
 // Pairs inside the node: six real nodes (TCP on 127.0.0.1, own directories) form three pairs by
-// themselves; every shard of an upload ends up on both nodes of the pair it was put on (read on
+// themselves; every shard of a 64 MiB upload ends up on both nodes of the pair it was put on (read on
 // disk), and placement keeps at most m shards of a slice on one pair.
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -56,7 +56,8 @@ describe('pairs in the node', () => {
     )
 
     const source = join(net.root, 'upload.bin')
-    const bytes = randomBytes(3 * 1024 * 1024)
+    // 64 MiB, as the test: one slice of 64 MiB, sixteen-MiB shards each mirrored
+    const bytes = randomBytes(64 * 1024 * 1024)
     await writeFile(source, bytes)
     const uploader = nodes[0]!
     const put = await uploader.files.put(source, { mode: 'rs-proportion', dataShards: 4, parityShards: 2 })

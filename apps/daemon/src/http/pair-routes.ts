@@ -19,7 +19,17 @@ export function pairingOf(ctx: Pick<RequestContext, 'node'>): NodePairing | unde
 export function pairReport(ctx: Pick<RequestContext, 'node'>): Record<string, unknown> {
   const pairing = pairingOf(ctx)
   if (pairing === undefined) return { enabled: false }
-  const migrations = ctx.node.tasks
+  return {
+    enabled: true,
+    ...pairing.service.status(),
+    backlog: pairing.backlog(),
+    migrations: migrationsOf(ctx.node)
+  }
+}
+
+/** The node's migrate tasks not yet finished (queued, running or paused), as GET /v1/pair lists them. */
+export function migrationsOf(node: RequestContext['node']) {
+  return node.tasks
     .list()
     .filter(
       (t) => t.kind === 'migrate' && (t.state === 'queued' || t.state === 'running' || t.state === 'paused')
@@ -30,7 +40,6 @@ export function pairReport(ctx: Pick<RequestContext, 'node'>): Record<string, un
       partner: (t.params as { partner: string }).partner,
       shardsDone: t.progress.shardsDone
     }))
-  return { enabled: true, ...pairing.service.status(), backlog: pairing.backlog(), migrations }
 }
 
 async function status(ctx: RequestContext): Promise<void> {
