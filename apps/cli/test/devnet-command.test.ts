@@ -196,6 +196,21 @@ describe('defs init and defs start', () => {
       const exited = once(start, 'exit')
       start.kill('SIGINT')
       assert.deepEqual(await exited, [0, null])
+      // --no-pairing once, then a start without the flag: the choice is kept in daemon.json
+      for (const flags of [['--no-pairing'], []]) {
+        start = spawnCli(['start', '--dir', dir, '--json', ...flags])
+        await firstLine(start, 30_000)
+        const again = await runCli(['pair', '--json', '--dir', dir])
+        assert.equal(again.code, 0, again.stderr)
+        assert.equal(
+          (JSON.parse(again.stdout.toString()) as { enabled: boolean }).enabled,
+          false,
+          `started with ${flags.join(' ') || 'no flag'}`
+        )
+        const gone = once(start, 'exit')
+        start.kill('SIGINT')
+        assert.deepEqual(await gone, [0, null])
+      }
     } finally {
       if (start?.exitCode === null) start.kill('SIGKILL')
       await rm(dir, { recursive: true, force: true })
@@ -257,6 +272,11 @@ describe('defs start --background and defs stop', () => {
       assert.equal(busy.stderr.trimEnd().split('\n').length, 1, busy.stderr)
       const stop = await runCli(['stop', '--dir', join(dir, 'a')])
       assert.equal(stop.code, 0, stop.stderr)
+      // the choice is kept: started again without the flag, the node still runs without a partner
+      const config = JSON.parse(await readFile(join(dir, 'a', 'daemon.json'), 'utf8')) as {
+        pairing?: boolean
+      }
+      assert.equal(config.pairing, false)
       assert.match(stop.stdout.toString(), new RegExp(`stopped the daemon at .* \\(pid ${pid}\\)`))
       assert.equal(isRunning(pid), false)
       assert.match(await readFile(ready.log, 'utf8'), /"event":"daemon_stopped"/)

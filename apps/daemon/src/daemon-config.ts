@@ -19,6 +19,11 @@ export interface DaemonConfig {
   api: { host: string; port: number }
   /** Node options as daemon.json kept them before the node's config did: read once, then dropped. */
   node?: StoredNodeOptions
+  /**
+   * Whether `defs start` runs the node paired; absent: yes. Written when a start is given
+   * --pairing or --no-pairing, so the next start without either keeps the choice.
+   */
+  pairing?: boolean
 }
 
 export class DaemonConfigError extends Error {
@@ -61,10 +66,13 @@ function checkDaemonConfig(value: unknown, path: string): DaemonConfig {
   }
   if (c.node !== undefined && (typeof c.node !== 'object' || c.node === null))
     throw new DaemonConfigError(`${path}: node must be an object`)
+  if (c.pairing !== undefined && typeof c.pairing !== 'boolean')
+    throw new DaemonConfigError(`${path}: pairing must be true or false`)
   return {
     version: 1,
     api: { host: api.host, port: api.port },
-    ...(c.node !== undefined ? { node: c.node } : {})
+    ...(c.node !== undefined ? { node: c.node } : {}),
+    ...(c.pairing !== undefined ? { pairing: c.pairing } : {})
   }
 }
 

@@ -141,7 +141,12 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stored.api.host !== host ||
     stored.node !== undefined
   ) {
-    const config: DaemonConfig = { version: 1, api: { host, port: bound } }
+    // the node options move to the node's own config; the choice of pairing stays here
+    const config: DaemonConfig = {
+      version: 1,
+      api: { host, port: bound },
+      ...(stored?.pairing !== undefined ? { pairing: stored.pairing } : {})
+    }
     await writeDaemonConfig(dir, config)
   }
   log.info('daemon_started', { url, peerId: node.peerId, addresses: node.addresses(), pid: process.pid })

@@ -11,7 +11,8 @@ import {
   readDaemonConfig,
   startDaemon,
   stopWithin,
-  waitForStopSignal
+  waitForStopSignal,
+  writeDaemonConfig
 } from '@defs/daemon'
 import { readNodeConfig } from '@defs/node/config'
 import { defineCommand } from 'citty'
@@ -45,11 +46,12 @@ export default defineCommand({
     const port =
       args['api-port'] === undefined ? undefined : integerFlag('api-port', args['api-port'], 0, 65535)
     const node = nodeOptionsFromFlags(args)
-    // A storage node pairs unless told not to (--no-pairing).
-    const pairs = args.pairing !== false
+    const config = await readDaemonConfig(dir)
+    // A storage node pairs unless told not to (--no-pairing), now or at an earlier start.
+    const pairs = args.pairing ?? config?.pairing ?? true
     // The node's config, under what daemon.json kept before it (read once), under the flags.
     const { dataDir: _, ...stored } = (await readNodeConfig(dir)) ?? {}
-    const merged = { ...stored, ...(await readDaemonConfig(dir))?.node, ...node }
+    const merged = { ...stored, ...config?.node, ...node }
     checkNodeOptions(merged, dir)
     const logPath = daemonLogPath(merged.logDir ?? join(dir, 'logs'))
     if (args.background) {
@@ -60,6 +62,7 @@ export default defineCommand({
         ...nodeFlags(node)
       ]
       const ready = await startInBackground(dir, merged.logDir ?? join(dir, 'logs'), flags)
+      await keepPairingChoice(dir, args.pairing)
       if (args.json) return printJson({ ...ready, dir, log: logPath })
       printLine(`node ${ready.peerId} running in the background (pid ${ready.pid}) from ${dir}`)
       printLine(`  api        ${ready.api} (token in ${dir}/api-token)`)
@@ -80,6 +83,7 @@ export default defineCommand({
     })
     // Handlers first: a signal that arrives before them would kill the process without a stop.
     const stopped = waitForStopSignal()
+    await keepPairingChoice(dir, args.pairing)
     // One line, like the daemon process's ready line, so a parent can read it with readline.
     const ready = {
       ready: true,
@@ -104,3 +108,10 @@ export default defineCommand({
     note('stopped')
   }
 })
+
+/** --pairing or --no-pairing, kept in daemon.json (which the start has written by now). */
+async function keepPairingChoice(dir: string, pairing: boolean | undefined): Promise<void> {
+  if (pairing === undefined) return
+  const config = await readDaemonConfig(dir)
+  if (config !== undefined && config.pairing !== pairing) await writeDaemonConfig(dir, { ...config, pairing })
+}
