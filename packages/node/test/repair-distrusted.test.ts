@@ -80,6 +80,10 @@ describe('a holder below the audit bar', () => {
       `all ${its.length} shards of the holder rebuilt on other nodes`,
       90_000
     )
+    // the honest holders kept their standing through all that: none of them is below the bar
+    for (const n of storage)
+      if (n !== liar)
+        assert.ok(!failsAudits(partsOf(owner), n.peerId), `${n.peerId} still trusted by the owner`)
     // a new upload, while it is up and connected, places nothing on it
     const second = join(net.root, 'second')
     await writeFile(second, randomBytes(SLICE))

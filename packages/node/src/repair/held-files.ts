@@ -39,6 +39,10 @@ export async function manifestOf(c: NodeComponents, file: HeldFile): Promise<Man
   if (bytes !== undefined) {
     const manifest = await verify(decodeEnvelope(bytes), 'manifest')
     if (sameOwner(manifest.owner, file.owner)) return manifest
+    // The file's manifest here is another owner's: this claim is a repairer's, which owns no
+    // manifest. Asking the network for one would only fetch the owner's from honest holders, and
+    // count their answers as forgeries (not the owner asked for) against them.
+    return undefined
   }
   // Our own key's claims on a file we do not own are shards we rebuilt: no manifest of ours exists.
   if (sameOwner(file.owner, c.userKey.publicKey)) return undefined
