@@ -10,7 +10,7 @@ import { sliceLayout } from '@defs/segment'
 import type { NodeComponents } from '../components.ts'
 import { NotEnoughPeersError } from '../errors.ts'
 import type { LocatedFile } from '../files/resolve-file.ts'
-import { choosePeers, placementOf } from '../peers/placement.ts'
+import { choosePeers, pairKeyOf, placementOf } from '../peers/placement.ts'
 import { isReplicated, type SliceNeed } from './slice-needs.ts'
 
 /**
@@ -32,8 +32,7 @@ export function pairedRoom(
   for (const peers of held) {
     const pairs = new Set<string>()
     for (const p of peers) {
-      const partner = partnerOf(p)
-      const key = partner === undefined ? p : [p, partner].sort().join('+')
+      const key = pairKeyOf(partnerOf, p)
       if (pairs.has(key)) continue
       pairs.add(key)
       perPair.push(p)
